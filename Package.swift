@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "mailferry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mailferry", targets: ["mailferry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+        // I/O-free protocol layer: grammar types, response parser, command encoder.
+        .target(name: "IMAPCore"),
+        // Sockets, TLS, commands and pipelining on a dedicated thread per connection.
+        .target(name: "IMAPClient", dependencies: [
+            "IMAPCore", "COpenSSL",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Migration engine: probe now; pull, push, verify later.
+        .target(name: "Migration", dependencies: [
+            "IMAPClient", "IMAPCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Starts a private Dovecot on 127.0.0.1 for tests, the demo and benchmarks.
+        .target(name: "DovecotHarness"),
+        .executableTarget(name: "mailferry", dependencies: [
+            "Migration", "IMAPClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
+        .testTarget(name: "DovecotHarnessTests", dependencies: ["DovecotHarness"]),
+        .testTarget(name: "IMAPClientTests", dependencies: [
+            "IMAPClient", "IMAPCore", "DovecotHarness", "Migration",
+        ]),
+    ]
+)
