@@ -1,0 +1,31 @@
+import IMAPCore
+
+extension IMAPClient {
+    /// Uploads messages to `mailbox`, pipelined: with LITERAL+ no command waits for the one
+    /// before it. With MULTIAPPEND and `batchSize > 1`, several messages share one command
+    /// (and succeed or fail together, as RFC 3502 says). Outcomes come back in request order.
+    public func append(_ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int = 1) throws -> [AppendOutcome] {
+        let connection = try requireConnection()
+        let encoder = currentEncoder
+        let batchSize = capabilities.contains(.multiAppend) ? max(1, multiAppendBatchSize) : 1
+        let batches = stride(from: 0, to: requests.count, by: batchSize).map { Array(requests[$0..<min($0 + batchSize, requests.count)]) }
+        let commands = batches.map { batch -> (EncodedCommand, [AppendRequest]) in
+            let messages = batch.map { AppendMessage(flags: $0.flags, internalDate: $0.internalDate, size: $0.size) }
+            return (encoder.encode(.append(mailbox, messages: messages), tag: connection.nextTag()), batch)
+        }
+        let responses = try connection.execute(commands) { event in try observe(event) }
+        var outcomes: [AppendOutcome] = []
+        for (batch, response) in zip(batches, responses) {
+            guard response.status == .ok else {
+                outcomes += Array(repeating: .refused(response), count: batch.count)
+                continue
+            }
+            if case .appendUID(let validity, let uids)? = response.code, uids.count == batch.count {
+                outcomes += uids.uids.map { .appended(uidValidity: validity, uid: $0) }
+            } else {
+                outcomes += Array(repeating: .appended(uidValidity: nil, uid: nil), count: batch.count)
+            }
+        }
+        return outcomes
+    }
+}

@@ -1,0 +1,46 @@
+import IMAPCore
+
+extension IMAPClient {
+    /// SELECT (or EXAMINE when `readOnly`), with CONDSTORE when the server offers it.
+    @discardableResult
+    public func select(_ mailbox: MailboxName, readOnly: Bool = false) throws -> SelectedMailbox {
+        var state = SelectedMailbox(name: mailbox)
+        let condStore = capabilities.contains(.condStore)
+        let command: Command = readOnly ? .examine(mailbox, condStore: condStore) : .select(mailbox, condStore: condStore)
+        let response = try run(command) { event in
+            switch event {
+            case .untagged(.exists(let count)): state.exists = count
+            case .untagged(.flags(let flags)): state.flags = flags
+            case .untagged(.condition(let condition)):
+                switch condition.code {
+                case .uidValidity(let value)?: state.uidValidity = value
+                case .uidNext(let value)?: state.uidNext = value
+                case .highestModSeq(let value)?: state.highestModSeq = value
+                case .permanentFlags(let flags)?: state.permanentFlags = flags
+                default: break
+                }
+            default: break
+            }
+        }
+        try requireOK(response, command: command.name, mailbox: mailbox)
+        state.isReadOnly = readOnly || response.code == .readOnly
+        selected = state
+        return state
+    }
+
+    /// UIDs matching `criteria` (e.g. `ALL`, `UID 500:*`) in the selected mailbox.
+    public func uidSearch(_ criteria: String) throws -> [UInt32] {
+        var uids: [UInt32] = []
+        try requireOK(run(.uidSearch(criteria: criteria)) { event in
+            if case .untagged(.search(let found, _)) = event { uids += found }
+        }, command: "UID SEARCH", mailbox: selected?.name)
+        return uids
+    }
+
+    /// Sets, adds or removes flags on messages of the selected mailbox.
+    public func uidStore(_ uids: UIDSet, _ change: FlagChange, flags: [Flag], unchangedSince: UInt64? = nil) throws {
+        try requireOK(run(.uidStore(uids, change, flags: flags, silent: true, unchangedSince: unchangedSince)),
+                      command: "UID STORE", mailbox: selected?.name)
+    }
+
+}

@@ -1,0 +1,235 @@
+import Foundation
+import IMAPCore
+import Logging
+
+/// An IMAP client for one connection. Its methods run on the connection's own thread, so
+/// blocking socket I/O never stalls Swift's shared cooperative pool.
+public actor IMAPClient {
+    public let configuration: IMAPClientConfiguration
+    private let thread: ConnectionThread
+    private var logger: Logger
+    private var connection: IMAPConnection?
+    private var encoder = CommandEncoder()
+    public private(set) var capabilities: Set<Capability> = []
+    /// Whether the link is encrypted (implicit TLS or after STARTTLS).
+    public private(set) var isEncrypted = false
+    public private(set) var greeting: ResponseCondition?
+    public internal(set) var selected: SelectedMailbox?
+    /// `[ALERT]` texts the server sent; RFC 3501 says they must reach the user.
+    public private(set) var alerts: [String] = []
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+
+    private var host: String { configuration.endpoint.host }
+
+    public init(configuration: IMAPClientConfiguration, logger: Logger = Logger(label: "mailferry.imap")) {
+        self.configuration = configuration
+        self.logger = logger
+        self.logger[metadataKey: "host"] = .string(configuration.endpoint.host)
+        self.thread = ConnectionThread(name: "imap \(configuration.endpoint.host)")
+    }
+
+    deinit {
+        // The connection's streams close themselves when released.
+        thread.stop()
+    }
+
+    // MARK: - Connecting
+
+    /// Opens TCP, TLS or STARTTLS, reads the greeting and the capabilities.
+    public func connect() throws {
+        let endpoint = configuration.endpoint
+        let socket = try TCPSocket.connect(host: endpoint.host, port: endpoint.port, timeouts: configuration.timeouts)
+        var stream: ByteStream = socket
+        if endpoint.security == .implicitTLS {
+            stream = try TLSStream(over: socket, host: endpoint.host, context: TLSContext(configuration.tls, host: endpoint.host))
+            isEncrypted = true
+        }
+        let connection = IMAPConnection(host: host, stream: stream, logger: logger)
+        self.connection = connection
+        try readGreeting(connection)
+        if capabilities.isEmpty { try refreshCapabilities() }
+        if !isEncrypted && capabilities.contains(.startTLS) {
+            try startTLS(over: socket)
+        }
+    }
+
+    private func readGreeting(_ connection: IMAPConnection) throws {
+        guard case .untagged(.condition(let condition)) = try connection.readEvent() else {
+            throw IMAPError.protocolViolation(host: host, detail: "no greeting")
+        }
+        greeting = condition
+        if condition.kind == .bye { throw IMAPError.connectionClosed(host: host, detail: "server said BYE: \(condition.text)") }
+        if case .capability(let list)? = condition.code { setCapabilities(list) }
+    }
+
+    private func startTLS(over socket: TCPSocket) throws {
+        let response = try run(.startTLS)
+        guard response.status == .ok else {
+            throw IMAPError.tlsHandshakeFailed(host: host, reason: "STARTTLS refused: \(response.text)")
+        }
+        let tls = try TLSStream(over: socket, host: host, context: TLSContext(configuration.tls, host: host))
+        try requireConnection().upgrade(to: tls)
+        isEncrypted = true
+        // Capabilities from before TLS may have been forged; ask again (RFC 3501 §6.2.1).
+        capabilities = []
+        try refreshCapabilities()
+    }
+
+    /// Logs in with AUTHENTICATE PLAIN when offered, else LOGIN. Refuses an unencrypted link
+    /// unless plaintext was explicitly allowed.
+    public func login(password: String) throws {
+        if !isEncrypted && !configuration.allowsPlaintextLogin { throw IMAPError.plaintextRefused(host: host) }
+        let user = configuration.endpoint.user
+        let command: Command = capabilities.contains(.authPlain)
+            ? .authenticatePlain(user: user, password: password)
+            : .login(user: user, password: password)
+        let response = try run(command)
+        guard response.status == .ok else {
+            throw IMAPError.authenticationFailed(host: host, user: user, serverText: response.text)
+        }
+        if case .capability(let list)? = response.code { setCapabilities(list) } else { try refreshCapabilities() }
+        if capabilities.contains(.id), !configuration.clientIdentity.isEmpty {
+            _ = try? id(configuration.clientIdentity)
+        }
+    }
+
+    public func refreshCapabilities() throws {
+        try requireOK(run(.capability), command: "CAPABILITY")
+    }
+
+    private func setCapabilities(_ list: [Capability]) {
+        capabilities = Set(list)
+        encoder = CommandEncoder(capabilities: capabilities)
+    }
+
+    public func logout() {
+        if let connection {
+            _ = try? run(.logout)
+            connection.close()
+        }
+        connection = nil
+        selected = nil
+    }
+
+    // MARK: - Account-level commands
+
+    @discardableResult
+    public func id(_ parameters: [IDParameter]) throws -> [IDParameter]? {
+        var server: [IDParameter]?
+        try requireOK(run(.id(parameters)) { event in
+            if case .untagged(.id(let values)) = event { server = values }
+        }, command: "ID")
+        return server
+    }
+
+    @discardableResult
+    public func enable(_ extensions: [Capability]) throws -> [Capability] {
+        var enabled: [Capability] = []
+        try requireOK(run(.enable(extensions)) { event in
+            if case .untagged(.enabled(let list)) = event { enabled += list }
+        }, command: "ENABLE")
+        return enabled
+    }
+
+    public func namespace() throws -> NamespaceResponse? {
+        guard capabilities.contains(.namespace) else { return nil }
+        var result: NamespaceResponse?
+        try requireOK(run(.namespace) { event in
+            if case .untagged(.namespace(let value)) = event { result = value }
+        }, command: "NAMESPACE")
+        return result
+    }
+
+    /// Every mailbox, with special-use attributes when the server has SPECIAL-USE.
+    public func list(reference: String = "", pattern: String = "*") throws -> [MailboxListing] {
+        var listings: [MailboxListing] = []
+        let specialUse = capabilities.contains(.specialUse)
+        try requireOK(run(.list(reference: reference, pattern: pattern, returnSpecialUse: specialUse)) { event in
+            if case .untagged(.list(let listing)) = event { listings.append(listing) }
+        }, command: "LIST")
+        return listings
+    }
+
+    public func status(_ mailbox: MailboxName, items: [String] = ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN"]) throws -> MailboxStatus {
+        try statuses(of: [mailbox], items: items)[0]
+    }
+
+    /// STATUS of many mailboxes, pipelined: one round trip for all of them. A mailbox that fails
+    /// yields its error in place.
+    public func statuses(of mailboxes: [MailboxName], items: [String]) throws -> [MailboxStatus] {
+        let connection = try requireConnection()
+        let commands = mailboxes.map { (encoder.encode(.status($0, items: items), tag: connection.nextTag()), [AppendRequest]()) }
+        var found: [MailboxName: MailboxStatus] = [:]
+        let responses = try connection.execute(commands) { event in
+            if case .untagged(.status(let name, let status)) = event { found[name] = status }
+            else { try self.observe(event) }
+        }
+        return try zip(mailboxes, responses).map { mailbox, response in
+            guard response.status == .ok else {
+                throw IMAPError.commandFailed(host: host, command: "STATUS", mailbox: mailbox.description, response: response)
+            }
+            return found[mailbox] ?? MailboxStatus()
+        }
+    }
+
+    public func create(_ mailbox: MailboxName) throws {
+        try requireOK(run(.create(mailbox)), command: "CREATE", mailbox: mailbox)
+    }
+
+    public func subscribe(_ mailbox: MailboxName) throws {
+        try requireOK(run(.subscribe(mailbox)), command: "SUBSCRIBE", mailbox: mailbox)
+    }
+
+    public func noop() throws {
+        try requireOK(run(.noop), command: "NOOP")
+    }
+
+    // MARK: - Plumbing
+
+    func requireConnection() throws -> IMAPConnection {
+        guard let connection else { throw IMAPError.notConnected(host: host) }
+        return connection
+    }
+
+    /// Runs one command; untagged data updates the client's state and is also handed to `onEvent`.
+    func run(_ command: Command, bodies: [AppendRequest] = [],
+             onEvent: (ResponseEvent) throws -> Void = { _ in }) throws -> TaggedResponse {
+        let connection = try requireConnection()
+        do {
+            return try connection.execute(command, encoder: encoder, bodies: bodies) { event in
+                try observe(event)
+                try onEvent(event)
+            }
+        } catch let error as IMAPError where error.scope == .account && error.isTransient {
+            // The connection is unusable after a dropped link or timeout.
+            connection.close()
+            self.connection = nil
+            throw error
+        }
+    }
+
+    /// Keeps capabilities, alerts and the selected mailbox's counters current.
+    func observe(_ event: ResponseEvent) throws {
+        switch event {
+        case .untagged(.capability(let list)):
+            setCapabilities(list)
+        case .untagged(.condition(let condition)):
+            if condition.code == .alert { alerts.append(condition.text); logger.warning("server alert: \(condition.text)") }
+        case .untagged(.exists(let count)):
+            selected?.exists = count
+        case .tagged(let response):
+            if case .capability(let list)? = response.code { setCapabilities(list) }
+        default:
+            break
+        }
+    }
+
+    func requireOK(_ response: TaggedResponse, command: String, mailbox: MailboxName? = nil) throws {
+        guard response.status == .ok else {
+            throw IMAPError.commandFailed(host: host, command: command, mailbox: mailbox?.description, response: response)
+        }
+    }
+
+    var currentEncoder: CommandEncoder { encoder }
+}

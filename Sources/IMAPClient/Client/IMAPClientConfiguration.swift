@@ -1,0 +1,18 @@
+import IMAPCore
+
+/// Everything needed to open and log in to one IMAP account, except the password.
+public struct IMAPClientConfiguration: Sendable {
+    public var endpoint: IMAPEndpoint
+    public var tls: TLSConfiguration
+    /// Send the password over an unencrypted link when the server offers no STARTTLS.
+    public var allowsPlaintextLogin: Bool
+    public var timeouts: Timeouts
+    /// Sent with ID when the server supports it, so admins can see who connects.
+    public var clientIdentity: [IDParameter]
+
+    public init(endpoint: IMAPEndpoint, tls: TLSConfiguration = TLSConfiguration(), allowsPlaintextLogin: Bool = false,
+                timeouts: Timeouts = Timeouts(), clientIdentity: [IDParameter] = [IDParameter(key: "name", value: "mailferry")]) {
+        self.endpoint = endpoint; self.tls = tls; self.allowsPlaintextLogin = allowsPlaintextLogin
+        self.timeouts = timeouts; self.clientIdentity = clientIdentity
+    }
+}

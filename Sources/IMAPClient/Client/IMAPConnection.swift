@@ -1,0 +1,155 @@
+import Foundation
+import IMAPCore
+import Logging
+
+/// One IMAP connection, used synchronously from a single thread: the byte stream, the parser,
+/// tags, and the pipelined command loop. `IMAPClient` wraps it for async callers.
+final class IMAPConnection {
+    let host: String
+    private(set) var stream: ByteStream
+    private var parser = ResponseParser()
+    private var nextTagNumber = 1
+    private var readChunk = [UInt8](repeating: 0, count: 64 * 1024)
+    private let logger: Logger
+    /// BYE text remembered so a following close can say why.
+    private var byeText: String?
+
+    init(host: String, stream: ByteStream, logger: Logger) {
+        self.host = host; self.stream = stream; self.logger = logger
+    }
+
+    func nextTag() -> String {
+        defer { nextTagNumber += 1 }
+        return "A" + String(nextTagNumber)
+    }
+
+    /// Replaces the stream after STARTTLS; nothing may be buffered from before the upgrade.
+    func upgrade(to newStream: ByteStream) throws {
+        guard parser.bufferedByteCount == 0 else {
+            throw IMAPError.protocolViolation(host: host, detail: "data after the STARTTLS response (possible injection)")
+        }
+        stream = newStream
+    }
+
+    /// The next response event, reading from the network as needed.
+    func readEvent() throws -> ResponseEvent {
+        while true {
+            do {
+                if let event = try parser.next() {
+                    if case .untagged(.condition(let condition)) = event, condition.kind == .bye { byeText = condition.text }
+                    traceServer(event)
+                    return event
+                }
+            } catch let error as IMAPParseError {
+                throw IMAPError.protocolViolation(host: host, detail: error.description)
+            }
+            let count = try readChunk.withUnsafeMutableBytes { try stream.read(into: $0) }
+            if count == 0 {
+                throw IMAPError.connectionClosed(host: host, detail: byeText.map { "server said BYE: \($0)" } ?? "the server closed the connection")
+            }
+            readChunk.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+    }
+
+    /// Sends commands without waiting for each reply (at most `window` in flight), streams
+    /// APPEND bodies, and returns the tagged responses in command order. Untagged data and
+    /// FETCH events go to `onEvent` as they arrive.
+    func execute(_ commands: [(EncodedCommand, [AppendRequest])], window: Int = 64,
+                 onEvent: (ResponseEvent) throws -> Void) throws -> [TaggedResponse] {
+        var completed: [String: TaggedResponse] = [:]
+        let tags = Set(commands.map { $0.0.tag })
+        var inFlight = 0
+        func handle(_ event: ResponseEvent) throws {
+            if case .tagged(let response) = event {
+                guard tags.contains(response.tag), completed[response.tag] == nil else {
+                    throw IMAPError.protocolViolation(host: host, detail: "unexpected tagged response \(response.tag) \(response.status.rawValue) \(response.text)")
+                }
+                completed[response.tag] = response
+                inFlight -= 1
+            } else {
+                try onEvent(event)
+            }
+        }
+        for (command, bodies) in commands {
+            while inFlight >= window { try handle(try readEvent()) }
+            inFlight += 1
+            try send(command, bodies: bodies, whileWaiting: handle)
+        }
+        while inFlight > 0 { try handle(try readEvent()) }
+        return try commands.map { command, _ in
+            guard let response = completed[command.tag] else {
+                throw IMAPError.protocolViolation(host: host, detail: "no tagged response for \(command.name)")
+            }
+            return response
+        }
+    }
+
+    /// Runs a single command and returns its tagged response.
+    func execute(_ command: Command, encoder: CommandEncoder, bodies: [AppendRequest] = [],
+                 onEvent: (ResponseEvent) throws -> Void = { _ in }) throws -> TaggedResponse {
+        let encoded = encoder.encode(command, tag: nextTag())
+        return try execute([(encoded, bodies)], onEvent: onEvent)[0]
+    }
+
+    private func send(_ command: EncodedCommand, bodies: [AppendRequest],
+                      whileWaiting handle: (ResponseEvent) throws -> Void) throws {
+        logger.trace("C: \(command.redactedTrace)")
+        for part in command.parts {
+            switch part {
+            case .bytes(let bytes, _):
+                try stream.write(bytes)
+            case .awaitContinuation:
+                // A synchronizing literal: the server answers `+`, or rejects the command outright.
+                while true {
+                    let event = try readEvent()
+                    if case .continuation = event { break }
+                    if case .tagged(let response) = event, response.tag == command.tag {
+                        try handle(event)
+                        return
+                    }
+                    try handle(event)
+                }
+            case .messageBody(let index, let size):
+                try streamBody(bodies[index], declaredSize: size)
+            }
+        }
+    }
+
+    private func streamBody(_ request: AppendRequest, declaredSize: Int) throws {
+        switch request.body {
+        case .bytes(let bytes):
+            guard bytes.count == declaredSize else {
+                throw IMAPError.messageSourceFailed(host: host, path: "(memory)", reason: "size \(bytes.count) differs from declared \(declaredSize)")
+            }
+            try stream.write(bytes)
+        case .file(let path):
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw IMAPError.messageSourceFailed(host: host, path: path, reason: String(cString: strerror(errno)))
+            }
+            defer { Glibc.close(descriptor) }
+            var sent = 0
+            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            while sent < declaredSize {
+                let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, min($0.count, declaredSize - sent)) }
+                guard count > 0 else {
+                    // The literal is half sent: the connection cannot be reused.
+                    stream.close()
+                    throw IMAPError.messageSourceFailed(host: host, path: path, reason: "file shorter than its recorded size \(declaredSize)")
+                }
+                try chunk.withUnsafeBytes { try stream.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                sent += count
+            }
+        }
+    }
+
+    private func traceServer(_ event: ResponseEvent) {
+        guard logger.logLevel <= .trace else { return }
+        switch event {
+        case .bodyBytes(let bytes): logger.trace("S: [\(bytes.count) bytes]")
+        default: logger.trace("S: \(event)")
+        }
+    }
+
+    func close() { stream.close() }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// A serial executor backed by one dedicated OS thread.
+///
+/// Socket reads block. On Swift's cooperative pool (one thread per core) a blocking read stalls
+/// every other task, so each connection's actor runs its jobs here instead: blocking is then
+/// confined to the connection that waits.
+public final class ConnectionThread: SerialExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var isStopping = false
+
+    public init(name: String) {
+        let thread = Thread { [self] in runLoop() }
+        thread.name = name
+        // Bodies are streamed in 64 KiB pieces; a small stack is plenty.
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let unownedJob = UnownedJob(job)
+        condition.lock()
+        jobs.append(unownedJob)
+        condition.signal()
+        condition.unlock()
+    }
+
+    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    /// Lets the thread finish the jobs it has and exit.
+    public func stop() {
+        condition.lock()
+        isStopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func runLoop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !isStopping { condition.wait() }
+            if jobs.isEmpty && isStopping { condition.unlock(); return }
+            let batch = jobs
+            jobs.removeAll(keepingCapacity: true)
+            condition.unlock()
+            for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
+        }
+    }
+}

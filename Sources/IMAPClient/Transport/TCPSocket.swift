@@ -1,0 +1,116 @@
+import Foundation
+
+/// A connected TCP socket with connect and I/O timeouts.
+final class TCPSocket: ByteStream {
+    let descriptor: Int32
+    let host: String
+    private var isClosed = false
+
+    private init(descriptor: Int32, host: String) {
+        self.descriptor = descriptor; self.host = host
+    }
+
+    deinit { close() }
+
+    /// Resolves `host` and connects to the first address that answers.
+    static func connect(host: String, port: Int, timeouts: Timeouts) throws -> TCPSocket {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            throw IMAPError.nameNotResolved(host: host, reason: String(cString: gai_strerror(status)))
+        }
+        defer { freeaddrinfo(list) }
+        var lastError: IMAPError = .connectFailed(host: host, port: port, reason: "no address")
+        var candidate: UnsafeMutablePointer<addrinfo>? = first
+        while let address = candidate {
+            do {
+                let descriptor = try connect(address.pointee, host: host, port: port, timeout: timeouts.connect)
+                let socket = TCPSocket(descriptor: descriptor, host: host)
+                try socket.configure(ioTimeout: timeouts.io)
+                return socket
+            } catch let error as IMAPError {
+                lastError = error
+            }
+            candidate = address.pointee.ai_next
+        }
+        throw lastError
+    }
+
+    private static func connect(_ address: addrinfo, host: String, port: Int, timeout: Double) throws -> Int32 {
+        let descriptor = socket(address.ai_family, address.ai_socktype, address.ai_protocol)
+        guard descriptor >= 0 else { throw IMAPError.connectFailed(host: host, port: port, reason: errnoText()) }
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        if Glibc.connect(descriptor, address.ai_addr, address.ai_addrlen) != 0 && errno != EINPROGRESS {
+            let code = errno
+            Glibc.close(descriptor)
+            throw connectError(code, host: host, port: port)
+        }
+        var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+        let ready = poll(&poller, 1, Int32(timeout * 1000))
+        if ready == 0 {
+            Glibc.close(descriptor)
+            throw IMAPError.timedOut(host: host, operation: "connect to port \(port)")
+        }
+        var socketError: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &socketError, &length)
+        if ready < 0 || socketError != 0 {
+            Glibc.close(descriptor)
+            throw connectError(ready < 0 ? errno : socketError, host: host, port: port)
+        }
+        _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK)
+        return descriptor
+    }
+
+    private static func connectError(_ code: Int32, host: String, port: Int) -> IMAPError {
+        if code == ECONNREFUSED { return .connectionRefused(host: host, port: port) }
+        if code == ETIMEDOUT { return .timedOut(host: host, operation: "connect to port \(port)") }
+        return .connectFailed(host: host, port: port, reason: String(cString: strerror(code)))
+    }
+
+    private func configure(ioTimeout: Double) throws {
+        var interval = timeval(tv_sec: Int(ioTimeout), tv_usec: Int((ioTimeout - Double(Int(ioTimeout))) * 1_000_000))
+        let size = socklen_t(MemoryLayout<timeval>.size)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &interval, size)
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &interval, size)
+        var on: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_KEEPALIVE, &on, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw ioError(operation: "read")
+        }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let count = send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            if count > 0 { offset += count; continue }
+            if count < 0 && errno == EINTR { continue }
+            throw ioError(operation: "write")
+        }
+    }
+
+    func ioError(operation: String) -> IMAPError {
+        if errno == EAGAIN || errno == EWOULDBLOCK { return .timedOut(host: host, operation: operation) }
+        return .connectionClosed(host: host, detail: "\(operation) failed: \(TCPSocket.errnoText())")
+    }
+
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        Glibc.close(descriptor)
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+}
