@@ -43,8 +43,7 @@ struct TestCertificateAuthority {
 
         // EC keys: generating them is instant, RSA 2048 would cost ~100 ms per instance.
         let keyOptions = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        // notBefore is "now"; a day back tolerates clients whose clock trails this one.
-        let validity = ["-days", "30", "-not_before", Self.yesterday()]
+        let validity = ["-days", "30"]
         _ = try CommandRunner.check(
             ["openssl", "req", "-x509", "-config", configFile, "-extensions", "ca_ext"] + keyOptions
                 + ["-keyout", caKey, "-out", authority.caFile, "-subj", "/CN=mailferry test CA \(label)"] + validity,
@@ -59,14 +58,7 @@ struct TestCertificateAuthority {
     }
 
     private static func randomSerial() -> String {
-        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-    }
-
-    private static func yesterday() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMddHHmmss'Z'"
-        return formatter.string(from: Date().addingTimeInterval(-86_400))
+        // A clear top bit keeps the DER integer positive without padding.
+        (0..<16).map { index in String(format: "%02x", UInt8.random(in: 0...(index == 0 ? 0x7f : 0xff))) }.joined()
     }
 }

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import IMAPClient
+import Logging
+import Migration
+
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Pre-flight check of an IMAP account: capabilities, namespaces, folders, sizes, warnings.",
+        discussion: "The password comes from MAILFERRY_SOURCE_PASSWORD, --password-file, or a prompt; never the command line.")
+
+    @Argument(help: "imaps://user@host[:port] (implicit TLS) or imap://user@host[:port] (STARTTLS when offered).")
+    var endpoint: String
+
+    @Option(name: .customLong("password-file"), help: "File whose first line is the password.")
+    var passwordFile: String?
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+        let parsed: IMAPEndpoint
+        do { parsed = try IMAPEndpoint(parsing: endpoint) } catch {
+            FileHandle.standardError.write(Data("mailferry: \(error)\n".utf8))
+            throw ExitCode.badInput
+        }
+        let password: String
+        do {
+            password = try PasswordSource(environmentVariable: "MAILFERRY_SOURCE_PASSWORD", file: passwordFile,
+                                          prompt: "Password for \(parsed.user)@\(parsed.host): ").read()
+        } catch {
+            FileHandle.standardError.write(Data("mailferry: \(error)\n".utf8))
+            throw ExitCode.badInput
+        }
+        let probe = AccountProbe(configuration: connection.clientConfiguration(for: parsed))
+        do {
+            let report = try await probe.run(password: password)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print(report.text)
+            }
+        } catch let error as IMAPError {
+            FileHandle.standardError.write(Data("mailferry: \(error)\n".utf8))
+            throw ExitCode.connectionFailure
+        }
+    }
+}
