@@ -13,6 +13,7 @@ public enum DovecotHarnessError: Error, CustomStringConvertible {
     case commandTimedOut(command: [String], seconds: Double, stderr: String)
     case startFailed(reason: String, logTail: String)
     case system(String, errno: Int32)
+    case serverStopped(String)
 
     public var description: String {
         switch self {
@@ -29,6 +30,8 @@ public enum DovecotHarnessError: Error, CustomStringConvertible {
             return "`\(Self.shellLine(command))` did not finish within \(seconds) s\nstderr:\n\(stderr)"
         case let .startFailed(reason, logTail):
             return "Dovecot did not start: \(reason)\n--- Dovecot log tail ---\n\(logTail)"
+        case .serverStopped(let root):
+            return "the Dovecot instance in \(root) has been stopped"
         case let .system(call, code):
             return "\(call) failed: \(String(cString: strerror(code))) (errno \(code))"
         }

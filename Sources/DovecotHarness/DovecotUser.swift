@@ -6,8 +6,8 @@ public struct DovecotUser: Sendable, Hashable {
     public var name: String
     /// Stored with the `{PLAIN}` scheme; any characters except ':' and control characters.
     public var password: String
-    /// Storage quota in bytes; nil means unlimited. Dovecot reports quota in KiB, so IMAP
-    /// GETQUOTA shows `quotaBytes / 1024` rounded down.
+    /// Storage quota in bytes; nil means unlimited. Enforced to the byte, but IMAP GETQUOTA
+    /// reports KiB, rounded up (2000 bytes show as 2).
     public var quotaBytes: Int?
 
     public init(name: String, password: String, quotaBytes: Int? = nil) {

@@ -33,10 +33,16 @@ struct ProcessTable {
                 changed = true
             }
         }
-        let titlePrefix = "dovecot-\(instanceName)/"
+        let titled = Set(titled(instance: instanceName).map(\.pid))
         return entries.filter { entry in
-            entry.pid != master && (family.contains(entry.pid) || entry.commandLine.hasPrefix(titlePrefix))
+            entry.pid != master && (family.contains(entry.pid) || titled.contains(entry.pid))
         }
+    }
+
+    /// Processes whose title marks them as part of the instance.
+    func titled(instance instanceName: String) -> [Entry] {
+        let titlePrefix = "dovecot-\(instanceName)/"
+        return entries.filter { $0.commandLine.hasPrefix(titlePrefix) }
     }
 
     /// Still running (zombies count as gone: they only wait for their parent to reap them).

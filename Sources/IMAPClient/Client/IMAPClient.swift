@@ -81,7 +81,9 @@ public actor IMAPClient {
     public func login(password: String) throws {
         if !isEncrypted && !configuration.allowsPlaintextLogin { throw IMAPError.plaintextRefused(host: host) }
         let user = configuration.endpoint.user
-        let command: Command = capabilities.contains(.authPlain)
+        let usePlain = configuration.authentication == .plain
+            || (configuration.authentication == .automatic && capabilities.contains(.authPlain))
+        let command: Command = usePlain
             ? .authenticatePlain(user: user, password: password)
             : .login(user: user, password: password)
         let response = try run(command)

@@ -7,6 +7,8 @@ public struct IMAPClientConfiguration: Sendable {
     /// Send the password over an unencrypted link when the server offers no STARTTLS.
     public var allowsPlaintextLogin: Bool
     public var timeouts: Timeouts
+    /// Which login command to use; `.automatic` prefers AUTHENTICATE PLAIN when offered.
+    public var authentication: AuthenticationMechanism = .automatic
     /// Sent with ID when the server supports it, so admins can see who connects.
     public var clientIdentity: [IDParameter]
 
@@ -15,4 +17,11 @@ public struct IMAPClientConfiguration: Sendable {
         self.endpoint = endpoint; self.tls = tls; self.allowsPlaintextLogin = allowsPlaintextLogin
         self.timeouts = timeouts; self.clientIdentity = clientIdentity
     }
+}
+
+/// The login mechanisms mailferry speaks.
+public enum AuthenticationMechanism: String, Sendable {
+    case automatic
+    case login
+    case plain
 }

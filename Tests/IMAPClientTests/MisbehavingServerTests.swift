@@ -1,0 +1,75 @@
+import Foundation
+import IMAPClient
+import IMAPCore
+import Testing
+
+/// Behaviour no real server produces on demand: silence, a cut in the middle of a literal,
+/// and garbage. A hand-written loopback server plays it; everything else runs against Dovecot.
+@Suite("Misbehaving servers (hand-written fake, on purpose)")
+struct MisbehavingServerTests {
+    private func client(port: Int, ioTimeout: Double = 5) -> IMAPClient {
+        var configuration = IMAPClientConfiguration(
+            endpoint: IMAPEndpoint(host: "127.0.0.1", port: port, user: "u", security: .startTLSWhenOffered),
+            timeouts: Timeouts(connect: 2, io: ioTimeout))
+        configuration.allowsPlaintextLogin = true
+        return IMAPClient(configuration: configuration)
+    }
+
+    @Test("a server that never greets times out instead of hanging")
+    func silentServer() async throws {
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        listener.serveOnce { _ in Thread.sleep(forTimeInterval: 10) }
+        let start = Date()
+        await #expect(throws: IMAPError.timedOut(host: "127.0.0.1", operation: "read")) {
+            try await client(port: listener.port, ioTimeout: 1).connect()
+        }
+        #expect(Date().timeIntervalSince(start) < 6, "gave up after the 1 s timeout, not when the server hung up after 10 s")
+    }
+
+    @Test("a connection cut in the middle of a FETCH literal is reported, not hung on")
+    func cutMidLiteral() async throws {
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        listener.serveOnce { socket in
+            send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n", to: socket)
+            let login = readLine(from: socket)
+            send(login.split(separator: " ")[0] + " OK [CAPABILITY IMAP4rev1] logged in\r\n", to: socket)
+            let fetch = readLine(from: socket)
+            _ = fetch
+            send("* 1 FETCH (UID 1 BODY[] {100}\r\n0123456789", to: socket)
+        }
+        let client = client(port: listener.port)
+        try await client.connect()
+        try await client.login(password: "x")
+        let sink = MemorySink()
+        do {
+            try await client.uidFetch([UIDSet([1])], items: IMAPClient.messageItems, into: sink)
+            Issue.record("a truncated literal was accepted")
+        } catch let error as IMAPError {
+            guard case .connectionClosed = error else { Issue.record("got \(error)"); return }
+            #expect(error.isTransient, "a dropped link is worth a retry")
+        }
+        #expect(sink.messages.isEmpty, "no message may be completed from a truncated literal")
+    }
+
+    @Test("a malformed response is a protocol error that quotes the server's line")
+    func malformedResponse() async throws {
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        listener.serveOnce { socket in
+            send("* OK fake ready\r\n", to: socket)
+            let command = readLine(from: socket)
+            send("* CAPABILITY IMAP4rev1\r\n" + command.split(separator: " ")[0] + " MAYBE whatever\r\n", to: socket)
+            Thread.sleep(forTimeInterval: 1)
+        }
+        let client = client(port: listener.port)
+        do {
+            try await client.connect()
+            Issue.record("a tagged MAYBE was accepted")
+        } catch let error as IMAPError {
+            guard case .protocolViolation(_, let detail) = error else { Issue.record("got \(error)"); return }
+            #expect(detail.contains("MAYBE"))
+        }
+    }
+}
