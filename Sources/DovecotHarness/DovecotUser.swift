@@ -6,7 +6,7 @@ public struct DovecotUser: Sendable, Hashable {
     public var name: String
     /// Stored with the `{PLAIN}` scheme; any characters except ':' and control characters.
     public var password: String
-    /// Storage quota in bytes; nil means unlimited. Enforced to the byte, but IMAP GETQUOTA
+    /// Storage quota in bytes; nil means unlimited. Enforced in bytes, but IMAP GETQUOTA
     /// reports KiB, rounded up (2000 bytes show as 2).
     public var quotaBytes: Int?
 

@@ -17,7 +17,10 @@ public struct AccountProbe: Sendable {
         try await client.connect()
         try await client.login(password: password)
         let namespaces = try await client.namespace()
-        let listings = try await client.list()
+        // INBOX first, then the tree in name order, as admins read it.
+        let listings = try await client.list().sorted { a, b in
+            a.name.isInbox != b.name.isInbox ? a.name.isInbox : a.name.description < b.name.description
+        }
         let capabilities = await client.capabilities
         let folders = try await measure(listings, client: client, capabilities: capabilities)
         let report = ProbeReport(

@@ -24,11 +24,9 @@ extension ProbeReport {
             lines.append("\(name)  \(special)  \(count.leftPadded(8))  \(size.leftPadded(10))" + (folder.error.map { "  ! \($0)" } ?? ""))
         }
         lines.append("Total".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "             \(String(totalMessages).leftPadded(8))  \(ByteCountText.format(totalBytes).leftPadded(10))")
-        if !warnings.isEmpty {
-            lines.append("")
-            lines.append("Warnings")
-            lines.append(contentsOf: warnings.map { "  - " + $0 })
-        }
+        lines.append("")
+        lines.append(warnings.isEmpty ? "Warnings   none" : "Warnings")
+        lines.append(contentsOf: warnings.map { "  - " + $0 })
         return lines.joined(separator: "\n")
     }
 
