@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "mailferry", targets: ["mailferry"]),
+        .executable(name: "mailferry-bench", targets: ["mailferry-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,6 +35,11 @@ let package = Package(
             "Migration", "IMAPClient", "IMAPCore", "DovecotHarness",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Benchmark driver used by bench/*.sh; not part of the product.
+        .executableTarget(name: "mailferry-bench", dependencies: [
+            "IMAPClient", "IMAPCore", "DovecotHarness",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
         .testTarget(name: "DovecotHarnessTests", dependencies: ["DovecotHarness"]),

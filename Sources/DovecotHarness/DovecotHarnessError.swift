@@ -14,6 +14,7 @@ public enum DovecotHarnessError: Error, CustomStringConvertible {
     case startFailed(reason: String, logTail: String)
     case system(String, errno: Int32)
     case serverStopped(String)
+    case unexpectedOutput(command: [String], output: String)
 
     public var description: String {
         switch self {
@@ -32,6 +33,8 @@ public enum DovecotHarnessError: Error, CustomStringConvertible {
             return "Dovecot did not start: \(reason)\n--- Dovecot log tail ---\n\(logTail)"
         case .serverStopped(let root):
             return "the Dovecot instance in \(root) has been stopped"
+        case let .unexpectedOutput(command, output):
+            return "`\(Self.shellLine(command))` printed something unexpected:\n\(output)"
         case let .system(call, code):
             return "\(call) failed: \(String(cString: strerror(code))) (errno \(code))"
         }

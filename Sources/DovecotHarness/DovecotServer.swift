@@ -87,29 +87,34 @@ public final class DovecotServer: @unchecked Sendable {
     public func save(user: String, folder: String, messageFile: String, flags: [String] = []) throws -> Int {
         saveLock.lock()
         defer { saveLock.unlock() }
-        let save = ["save", "-u", user, "-m", folder]
+        // UIDNEXT before the save is the UID the message gets, as long as nothing else appends
+        // to the folder meanwhile; it costs one doveadm run instead of a search afterwards.
+        let status: [String: String]
         do {
-            _ = try doveadm(save, stdinPath: messageFile)
+            status = try mailboxStatus(user: user, folder: folder)
         } catch DovecotHarnessError.commandFailed(_, _, let stderr, _) where stderr.contains("Mailbox doesn't exist") {
-            // Trying first and creating on demand saves a doveadm run for existing folders.
             _ = try doveadm(["mailbox", "create", "-u", user, folder])
-            _ = try doveadm(save, stdinPath: messageFile)
+            status = try mailboxStatus(user: user, folder: folder)
         }
-        // Selecting by GUID, because doveadm's `mailbox` search key treats * and % as wildcards.
-        let status = try doveadm(["mailbox", "status", "-u", user, "guid", folder])
-        guard let guid = status.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines) else {
-            throw DovecotHarnessError.invalidConfiguration("unexpected `doveadm mailbox status` output: \(status)")
+        guard let guid = status["guid"], let uid = status["uidnext"].flatMap({ Int($0) }) else {
+            throw DovecotHarnessError.unexpectedOutput(command: ["doveadm", "mailbox", "status"], output: "\(status)")
         }
-        let search = try doveadm(["search", "-u", user, "mailbox-guid", guid, "all"])
-        let uids = search.split(whereSeparator: \.isNewline).compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
-        guard let uid = uids.max() else {
-            throw DovecotHarnessError.invalidConfiguration("saved message not found in \(folder) of \(user)")
-        }
+        _ = try doveadm(["save", "-u", user, "-m", folder], stdinPath: messageFile)
         if !flags.isEmpty {
+            // By GUID, because doveadm's `mailbox` search key treats * and % as wildcards.
             _ = try doveadm(["flags", "add", "-u", user, flags.joined(separator: " "),
                              "mailbox-guid", guid, "uid", String(uid)])
         }
         return uid
+    }
+
+    private func mailboxStatus(user: String, folder: String) throws -> [String: String] {
+        let output = try doveadm(["-f", "flow", "mailbox", "status", "-u", user, "guid uidnext", folder])
+        let pairs = output.split(whereSeparator: \.isWhitespace).compactMap { field -> (String, String)? in
+            let parts = field.split(separator: "=", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
+        return Dictionary(pairs, uniquingKeysWith: { _, last in last })
     }
 
     /// Like `save(user:folder:messageFile:flags:)` for a message held in memory.
@@ -202,7 +207,13 @@ public final class DovecotServer: @unchecked Sendable {
         return .ready(master)
     }
 
-    /// SIGTERM to the master, then make sure none of its processes survives it.
+    /// Stops the master and every process of the instance.
+    ///
+    /// SIGTERM to the master alone is not enough: it leaves imap processes with a logged-in
+    /// client (and the stats process they talk to) running, and it pauses a fixed second for its
+    /// log process before exiting. So every process but the log process gets SIGTERM directly;
+    /// once only the log process remains, the master is killed, which closes the last writers'
+    /// pipes so the log process drains and exits by itself.
     private static func shutDown(_ master: ChildProcess, instanceName: String) {
         let snapshot = ProcessTable().members(ofInstance: instanceName, master: master.pid)
         // Titles only from here on: once the master is reaped its pid may belong to a stranger.
@@ -210,25 +221,32 @@ public final class DovecotServer: @unchecked Sendable {
             Array(Set(snapshot + ProcessTable().titled(instance: instanceName))).filter(ProcessTable.isRunning)
         }
         let logTitle = "dovecot-\(instanceName)/log"
+        var masterReaped = false
+        func reapMaster(kill signal: Int32?) {
+            guard !masterReaped else { return }
+            if let signal { master.signal(signal) }
+            masterReaped = master.waitForExit(timeout: signal == nil ? 0 : 5) != nil
+        }
         master.signal(SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        while master.exitStatusIfExited() == nil {
-            // After its children are gone the master SIGQUITs the log process and then sleeps a
-            // fixed second so it can drain. Killing the master instead closes the last writer
-            // pipes, and the log process drains and exits just the same — a second faster.
-            if Date() >= deadline || running().allSatisfy({ $0.commandLine.hasPrefix(logTitle) }) {
-                master.signal(SIGKILL)
-                _ = master.waitForExit(timeout: 5)
-                break
+        var signalled = Set<pid_t>()
+        let deadline = Date().addingTimeInterval(3)
+        while true {
+            let alive = running()
+            for entry in alive where !entry.commandLine.hasPrefix(logTitle) && !signalled.contains(entry.pid) {
+                kill(entry.pid, SIGTERM)
+                signalled.insert(entry.pid)
+            }
+            reapMaster(kill: nil)
+            if !masterReaped && alive.allSatisfy({ $0.commandLine.hasPrefix(logTitle) }) {
+                reapMaster(kill: SIGKILL)
+            }
+            if masterReaped && alive.isEmpty { return }
+            if Date() >= deadline {
+                alive.forEach { kill($0.pid, SIGKILL) }
+                reapMaster(kill: SIGKILL)
+                return
             }
             usleep(5_000)
         }
-        let stragglerDeadline = Date().addingTimeInterval(3)
-        var remaining = running()
-        while !remaining.isEmpty && Date() < stragglerDeadline {
-            usleep(5_000)
-            remaining = running()
-        }
-        for entry in remaining { kill(entry.pid, SIGKILL) }
     }
 }

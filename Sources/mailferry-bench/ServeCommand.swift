@@ -1,0 +1,65 @@
+import ArgumentParser
+import DovecotHarness
+import Foundation
+import IMAPClient
+import IMAPCore
+
+/// Starts a Dovecot, fills `Small` and `Large`, writes the state file, and runs until killed.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve")
+
+    @Option var state: String
+    @Option var smallMessages = 1000
+    @Option var largeMegabytes = 40
+
+    func run() async throws {
+        let user = "bench", password = "Bench-Passw0rd"
+        let server = try DovecotServer.start(DovecotConfiguration(users: [DovecotUser(name: user, password: password)]))
+        let configuration = IMAPClientConfiguration(
+            endpoint: IMAPEndpoint(host: server.host, port: server.imapsPort, user: user, security: .implicitTLS),
+            tls: TLSConfiguration(caFile: server.caFile))
+        let client = IMAPClient(configuration: configuration)
+        try await client.connect()
+        try await client.login(password: password)
+        for name in ["Small", "Large"] { try await client.create(MailboxName(name)) }
+        let small = (1...max(1, smallMessages)).map { AppendRequest(bytes: Self.smallMessage($0)) }
+        for chunk in stride(from: 0, to: small.count, by: 200) {
+            _ = try await client.append(Array(small[chunk..<min(chunk + 200, small.count)]), to: MailboxName("Small"))
+        }
+        let largePath = server.root + "/large.eml"
+        let size = try Self.writeLargeMessage(path: largePath, bytes: largeMegabytes * 1_000_000)
+        _ = try await client.append([AppendRequest(body: .file(path: largePath), size: size, flags: [], internalDate: nil)], to: MailboxName("Large"))
+        unlink(largePath)
+        await client.logout()
+        let info = BenchServerState(host: server.host, port: server.imapsPort, caFile: server.caFile, user: user,
+                                    password: password, folders: ["Small": small.count, "Large": 1])
+        try JSONEncoder().encode(info).write(to: URL(fileURLWithPath: state + ".tmp"))
+        rename(state + ".tmp", state)
+        signal(SIGTERM) { _ in Glibc.exit(0) }
+        signal(SIGINT) { _ in Glibc.exit(0) }
+        withExtendedLifetime(server) {
+            while true { sleep(3600) }
+        }
+    }
+
+    /// About 4–12 KB: headers plus text lines, sizes varying like real mail.
+    static func smallMessage(_ index: Int) -> [UInt8] {
+        var text = "From: Sender \(index) <s\(index)@example.com>\r\nTo: bench@example.com\r\nSubject: Message \(index)\r\n"
+            + "Message-ID: <bench-\(index)@example.com>\r\nDate: Thu, 05 Nov 2026 10:15:00 +0100\r\n\r\n"
+        let line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\r\n"
+        text += String(repeating: line, count: 40 + (index * 37) % 90)
+        return Array(text.utf8)
+    }
+
+    static func writeLargeMessage(path: String, bytes: Int) throws -> Int {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        let header = Data("From: a@example.com\r\nTo: bench@example.com\r\nSubject: large\r\nMessage-ID: <large@example.com>\r\n\r\n".utf8)
+        try handle.write(contentsOf: header)
+        var written = header.count
+        let line = Data(String(repeating: "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n", count: 4096).utf8)
+        while written < bytes { try handle.write(contentsOf: line); written += line.count }
+        return written
+    }
+}
