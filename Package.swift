@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
@@ -24,9 +25,16 @@ let package = Package(
             "IMAPCore", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Migration engine: probe now; pull, push, verify later.
+        // tar archives through libarchive: streamed writing, reading, safe extraction.
+        .target(name: "MailArchive", dependencies: ["CArchive"]),
+        // The local store: Maildir, manifest/state database (SQLite), per-pass archives, locks.
+        .target(name: "MailStore", dependencies: [
+            "IMAPCore", "MailArchive", "COpenSSL",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Migration engine: probe, pull; push and verify later.
         .target(name: "Migration", dependencies: [
-            "IMAPClient", "IMAPCore",
+            "IMAPClient", "IMAPCore", "MailStore", "MailArchive",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Starts a private Dovecot on 127.0.0.1 for tests, the demo and benchmarks.
@@ -42,6 +50,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
+        .testTarget(name: "MailArchiveTests", dependencies: ["MailArchive"]),
+        .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "IMAPCore"]),
+        .testTarget(name: "MigrationTests", dependencies: [
+            "Migration", "MailStore", "MailArchive", "IMAPClient", "IMAPCore", "DovecotHarness",
+        ]),
         .testTarget(name: "DovecotHarnessTests", dependencies: ["DovecotHarness"]),
         .testTarget(name: "IMAPClientTests", dependencies: [
             "IMAPClient", "IMAPCore", "DovecotHarness", "Migration",

@@ -10,9 +10,17 @@ import Foundation
 /// Not Foundation's `Process`: tests start servers in parallel, and a child that inherits another
 /// thread's pipe end keeps that pipe open (the reader never sees EOF) for as long as Dovecot runs.
 /// Every child here gets only stdin/stdout/stderr; everything else is closed in the child.
-struct ChildProcess {
+final class ChildProcess: @unchecked Sendable {
     let pid: pid_t
     let command: [String]
+    private let lock = NSLock()
+    /// Set once reaped; from then on the pid may belong to a stranger and is never signalled.
+    private var exitStatus: Int32?
+
+    private init(pid: pid_t, command: [String]) {
+        self.pid = pid
+        self.command = command
+    }
 
     /// `stdinPath` nil means /dev/null; `outputPath`/`errorPath` are files the child writes to
     /// (files, not pipes, so nobody has to drain them while waiting).
@@ -70,11 +78,17 @@ struct ChildProcess {
 
     /// Reaps the child if it has exited; returns its shell-style status (128+n for signal n).
     func exitStatusIfExited() -> Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let exitStatus { return exitStatus }
         var status: Int32 = 0
         let result = waitpid(pid, &status, WNOHANG)
-        if result == pid { return Self.decode(status) }
-        if result < 0 && errno == ECHILD { return -1 }  // already reaped elsewhere
-        return nil
+        if result == pid {
+            exitStatus = Self.decode(status)
+        } else if result < 0 && errno == ECHILD {
+            exitStatus = -1  // reaped by someone else
+        }
+        return exitStatus
     }
 
     /// Polls rather than blocking in waitpid so a timeout is possible without a helper thread.
@@ -90,7 +104,9 @@ struct ChildProcess {
     }
 
     func signal(_ signal: Int32) {
-        kill(pid, signal)
+        lock.lock()
+        defer { lock.unlock() }
+        if exitStatus == nil { kill(pid, signal) }
     }
 
     private static func decode(_ status: Int32) -> Int32 {

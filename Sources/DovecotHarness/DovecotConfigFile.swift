@@ -49,6 +49,9 @@ struct DovecotConfigFile {
             "state_dir = \(paths.stateDir)",
             // Process titles become dovecot-<instance>/imap, which lets stop() find stragglers.
             "instance_name = \(instanceName)",
+            // The readiness probe looks for the instance name, so a stranger that grabbed our
+            // port between picking and binding cannot pass for this server.
+            "login_greeting = Dovecot ready (\(instanceName))",
             "log_path = \(paths.logFile)",
             "protocols = imap",
             "listen = \(address)",

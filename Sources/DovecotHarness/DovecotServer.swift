@@ -11,6 +11,7 @@ import Foundation
 /// it; login processes run as `dovenull`, mail processes as `nobody`. All state — config, TLS
 /// files, sockets, logs, Maildirs — lives in `root`, which `stop()` deletes.
 public final class DovecotServer: @unchecked Sendable {
+    /// `configuration.listenAddress`, "127.0.0.1" unless configured otherwise.
     public let host: String
     /// Plain IMAP; offers STARTTLS when the configuration says so.
     public let imapPort: Int
@@ -32,7 +33,7 @@ public final class DovecotServer: @unchecked Sendable {
     private let scratchDirectory: String
     private let stateLock = NSLock()
     private var stopped = false
-    /// save() reads back the UID it just created; serialising saves keeps that unambiguous.
+    /// save() predicts the new UID from UIDNEXT; serialising saves keeps that prediction right.
     private let saveLock = NSLock()
 
     private init(configuration: DovecotConfiguration, layout: InstanceLayout, ports: [Int], master: ChildProcess) {
@@ -179,12 +180,16 @@ public final class DovecotServer: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(configuration.startTimeout)
         var pause: useconds_t = 2_000
         while true {
-            if master.exitStatusIfExited() != nil {
-                let output = layout.logText(since: logMark)
+            let exited = master.exitStatusIfExited() != nil
+            let output = layout.logText(since: logMark)
+            // After a fatal error the master lingers ~2 s before exiting; no need to wait for it.
+            if exited || output.contains("Fatal: ") {
+                shutDown(master, instanceName: layout.instanceName)
                 if output.contains("Address already in use") { return .portTaken }
                 throw DovecotHarnessError.startFailed(reason: "dovecot exited during start-up", logTail: layout.logTail())
             }
-            if GreetingProbe.plainGreeting(host: configuration.listenAddress, port: ports[0]) != nil { break }
+            if GreetingProbe.plainGreeting(host: configuration.listenAddress, port: ports[0],
+                                           marker: layout.instanceName) != nil { break }
             if Date() >= deadline {
                 shutDown(master, instanceName: layout.instanceName)
                 throw DovecotHarnessError.startFailed(
@@ -196,7 +201,7 @@ public final class DovecotServer: @unchecked Sendable {
         }
         do {
             _ = try GreetingProbe.tlsGreeting(host: configuration.listenAddress, port: ports[1],
-                                              caFile: layout.authority.caFile,
+                                              marker: layout.instanceName, caFile: layout.authority.caFile,
                                               scratchDirectory: layout.scratchDirectory,
                                               timeout: max(deadline.timeIntervalSinceNow, 3))
         } catch {
@@ -215,18 +220,15 @@ public final class DovecotServer: @unchecked Sendable {
     /// once only the log process remains, the master is killed, which closes the last writers'
     /// pipes so the log process drains and exits by itself.
     private static func shutDown(_ master: ChildProcess, instanceName: String) {
-        let snapshot = ProcessTable().members(ofInstance: instanceName, master: master.pid)
+        let table = ProcessTable()
+        let snapshot = master.exitStatusIfExited() == nil
+            ? table.members(ofInstance: instanceName, master: master.pid)
+            : table.titled(instance: instanceName)
         // Titles only from here on: once the master is reaped its pid may belong to a stranger.
         func running() -> [ProcessTable.Entry] {
             Array(Set(snapshot + ProcessTable().titled(instance: instanceName))).filter(ProcessTable.isRunning)
         }
         let logTitle = "dovecot-\(instanceName)/log"
-        var masterReaped = false
-        func reapMaster(kill signal: Int32?) {
-            guard !masterReaped else { return }
-            if let signal { master.signal(signal) }
-            masterReaped = master.waitForExit(timeout: signal == nil ? 0 : 5) != nil
-        }
         master.signal(SIGTERM)
         var signalled = Set<pid_t>()
         let deadline = Date().addingTimeInterval(3)
@@ -236,14 +238,16 @@ public final class DovecotServer: @unchecked Sendable {
                 kill(entry.pid, SIGTERM)
                 signalled.insert(entry.pid)
             }
-            reapMaster(kill: nil)
-            if !masterReaped && alive.allSatisfy({ $0.commandLine.hasPrefix(logTitle) }) {
-                reapMaster(kill: SIGKILL)
+            var masterGone = master.exitStatusIfExited() != nil
+            if !masterGone && alive.allSatisfy({ $0.commandLine.hasPrefix(logTitle) }) {
+                master.signal(SIGKILL)
+                masterGone = master.waitForExit(timeout: 5) != nil
             }
-            if masterReaped && alive.isEmpty { return }
+            if masterGone && alive.isEmpty { return }
             if Date() >= deadline {
                 alive.forEach { kill($0.pid, SIGKILL) }
-                reapMaster(kill: SIGKILL)
+                master.signal(SIGKILL)
+                _ = master.waitForExit(timeout: 5)
                 return
             }
             usleep(5_000)

@@ -6,7 +6,10 @@ enum GreetingProbe {
     ///
     /// Until its auth process is up, Dovecot first sends "* OK Waiting for authentication
     /// process to respond.." and the real greeting later; only the real one counts as ready.
-    static func plainGreeting(host: String, port: Int, timeout: TimeInterval = 2) -> String? {
+    ///
+    /// `marker` must appear in the greeting: if someone else grabbed the port between picking and
+    /// binding, their server must not pass for ours.
+    static func plainGreeting(host: String, port: Int, marker: String, timeout: TimeInterval = 1) -> String? {
         guard let socket = try? IPv4Socket() else { return nil }
         defer { socket.close() }
         socket.setTimeout(seconds: timeout)
@@ -20,7 +23,7 @@ enum GreetingProbe {
                 buffer.removeSubrange(...newline)
                 if line.hasPrefix("* OK") && !line.contains("Waiting for authentication") {
                     _ = socket.send("p LOGOUT\r\n")
-                    return line
+                    return line.contains(marker) ? line : nil
                 }
                 if !line.hasPrefix("* OK") { return nil }
             }
@@ -30,7 +33,7 @@ enum GreetingProbe {
 
     /// The implicit-TLS port's greeting via `openssl s_client`, which also proves the
     /// certificate verifies against the CA for the listen address.
-    static func tlsGreeting(host: String, port: Int, caFile: String, scratchDirectory: String,
+    static func tlsGreeting(host: String, port: Int, marker: String, caFile: String, scratchDirectory: String,
                             timeout: TimeInterval) throws -> String {
         let script = "\(scratchDirectory)/probe-\(port).in"
         try "p LOGOUT\r\n".write(toFile: script, atomically: true, encoding: .utf8)
@@ -42,7 +45,7 @@ enum GreetingProbe {
                                            timeout: max(timeout, 1))
         let greeting = output.stdout.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { $0.hasPrefix("* OK") && !$0.contains("Waiting for authentication") }
+            .first { $0.hasPrefix("* OK") && !$0.contains("Waiting for authentication") && $0.contains(marker) }
         guard output.status == 0, let greeting else {
             throw DovecotHarnessError.commandFailed(command: command, exitStatus: output.status,
                                                     stderr: output.stderr, stdout: output.stdout)

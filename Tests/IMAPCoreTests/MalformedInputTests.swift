@@ -71,9 +71,6 @@ enum MalformedFixtures {
         MalformedFixture(name: "line longer than responseSizeLimit, still arriving",
                          wire: "* OK " + String(repeating: "x", count: 100), eventsBefore: [],
                          kind: .lineTooLong(limit: 64), responseSizeLimit: 64),
-        MalformedFixture(name: "literal pushing a response past responseSizeLimit",
-                         wire: #"* LIST () "/" {60}"# + "\r\n", eventsBefore: [],
-                         kind: .lineTooLong(limit: 64), responseSizeLimit: 64),
     ]
 }
 
@@ -110,7 +107,7 @@ struct MalformedInputTests {
     }
 
     @Test("the excerpt quotes the start of the offending response")
-    func excerpt() {
+    func excerpt() throws {
         var parser = ResponseParser()
         parser.append(bytes(wire("* 2 EXISTS", "A1 MAYBE later")))
         #expect(try parser.next() == untagged(.exists(2)))
@@ -147,6 +144,19 @@ struct MalformedInputTests {
         parser.append(bytes("* 1 FETCH (X-JUNK (" + String(repeating: "a ", count: 40)))
         #expect(try parser.next() == .fetchStart(sequenceNumber: 1))
         #expect(throws: IMAPParseError.self) { try parser.next() }
+    }
+
+    /// Known bug: ResponseParser.endOfResponse stores `frameScanOffset` past the literal before it
+    /// throws `.lineTooLong`, so the next call resumes beyond the end of the buffer and says "need
+    /// more bytes"; once the literal has arrived the over-limit response is accepted after all.
+    @Test("a literal pushing a response past responseSizeLimit stays refused")
+    func overLimitLiteralStaysRefused() {
+        var parser = ResponseParser(responseSizeLimit: 64)
+        parser.append(bytes(#"* LIST () "/" {60}"# + "\r\n"))
+        #expect(throws: IMAPParseError(.lineTooLong(limit: 64), excerpt: #"* LIST () "/" {60}"#)) { try parser.next() }
+        #expect(throws: IMAPParseError.self, "the error is not repeated") { try parser.next() }
+        parser.append(bytes(String(repeating: "n", count: 60) + "\r\n"))
+        #expect(throws: IMAPParseError.self, "the over-limit response got through") { try parser.next() }
     }
 
     /// Known bug: ResponseParser.endOfResponse checks responseSizeLimit only while no line feed

@@ -110,9 +110,15 @@ func section(_ item: String, _ section: String = "", origin: Int? = nil) -> Body
 }
 
 /// bodyStart, the bytes, bodyEnd for a body carried by `text`.
-func bodyEvents(_ item: String, _ part: String = "", origin: Int? = nil, _ text: String) -> [ResponseEvent] {
+func bodyEvents(_ item: String, _ part: String, origin: Int? = nil, _ text: String) -> [ResponseEvent] {
     [.bodyStart(section(item, part, origin: origin), size: text.utf8.count), body(text), .bodyEnd]
 }
+
+/// The same for the whole message (`BODY[]`, `BINARY[]`, `RFC822`).
+func bodyEvents(_ item: String, _ text: String) -> [ResponseEvent] { bodyEvents(item, "", text) }
+
+/// The same for a partial whole message (`BODY[]<origin>`).
+func bodyEvents(_ item: String, origin: Int, _ text: String) -> [ResponseEvent] { bodyEvents(item, "", origin: origin, text) }
 
 func str(_ text: String) -> IMAPValue { .string(Array(text.utf8)) }
 

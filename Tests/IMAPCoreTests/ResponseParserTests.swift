@@ -65,7 +65,8 @@ struct ResponseParserTests {
     func listNamesDecode() throws {
         let cases: [(String, String)] = [
             (#"* LIST (\HasNoChildren) "/" "P&AVk-ijat&AOE- po&AWE-ta""#, "Přijatá pošta"),
-            (#"* LIST () "/" ~peter/mail/&U,BTFw-/&ZeVnLIqe-"#, "~peter/mail/台北/日本語"),
+            (#"* LIST () "/" "~peter/mail/&U,BTFw-/&ZeVnLIqe-""#, "~peter/mail/台北/日本語"),
+            (#"* LIST () "/" peter/mail/&U,BTFw-/&ZeVnLIqe-"#, "peter/mail/台北/日本語"),
             (#"* LIST () "." "&BBIERQQ+BDQETwRJBDgENQ-""#, "Входящие"),
             (#"* LIST () "/" Tom&-Jerry"#, "Tom&Jerry"),
         ]
@@ -123,7 +124,62 @@ struct ResponseParserTests {
         #expect(section("RFC822.HEADER").description == "RFC822.HEADER")
     }
 
+    @Test("a long session crossing the buffer compaction threshold parses like a short one")
+    func longSession() throws {
+        // ~200 KB of responses in 1000-byte reads: the parser compacts its buffer while lines
+        // and literals straddle reads.
+        var text = ""
+        var expected: [ResponseEvent] = []
+        for number in 1...2500 {
+            let subject = "Subject \(number) (part)"
+            text += "* \(number) FETCH (UID \(number + 100) BODY[HEADER.FIELDS (SUBJECT)] " + literal(subject) + ")\r\n"
+            text += #"* LIST (\HasNoChildren) "/" "# + literal("Box \(number)") + "\r\n"
+            expected += [.fetchStart(sequenceNumber: number), .fetchAttribute(.uid(UInt32(number + 100)))]
+                + bodyEvents("BODY", "HEADER.FIELDS (SUBJECT)", subject) + [.fetchEnd,
+                untagged(.list(listing(["\\HasNoChildren"], "/", "Box \(number)")))]
+        }
+        text += "A9 OK done\r\n"
+        expected.append(tagged("A9", .ok, nil, "done"))
+        let input = bytes(text)
+        #expect(input.count > 150_000)
+        let chunks = stride(from: 0, to: input.count, by: 1000).map { Array(input[$0..<min($0 + 1000, input.count)]) }
+        let (events, parser) = try parse(chunks: chunks)
+        #expect(normalized(events) == expected)
+        #expect(parser.bufferedByteCount == 0)
+    }
+
     // MARK: Known IMAPCore bugs (these fail until fixed)
+
+    /// ByteCursor.atLiteral treats any `~` as the start of a literal8 (`~{n}`), so astring /
+    /// nstring / genericValue reject an atom that begins with `~`, which is a valid ATOM-CHAR.
+    /// RFC 3501 §5.1.3's own example name is `~peter/mail/&U,BTFw-/&ZeVnLIqe-`.
+    @Test("an atom mailbox name starting with ~ parses", arguments: [
+        (#"* LIST () "/" ~peter/mail/&U,BTFw-/&ZeVnLIqe-"#, "~peter/mail/&U,BTFw-/&ZeVnLIqe-"),
+        (#"* LSUB () "/" ~backup"#, "~backup"),
+        ("* STATUS ~backup (MESSAGES 1)", "~backup"),
+    ])
+    func tildeAtomName(_ line: String, _ name: String) throws {
+        let (events, _) = try parse(chunks: [bytes(wire(line))])
+        let names = events.compactMap { event -> MailboxName? in
+            switch event {
+            case .untagged(.list(let listing)), .untagged(.lsub(let listing)): return listing.name
+            case .untagged(.status(let name, _)): return name
+            default: return nil
+            }
+        }
+        #expect(names == [mailbox(name)])
+    }
+
+    /// ResponseParser.endOfResponse decides a line ends in a literal from the bytes alone; resp-text
+    /// cannot hold a literal, so a server text that happens to end in `{5}` (Dovecot echoes the
+    /// mailbox name in "Mailbox doesn't exist: …") makes the parser wait for bytes that never come.
+    @Test("response text ending in {5} is not taken for a literal")
+    func textEndingInBraces() throws {
+        let (events, parser) = try parse(chunks: [bytes(wire("A8 NO [TRYCREATE] Mailbox doesn't exist: x{5}"))])
+        #expect(events == [tagged("A8", .no, .tryCreate, "Mailbox doesn't exist: x{5}")])
+        #expect(parser.bufferedByteCount == 0)
+    }
+
 
     /// ResponseParser.literalAnnouncedBefore looks back from the line feed without stopping at the
     /// start of the segment, so when a literal's own bytes end in `{n}` right before the CRLF that

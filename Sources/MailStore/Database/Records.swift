@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+
+/// The account a job pulls from (one row).
+public struct JobRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    public static let databaseTableName = "job"
+    public var id: Int64 = 1
+    public var sourceHost: String
+    public var sourcePort: Int
+    public var sourceUser: String
+    public var createdAt: Date
+
+    public init(sourceHost: String, sourcePort: Int, sourceUser: String, createdAt: Date = Date()) {
+        self.sourceHost = sourceHost; self.sourcePort = sourcePort; self.sourceUser = sourceUser; self.createdAt = createdAt
+    }
+}
+
+/// One run of pull: full or delta; sealed once its archive is written.
+public struct PassRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    public static let databaseTableName = "pass"
+    public enum Kind: String, Codable, Sendable { case full, delta }
+    public enum Status: String, Codable, Sendable { case running, sealed }
+
+    public var id: Int64?
+    public var kind: Kind
+    public var status: Status
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var archiveName: String?
+    public var messagesAdded: Int = 0
+    public var bytesAdded: Int64 = 0
+    public var flagsChanged: Int = 0
+
+    public init(kind: Kind, startedAt: Date = Date()) {
+        self.kind = kind; self.status = .running; self.startedAt = startedAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A source folder as last seen, keyed by its wire name.
+public struct FolderRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    public static let databaseTableName = "folder"
+    public enum State: String, Codable, Sendable { case active, gone, unselectable }
+
+    public var id: Int64?
+    public var wireName: Data
+    public var name: String
+    public var separator: String?
+    public var attributes: String
+    public var specialUse: String?
+    public var uidValidity: Int64?
+    public var highestUID: Int64 = 0
+    public var highestModSeq: Int64?
+    public var maildirPath: String
+    public var state: State
+    public var firstSeenPass: Int64
+    public var lastSeenPass: Int64
+
+    public init(wireName: Data, name: String, separator: String?, attributes: String, specialUse: String?,
+                maildirPath: String, state: State, pass: Int64) {
+        self.wireName = wireName; self.name = name; self.separator = separator; self.attributes = attributes
+        self.specialUse = specialUse; self.maildirPath = maildirPath; self.state = state
+        self.firstSeenPass = pass; self.lastSeenPass = pass
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A keyword's letter (position) in a folder's `dovecot-keywords` file; stable once given.
+public struct FolderKeywordRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    public static let databaseTableName = "folderKeyword"
+    public var folderID: Int64
+    public var position: Int
+    public var keyword: String
+}
+
+/// One stored message: identity, metadata, and where its bytes are.
+public struct MessageRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    public static let databaseTableName = "message"
+    public var id: Int64?
+    public var folderID: Int64
+    public var uidValidity: Int64
+    public var uid: Int64
+    public var flags: String
+    public var internalDate: String
+    public var size: Int64
+    public var sha256: String
+    public var messageID: String?
+    public var maildirFile: String
+    public var passID: Int64
+    public var flagsPassID: Int64
+    public var sourceState: String = "present"
+
+    public init(folderID: Int64, uidValidity: Int64, uid: Int64, flags: String, internalDate: String, size: Int64,
+                sha256: String, messageID: String?, maildirFile: String, passID: Int64) {
+        self.folderID = folderID; self.uidValidity = uidValidity; self.uid = uid; self.flags = flags
+        self.internalDate = internalDate; self.size = size; self.sha256 = sha256; self.messageID = messageID
+        self.maildirFile = maildirFile; self.passID = passID; self.flagsPassID = passID
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// Something skipped or failed during a pass, kept for the report.
+public struct PassIssueRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    public static let databaseTableName = "passIssue"
+    public var id: Int64?
+    public var passID: Int64
+    public var scope: String
+    public var folder: String?
+    public var uid: Int64?
+    public var reason: String
+    public var at: Date
+
+    public init(passID: Int64, scope: String, folder: String?, uid: Int64?, reason: String, at: Date = Date()) {
+        self.passID = passID; self.scope = scope; self.folder = folder; self.uid = uid; self.reason = reason; self.at = at
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

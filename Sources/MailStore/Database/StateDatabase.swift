@@ -1,0 +1,34 @@
+import Foundation
+import GRDB
+
+/// The job's manifest and progress in SQLite (`state.sqlite`), opened through GRDB.
+///
+/// WAL mode with `synchronous = FULL`: a committed transaction survives a power cut, and every
+/// batch of messages is recorded in one transaction after its files are durable.
+public final class StateDatabase: Sendable {
+    public let queue: DatabaseQueue
+    public let path: String
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(10)
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            try StateSchema.migrator.migrate(queue)
+        } catch let error as DatabaseError {
+            throw StoreError.corrupt(path: path, reason: error.message ?? error.description)
+        }
+        self.path = path
+    }
+
+    /// An in-memory database for unit tests of the schema.
+    public init(inMemory: Void = ()) throws {
+        queue = try DatabaseQueue()
+        try StateSchema.migrator.migrate(queue)
+        path = ":memory:"
+    }
+}

@@ -1,0 +1,81 @@
+import GRDB
+
+/// The versioned schema of `state.sqlite`. Each migration is append-only; `docs/store.md`
+/// describes the tables.
+enum StateSchema {
+    static let currentVersion = "v1"
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "job") { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("sourceHost", .text).notNull()
+                t.column("sourcePort", .integer).notNull()
+                t.column("sourceUser", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "pass") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()            // full | delta
+                t.column("status", .text).notNull()          // running | sealed
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+                t.column("archiveName", .text)
+                t.column("messagesAdded", .integer).notNull().defaults(to: 0)
+                t.column("bytesAdded", .integer).notNull().defaults(to: 0)
+                t.column("flagsChanged", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(table: "folder") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("wireName", .blob).notNull().unique()
+                t.column("name", .text).notNull()
+                t.column("separator", .text)
+                t.column("attributes", .text).notNull()      // space-separated
+                t.column("specialUse", .text)
+                t.column("uidValidity", .integer)
+                t.column("highestUID", .integer).notNull().defaults(to: 0)
+                t.column("highestModSeq", .integer)
+                t.column("maildirPath", .text).notNull()
+                t.column("state", .text).notNull()           // active | gone | unselectable
+                t.column("firstSeenPass", .integer).notNull()
+                t.column("lastSeenPass", .integer).notNull()
+            }
+            try db.create(table: "folderKeyword") { t in
+                t.column("folderID", .integer).notNull().references("folder", onDelete: .cascade)
+                t.column("position", .integer).notNull()
+                t.column("keyword", .text).notNull()
+                t.primaryKey(["folderID", "position"])
+                t.uniqueKey(["folderID", "keyword"])
+            }
+            try db.create(table: "message") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("folderID", .integer).notNull().references("folder", onDelete: .cascade)
+                t.column("uidValidity", .integer).notNull()
+                t.column("uid", .integer).notNull()
+                t.column("flags", .text).notNull()           // space-separated, \Recent never stored
+                t.column("internalDate", .text).notNull()    // "dd-Mon-yyyy hh:mm:ss +zzzz"
+                t.column("size", .integer).notNull()
+                t.column("sha256", .text).notNull()
+                t.column("messageID", .text)
+                t.column("maildirFile", .text).notNull()
+                t.column("passID", .integer).notNull()       // pass that stored the bytes
+                t.column("flagsPassID", .integer).notNull()  // pass that last changed the flags
+                t.column("sourceState", .text).notNull().defaults(to: "present") // present | gone
+                t.uniqueKey(["folderID", "uidValidity", "uid"])
+            }
+            try db.create(index: "messageIdentity", on: "message", columns: ["folderID", "messageID", "size"])
+            try db.create(index: "messagePass", on: "message", columns: ["passID"])
+            try db.create(table: "passIssue") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("passID", .integer).notNull()
+                t.column("scope", .text).notNull()           // message | folder | account
+                t.column("folder", .text)
+                t.column("uid", .integer)
+                t.column("reason", .text).notNull()
+                t.column("at", .datetime).notNull()
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// One folder's Maildir (`cur/`, `new/`, `tmp/`) on disk.
+public struct MaildirFolder: Sendable {
+    public let path: String
+
+    public init(root: String, relativePath: String) {
+        path = relativePath.isEmpty ? root : "\(root)/\(relativePath)"
+    }
+
+    public var cur: String { path + "/cur" }
+    public var tmp: String { path + "/tmp" }
+    public var new: String { path + "/new" }
+
+    public func create() throws {
+        for directory in [cur, new, tmp] { try FileSystem.createDirectory(directory) }
+    }
+
+    /// Empties `tmp/`: whatever is there was never committed (a killed run).
+    public func clearTemporaryFiles() {
+        for name in FileSystem.fileNames(in: tmp) { unlink("\(tmp)/\(name)") }
+    }
+
+    /// Moves a finished message from `tmp/` into `cur/` under its final name.
+    public func commit(temporaryPath: String, as name: MaildirFileName) throws {
+        let target = "\(cur)/\(name.fileName)"
+        guard Foundation.rename(temporaryPath, target) == 0 else { throw StoreError.fromErrno(path: target, operation: "rename") }
+    }
+
+    /// Renames a stored message to carry new flags in its info suffix.
+    public func rename(_ name: MaildirFileName, to newName: MaildirFileName) throws {
+        let from = "\(cur)/\(name.fileName)", to = "\(cur)/\(newName.fileName)"
+        guard from != to else { return }
+        guard Foundation.rename(from, to) == 0 else { throw StoreError.fromErrno(path: from, operation: "rename") }
+    }
+
+    /// Every mailferry file in `cur/`, keyed by (UIDVALIDITY, UID).
+    public func storedFiles() -> [MaildirFileName] {
+        FileSystem.fileNames(in: cur).compactMap(MaildirFileName.init(parsing:))
+    }
+
+    public func remove(_ name: MaildirFileName) {
+        unlink("\(cur)/\(name.fileName)")
+    }
+
+    /// Writes Dovecot's `dovecot-keywords` file (`<index> <keyword>` lines) atomically.
+    public func writeKeywords(_ keywords: [String]) throws {
+        let text = keywords.enumerated().map { "\($0.offset) \($0.element)\n" }.joined()
+        try FileSystem.writeAtomically(Array(text.utf8), to: path + "/dovecot-keywords")
+    }
+
+    public func syncDirectories() throws {
+        try FileSystem.fsyncDirectory(cur)
+    }
+}

@@ -1,0 +1,59 @@
+/// Finds the Message-ID header while a message streams past, looking only at the header block
+/// (at most 64 KiB) so nothing large is kept.
+public struct MessageIDScanner {
+    private static let headerLimit = 64 * 1024
+    private var header: [UInt8] = []
+    private var done = false
+
+    public init() {}
+
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer) {
+        guard !done else { return }
+        let room = Self.headerLimit - header.count
+        header.append(contentsOf: bytes.prefix(room))
+        if header.count >= Self.headerLimit || endOfHeader() != nil { done = true }
+    }
+
+    /// The Message-ID value (angle brackets kept, whitespace and folding removed), if present.
+    public var messageID: String? {
+        let block = header[..<(endOfHeader() ?? header.count)]
+        let text = String(decoding: block, as: UTF8.self)
+        var value: String?
+        var collecting = false
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" }) {
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            if collecting, let first = line.first, first == " " || first == "\t" {
+                value! += line.trimmingCharactersInSet()
+                continue
+            }
+            if collecting { break }
+            if line.lowercased().hasPrefix("message-id:") {
+                value = String(line.dropFirst("message-id:".count)).trimmingCharactersInSet()
+                collecting = true
+            }
+        }
+        guard let found = value, !found.isEmpty else { return nil }
+        return found
+    }
+
+    private func endOfHeader() -> Int? {
+        var index = 0
+        while index + 1 < header.count {
+            if header[index] == 10 {
+                if header[index + 1] == 10 { return index }
+                if header[index + 1] == 13, index + 2 < header.count, header[index + 2] == 10 { return index }
+            }
+            index += 1
+        }
+        return nil
+    }
+}
+
+private extension StringProtocol {
+    func trimmingCharactersInSet() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" { scalars = scalars.dropFirst() }
+        while let last = scalars.last, last == " " || last == "\t" || last == "\r" { scalars = scalars.dropLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Where a job's files live: `<store>/<job>/{Maildir,state.sqlite,archives,logs}`.
+public struct StoreLayout: Sendable {
+    public let storeRoot: String
+    public let job: String
+
+    public init(storeRoot: String, job: String) {
+        self.storeRoot = storeRoot
+        self.job = job
+    }
+
+    public var jobRoot: String { "\(storeRoot)/\(job)" }
+    public var maildir: String { "\(jobRoot)/Maildir" }
+    public var database: String { "\(jobRoot)/state.sqlite" }
+    public var archives: String { "\(jobRoot)/archives" }
+    public var logs: String { "\(jobRoot)/logs" }
+    public var lockFile: String { "\(jobRoot)/lock" }
+
+    /// Creates the folders, failing early with a clear error when the store is not writable.
+    public func prepare() throws {
+        for path in [jobRoot, maildir, archives, logs] { try FileSystem.createDirectory(path) }
+        guard access(jobRoot, W_OK) == 0 else {
+            throw StoreError.notWritable(path: jobRoot, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// A job name that is safe as a folder name: the account, with anything odd replaced.
+    public static func jobName(user: String, host: String) -> String {
+        let raw = "\(user)@\(host)"
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@_+-")
+        let cleaned = String(raw.map { allowed.contains($0) ? $0 : "_" })
+        return cleaned.hasPrefix(".") ? "_" + cleaned.dropFirst() : cleaned
+    }
+
+    /// UTC time for file names: `2026-11-25T10-15-00Z`.
+    public static func timestamp(_ date: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH-mm-ss'Z'"
+        return formatter.string(from: date)
+    }
+}
