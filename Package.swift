@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "MailArchive", dependencies: ["CArchive"]),
         // The local store: Maildir, manifest/state database (SQLite), per-pass archives, locks.
         .target(name: "MailStore", dependencies: [
-            "IMAPCore", "MailArchive", "COpenSSL",
+            "IMAPCore", "COpenSSL",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Migration engine: probe, pull; push and verify later.

@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+
+/// The queries and transactions a pull pass needs.
+extension StateDatabase {
+    /// Records the source account on first use; refuses a job that belongs to another account.
+    public func bindJob(host: String, port: Int, user: String) throws {
+        try queue.write { db in
+            if let job = try JobRecord.fetchOne(db, key: 1) {
+                guard job.sourceUser.lowercased() == user.lowercased(), job.sourceHost.lowercased() == host.lowercased() else {
+                    throw StoreError.corrupt(path: path, reason: "this job belongs to \(job.sourceUser) on \(job.sourceHost), not \(user) on \(host); choose another --job")
+                }
+            } else {
+                try JobRecord(sourceHost: host, sourcePort: port, sourceUser: user).insert(db)
+            }
+        }
+    }
+
+    public func job() throws -> JobRecord? {
+        try queue.read { try JobRecord.fetchOne($0, key: 1) }
+    }
+
+    /// The unfinished pass if a run was interrupted (it is resumed), else a new one: full when
+    /// nothing was sealed before, delta otherwise.
+    public func openPass() throws -> PassRecord {
+        try queue.write { db in
+            if let running = try PassRecord.filter(Column("status") == PassRecord.Status.running.rawValue).order(Column("id")).fetchOne(db) {
+                return running
+            }
+            let hasSealed = try PassRecord.filter(Column("status") == PassRecord.Status.sealed.rawValue).fetchCount(db) > 0
+            var pass = PassRecord(kind: hasSealed ? .delta : .full)
+            try pass.insert(db)
+            return pass
+        }
+    }
+
+    public func passes() throws -> [PassRecord] {
+        try queue.read { try PassRecord.order(Column("id")).fetchAll($0) }
+    }
+
+    public func sealPass(_ passID: Int64, archiveName: String) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE pass SET status = 'sealed', finishedAt = ?, archiveName = ? WHERE id = ?",
+                           arguments: [Date(), archiveName, passID])
+        }
+    }
+
+    public func folders() throws -> [FolderRecord] {
+        try queue.read { try FolderRecord.order(Column("id")).fetchAll($0) }
+    }
+
+    public func saveFolder(_ folder: inout FolderRecord) throws {
+        try queue.write { db in try folder.save(db) }
+    }
+
+    /// Marks every active folder not seen in `passID`'s LIST as gone (kept locally, never erased).
+    public func markUnseenFoldersGone(passID: Int64) throws -> [String] {
+        try queue.write { db in
+            let gone = try FolderRecord.filter(Column("lastSeenPass") < passID && Column("state") != FolderRecord.State.gone.rawValue).fetchAll(db)
+            try db.execute(sql: "UPDATE folder SET state = 'gone' WHERE lastSeenPass < ? AND state != 'gone'", arguments: [passID])
+            return gone.map(\.name)
+        }
+    }
+
+    public func keywords(folderID: Int64) throws -> [String] {
+        try queue.read { db in
+            try String.fetchAll(db, sql: "SELECT keyword FROM folderKeyword WHERE folderID = ? ORDER BY position", arguments: [folderID])
+        }
+    }
+
+    public func addKeywords(_ keywords: [String], folderID: Int64) throws -> [String] {
+        try queue.write { db in
+            var known = try String.fetchAll(db, sql: "SELECT keyword FROM folderKeyword WHERE folderID = ? ORDER BY position", arguments: [folderID])
+            for keyword in keywords where !known.contains(keyword) {
+                try FolderKeywordRecord(folderID: folderID, position: known.count, keyword: keyword).insert(db)
+                known.append(keyword)
+            }
+            return known
+        }
+    }
+
+    /// Stored messages of a folder generation, keyed by UID.
+    public func messages(folderID: Int64, uidValidity: Int64) throws -> [Int64: MessageRecord] {
+        try queue.read { db in
+            let rows = try MessageRecord.filter(Column("folderID") == folderID && Column("uidValidity") == uidValidity).fetchAll(db)
+            return Dictionary(rows.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    /// Every message of a folder, any generation.
+    public func allMessages(folderID: Int64) throws -> [MessageRecord] {
+        try queue.read { db in try MessageRecord.filter(Column("folderID") == folderID).fetchAll(db) }
+    }
+
+    /// A message of an older generation with the same identity, to re-key instead of storing twice.
+    public func previousGenerationMatch(folderID: Int64, currentUIDValidity: Int64, messageID: String?, size: Int64, sha256: String) throws -> MessageRecord? {
+        try queue.read { db in
+            try MessageRecord
+                .filter(Column("folderID") == folderID && Column("uidValidity") != currentUIDValidity)
+                .filter(Column("size") == size && Column("sha256") == sha256)
+                .filter(messageID == nil ? Column("messageID") == nil : Column("messageID") == messageID)
+                .fetchOne(db)
+        }
+    }
+
+    /// Records a committed batch in one transaction: new rows, re-keyed rows, the folder's
+    /// highest UID and the pass counters.
+    public func commitBatch(inserted: [MessageRecord], rekeyed: [MessageRecord], folderID: Int64, highestUID: Int64, passID: Int64) throws {
+        try queue.write { db in
+            for var record in inserted { try record.insert(db) }
+            for record in rekeyed { try record.update(db) }
+            try db.execute(sql: "UPDATE folder SET highestUID = MAX(highestUID, ?) WHERE id = ?", arguments: [highestUID, folderID])
+            let bytes = inserted.reduce(Int64(0)) { $0 + $1.size }
+            try db.execute(sql: "UPDATE pass SET messagesAdded = messagesAdded + ?, bytesAdded = bytesAdded + ? WHERE id = ?",
+                           arguments: [inserted.count, bytes, passID])
+        }
+    }
+
+    /// Applies flag changes found at the source.
+    public func updateFlags(_ changes: [(id: Int64, flags: String, maildirFile: String)], passID: Int64) throws {
+        guard !changes.isEmpty else { return }
+        try queue.write { db in
+            for change in changes {
+                try db.execute(sql: "UPDATE message SET flags = ?, maildirFile = ?, flagsPassID = ? WHERE id = ?",
+                               arguments: [change.flags, change.maildirFile, passID, change.id])
+            }
+            try db.execute(sql: "UPDATE pass SET flagsChanged = flagsChanged + ? WHERE id = ?", arguments: [changes.count, passID])
+        }
+    }
+
+    public func setMaildirFile(messageID id: Int64, to file: String) throws {
+        try queue.write { db in try db.execute(sql: "UPDATE message SET maildirFile = ? WHERE id = ?", arguments: [file, id]) }
+    }
+
+    public func markSourceGone(ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        try queue.write { db in
+            for id in ids { try db.execute(sql: "UPDATE message SET sourceState = 'gone' WHERE id = ?", arguments: [id]) }
+        }
+    }
+
+    public func recordIssue(_ issue: PassIssueRecord) throws {
+        var issue = issue
+        try queue.write { db in try issue.insert(db) }
+    }
+
+    public func issues(passID: Int64) throws -> [PassIssueRecord] {
+        try queue.read { db in try PassIssueRecord.filter(Column("passID") == passID).order(Column("id")).fetchAll(db) }
+    }
+
+    public func pass(id: Int64) throws -> PassRecord? {
+        try queue.read { db in try PassRecord.fetchOne(db, key: id) }
+    }
+
+    /// Messages stored by a pass, and those whose flags it changed, per folder, for the archive.
+    public func passContent(passID: Int64) throws -> (stored: [MessageRecord], flagUpdates: [MessageRecord]) {
+        try queue.read { db in
+            let stored = try MessageRecord.filter(Column("passID") == passID).order(Column("folderID"), Column("uid")).fetchAll(db)
+            let updated = try MessageRecord.filter(Column("flagsPassID") == passID && Column("passID") != passID)
+                .order(Column("folderID"), Column("uid")).fetchAll(db)
+            return (stored, updated)
+        }
+    }
+}
