@@ -123,9 +123,13 @@ struct DovecotConfigFile {
             "  }",
             "}",
         ]
+        // Long-lived login processes, already connected to auth when a client arrives. With the
+        // default one-process-per-connection, a busy machine makes fresh login processes greet
+        // "* OK Waiting for authentication process to respond.." first, and any pipelined input
+        // beyond 4 KB meanwhile ends in "* BYE Input buffer full, aborting".
+        let prefork = ["  service_count = 0", "  process_min_avail = 2"]
         if c.offersSTARTTLS {
-            lines += [
-                "service imap-login {",
+            lines += ["service imap-login {"] + prefork + [
                 "  inet_listener imap {",
                 "    address = \(address)",
                 "    port = \(imapPort)",
@@ -141,8 +145,7 @@ struct DovecotConfigFile {
             // STARTTLS is offered on every plain listener whenever ssl != no, and ssl cannot be
             // set per port (local {} filters match addresses only). A second login service whose
             // process overrides ssl=no serves the plain port; the usual one keeps implicit TLS.
-            lines += [
-                "service imap-login {",
+            lines += ["service imap-login {"] + prefork + [
                 "  inet_listener imap {",
                 "    port = 0",
                 "  }",
@@ -158,7 +161,7 @@ struct DovecotConfigFile {
                 "  type = login",
                 "  user = $default_login_user",
                 "  chroot = login",
-                "  service_count = 1",
+            ] + prefork + [
                 "  inet_listener imap {",
                 "    address = \(address)",
                 "    port = \(imapPort)",

@@ -27,7 +27,7 @@ enum LibarchiveLocale {
     }
 
     private static var currentCodeset: String {
-        guard let text = nl_langinfo(CODESET) else { return "unknown" }
+        guard let text = nl_langinfo(nl_item(CODESET)) else { return "unknown" }
         return String(cString: text)
     }
 

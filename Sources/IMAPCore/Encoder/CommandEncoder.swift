@@ -143,7 +143,7 @@ public struct CommandEncoder: Sendable {
         let nonSynchronizing: Bool
         switch literalSupport {
         case .synchronizingOnly: nonSynchronizing = false
-        case .upTo4096: nonSynchronizing = size <= 4096
+        case .upTo4096: nonSynchronizing = size <= min(4096, limit)
         case .any: nonSynchronizing = size <= limit
         }
         if nonSynchronizing {

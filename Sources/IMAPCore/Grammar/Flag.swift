@@ -11,18 +11,18 @@ public struct Flag: Hashable, Sendable, CustomStringConvertible, ExpressibleBySt
     /// `\*` in PERMANENTFLAGS: the server accepts new keywords.
     public static let anyKeyword: Flag = "\\*"
 
-    private static let systemFlags = [seen, answered, flagged, deleted, draft, recent, anyKeyword]
+    private static let systemNames = ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft", "\\Recent", "\\*"]
 
     /// System flags are case-insensitive on the wire; they are normalised so sets compare equal.
     public init(_ name: String) {
-        if name.hasPrefix("\\"), let system = Flag.systemFlags.first(where: { $0.name.lowercased() == name.lowercased() }) {
-            self.name = system.name
+        if name.hasPrefix("\\"), let system = Flag.systemNames.first(where: { $0.lowercased() == name.lowercased() }) {
+            self.name = system
         } else {
             self.name = name
         }
     }
 
-    public init(stringLiteral value: String) { self.name = value }
+    public init(stringLiteral value: String) { self.init(value) }
 
     public var isSystemFlag: Bool { name.hasPrefix("\\") }
     public var description: String { name }

@@ -11,7 +11,7 @@ public struct UIDSet: Hashable, Sendable, CustomStringConvertible {
     public init<S: Sequence>(_ uids: S) where S.Element == UInt32 {
         var result: [ClosedRange<UInt32>] = []
         for uid in uids.sorted() {
-            if let last = result.last, uid <= last.upperBound &+ 1, last.upperBound != UInt32.max {
+            if let last = result.last, uid <= last.upperBound || (last.upperBound < UInt32.max && uid == last.upperBound + 1) {
                 result[result.count - 1] = last.lowerBound...max(last.upperBound, uid)
             } else {
                 result.append(uid...uid)

@@ -130,7 +130,15 @@ struct ByteCursor {
         return Array(bytes[index..<index + size])
     }
 
-    var atLiteral: Bool { peek(is: UInt8(ascii: "{")) || peek(is: UInt8(ascii: "~")) }
+    /// Whether a literal starts here: `{` or `~{`. A lone `~` is an ordinary atom character
+    /// (`~peter/mail`), so when it is the last byte received the answer must wait.
+    func atLiteral() throws -> Bool {
+        let byte = try peek()
+        if byte == UInt8(ascii: "{") { return true }
+        guard byte == UInt8(ascii: "~") else { return false }
+        guard index + 1 < end else { throw GrammarFailure.incomplete }
+        return bytes[index + 1] == UInt8(ascii: "{")
+    }
 
     /// string = quoted / literal
     mutating func string() throws -> [UInt8] {
@@ -139,14 +147,14 @@ struct ByteCursor {
 
     /// nstring = string / NIL
     mutating func nstring() throws -> [UInt8]? {
-        if try peek() == UInt8(ascii: "\"") || atLiteral { return try string() }
+        if try peek() == UInt8(ascii: "\"") || atLiteral() { return try string() }
         try expect("NIL")
         return nil
     }
 
     /// astring = 1*ASTRING-CHAR / string (ASTRING-CHAR adds "]")
     mutating func astring() throws -> [UInt8] {
-        if try peek() == UInt8(ascii: "\"") || atLiteral { return try string() }
+        if try peek() == UInt8(ascii: "\"") || atLiteral() { return try string() }
         return Array(try atom(alsoAllowing: [UInt8(ascii: "]")]).utf8)
     }
 

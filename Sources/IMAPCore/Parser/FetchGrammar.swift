@@ -24,9 +24,11 @@ extension ByteCursor {
     // msg-att-dynamic = "FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")" / "MODSEQ" SP "(" mod-sequence-value ")"
     mutating func fetchItem() throws -> FetchItem {
         let name = try fetchItemName()
-        if name == "BODY" || name == "BINARY", peek(is: UInt8(ascii: "[")) {
+        if peek(is: UInt8(ascii: "[")) {
             let section = try bodySection(item: name)
-            return try bodyValue(section)
+            if name == "BODY" || name == "BINARY" { return try bodyValue(section) }
+            // BINARY.SIZE[…] and other sectioned items carry small values.
+            return .attribute(.other(name: section.description, value: try genericValue()))
         }
         try space()
         switch name {
@@ -88,7 +90,7 @@ extension ByteCursor {
     }
 
     private mutating func bodyValue(_ section: BodySection) throws -> FetchItem {
-        if atLiteral { return .streamedBody(section, size: try literalHeader()) }
+        if try atLiteral() { return .streamedBody(section, size: try literalHeader()) }
         return .inlineBody(section, try nstring() ?? [])
     }
 }

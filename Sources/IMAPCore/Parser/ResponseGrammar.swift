@@ -235,7 +235,7 @@ extension ByteCursor {
         if byte == UInt8(ascii: "(") {
             return .list(try parenthesizedList { try $0.genericValue() })
         }
-        if byte == UInt8(ascii: "\"") || atLiteral { return .string(try string()) }
+        if try byte == UInt8(ascii: "\"") || atLiteral() { return .string(try string()) }
         if ByteCursor.isDigit(byte) {
             var probe = self
             if let value = try? probe.number(), !probe.isAtEnd, !ByteCursor.isAtomChar(probe.bytes[probe.index]) {

@@ -141,41 +141,57 @@ public struct ResponseParser {
     /// Index just past the final CRLF of the response at `readIndex`, following `{n}` literals;
     /// nil while it is incomplete.
     private mutating func endOfResponse() throws -> Int? {
-        var position = readIndex + frameScanOffset
-        while position <= buffer.count {
-            guard let lineFeed = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) else {
-                frameScanOffset = buffer.count - readIndex
-                if frameScanOffset > responseSizeLimit {
+        var lineStart = readIndex + frameScanOffset
+        while lineStart <= buffer.count {
+            guard let lineFeed = buffer[lineStart...].firstIndex(of: UInt8(ascii: "\n")) else {
+                if buffer.count - readIndex > responseSizeLimit {
                     throw IMAPParseError(.lineTooLong(limit: responseSizeLimit), excerpt: excerpt())
                 }
+                frameScanOffset = lineStart - readIndex
                 return nil
             }
-            guard let literalSize = literalAnnouncedBefore(lineFeed) else { return lineFeed + 1 }
+            if lineFeed + 1 - readIndex > responseSizeLimit {
+                throw IMAPParseError(.lineTooLong(limit: responseSizeLimit), excerpt: excerpt())
+            }
+            guard responseMayHoldLiterals(), let literalSize = literalAnnounced(from: lineStart, before: lineFeed) else {
+                return lineFeed + 1
+            }
             guard literalSize <= literalSizeLimit else {
                 throw IMAPParseError(.literalTooLarge(size: literalSize, limit: literalSizeLimit), excerpt: excerpt())
             }
-            position = lineFeed + 1 + literalSize
-            frameScanOffset = position - readIndex
-            if position - readIndex > responseSizeLimit {
+            let next = lineFeed + 1 + literalSize
+            if next - readIndex > responseSizeLimit {
                 throw IMAPParseError(.lineTooLong(limit: responseSizeLimit), excerpt: excerpt())
             }
+            lineStart = next
+            frameScanOffset = next - readIndex
         }
         return nil
     }
 
-    /// The size of a `{n}`, `{n+}` or `~{n}` literal that ends the line before `lineFeed`.
-    private func literalAnnouncedBefore(_ lineFeed: Int) -> Int? {
+    /// Tagged responses, continuations and `* OK/NO/BAD/BYE/PREAUTH` end in free text, which
+    /// may itself end in "{5}" (Dovecot echoes mailbox names there): never a literal.
+    private func responseMayHoldLiterals() -> Bool {
+        guard buffer[readIndex] == UInt8(ascii: "*"), readIndex + 2 < buffer.count else { return false }
+        var end = readIndex + 2
+        while end < buffer.count, ByteCursor.isAtomChar(buffer[end]) { end += 1 }
+        let keyword = String(decoding: buffer[(readIndex + 2)..<end], as: UTF8.self).uppercased()
+        return !["OK", "NO", "BAD", "BYE", "PREAUTH"].contains(keyword)
+    }
+
+    /// The size of a `{n}`, `{n+}` or `~{n}` literal that ends the line [lineStart, lineFeed).
+    private func literalAnnounced(from lineStart: Int, before lineFeed: Int) -> Int? {
         var index = lineFeed - 1
-        if index >= readIndex && buffer[index] == UInt8(ascii: "\r") { index -= 1 }
-        guard index > readIndex, buffer[index] == UInt8(ascii: "}") else { return nil }
+        if index >= lineStart && buffer[index] == UInt8(ascii: "\r") { index -= 1 }
+        guard index > lineStart, buffer[index] == UInt8(ascii: "}") else { return nil }
         index -= 1
         if buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-") { index -= 1 }
         var size = 0, multiplier = 1, digits = 0
-        while index >= readIndex, ByteCursor.isDigit(buffer[index]), digits < 18 {
+        while index >= lineStart, ByteCursor.isDigit(buffer[index]), digits < 18 {
             size += Int(buffer[index] - 48) * multiplier
             multiplier *= 10; digits += 1; index -= 1
         }
-        guard digits > 0, index >= readIndex, buffer[index] == UInt8(ascii: "{") else { return nil }
+        guard digits > 0, index >= lineStart, buffer[index] == UInt8(ascii: "{") else { return nil }
         return size
     }
 

@@ -49,6 +49,11 @@ public struct MaildirFolder: Sendable {
         try FileSystem.writeAtomically(Array(text.utf8), to: path + "/dovecot-keywords")
     }
 
+    /// One filesystem-wide sync for a whole batch of new files (group commit).
+    public func syncFileSystem() throws {
+        try FileSystem.syncFileSystem(containing: path)
+    }
+
     public func syncDirectories() throws {
         try FileSystem.fsyncDirectory(cur)
     }

@@ -1,0 +1,114 @@
+import Foundation
+import IMAPClient
+import IMAPCore
+import Logging
+import MailStore
+
+/// Pulls one folder over one connection: new messages, flag changes, deletions at the source,
+/// and a new UIDVALIDITY generation without storing anything twice.
+struct FolderPuller {
+    let client: IMAPClient
+    let database: StateDatabase
+    let layout: StoreLayout
+    let passID: Int64
+    let options: PullOptions
+    let progress: PullProgress
+    let logger: Logger
+
+    func pull(_ folder: FolderRecord) async throws -> PullSummary.FolderResult {
+        var folder = folder
+        var result = PullSummary.FolderResult(name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false)
+        let mailbox = MailboxName(wire: Array(folder.wireName))
+        let selected = try await client.select(mailbox, readOnly: true)
+        guard let uidValidity = selected.uidValidity else {
+            throw IMAPError.protocolViolation(host: options.source.endpoint.host, detail: "no UIDVALIDITY for folder \(folder.name)")
+        }
+        if let known = folder.uidValidity, known != Int64(uidValidity) {
+            // UIDs of the old generation are void; messages are re-matched by identity below.
+            logger.warning("\(folder.name): UIDVALIDITY changed from \(known) to \(uidValidity); matching messages by Message-ID, size and SHA-256")
+            result.uidValidityChanged = true
+            folder.highestUID = 0
+            folder.highestModSeq = nil
+        }
+        folder.uidValidity = Int64(uidValidity)
+        try database.saveFolder(&folder)
+
+        let sourceUIDs = selected.exists > 0 ? try await client.uidSearch("ALL") : []
+        let stored = try database.messages(folderID: folder.id!, uidValidity: Int64(uidValidity))
+        let sourceSet = Set(sourceUIDs)
+        let newUIDs = sourceUIDs.filter { stored[Int64($0)] == nil }
+        progress.update { $0.messagesPlanned += newUIDs.count }
+
+        result.flagUpdates = try await refreshFlags(folder: folder, stored: stored, sourceSet: sourceSet, selected: selected)
+        let gone = stored.values.filter { !sourceSet.contains(UInt32($0.uid)) && $0.sourceState == "present" }
+        try database.markSourceGone(ids: gone.compactMap(\.id))
+        result.goneAtSource = gone.count
+        if result.uidValidityChanged { try markOldGenerationGone(folder: folder, uidValidity: uidValidity) }
+
+        if !newUIDs.isEmpty {
+            result.newMessages = try await fetch(newUIDs, folder: folder, uidValidity: uidValidity)
+        }
+        folder.highestModSeq = selected.highestModSeq.map { Int64(bitPattern: $0) }
+        folder.highestUID = max(folder.highestUID, Int64(sourceUIDs.max() ?? 0))
+        try database.saveFolder(&folder)
+        progress.update { $0.foldersDone += 1 }
+        return result
+    }
+
+    private func fetch(_ uids: [UInt32], folder: FolderRecord, uidValidity: UInt32) async throws -> Int {
+        let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
+        try maildir.create()
+        let sink = try MaildirFetchSink(folder: folder, maildir: maildir, database: database, passID: passID, uidValidity: uidValidity,
+                                        progress: progress, logger: logger, commitEvery: options.commitEvery, commitBytes: options.commitBytes)
+        let sets = stride(from: 0, to: uids.count, by: options.fetchBatchSize).map {
+            UIDSet(uids[$0..<min($0 + options.fetchBatchSize, uids.count)])
+        }
+        do {
+            try await client.uidFetch(sets, items: IMAPClient.messageItems, into: sink)
+            try sink.commit()
+        } catch {
+            sink.abandon()
+            throw error
+        }
+        for issue in sink.issues { try database.recordIssue(issue) }
+        return sink.storedCount
+    }
+
+    /// Applies source flag changes to stored messages: only the changed ones with CONDSTORE,
+    /// else one batched FETCH FLAGS over the stored UIDs.
+    private func refreshFlags(folder: FolderRecord, stored: [Int64: MessageRecord], sourceSet: Set<UInt32>, selected: SelectedMailbox) async throws -> Int {
+        let candidates = stored.keys.filter { sourceSet.contains(UInt32($0)) }.map { UInt32($0) }
+        guard !candidates.isEmpty else { return 0 }
+        let changedSince: UInt64? = folder.highestModSeq.flatMap { known in
+            selected.highestModSeq.map { _ in UInt64(bitPattern: known) }
+        }
+        if let changedSince, selected.highestModSeq == changedSince { return 0 }
+        let fetched = try await client.uidFetchAttributes(UIDSet(candidates), items: ["UID", "FLAGS"], changedSince: changedSince)
+        let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
+        var keywords = try database.keywords(folderID: folder.id!)
+        var changes: [(id: Int64, flags: String, maildirFile: String)] = []
+        for message in fetched {
+            guard let uid = message.uid, let record = stored[Int64(uid)], let flags = message.flags else { continue }
+            let kept = flags.filter { $0 != .recent }
+            let text = kept.map(\.name).joined(separator: " ")
+            guard Set(text.split(separator: " ")) != Set(record.flags.split(separator: " ")) else { continue }
+            let fresh = kept.filter { !$0.isSystemFlag && !keywords.contains($0.name) }.map(\.name)
+            if !fresh.isEmpty {
+                keywords = try database.addKeywords(fresh, folderID: folder.id!)
+                try maildir.writeKeywords(keywords)
+            }
+            guard let oldName = MaildirFileName(parsing: record.maildirFile) else { continue }
+            let newName = oldName.withInfo(MaildirFlags.infoLetters(for: kept, keywordIndex: { keywords.firstIndex(of: $0) }))
+            try maildir.rename(oldName, to: newName)
+            changes.append((record.id!, text, newName.fileName))
+        }
+        try database.updateFlags(changes, passID: passID)
+        progress.update { $0.flagsChanged += changes.count }
+        return changes.count
+    }
+
+    private func markOldGenerationGone(folder: FolderRecord, uidValidity: UInt32) throws {
+        let old = try database.allMessages(folderID: folder.id!).filter { $0.uidValidity != Int64(uidValidity) && $0.sourceState == "present" }
+        try database.markSourceGone(ids: old.compactMap(\.id))
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import IMAPClient
+import IMAPCore
+import Logging
+import MailStore
+
+/// Streams fetched messages into one folder's Maildir and records them in group commits:
+/// bodies go to `tmp/` (hashed as they arrive), then per batch one filesystem sync, the renames
+/// into `cur/`, one directory fsync and one database transaction. A crash before the
+/// transaction leaves only files the next run removes; after it, nothing is lost.
+final class MaildirFetchSink: FetchSink, @unchecked Sendable {
+    private struct Pending {
+        var temporaryPath: String
+        var name: MaildirFileName
+        var record: MessageRecord
+        /// An older generation's row re-keyed to this UID instead of storing the bytes twice.
+        var rekeyedFrom: MessageRecord?
+    }
+
+    private let folder: FolderRecord
+    private let maildir: MaildirFolder
+    private let database: StateDatabase
+    private let passID: Int64
+    private let uidValidity: UInt32
+    private let progress: PullProgress
+    private let logger: Logger
+    private let commitEvery: Int
+    private let commitBytes: Int
+    private var keywords: [String]
+    private var keywordsChanged = false
+    private var current: IncomingMessageFile?
+    private var pending: [Pending] = []
+    private var pendingBytes = 0
+    private(set) var storedCount = 0
+    /// Old-generation rows already claimed, so two identical new messages never share one.
+    private var rekeyedIDs: Set<Int64> = []
+    private(set) var issues: [PassIssueRecord] = []
+
+    init(folder: FolderRecord, maildir: MaildirFolder, database: StateDatabase, passID: Int64, uidValidity: UInt32,
+         progress: PullProgress, logger: Logger, commitEvery: Int, commitBytes: Int) throws {
+        self.folder = folder; self.maildir = maildir; self.database = database; self.passID = passID
+        self.uidValidity = uidValidity; self.progress = progress; self.logger = logger
+        self.commitEvery = commitEvery; self.commitBytes = commitBytes
+        self.keywords = try database.keywords(folderID: folder.id!)
+    }
+
+    func beginBody(_ section: BodySection, size: Int, of message: FetchedMessage) throws {
+        guard section.isWholeMessage else { return }
+        current = try IncomingMessageFile(directory: maildir.tmp)
+    }
+
+    func appendBody(_ bytes: ArraySlice<UInt8>) throws {
+        guard let current else { return }
+        try bytes.withUnsafeBytes { try current.write($0) }
+        if FaultInjection.isArmed && current.bytesWritten > 0 && current.bytesWritten == bytes.count {
+            FaultInjection.reach(.midMessage)
+        }
+    }
+
+    func endBody() throws {}
+
+    func finishMessage(_ message: FetchedMessage) throws {
+        guard let file = current else { return }
+        current = nil
+        guard let uid = message.uid, let date = message.internalDate else {
+            file.discard()
+            issues.append(issue(uid: message.uid, "the server sent no UID or INTERNALDATE for message \(message.sequenceNumber)"))
+            return
+        }
+        let (sha256, messageID) = try file.finish(modificationTime: date.secondsSince1970)
+        let size = file.bytesWritten
+        if let declared = message.rfc822Size, declared != size {
+            issues.append(issue(uid: uid, "RFC822.SIZE says \(declared) bytes but the body has \(size); kept the bytes as sent"))
+        }
+        let flags = (message.flags ?? []).filter { $0 != .recent }
+        try learnKeywords(flags)
+        let info = MaildirFlags.infoLetters(for: flags, keywordIndex: { self.keywords.firstIndex(of: $0) })
+        let name = MaildirFileName(internalDateSeconds: date.secondsSince1970, uid: uid, uidValidity: uidValidity, size: size, info: info)
+        var record = MessageRecord(folderID: folder.id!, uidValidity: Int64(uidValidity), uid: Int64(uid),
+                                   flags: flags.map(\.name).joined(separator: " "), internalDate: date.description,
+                                   size: Int64(size), sha256: sha256, messageID: messageID, maildirFile: name.fileName, passID: passID)
+        let previous = try database.previousGenerationMatch(folderID: folder.id!, currentUIDValidity: Int64(uidValidity),
+                                                            messageID: messageID, size: Int64(size), sha256: sha256)
+        if let previous, !rekeyedIDs.contains(previous.id!) {
+            rekeyedIDs.insert(previous.id!)
+            record.id = previous.id
+            record.passID = previous.passID
+        }
+        let rekeyedFrom = record.id == nil ? nil : previous
+        pending.append(Pending(temporaryPath: file.temporaryPath, name: name, record: record, rekeyedFrom: rekeyedFrom))
+        pendingBytes += size
+        progress.update { $0.messagesDone += 1; $0.bytesDone += Int64(size) }
+        if pending.count >= commitEvery || pendingBytes >= commitBytes { try commit() }
+    }
+
+    /// Makes every pending message durable and recorded.
+    func commit() throws {
+        guard !pending.isEmpty else { return }
+        if keywordsChanged {
+            try maildir.writeKeywords(keywords)
+            keywordsChanged = false
+        }
+        try maildir.syncFileSystem()
+        var inserted: [MessageRecord] = [], rekeyed: [MessageRecord] = []
+        for item in pending {
+            if let old = item.rekeyedFrom, let oldName = MaildirFileName(parsing: old.maildirFile) {
+                // Same bytes as a message of the previous generation: move that file, drop the copy.
+                try maildir.rename(oldName, to: item.name)
+                unlink(item.temporaryPath)
+                rekeyed.append(item.record)
+            } else {
+                try maildir.commit(temporaryPath: item.temporaryPath, as: item.name)
+                inserted.append(item.record)
+            }
+        }
+        try maildir.syncDirectories()
+        let highest = pending.map(\.record.uid).max() ?? 0
+        try database.commitBatch(inserted: inserted, rekeyed: rekeyed, folderID: folder.id!, highestUID: highest, passID: passID)
+        storedCount += inserted.count
+        pending.removeAll(keepingCapacity: true)
+        pendingBytes = 0
+        FaultInjection.reach(.afterCommit)
+    }
+
+    /// Drops what was not committed (the fetch failed); those UIDs are fetched again next run.
+    func abandon() {
+        current?.discard()
+        for item in pending { unlink(item.temporaryPath) }
+        pending.removeAll()
+    }
+
+    private func learnKeywords(_ flags: [Flag]) throws {
+        let fresh = flags.filter { !$0.isSystemFlag && !keywords.contains($0.name) }.map(\.name)
+        guard !fresh.isEmpty else { return }
+        keywords = try database.addKeywords(fresh, folderID: folder.id!)
+        keywordsChanged = true
+    }
+
+    private func issue(uid: UInt32?, _ reason: String) -> PassIssueRecord {
+        logger.warning("\(folder.name) UID \(uid.map(String.init) ?? "?"): \(reason)")
+        return PassIssueRecord(passID: passID, scope: "message", folder: folder.name, uid: uid.map(Int64.init), reason: reason)
+    }
+}

@@ -1,0 +1,25 @@
+import IMAPClient
+import MailArchive
+
+/// What a pull needs: the source, the store, and how hard to push the server.
+public struct PullOptions: Sendable {
+    public var source: IMAPClientConfiguration
+    public var storeRoot: String
+    public var job: String
+    /// Connections to the source; folders are pulled in parallel, one per connection.
+    public var connections: Int
+    public var compression: ArchiveCompression
+    /// UIDs per UID FETCH command; several commands are in flight at once.
+    public var fetchBatchSize: Int
+    /// Messages per group commit (one filesystem sync and one transaction).
+    public var commitEvery: Int
+    public var commitBytes: Int
+
+    public init(source: IMAPClientConfiguration, storeRoot: String, job: String, connections: Int = 4,
+                compression: ArchiveCompression = .none, fetchBatchSize: Int = 100, commitEvery: Int = 500,
+                commitBytes: Int = 64 * 1024 * 1024) {
+        self.source = source; self.storeRoot = storeRoot; self.job = job; self.connections = max(1, connections)
+        self.compression = compression; self.fetchBatchSize = fetchBatchSize
+        self.commitEvery = commitEvery; self.commitBytes = commitBytes
+    }
+}

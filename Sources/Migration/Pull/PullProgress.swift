@@ -1,0 +1,39 @@
+import Foundation
+
+/// Counters shared by the folder workers, read by the progress printer.
+public final class PullProgress: @unchecked Sendable {
+    public struct Snapshot: Sendable {
+        public var foldersDone: Int
+        public var foldersTotal: Int
+        public var messagesPlanned: Int
+        public var messagesDone: Int
+        public var bytesDone: Int64
+        public var flagsChanged: Int
+        public var elapsed: TimeInterval
+
+        public var messagesPerSecond: Double { elapsed > 0 ? Double(messagesDone) / elapsed : 0 }
+        public var bytesPerSecond: Double { elapsed > 0 ? Double(bytesDone) / elapsed : 0 }
+        /// Seconds left at the current message rate, when it can be told.
+        public var eta: TimeInterval? {
+            guard messagesPerSecond > 0, messagesPlanned >= messagesDone else { return nil }
+            return Double(messagesPlanned - messagesDone) / messagesPerSecond
+        }
+    }
+
+    private let lock = NSLock()
+    private let start = Date()
+    private var state = Snapshot(foldersDone: 0, foldersTotal: 0, messagesPlanned: 0, messagesDone: 0, bytesDone: 0, flagsChanged: 0, elapsed: 0)
+
+    public init() {}
+
+    public var snapshot: Snapshot {
+        lock.lock(); defer { lock.unlock() }
+        var copy = state
+        copy.elapsed = Date().timeIntervalSince(start)
+        return copy
+    }
+
+    func update(_ change: (inout Snapshot) -> Void) {
+        lock.lock(); change(&state); lock.unlock()
+    }
+}
