@@ -27,10 +27,19 @@ public struct StoreLayout: Sendable {
 
     /// A job name that is safe as a folder name: the account, with anything odd replaced.
     public static func jobName(user: String, host: String) -> String {
-        let raw = "\(user)@\(host)"
+        safeFileName(user.contains("@") ? user : "\(user)@\(host)")
+    }
+
+    /// `text` with everything but letters, digits and `.@_+-` replaced, never starting with `.`.
+    public static func safeFileName(_ text: String) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@_+-")
-        let cleaned = String(raw.map { allowed.contains($0) ? $0 : "_" })
+        let cleaned = String(text.map { allowed.contains($0) ? $0 : "_" })
         return cleaned.hasPrefix(".") ? "_" + cleaned.dropFirst() : cleaned
+    }
+
+    /// A log file for one step, named with its UTC creation time: `<UTC>-pull-user@example.com.log`.
+    public func logFile(step: String, user: String, at date: Date = Date()) -> String {
+        "\(logs)/\(StoreLayout.timestamp(date))-\(step)-\(StoreLayout.safeFileName(user)).log"
     }
 
     /// UTC time for file names: `2026-11-25T10-15-00Z`.

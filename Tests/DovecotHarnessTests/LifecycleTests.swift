@@ -60,7 +60,7 @@ import Testing
         #expect(try client.command("c", "LOGIN bob \(Fixtures.bob.password)").last?.hasPrefix("c OK") == true)
 
         let tls = try TLSClient.session(host: server.host, port: server.imapsPort, caFile: server.caFile,
-                                        extraArguments: ["-verify_return_error"], lines: ["a LOGOUT"])
+                                        extraArguments: ["-verify_return_error"], commands: [["a LOGOUT"]])
         #expect(tls.output.contains("a OK"), "\(tls.output)")
     }
 
@@ -77,7 +77,7 @@ import Testing
         let result = try TLSClient.session(
             host: server.host, port: server.imapPort, caFile: server.caFile, starttls: true,
             extraArguments: ["-verify_return_error", "-verify_ip", "127.0.0.2"],
-            lines: TLSClient.login(tag: "a", user: "bob", password: Fixtures.bob.password) + ["b LOGOUT"])
+            commands: [TLSClient.login(tag: "a", user: "bob", password: Fixtures.bob.password), ["b LOGOUT"]])
         #expect(result.output.contains("a OK"), "\(result.output)")
     }
 

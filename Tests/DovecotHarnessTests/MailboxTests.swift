@@ -50,8 +50,8 @@ import Testing
 
         let result = try TLSClient.session(
             host: server.host, port: server.imapsPort, caFile: server.caFile,
-            lines: TLSClient.login(tag: "a", user: "bob", password: Fixtures.bob.password)
-                + ["b NAMESPACE", "c LIST \"\" \"*\"", "d LOGOUT"])
+            commands: [TLSClient.login(tag: "a", user: "bob", password: Fixtures.bob.password),
+                       ["b NAMESPACE"], ["c LIST \"\" \"*\""], ["d LOGOUT"]])
         let output = result.output
         #expect(output.contains("* NAMESPACE ((\"\" \"/\")) NIL NIL"), "\(output)")
         #expect(output.contains("\\Sent) \"/\" \"Sent Items\""), "\(output)")
@@ -65,15 +65,12 @@ import Testing
         let carol = DovecotUser(name: "carol", password: "carol pw", quotaBytes: 2_000)
         let server = try DovecotServer.start(DovecotConfiguration(users: [carol, Fixtures.bob]))
         defer { server.stop() }
-        let small = String(decoding: Fixtures.message(subject: "small", bodyBytes: 100), as: UTF8.self)
-        let large = String(decoding: Fixtures.message(subject: "large", bodyBytes: 3_000), as: UTF8.self)
-        let append = { (tag: String, user: String, message: String) in
-            ["\(tag) APPEND INBOX {\(message.utf8.count)+}", message]
-        }
         let result = try TLSClient.session(
             host: server.host, port: server.imapsPort, caFile: server.caFile,
-            lines: TLSClient.login(tag: "a", user: "carol", password: carol.password)
-                + append("b", "carol", small) + append("c", "carol", large) + ["d GETQUOTAROOT INBOX", "e LOGOUT"])
+            commands: [TLSClient.login(tag: "a", user: "carol", password: carol.password),
+                       TLSClient.append(tag: "b", message: Fixtures.message(subject: "small", bodyBytes: 100)),
+                       TLSClient.append(tag: "c", message: Fixtures.message(subject: "large", bodyBytes: 3_000)),
+                       ["d GETQUOTAROOT INBOX"], ["e LOGOUT"]])
         #expect(result.output.contains("b OK"), "\(result.output)\n\(server.logContents)")
         #expect(result.output.contains("c NO [OVERQUOTA]"), "\(result.output)\n\(server.logContents)")
         #expect(result.output.contains("* QUOTA \"User quota\" (STORAGE 1 2)"), "\(result.output)")

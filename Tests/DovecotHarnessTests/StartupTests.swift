@@ -22,7 +22,7 @@ import Testing
         let result = try TLSClient.session(
             host: server.host, port: server.imapsPort, caFile: server.caFile,
             extraArguments: ["-verify_return_error", "-verify_hostname", "localhost", "-verify_ip", "127.0.0.1"],
-            lines: ["a LOGOUT"])
+            commands: [["a LOGOUT"]])
         #expect(result.exitStatus == 0, "\(result.output)")
         #expect(result.output.contains("Verify return code: 0 (ok)"), "\(result.output)")
         #expect(result.output.contains("* OK"), "\(result.output)")
@@ -35,9 +35,9 @@ import Testing
         let started = Date()
         let result = try TLSClient.session(
             host: server.host, port: server.imapsPort, caFile: server.caFile,
-            lines: TLSClient.login(tag: "a", user: "alice", password: "wrong")
-                + TLSClient.login(tag: "b", user: "ALICE", password: Fixtures.trickyPassword)
-                + ["c LOGOUT"])
+            commands: [TLSClient.login(tag: "a", user: "alice", password: "wrong"),
+                       TLSClient.login(tag: "b", user: "ALICE", password: Fixtures.trickyPassword),
+                       ["c LOGOUT"]])
         #expect(result.output.contains("a NO [AUTHENTICATIONFAILED]"), "\(result.output)")
         #expect(result.output.contains("b OK"), "\(result.output)\n\(server.logContents)")
         let loggedIn = (result.output.split(whereSeparator: \.isNewline).first { $0.hasPrefix("b OK [CAPABILITY") } ?? "")
@@ -59,7 +59,7 @@ import Testing
         let result = try TLSClient.session(
             host: server.host, port: server.imapPort, caFile: server.caFile, starttls: true,
             extraArguments: ["-verify_return_error"],
-            lines: TLSClient.login(tag: "a", user: "bob", password: Fixtures.bob.password) + ["b LOGOUT"])
+            commands: [TLSClient.login(tag: "a", user: "bob", password: Fixtures.bob.password), ["b LOGOUT"]])
         #expect(result.output.contains("Verify return code: 0 (ok)"), "\(result.output)")
         #expect(result.output.contains("a OK"), "\(result.output)")
         #expect(server.logContents.contains("TLS"))
@@ -71,7 +71,7 @@ import Testing
         let second = try DovecotServer.start(DovecotConfiguration(users: [Fixtures.bob]))
         defer { second.stop() }
         let result = try TLSClient.session(host: second.host, port: second.imapsPort, caFile: first.caFile,
-                                           extraArguments: ["-verify_return_error"], lines: ["a LOGOUT"])
+                                           extraArguments: ["-verify_return_error"], commands: [["a LOGOUT"]])
         #expect(result.exitStatus != 0)
         #expect(!result.output.contains("a OK"), "\(result.output)")
     }

@@ -162,3 +162,13 @@ extension StateDatabase {
         }
     }
 }
+
+extension StateDatabase {
+    /// Drops rows whose files vanished, so the next fetch stores them again.
+    public func forget(messageIDs ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        try queue.write { db in
+            for id in ids { try db.execute(sql: "DELETE FROM message WHERE id = ?", arguments: [id]) }
+        }
+    }
+}

@@ -18,7 +18,11 @@ public struct PassManifest: Codable, Sendable {
         /// Folder directory inside the archive's `Maildir/` ("" for INBOX).
         public var maildirPath: String
         public var state: String
-    }
+    
+        public init(name: String, wireName: String, separator: String?, attributes: [String], specialUse: String?, uidValidity: UInt32?, highestUID: UInt32, highestModSeq: UInt64?, maildirPath: String, state: String) {
+            self.name = name; self.wireName = wireName; self.separator = separator; self.attributes = attributes; self.specialUse = specialUse; self.uidValidity = uidValidity; self.highestUID = highestUID; self.highestModSeq = highestModSeq; self.maildirPath = maildirPath; self.state = state
+        }
+}
 
     public struct Message: Codable, Sendable, Hashable {
         public var folder: String
@@ -31,14 +35,22 @@ public struct PassManifest: Codable, Sendable {
         public var messageID: String?
         /// Path of the file inside the archive.
         public var path: String
-    }
+    
+        public init(folder: String, uidValidity: UInt32, uid: UInt32, flags: [String], internalDate: String, size: Int64, sha256: String, messageID: String?, path: String) {
+            self.folder = folder; self.uidValidity = uidValidity; self.uid = uid; self.flags = flags; self.internalDate = internalDate; self.size = size; self.sha256 = sha256; self.messageID = messageID; self.path = path
+        }
+}
 
     public struct FlagUpdate: Codable, Sendable, Hashable {
         public var folder: String
         public var uidValidity: UInt32
         public var uid: UInt32
         public var flags: [String]
-    }
+    
+        public init(folder: String, uidValidity: UInt32, uid: UInt32, flags: [String]) {
+            self.folder = folder; self.uidValidity = uidValidity; self.uid = uid; self.flags = flags
+        }
+}
 
     public var schema: String
     public var pass: Int64
@@ -46,6 +58,12 @@ public struct PassManifest: Codable, Sendable {
     public var folders: [Folder]
     public var messages: [Message]
     public var flagUpdates: [FlagUpdate]
+
+    public init(schema: String, pass: Int64, kind: String, folders: [Folder], messages: [Message], flagUpdates: [FlagUpdate]) {
+        self.schema = schema; self.pass = pass; self.kind = kind
+        self.folders = folders; self.messages = messages; self.flagUpdates = flagUpdates
+    }
+
 }
 
 /// Pass metadata (`metadata.json`): who, when, what tool, how much. Never a password.
@@ -63,4 +81,8 @@ public struct PassMetadata: Codable, Sendable {
     public var messages: Int
     public var bytes: Int64
     public var flagUpdates: Int
+
+    public init(tool: String, toolVersion: String, sourceHost: String, sourcePort: Int, sourceUser: String, pass: Int64, kind: String, startedAt: Date, finishedAt: Date, folders: Int, messages: Int, bytes: Int64, flagUpdates: Int) {
+        self.tool = tool; self.toolVersion = toolVersion; self.sourceHost = sourceHost; self.sourcePort = sourcePort; self.sourceUser = sourceUser; self.pass = pass; self.kind = kind; self.startedAt = startedAt; self.finishedAt = finishedAt; self.folders = folders; self.messages = messages; self.bytes = bytes; self.flagUpdates = flagUpdates
+    }
 }

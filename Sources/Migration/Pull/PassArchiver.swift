@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import MailArchive
+import MailStore
+
+/// Seals a pass into `archives/<UTC>-<full|delta>.tar[.zst|.gz]`: metadata and manifest first
+/// (so a reader can check every entry as it streams by), then the pass's new Maildir files
+/// in standard layout. Written under a temporary name and renamed by `ArchiveWriter.seal()`.
+struct PassArchiver {
+    let database: StateDatabase
+    let layout: StoreLayout
+    let compression: ArchiveCompression
+    let logger: Logger
+
+    /// Returns the archive's file name, or nil when the pass changed nothing.
+    func seal(_ pass: PassRecord, finishedAt: Date) throws -> String? {
+        let passID = pass.id!
+        let (stored, flagUpdates) = try database.passContent(passID: passID)
+        let folders = try database.folders()
+        let foldersByID = Dictionary(uniqueKeysWithValues: folders.map { ($0.id!, $0) })
+        let foldersChanged = folders.contains { $0.firstSeenPass == passID || ($0.state == .gone && $0.lastSeenPass == passID - 1) }
+        if stored.isEmpty && flagUpdates.isEmpty && !foldersChanged && pass.kind == .delta {
+            try database.sealPass(passID, archiveName: "")
+            return nil
+        }
+        removeStalePartials()
+        let name = "\(StoreLayout.timestamp(pass.startedAt))-\(pass.kind.rawValue).tar\(compression.fileSuffix.dropFirst(4))"
+        let finalPath = "\(layout.archives)/\(name)"
+        if FileManager.default.fileExists(atPath: finalPath) {
+            // A previous attempt sealed the file but died before recording it.
+            try database.sealPass(passID, archiveName: name)
+            return name
+        }
+        let writer = try ArchiveWriter(finalPath: finalPath, compression: compression)
+        let now = Int(finishedAt.timeIntervalSince1970)
+        let manifest = manifestDocument(pass: pass, stored: stored, flagUpdates: flagUpdates, folders: folders, byID: foldersByID)
+        let job = try database.job()
+        let metadata = PassMetadata(tool: "mailferry", toolVersion: MailferryBuild.version, sourceHost: job?.sourceHost ?? "",
+                                    sourcePort: job?.sourcePort ?? 0, sourceUser: job?.sourceUser ?? "", pass: passID,
+                                    kind: pass.kind.rawValue, startedAt: pass.startedAt, finishedAt: finishedAt,
+                                    folders: folders.count, messages: stored.count, bytes: stored.reduce(0) { $0 + $1.size },
+                                    flagUpdates: flagUpdates.count)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        try writer.addData(entryPath: "metadata.json", bytes: Array(try encoder.encode(metadata)), modificationTime: now)
+        try writer.addData(entryPath: "manifest.json", bytes: Array(try encoder.encode(manifest)), modificationTime: now)
+        for folder in folders where folder.state != .unselectable {
+            let base = folder.maildirPath.isEmpty ? "Maildir" : "Maildir/\(folder.maildirPath)"
+            for sub in ["cur", "new", "tmp"] { try writer.addDirectory(entryPath: "\(base)/\(sub)", modificationTime: now) }
+            let keywords = "\(layout.maildir)/\(folder.maildirPath.isEmpty ? "" : folder.maildirPath + "/")dovecot-keywords"
+            if FileManager.default.fileExists(atPath: keywords) {
+                try writer.addFile(entryPath: "\(base)/dovecot-keywords", sourcePath: keywords, modificationTime: now)
+            }
+        }
+        for (index, message) in stored.enumerated() {
+            guard let folder = foldersByID[message.folderID] else { continue }
+            let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
+            let seconds = MaildirFileName(parsing: message.maildirFile)?.internalDateSeconds ?? now
+            try writer.addFile(entryPath: entryPath(folder: folder, file: message.maildirFile),
+                               sourcePath: "\(maildir.cur)/\(message.maildirFile)", modificationTime: seconds)
+            if index == stored.count / 2 { FaultInjection.reach(.whileSealing) }
+        }
+        try writer.seal()
+        try database.sealPass(passID, archiveName: name)
+        logger.info("sealed \(name): \(stored.count) messages, \(flagUpdates.count) flag updates")
+        return name
+    }
+
+    private func entryPath(folder: FolderRecord, file: String) -> String {
+        (folder.maildirPath.isEmpty ? "Maildir" : "Maildir/\(folder.maildirPath)") + "/cur/\(file)"
+    }
+
+    private func manifestDocument(pass: PassRecord, stored: [MessageRecord], flagUpdates: [MessageRecord],
+                                  folders: [FolderRecord], byID: [Int64: FolderRecord]) -> PassManifest {
+        PassManifest(
+            schema: PassManifest.schemaName, pass: pass.id!, kind: pass.kind.rawValue,
+            folders: folders.map { folder in
+                PassManifest.Folder(name: folder.name, wireName: folder.wireName.base64EncodedString(), separator: folder.separator,
+                                    attributes: folder.attributes.split(separator: " ").map(String.init), specialUse: folder.specialUse,
+                                    uidValidity: folder.uidValidity.map { UInt32(truncatingIfNeeded: $0) },
+                                    highestUID: UInt32(truncatingIfNeeded: folder.highestUID),
+                                    highestModSeq: folder.highestModSeq.map { UInt64(bitPattern: $0) },
+                                    maildirPath: folder.maildirPath, state: folder.state.rawValue)
+            },
+            messages: stored.compactMap { message in
+                guard let folder = byID[message.folderID] else { return nil }
+                return PassManifest.Message(folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                                            uid: UInt32(truncatingIfNeeded: message.uid),
+                                            flags: message.flags.split(separator: " ").map(String.init),
+                                            internalDate: message.internalDate, size: message.size, sha256: message.sha256,
+                                            messageID: message.messageID, path: entryPath(folder: folder, file: message.maildirFile))
+            },
+            flagUpdates: flagUpdates.compactMap { message in
+                guard let folder = byID[message.folderID] else { return nil }
+                return PassManifest.FlagUpdate(folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                                               uid: UInt32(truncatingIfNeeded: message.uid),
+                                               flags: message.flags.split(separator: " ").map(String.init))
+            })
+    }
+
+    /// Temporary archives of a run that died while sealing.
+    private func removeStalePartials() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.archives)) ?? [] where name.hasSuffix(".partial") {
+            unlink("\(layout.archives)/\(name)")
+            logger.info("removed the unfinished archive \(name) of an interrupted run")
+        }
+    }
+}
+
+/// The version recorded in archives and reports.
+public enum MailferryBuild {
+    public static let version = "0.2.0"
+}

@@ -1,0 +1,140 @@
+import Foundation
+import IMAPClient
+import IMAPCore
+import Logging
+import MailStore
+
+/// One pull pass: source IMAP → the job's Maildir and manifest → a sealed archive.
+/// Resumable at any point: a killed run is continued by the next one, with nothing stored twice.
+public struct PullEngine: Sendable {
+    public let options: PullOptions
+    public let progress: PullProgress
+    private let console: @Sendable (String) -> LogHandler
+
+    public init(options: PullOptions, progress: PullProgress = PullProgress(),
+                console: @escaping @Sendable (String) -> LogHandler = { StreamLogHandler.standardError(label: $0) }) {
+        self.options = options
+        self.progress = progress
+        self.console = console
+    }
+
+    public func run(password: String) async throws -> PullSummary {
+        let started = Date()
+        let layout = StoreLayout(storeRoot: options.storeRoot, job: options.job)
+        try layout.prepare()
+        let lock = try StoreLock(path: layout.lockFile, job: options.job)
+        defer { lock.release() }
+        let endpoint = options.source.endpoint
+        let logFile = layout.logFile(step: "pull", user: endpoint.user, at: started)
+        let fileHandler = try FileLogHandler(path: logFile)
+        let console = self.console
+        var logger = Logger(label: "mailferry.pull") { label in MultiplexLogHandler([fileHandler, console(label)]) }
+        logger[metadataKey: "job"] = .string(options.job)
+
+        let database = try StateDatabase(path: layout.database)
+        try database.bindJob(host: endpoint.host, port: endpoint.port, user: endpoint.user)
+        let resumed = try database.passes().contains { $0.status == .running }
+        let pass = try database.openPass()
+        logger.info("pull pass \(pass.id!) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)")
+        try StoreReconciler(database: database, layout: layout, logger: logger).reconcile()
+
+        let control = try await connect(logger: logger, password: password)
+        let folders = try await recordFolders(control, database: database, passID: pass.id!)
+        let goneFolders = try database.markUnseenFoldersGone(passID: pass.id!)
+        for name in goneFolders { logger.warning("folder \"\(name)\" is gone at the source; its local copy is kept") }
+        let selectable = folders.filter { $0.state == .active }
+        progress.update { $0.foldersTotal = selectable.count }
+
+        let results = try await pullFolders(selectable, first: control, database: database, layout: layout, passID: pass.id!,
+                                            password: password, logger: logger)
+        let finished = Date()
+        let archive = try PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger)
+            .seal(pass, finishedAt: finished)
+        let final = try database.pass(id: pass.id!) ?? pass
+        let issues = try database.issues(passID: pass.id!).map {
+            PullSummary.Issue(scope: $0.scope, folder: $0.folder, uid: $0.uid, reason: $0.reason)
+        }
+        logger.info("pull done: \(final.messagesAdded) messages, \(final.bytesAdded) bytes, \(final.flagsChanged) flag updates, \(issues.count) issues")
+        return PullSummary(job: options.job, pass: pass.id!, kind: pass.kind.rawValue, resumed: resumed, archive: archive,
+                           messages: final.messagesAdded, bytes: final.bytesAdded, flagUpdates: final.flagsChanged,
+                           seconds: finished.timeIntervalSince(started), folders: results, foldersGone: goneFolders,
+                           issues: issues, logFile: logFile)
+    }
+
+    private func connect(logger: Logger, password: String) async throws -> IMAPClient {
+        let client = IMAPClient(configuration: options.source, logger: logger)
+        try await client.connect()
+        try await client.login(password: password)
+        return client
+    }
+
+    /// LIST → folder rows: new folders inserted, known ones refreshed, each mapped to its Maildir path.
+    private func recordFolders(_ client: IMAPClient, database: StateDatabase, passID: Int64) async throws -> [FolderRecord] {
+        let listings = try await client.list()
+        var known = Dictionary(uniqueKeysWithValues: try database.folders().map { ($0.wireName, $0) })
+        var result: [FolderRecord] = []
+        for listing in listings {
+            let wire = Data(listing.name.wireBytes)
+            let state: FolderRecord.State = listing.isSelectable ? .active : .unselectable
+            var folder = known[wire] ?? FolderRecord(
+                wireName: wire, name: listing.name.description, separator: listing.separator.map(String.init),
+                attributes: listing.attributes.joined(separator: " "), specialUse: listing.specialUse,
+                maildirPath: MaildirFolderPath.relativePath(for: listing.name, separator: listing.separator),
+                state: state, pass: passID)
+            folder.attributes = listing.attributes.joined(separator: " ")
+            folder.specialUse = listing.specialUse
+            folder.separator = listing.separator.map(String.init)
+            folder.state = state
+            folder.lastSeenPass = passID
+            try database.saveFolder(&folder)
+            known[wire] = folder
+            result.append(folder)
+        }
+        return result
+    }
+
+    /// Folders in parallel over up to `connections` logins; a folder that fails is reported
+    /// and skipped, a dropped link is retried on a new connection with back-off.
+    private func pullFolders(_ folders: [FolderRecord], first: IMAPClient, database: StateDatabase, layout: StoreLayout,
+                             passID: Int64, password: String, logger: Logger) async throws -> [PullSummary.FolderResult] {
+        let queue = FolderQueue(folders)
+        let workers = min(options.connections, max(1, folders.count))
+        return try await withThrowingTaskGroup(of: [PullSummary.FolderResult].self) { group in
+            for index in 0..<workers {
+                group.addTask {
+                    var client = index == 0 ? first : try await connect(logger: logger, password: password)
+                    var results: [PullSummary.FolderResult] = []
+                    while let folder = await queue.next() {
+                        var attempt = 0
+                        while true {
+                            let puller = FolderPuller(client: client, database: database, layout: layout, passID: passID,
+                                                      options: options, progress: progress, logger: logger)
+                            do {
+                                results.append(try await puller.pull(folder))
+                                break
+                            } catch let error as IMAPError where error.isTransient && attempt < 3 {
+                                attempt += 1
+                                let delay = Double(1 << attempt) * Double.random(in: 0.5...1.0)
+                                logger.warning("\(folder.name): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(attempt) of 3)")
+                                try await Task.sleep(for: .seconds(delay))
+                                client = try await connect(logger: logger, password: password)
+                            } catch let error as IMAPError where error.scope != .account {
+                                logger.error("\(folder.name): skipped: \(error)")
+                                try database.recordIssue(PassIssueRecord(passID: passID, scope: "folder", folder: folder.name, uid: nil, reason: error.description))
+                                results.append(PullSummary.FolderResult(name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0,
+                                                                        uidValidityChanged: false, error: error.description))
+                                progress.update { $0.foldersDone += 1 }
+                                break
+                            }
+                        }
+                    }
+                    await client.logout()
+                    return results
+                }
+            }
+            var all: [PullSummary.FolderResult] = []
+            for try await results in group { all += results }
+            return all.sorted { $0.name < $1.name }
+        }
+    }
+}

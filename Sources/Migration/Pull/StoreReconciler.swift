@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import MailStore
+
+/// Brings the Maildir back in line with the database after a killed run: the database is the
+/// truth. Uncommitted files (in `tmp/`, or renamed into `cur/` before their transaction) are
+/// removed and fetched again; a file renamed for new flags whose update was not recorded is
+/// found again by its UID.
+struct StoreReconciler {
+    let database: StateDatabase
+    let layout: StoreLayout
+    let logger: Logger
+
+    func reconcile() throws {
+        for folder in try database.folders() {
+            let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
+            guard FileManager.default.fileExists(atPath: maildir.cur) else { continue }
+            maildir.clearTemporaryFiles()
+            let records = try database.allMessages(folderID: folder.id!)
+            var byKey: [String: MessageRecord] = [:]
+            for record in records { byKey["\(record.uidValidity)/\(record.uid)"] = record }
+            var found = Set<String>()
+            for file in maildir.storedFiles() {
+                let key = "\(file.uidValidity)/\(file.uid)"
+                guard let record = byKey[key] else {
+                    maildir.remove(file)
+                    logger.info("\(folder.name): removed UID \(file.uid), stored by an interrupted run but never recorded; it is fetched again")
+                    continue
+                }
+                if found.contains(key) {
+                    maildir.remove(file)
+                    continue
+                }
+                found.insert(key)
+                if record.maildirFile != file.fileName {
+                    try database.setMaildirFile(messageID: record.id!, to: file.fileName)
+                }
+            }
+            let missing = records.filter { !found.contains("\($0.uidValidity)/\($0.uid)") }
+            if !missing.isEmpty {
+                logger.warning("\(folder.name): \(missing.count) recorded messages have no file in the Maildir; they are fetched again")
+                try database.forget(messageIDs: missing.compactMap(\.id))
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import MailArchive
+import Migration
+
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show an archive's folders, counts, sizes and pass info, and re-hash every message against its manifest.")
+
+    @Argument(help: "An archive written by pull.") var archive: String
+    @Option(help: "Also unpack the archive into this folder.") var extract: String?
+    @ArgumentParser.Flag(help: "Print the report as JSON.") var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let inspection: ArchiveInspection
+            do { inspection = try ArchiveInspection.inspect(archive: archive) } catch {
+                throw CommandFailure(message: "\(error)", exitCode: .badInput)
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(inspection), as: UTF8.self))
+            } else {
+                print(inspection.text)
+            }
+            if let extract {
+                let count = try ArchiveExtractor.extract(archive: archive, to: extract)
+                if !json { print("Extracted \(count) files into \(extract)") }
+            }
+            if !inspection.isIntact { throw ExitCode.partialFailure }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Migration
+
+/// Prints pull progress: a rewritten status line on a terminal, plain lines otherwise.
+final class ProgressPrinter: @unchecked Sendable {
+    private let progress: PullProgress
+    private let isTerminal = isatty(STDERR_FILENO) == 1
+    private var task: Task<Void, Never>?
+
+    init(progress: PullProgress) { self.progress = progress }
+
+    func start() {
+        let interval: Duration = isTerminal ? .milliseconds(500) : .seconds(10)
+        task = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { break }
+                print(line(), terminator: isTerminal ? "\r" : "\n")
+            }
+        }
+    }
+
+    func stop() {
+        task?.cancel()
+        if isTerminal { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
+    }
+
+    private func print(_ text: String, terminator: String) {
+        FileHandle.standardError.write(Data(((isTerminal ? "\u{1B}[2K" : "") + text + terminator).utf8))
+    }
+
+    private func line() -> String {
+        let s = progress.snapshot
+        let eta = s.eta.map { " ETA \(Self.duration($0))" } ?? ""
+        return "folders \(s.foldersDone)/\(s.foldersTotal)  messages \(s.messagesDone)/\(s.messagesPlanned)  "
+            + "\(ByteCountText.format(s.bytesDone))  \(String(format: "%.0f", s.messagesPerSecond)) msg/s  "
+            + "\(ByteCountText.format(Int64(s.bytesPerSecond)))/s\(eta)"
+    }
+
+    static func duration(_ seconds: TimeInterval) -> String {
+        let total = Int(seconds)
+        return total >= 3600 ? "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m" : "\(total / 60)m\(String(format: "%02d", total % 60))s"
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import IMAPClient
+import MailArchive
+import MailStore
+import Migration
+
+extension ArchiveCompression: ExpressibleByArgument {}
+
+struct PullCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pull",
+        abstract: "Copy a source account into the local store (Maildir + manifest) and seal the pass as an archive.",
+        discussion: "The first pull is full; later ones copy only new messages and flag changes. A killed pull resumes where it stopped.")
+
+    @OptionGroup var sourceOptions: SourceOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Store folder.") var store = "./mailferry-data"
+    @Option(help: "Job name (default: the source account).") var job: String?
+    @Option(help: "Connections to the source (folders in parallel).") var connections = 4
+    @Option(help: "Archive compression: none, gzip or zstd.") var compress = ArchiveCompression.none
+    @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let endpoint = try sourceOptions.endpoint()
+            let password = try sourceOptions.password(for: endpoint)
+            let options = PullOptions(source: connection.clientConfiguration(for: endpoint), storeRoot: store,
+                                      job: job ?? StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
+                                      connections: connections, compression: compress)
+            let progress = PullProgress()
+            let printer = ProgressPrinter(progress: progress)
+            printer.start()
+            let summary: PullSummary
+            do {
+                summary = try await PullEngine(options: options, progress: progress).run(password: password)
+                printer.stop()
+            } catch let error as StoreError {
+                printer.stop()
+                if case .locked = error { throw CommandFailure(message: error.description, exitCode: .badInput) }
+                throw CommandFailure(message: error.description, exitCode: .partialFailure)
+            } catch {
+                printer.stop()
+                throw error
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            } else {
+                print(summary.text)
+            }
+            if summary.hasFailures { throw ExitCode.partialFailure }
+        }
+    }
+}
