@@ -7,9 +7,10 @@ import Foundation
 
 /// A process started with `posix_spawn`, owned and reaped by us.
 ///
-/// Not Foundation's `Process`: tests start servers in parallel, and a child that inherits another
-/// thread's pipe end keeps that pipe open (the reader never sees EOF) for as long as Dovecot runs.
-/// Every child here gets only stdin/stdout/stderr; everything else is closed in the child.
+/// Not Foundation's `Process`, for two guarantees: we alone reap the child, so `stop()` knows
+/// when the master's pid stops being ours; and the child inherits nothing but stdin, stdout and
+/// stderr. Tests start servers in parallel, and a Dovecot master holding some other thread's
+/// pipe end would keep that pipe open (its reader never sees EOF) for as long as it runs.
 final class ChildProcess: @unchecked Sendable {
     let pid: pid_t
     let command: [String]

@@ -36,7 +36,7 @@ struct InstanceLayout {
             // Mail processes run as nobody and must traverse every parent of their Maildir,
             // otherwise logins fail with "Temporary authentication failure".
             try chmod(root, 0o755)
-            let mailOwner = Self.mailOwner()
+            let mailOwner = Self.mailOwner
             let passwd = try PasswdFile(users: configuration.users, homeRoot: "\(root)/home",
                                         uid: mailOwner.uid, gid: mailOwner.gid)
             for (directory, mode) in [("home", 0o755), ("state", 0o755), ("tls", 0o700), ("tmp", 0o700)] {
@@ -51,7 +51,7 @@ struct InstanceLayout {
             let usersFile = "\(root)/users"
             try passwd.text.write(toFile: usersFile, atomically: true, encoding: .utf8)
             // The auth process reads it as the dovecot user; nobody else needs to.
-            if let group = getgrnam("dovecot")?.pointee.gr_gid, chown(usersFile, 0, group) == 0 {
+            if let group = Self.dovecotGroup, chown(usersFile, 0, group) == 0 {
                 try chmod(usersFile, 0o640)
             } else {
                 try chmod(usersFile, 0o644)
@@ -105,10 +105,13 @@ struct InstanceLayout {
         return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     }
 
-    private static func mailOwner() -> (uid: uid_t, gid: gid_t) {
+    // Looked up once: getpwnam/getgrnam return static buffers that parallel starts would share.
+    private static let mailOwner: (uid: uid_t, gid: gid_t) = {
         guard let nobody = getpwnam("nobody") else { return (65534, 65534) }
         return (nobody.pointee.pw_uid, nobody.pointee.pw_gid)
-    }
+    }()
+
+    private static let dovecotGroup: gid_t? = getgrnam("dovecot")?.pointee.gr_gid
 
     private static func makeDirectory(_ path: String, mode: mode_t) throws {
         guard mkdir(path, mode) == 0 else { throw DovecotHarnessError.system("mkdir \(path)", errno: errno) }

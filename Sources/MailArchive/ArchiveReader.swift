@@ -20,7 +20,14 @@ public final class ArchiveReader {
     public func forEachEntry(_ body: (ArchiveEntryInfo, ArchiveEntryStream) throws -> Void) throws {
         let handle = try pending ?? ArchiveReadHandle(path: path)
         pending = nil
-        let archive = handle.archive
+        // Keeps the handle (and its fd) alive until the loop is done: ARC may otherwise
+        // release it right after `handle.archive` is read.
+        try withExtendedLifetime(handle) {
+            try iterate(handle.archive, body)
+        }
+    }
+
+    private func iterate(_ archive: OpaquePointer, _ body: (ArchiveEntryInfo, ArchiveEntryStream) throws -> Void) throws {
         var previous: String?
         while true {
             var entry: OpaquePointer?

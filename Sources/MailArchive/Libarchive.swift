@@ -19,8 +19,15 @@ enum Libarchive {
     /// failing code path did not set a message, so fall back to errno, then to the code.
     static func message(_ archive: OpaquePointer?, result: Int32? = nil) -> String {
         guard let archive else { return "libarchive could not allocate its handle" }
-        if let text = archive_error_string(archive) { return String(cString: text) }
         let code = archive_errno(archive)
+        if let text = archive_error_string(archive) {
+            // I/O failures carry only "Write error" / "Error reading fd 3"; the errno says
+            // why (disk full, is a directory). EILSEQ and EINVAL are libarchive's own
+            // "bad format" / "misuse" codes, whose strerror text would mislead.
+            let message = String(cString: text)
+            guard code > 0, code != EILSEQ, code != EINVAL else { return message }
+            return "\(message): \(POSIXText.describe(code))"
+        }
         if code != 0 { return "no libarchive message; errno \(code) (\(POSIXText.describe(code)))" }
         if let result { return "no libarchive message; result code \(result)" }
         return "no libarchive message"

@@ -1,18 +1,15 @@
 import Foundation
 import MailArchive
 
-/// One file of the sample mailbox.
-struct SampleFile {
-    let entryPath: String
-    let bytes: [UInt8]
-    let modificationTime: Int
-}
-
 /// A small Maildir tree with the names that break naive tar code: Czech and Cyrillic folder
 /// names (pax path records, locale conversion) and a path longer than ustar's 100/155 limits.
 enum SampleMailbox {
+    /// Non-ASCII, 212 characters, with a last component over ustar's 100-byte name field.
     static let longPath = "Archiv/" + String(repeating: "dlouhá složka ", count: 6) + "/cur/"
-        + String(repeating: "1700000003.M4P1.example.org", count: 3) + ":2,S"
+        + String(repeating: "1700000003.M4P1.example.org", count: 4) + ":2,S"
+    /// ASCII with short components, but a directory part over ustar's 155-byte prefix field.
+    static let deepPath = "Archive/" + String(repeating: "Projects 2024/", count: 12)
+        + "cur/1700000005.M6P1.example.org:2,S"
 
     static let directories: [(path: String, time: Int)] = [
         ("INBOX", 1_700_000_100), ("INBOX/cur", 1_700_000_101), ("INBOX/new", 1_700_000_102),
@@ -30,6 +27,7 @@ enum SampleMailbox {
                    bytes: (0 ... 255).map { UInt8($0) } + Array(repeating: 0, count: 70_000),
                    modificationTime: 1_600_000_002),
         SampleFile(entryPath: longPath, bytes: Array("long path body\r\n".utf8), modificationTime: 1_600_000_003),
+        SampleFile(entryPath: deepPath, bytes: Array("deep path body\r\n".utf8), modificationTime: 1_600_000_005),
         SampleFile(entryPath: "INBOX/cur/1700000004.M5P1.example.org:2,T", bytes: [], modificationTime: 1_600_000_004),
     ]
 

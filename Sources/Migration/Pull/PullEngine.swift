@@ -12,10 +12,17 @@ public struct PullEngine: Sendable {
     private let console: @Sendable (String) -> LogHandler
 
     public init(options: PullOptions, progress: PullProgress = PullProgress(),
-                console: @escaping @Sendable (String) -> LogHandler = { StreamLogHandler.standardError(label: $0) }) {
+                console: @escaping @Sendable (String) -> LogHandler = PullEngine.warningsToStandardError) {
         self.options = options
         self.progress = progress
         self.console = console
+    }
+
+    /// The default console: warnings and errors on stderr; everything goes to the log file.
+    public static let warningsToStandardError: @Sendable (String) -> LogHandler = { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = .warning
+        return handler
     }
 
     public func run(password: String) async throws -> PullSummary {

@@ -23,7 +23,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let user = "demo@example.com"
         let password = "Demo-Passw0rd"
-        print("Starting a private Dovecot on 127.0.0.1 …")
+        emit("Starting a private Dovecot on 127.0.0.1 …")
         let server: DovecotServer
         do {
             server = try DovecotServer.start(DovecotConfiguration(users: [DovecotUser(name: user, password: password)]))
@@ -36,17 +36,17 @@ struct DemoCommand: AsyncParsableCommand {
             endpoint: IMAPEndpoint(host: server.host, port: server.imapsPort, user: user, security: .implicitTLS),
             tls: TLSConfiguration(caFile: server.caFile))
         try await seed(configuration, password: password)
-        print("Probing \(configuration.endpoint) …\n")
+        emit("Probing \(configuration.endpoint) …\n")
         let report = try await AccountProbe(configuration: configuration).run(password: password)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            emit(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print(report.text)
+            emit(report.text)
         }
         if keepRunning {
-            print("\nThe demo server runs until you press Ctrl-C. Try:\n"
+            emit("\nThe demo server runs until you press Ctrl-C. Try:\n"
                   + "  MAILFERRY_SOURCE_PASSWORD='\(password)' mailferry probe \(configuration.endpoint) --ca-file \(server.caFile)\n")
             signal(SIGINT) { _ in Glibc.exit(0) }
             while true { try await Task.sleep(for: .seconds(3600)) }
@@ -65,6 +65,11 @@ struct DemoCommand: AsyncParsableCommand {
             total += outcomes.count
         }
         await client.logout()
-        print("Loaded \(total) sample messages.")
+        emit("Loaded \(total) sample messages.")
     }
+}
+
+/// Writes a line to stdout unbuffered, so it shows at once even when stdout is a pipe or file.
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
