@@ -37,6 +37,8 @@ let package = Package(
             "IMAPClient", "IMAPCore", "MailStore", "MailArchive",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Deterministic test/benchmark mailboxes and a loader that APPENDs them.
+        .target(name: "MailCorpus", dependencies: ["IMAPClient", "IMAPCore"]),
         // Starts a private Dovecot on 127.0.0.1 for tests, the demo and benchmarks.
         .target(name: "DovecotHarness"),
         .executableTarget(name: "mailferry", dependencies: [
@@ -46,14 +48,14 @@ let package = Package(
         ]),
         // Benchmark driver used by bench/*.sh; not part of the product.
         .executableTarget(name: "mailferry-bench", dependencies: [
-            "IMAPClient", "IMAPCore", "DovecotHarness",
+            "IMAPClient", "IMAPCore", "DovecotHarness", "MailCorpus", "Migration", "MailStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
         .testTarget(name: "MailArchiveTests", dependencies: ["MailArchive"]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "IMAPCore"]),
         .testTarget(name: "MigrationTests", dependencies: [
-            "Migration", "MailStore", "MailArchive", "IMAPClient", "IMAPCore", "DovecotHarness",
+            "Migration", "MailStore", "MailArchive", "IMAPClient", "IMAPCore", "DovecotHarness", "MailCorpus",
         ]),
         .testTarget(name: "DovecotHarnessTests", dependencies: ["DovecotHarness"]),
         .testTarget(name: "IMAPClientTests", dependencies: [

@@ -182,7 +182,7 @@ public final class DovecotServer: @unchecked Sendable {
         while true {
             let exited = master.exitStatusIfExited() != nil
             let output = layout.logText(since: logMark)
-            // After a fatal error the master lingers ~2 s before exiting; no need to wait for it.
+            // A fatal line ends this attempt even if the master has not exited yet.
             if exited || output.contains("Fatal: ") {
                 shutDown(master, instanceName: layout.instanceName)
                 if output.contains("Address already in use") { return .portTaken }

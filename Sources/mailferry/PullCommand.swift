@@ -21,6 +21,7 @@ struct PullCommand: AsyncParsableCommand {
     @Option(help: "Connections to the source (folders in parallel).") var connections = 4
     @Option(help: "Archive compression: none, gzip or zstd.") var compress = ArchiveCompression.none
     @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+    @Option(help: .hidden) var commitEvery = 500
 
     func run() async throws {
         try await reportingFailures {
@@ -28,7 +29,7 @@ struct PullCommand: AsyncParsableCommand {
             let password = try sourceOptions.password(for: endpoint)
             let options = PullOptions(source: connection.clientConfiguration(for: endpoint), storeRoot: store,
                                       job: job ?? StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
-                                      connections: connections, compression: compress)
+                                      connections: connections, compression: compress, commitEvery: commitEvery)
             let progress = PullProgress()
             let printer = ProgressPrinter(progress: progress)
             printer.start()

@@ -4,7 +4,7 @@ import MailArchive
 /// A small Maildir tree with the names that break naive tar code: Czech and Cyrillic folder
 /// names (pax path records, locale conversion) and a path longer than ustar's 100/155 limits.
 enum SampleMailbox {
-    /// Non-ASCII, 212 characters, with a last component over ustar's 100-byte name field.
+    /// Non-ASCII, over 200 characters, with a last component over ustar's 100-byte name field.
     static let longPath = "Archiv/" + String(repeating: "dlouhá složka ", count: 6) + "/cur/"
         + String(repeating: "1700000003.M4P1.example.org", count: 4) + ":2,S"
     /// ASCII with short components, but a directory part over ustar's 155-byte prefix field.

@@ -5,7 +5,7 @@ import Logging
 /// An IMAP client for one connection. Its methods run on the connection's own thread, so
 /// blocking socket I/O never stalls Swift's shared cooperative pool.
 public actor IMAPClient {
-    public let configuration: IMAPClientConfiguration
+    public nonisolated let configuration: IMAPClientConfiguration
     private let thread: ConnectionThread
     private var logger: Logger
     private var connection: IMAPConnection?
