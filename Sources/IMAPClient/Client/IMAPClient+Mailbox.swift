@@ -37,6 +37,11 @@ extension IMAPClient {
         return uids
     }
 
+    /// Permanently removes messages (UIDPLUS UID EXPUNGE) of the selected mailbox.
+    public func uidExpunge(_ uids: UIDSet) throws {
+        try requireOK(run(.uidExpunge(uids)), command: "UID EXPUNGE", mailbox: selected?.name)
+    }
+
     /// Sets, adds or removes flags on messages of the selected mailbox.
     public func uidStore(_ uids: UIDSet, _ change: FlagChange, flags: [Flag], unchangedSince: UInt64? = nil) throws {
         try requireOK(run(.uidStore(uids, change, flags: flags, silent: true, unchangedSince: unchangedSince)),

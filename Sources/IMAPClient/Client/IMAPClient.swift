@@ -179,6 +179,10 @@ public actor IMAPClient {
         try requireOK(run(.create(mailbox)), command: "CREATE", mailbox: mailbox)
     }
 
+    public func delete(_ mailbox: MailboxName) throws {
+        try requireOK(run(.delete(mailbox)), command: "DELETE", mailbox: mailbox)
+    }
+
     public func subscribe(_ mailbox: MailboxName) throws {
         try requireOK(run(.subscribe(mailbox)), command: "SUBSCRIBE", mailbox: mailbox)
     }

@@ -22,6 +22,7 @@ public enum Command: Sendable {
     /// APPEND of one message, or MULTIAPPEND (RFC 3502) of several in one command.
     case append(MailboxName, messages: [AppendMessage])
     case create(MailboxName)
+    case delete(MailboxName)
     case subscribe(MailboxName)
     case uidStore(UIDSet, FlagChange, flags: [Flag], silent: Bool, unchangedSince: UInt64?)
     case uidExpunge(UIDSet)
@@ -49,6 +50,7 @@ public enum Command: Sendable {
         case .uidFetch: return "UID FETCH"
         case .append: return "APPEND"
         case .create: return "CREATE"
+        case .delete: return "DELETE"
         case .subscribe: return "SUBSCRIBE"
         case .uidStore: return "UID STORE"
         case .uidExpunge: return "UID EXPUNGE"

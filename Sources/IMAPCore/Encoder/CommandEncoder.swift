@@ -100,6 +100,9 @@ public struct CommandEncoder: Sendable {
         case .create(let mailbox):
             out.append("CREATE ")
             appendMailbox(mailbox, to: &out)
+        case .delete(let mailbox):
+            out.append("DELETE ")
+            appendMailbox(mailbox, to: &out)
         case .subscribe(let mailbox):
             out.append("SUBSCRIBE ")
             appendMailbox(mailbox, to: &out)
