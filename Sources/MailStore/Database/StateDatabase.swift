@@ -32,3 +32,17 @@ public final class StateDatabase: Sendable {
         path = ":memory:"
     }
 }
+
+extension StateDatabase {
+    /// SQLite's own errors in the store's terms: a full disk is `StoreError.diskFull`, an I/O
+    /// failure names the database file. Other errors pass through.
+    public static func translate(_ error: Error, path: String) -> Error {
+        guard let database = error as? DatabaseError else { return error }
+        switch database.resultCode {
+        case .SQLITE_FULL: return StoreError.diskFull(path: path)
+        case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY:
+            return StoreError.notWritable(path: path, reason: database.message ?? database.description)
+        default: return error
+        }
+    }
+}

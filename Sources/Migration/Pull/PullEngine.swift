@@ -26,8 +26,16 @@ public struct PullEngine: Sendable {
     }
 
     public func run(password: String) async throws -> PullSummary {
-        let started = Date()
         let layout = StoreLayout(storeRoot: options.storeRoot, job: options.job)
+        do {
+            return try await pass(layout: layout, password: password)
+        } catch {
+            throw StateDatabase.translate(error, path: layout.database)
+        }
+    }
+
+    private func pass(layout: StoreLayout, password: String) async throws -> PullSummary {
+        let started = Date()
         try layout.prepare()
         let lock = try StoreLock(path: layout.lockFile, job: options.job)
         defer { lock.release() }
