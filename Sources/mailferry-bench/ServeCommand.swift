@@ -3,6 +3,7 @@ import DovecotHarness
 import Foundation
 import IMAPClient
 import IMAPCore
+import MailCorpus
 
 /// Starts a Dovecot, fills `Small` and `Large`, writes the state file, and runs until killed.
 struct ServeCommand: AsyncParsableCommand {
@@ -11,6 +12,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option var state: String
     @Option var smallMessages = 1000
     @Option var largeMegabytes = 40
+    @Option(help: "Seed a generated corpus of about this many messages instead of the fetch folders.")
+    var corpus: Int?
+    @Option(help: "Corpus sizes: small or realistic.") var sizes = "realistic"
 
     func run() async throws {
         let user = "bench", password = "Bench-Passw0rd"
@@ -21,6 +25,18 @@ struct ServeCommand: AsyncParsableCommand {
         let client = IMAPClient(configuration: configuration)
         try await client.connect()
         try await client.login(password: password)
+        if let corpus {
+            let units = 20
+            let spec = CorpusSpec(messagesPerFolder: max(1, corpus / units), extraFolders: units - 9,
+                                  sizes: CorpusSpec.SizeProfile(rawValue: sizes) ?? .realistic, seed: 7)
+            let folders = try CorpusGenerator(spec: spec, scratchDirectory: server.root).folders()
+            let count = try await CorpusLoader(client: client).load(folders, separator: ".")
+            let bytes = folders.reduce(0) { $0 + $1.messages.reduce(0) { $0 + $1.size } }
+            await client.logout()
+            try publish(BenchServerState(host: server.host, port: server.imapsPort, caFile: server.caFile, user: user,
+                                         password: password, folders: ["corpus": count, "corpusBytes": bytes]))
+            waitForever(server)
+        }
         for name in ["Small", "Large"] { try await client.create(MailboxName(name)) }
         let small = (1...max(1, smallMessages)).map { AppendRequest(bytes: Self.smallMessage($0)) }
         for chunk in stride(from: 0, to: small.count, by: 200) {
@@ -31,10 +47,18 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try await client.append([AppendRequest(body: .file(path: largePath), size: size, flags: [], internalDate: nil)], to: MailboxName("Large"))
         unlink(largePath)
         await client.logout()
-        let info = BenchServerState(host: server.host, port: server.imapsPort, caFile: server.caFile, user: user,
-                                    password: password, folders: ["Small": small.count, "Large": 1])
+        try publish(BenchServerState(host: server.host, port: server.imapsPort, caFile: server.caFile, user: user,
+                                     password: password, folders: ["Small": small.count, "Large": 1]))
+        waitForever(server)
+    }
+
+    private func publish(_ info: BenchServerState) throws {
         try JSONEncoder().encode(info).write(to: URL(fileURLWithPath: state + ".tmp"))
         rename(state + ".tmp", state)
+    }
+
+    /// Serves until SIGTERM/SIGINT; the harness's exit hook stops Dovecot.
+    private func waitForever(_ server: DovecotServer) -> Never {
         signal(SIGTERM) { _ in Glibc.exit(0) }
         signal(SIGINT) { _ in Glibc.exit(0) }
         withExtendedLifetime(server) {

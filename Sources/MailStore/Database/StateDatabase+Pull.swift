@@ -172,3 +172,10 @@ extension StateDatabase {
         }
     }
 }
+
+extension StateDatabase {
+    /// Rows of a folder across all generations.
+    public func messageCount(folderID: Int64) throws -> Int {
+        try queue.read { db in try MessageRecord.filter(Column("folderID") == folderID).fetchCount(db) }
+    }
+}

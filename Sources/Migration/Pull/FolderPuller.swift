@@ -46,7 +46,8 @@ struct FolderPuller {
         if result.uidValidityChanged { try markOldGenerationGone(folder: folder, uidValidity: uidValidity) }
 
         if !newUIDs.isEmpty {
-            result.newMessages = try await fetch(newUIDs, folder: folder, uidValidity: uidValidity)
+            let hasOlder = try result.uidValidityChanged || stored.count < database.messageCount(folderID: folder.id!)
+            result.newMessages = try await fetch(newUIDs, folder: folder, uidValidity: uidValidity, hasOlderGenerations: hasOlder)
         }
         folder.highestModSeq = selected.highestModSeq.map { Int64(bitPattern: $0) }
         folder.highestUID = max(folder.highestUID, Int64(sourceUIDs.max() ?? 0))
@@ -55,11 +56,12 @@ struct FolderPuller {
         return result
     }
 
-    private func fetch(_ uids: [UInt32], folder: FolderRecord, uidValidity: UInt32) async throws -> Int {
+    private func fetch(_ uids: [UInt32], folder: FolderRecord, uidValidity: UInt32, hasOlderGenerations: Bool) async throws -> Int {
         let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
         try maildir.create()
         let sink = try MaildirFetchSink(folder: folder, maildir: maildir, database: database, passID: passID, uidValidity: uidValidity,
-                                        progress: progress, logger: logger, commitEvery: options.commitEvery, commitBytes: options.commitBytes)
+                                        progress: progress, logger: logger, commitEvery: options.commitEvery, commitBytes: options.commitBytes,
+                                        hasOlderGenerations: hasOlderGenerations)
         let sets = stride(from: 0, to: uids.count, by: options.fetchBatchSize).map {
             UIDSet(uids[$0..<min($0 + options.fetchBatchSize, uids.count)])
         }

@@ -26,6 +26,8 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     private let logger: Logger
     private let commitEvery: Int
     private let commitBytes: Int
+    /// Only a folder whose UIDVALIDITY changed has rows to re-match; others skip the lookup.
+    private let hasOlderGenerations: Bool
     private var keywords: [String]
     private var keywordsChanged = false
     private var current: IncomingMessageFile?
@@ -37,7 +39,8 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     private(set) var issues: [PassIssueRecord] = []
 
     init(folder: FolderRecord, maildir: MaildirFolder, database: StateDatabase, passID: Int64, uidValidity: UInt32,
-         progress: PullProgress, logger: Logger, commitEvery: Int, commitBytes: Int) throws {
+         progress: PullProgress, logger: Logger, commitEvery: Int, commitBytes: Int, hasOlderGenerations: Bool) throws {
+        self.hasOlderGenerations = hasOlderGenerations
         self.folder = folder; self.maildir = maildir; self.database = database; self.passID = passID
         self.uidValidity = uidValidity; self.progress = progress; self.logger = logger
         self.commitEvery = commitEvery; self.commitBytes = commitBytes
@@ -79,8 +82,10 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         var record = MessageRecord(folderID: folder.id!, uidValidity: Int64(uidValidity), uid: Int64(uid),
                                    flags: flags.map(\.name).joined(separator: " "), internalDate: date.description,
                                    size: Int64(size), sha256: sha256, messageID: messageID, maildirFile: name.fileName, passID: passID)
-        let previous = try database.previousGenerationMatch(folderID: folder.id!, currentUIDValidity: Int64(uidValidity),
-                                                            messageID: messageID, size: Int64(size), sha256: sha256)
+        let previous = hasOlderGenerations
+            ? try database.previousGenerationMatch(folderID: folder.id!, currentUIDValidity: Int64(uidValidity),
+                                                   messageID: messageID, size: Int64(size), sha256: sha256)
+            : nil
         if let previous, !rekeyedIDs.contains(previous.id!) {
             rekeyedIDs.insert(previous.id!)
             record.id = previous.id
