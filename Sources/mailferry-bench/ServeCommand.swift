@@ -61,9 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
     private func waitForever(_ server: DovecotServer) -> Never {
         signal(SIGTERM) { _ in Glibc.exit(0) }
         signal(SIGINT) { _ in Glibc.exit(0) }
-        withExtendedLifetime(server) {
-            while true { sleep(3600) }
-        }
+        while true { withExtendedLifetime(server) { _ = sleep(3600) } }
     }
 
     /// About 4–12 KB: headers plus text lines, sizes varying like real mail.
