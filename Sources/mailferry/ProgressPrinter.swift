@@ -3,11 +3,11 @@ import Migration
 
 /// Prints pull progress: a rewritten status line on a terminal, plain lines otherwise.
 final class ProgressPrinter: @unchecked Sendable {
-    private let progress: PullProgress
+    private let progress: TransferProgress
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private var task: Task<Void, Never>?
 
-    init(progress: PullProgress) { self.progress = progress }
+    init(progress: TransferProgress) { self.progress = progress }
 
     func start() {
         let interval: Duration = isTerminal ? .milliseconds(500) : .seconds(10)

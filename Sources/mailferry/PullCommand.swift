@@ -30,7 +30,7 @@ struct PullCommand: AsyncParsableCommand {
             let options = PullOptions(source: connection.clientConfiguration(for: endpoint), storeRoot: store,
                                       job: job ?? StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
                                       connections: connections, compression: compress, commitEvery: commitEvery)
-            let progress = PullProgress()
+            let progress = TransferProgress()
             let printer = ProgressPrinter(progress: progress)
             printer.start()
             let summary: PullSummary

@@ -4,8 +4,12 @@ extension IMAPClient {
     /// Uploads messages to `mailbox`, pipelined: with LITERAL+ no command waits for the one
     /// before it. With MULTIAPPEND and `batchSize > 1`, several messages share one command
     /// (and succeed or fail together, as RFC 3502 says). Outcomes come back in request order.
-    public func append(_ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int = 1) throws -> [AppendOutcome] {
+    /// `onBodyBytes` is told how many body bytes went out after each chunk, for progress.
+    public func append(_ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int = 1,
+                       onBodyBytes: (@Sendable (Int) -> Void)? = nil) throws -> [AppendOutcome] {
         let connection = try requireConnection()
+        connection.onBodyBytes = onBodyBytes
+        defer { connection.onBodyBytes = nil }
         let encoder = currentEncoder
         let batchSize = capabilities.contains(.multiAppend) ? max(1, multiAppendBatchSize) : 1
         let batches = stride(from: 0, to: requests.count, by: batchSize).map { Array(requests[$0..<min($0 + batchSize, requests.count)]) }

@@ -11,6 +11,8 @@ final class IMAPConnection {
     private var nextTagNumber = 1
     private var readChunk = [UInt8](repeating: 0, count: 64 * 1024)
     private let logger: Logger
+    /// Told the size of each APPEND body chunk once it is written.
+    var onBodyBytes: (@Sendable (Int) -> Void)?
     /// BYE text remembered so a following close can say why.
     private var byeText: String?
 
@@ -122,6 +124,7 @@ final class IMAPConnection {
                 throw IMAPError.messageSourceFailed(host: host, path: "(memory)", reason: "size \(bytes.count) differs from declared \(declaredSize)")
             }
             try stream.write(bytes)
+            onBodyBytes?(bytes.count)
         case .file(let path):
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
@@ -139,6 +142,7 @@ final class IMAPConnection {
                 }
                 try chunk.withUnsafeBytes { try stream.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 sent += count
+                onBodyBytes?(count)
             }
         }
     }

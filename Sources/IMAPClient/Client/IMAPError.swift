@@ -48,7 +48,8 @@ public enum IMAPError: Error, Sendable, Equatable {
     /// A retry on a new connection may succeed (dropped link, timeout, server going away).
     public var isTransient: Bool {
         switch self {
-        case .timedOut, .connectionClosed, .connectionRefused: return true
+        // A message file renamed (new flags) while being uploaded is found again on a retry.
+        case .timedOut, .connectionClosed, .connectionRefused, .messageSourceFailed: return true
         case .commandFailed(_, _, _, let response): return response.code == .unavailable
         default: return false
         }

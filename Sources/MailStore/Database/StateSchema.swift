@@ -3,7 +3,7 @@ import GRDB
 /// The versioned schema of `state.sqlite`. Each migration is append-only; `docs/store.md`
 /// describes the tables.
 enum StateSchema {
-    static let currentVersion = "v1"
+    static let currentVersion = "v2"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -75,6 +75,37 @@ enum StateSchema {
                 t.column("reason", .text).notNull()
                 t.column("at", .datetime).notNull()
             }
+        }
+        migrator.registerMigration("v2-push") { db in
+            try db.create(table: "target") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("host", .text).notNull()
+                t.column("port", .integer).notNull()
+                t.column("user", .text).notNull()
+                t.uniqueKey(["host", "user"])
+            }
+            try db.create(table: "targetFolder") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("targetID", .integer).notNull().references("target", onDelete: .cascade)
+                t.column("sourceFolderID", .integer).notNull().references("folder", onDelete: .cascade)
+                t.column("name", .text).notNull()            // Unicode name on the target
+                t.column("uidValidity", .integer)
+                t.uniqueKey(["targetID", "sourceFolderID"])
+            }
+            try db.create(table: "upload") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("messageRowID", .integer).notNull().references("message", onDelete: .cascade)
+                t.column("targetID", .integer).notNull().references("target", onDelete: .cascade)
+                t.column("state", .text).notNull()           // pending | uploaded | skipped
+                t.column("targetFolder", .text).notNull()
+                t.column("targetUIDValidity", .integer)
+                t.column("targetUID", .integer)
+                t.column("flags", .text).notNull()           // flags as last set on the target
+                t.column("reason", .text)
+                t.column("updatedAt", .datetime).notNull()
+                t.uniqueKey(["messageRowID", "targetID"])
+            }
+            try db.create(index: "uploadByTargetState", on: "upload", columns: ["targetID", "state"])
         }
         return migrator
     }

@@ -36,6 +36,13 @@ public struct MessageIDScanner {
         return found
     }
 
+    /// For a fetched `HEADER.FIELDS (MESSAGE-ID)` section, which may lack the blank line.
+    public var messageIDInHeaderFields: String? {
+        var copy = self
+        copy.header += [13, 10, 13, 10]
+        return copy.messageID
+    }
+
     private func endOfHeader() -> Int? {
         var index = 0
         while index + 1 < header.count {

@@ -12,7 +12,7 @@ struct FolderPuller {
     let layout: StoreLayout
     let passID: Int64
     let options: PullOptions
-    let progress: PullProgress
+    let progress: TransferProgress
     let logger: Logger
 
     func pull(_ folder: FolderRecord) async throws -> PullSummary.FolderResult {

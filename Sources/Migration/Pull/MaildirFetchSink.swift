@@ -22,7 +22,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     private let database: StateDatabase
     private let passID: Int64
     private let uidValidity: UInt32
-    private let progress: PullProgress
+    private let progress: TransferProgress
     private let logger: Logger
     private let commitEvery: Int
     private let commitBytes: Int
@@ -39,7 +39,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     private(set) var issues: [PassIssueRecord] = []
 
     init(folder: FolderRecord, maildir: MaildirFolder, database: StateDatabase, passID: Int64, uidValidity: UInt32,
-         progress: PullProgress, logger: Logger, commitEvery: Int, commitBytes: Int, hasOlderGenerations: Bool) throws {
+         progress: TransferProgress, logger: Logger, commitEvery: Int, commitBytes: Int, hasOlderGenerations: Bool) throws {
         self.hasOlderGenerations = hasOlderGenerations
         self.folder = folder; self.maildir = maildir; self.database = database; self.passID = passID
         self.uidValidity = uidValidity; self.progress = progress; self.logger = logger

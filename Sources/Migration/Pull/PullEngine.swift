@@ -8,45 +8,34 @@ import MailStore
 /// Resumable at any point: a killed run is continued by the next one, with nothing stored twice.
 public struct PullEngine: Sendable {
     public let options: PullOptions
-    public let progress: PullProgress
+    public let progress: TransferProgress
     private let console: @Sendable (String) -> LogHandler
 
-    public init(options: PullOptions, progress: PullProgress = PullProgress(),
-                console: @escaping @Sendable (String) -> LogHandler = PullEngine.warningsToStandardError) {
+    public init(options: PullOptions, progress: TransferProgress = TransferProgress(),
+                console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
         self.options = options
         self.progress = progress
         self.console = console
     }
 
-    /// The default console: warnings and errors on stderr; everything goes to the log file.
-    public static let warningsToStandardError: @Sendable (String) -> LogHandler = { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = .warning
-        return handler
-    }
-
+    /// Opens the job (lock, database, log) and runs one pass.
     public func run(password: String) async throws -> PullSummary {
         let layout = StoreLayout(storeRoot: options.storeRoot, job: options.job)
         do {
-            return try await pass(layout: layout, password: password)
+            let context = try JobContext(storeRoot: options.storeRoot, job: options.job, step: "pull",
+                                         user: options.source.endpoint.user, console: console)
+            defer { context.close() }
+            return try await run(password: password, context: context)
         } catch {
             throw StateDatabase.translate(error, path: layout.database)
         }
     }
 
-    private func pass(layout: StoreLayout, password: String) async throws -> PullSummary {
+    /// Runs one pass in an already opened job (used by `migrate`).
+    public func run(password: String, context: JobContext) async throws -> PullSummary {
         let started = Date()
-        try layout.prepare()
-        let lock = try StoreLock(path: layout.lockFile, job: options.job)
-        defer { lock.release() }
+        let layout = context.layout, database = context.database, logger = context.logger, logFile = context.logFile
         let endpoint = options.source.endpoint
-        let logFile = layout.logFile(step: "pull", user: endpoint.user, at: started)
-        let fileHandler = try FileLogHandler(path: logFile)
-        let console = self.console
-        var logger = Logger(label: "mailferry.pull") { label in MultiplexLogHandler([fileHandler, console(label)]) }
-        logger[metadataKey: "job"] = .string(options.job)
-
-        let database = try StateDatabase(path: layout.database)
         try database.bindJob(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         let resumed = try database.passes().contains { $0.status == .running }
         let pass = try database.openPass()

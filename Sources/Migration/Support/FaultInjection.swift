@@ -11,6 +11,7 @@ public enum FaultInjection {
         case midMessage = "mid-message"
         case whileSealing = "while-sealing"
         case afterAppend = "after-append"
+        case midLiteral = "mid-literal"
     }
 
     private static let configured: (Point, Int)? = {

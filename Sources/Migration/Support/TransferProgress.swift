@@ -1,7 +1,7 @@
 import Foundation
 
-/// Counters shared by the folder workers, read by the progress printer.
-public final class PullProgress: @unchecked Sendable {
+/// Counters shared by the folder workers of a pull or push, read by the progress printer.
+public final class TransferProgress: @unchecked Sendable {
     public struct Snapshot: Sendable {
         public var foldersDone: Int
         public var foldersTotal: Int

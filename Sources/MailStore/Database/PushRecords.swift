@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+
+/// An account pushed to (a job may be pushed to several).
+public struct TargetRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    public static let databaseTableName = "target"
+    public var id: Int64?
+    public var host: String
+    public var port: Int
+    public var user: String
+
+    public init(host: String, port: Int, user: String) { self.host = host; self.port = port; self.user = user }
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// Where a source folder lands on a target, and that folder's UIDVALIDITY when last used.
+public struct TargetFolderRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    public static let databaseTableName = "targetFolder"
+    public var id: Int64?
+    public var targetID: Int64
+    public var sourceFolderID: Int64
+    public var name: String
+    public var uidValidity: Int64?
+
+    public init(targetID: Int64, sourceFolderID: Int64, name: String) {
+        self.targetID = targetID; self.sourceFolderID = sourceFolderID; self.name = name
+    }
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One message's upload to one target: pending before the APPEND, uploaded (with the UID the
+/// target gave) after its tagged OK, or skipped with the target's reason.
+public struct UploadRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    public static let databaseTableName = "upload"
+    public enum State: String, Codable, Sendable { case pending, uploaded, skipped }
+
+    public var id: Int64?
+    public var messageRowID: Int64
+    public var targetID: Int64
+    public var state: State
+    public var targetFolder: String
+    public var targetUIDValidity: Int64?
+    public var targetUID: Int64?
+    public var flags: String
+    public var reason: String?
+    public var updatedAt: Date
+
+    public init(messageRowID: Int64, targetID: Int64, state: State, targetFolder: String, flags: String) {
+        self.messageRowID = messageRowID; self.targetID = targetID; self.state = state
+        self.targetFolder = targetFolder; self.flags = flags; self.updatedAt = Date()
+    }
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

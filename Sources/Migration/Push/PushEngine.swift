@@ -1,0 +1,156 @@
+import Foundation
+import IMAPClient
+import IMAPCore
+import Logging
+import MailStore
+
+/// Uploads what the job's manifest has not yet uploaded to a target: folders mapped and
+/// created, messages appended exactly once, flag changes applied. Running it twice changes
+/// nothing the second time.
+public struct PushEngine: Sendable {
+    public let options: PushOptions
+    public let progress: TransferProgress
+    private let console: @Sendable (String) -> LogHandler
+
+    public init(options: PushOptions, progress: TransferProgress = TransferProgress(),
+                console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
+        self.options = options; self.progress = progress; self.console = console
+    }
+
+    public func run(password: String) async throws -> PushSummary {
+        let layout = StoreLayout(storeRoot: options.storeRoot, job: options.job)
+        guard FileManager.default.fileExists(atPath: layout.database) else {
+            throw StoreError.unknownJob(store: options.storeRoot, job: options.job)
+        }
+        do {
+            let context = try JobContext(storeRoot: options.storeRoot, job: options.job, step: "push",
+                                         user: options.target.endpoint.user, console: console)
+            defer { context.close() }
+            return try await run(password: password, context: context)
+        } catch {
+            throw StateDatabase.translate(error, path: layout.database)
+        }
+    }
+
+    /// One push round in an opened job; `migrate` calls it repeatedly while pulling.
+    public func run(password: String, context: JobContext) async throws -> PushSummary {
+        let started = Date()
+        let endpoint = options.target.endpoint
+        let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
+        let issues = IssueLog()
+        let control = try await connect(context.logger, password: password)
+        let plan = try await planFolders(control, context: context, issues: issues)
+        let results = try await pushFolders(plan.folders, first: control, context: context, target: target, password: password, issues: issues)
+        let counts = results.reduce(into: (uploaded: 0, adopted: 0, skipped: 0, flags: 0)) {
+            $0.uploaded += $1.uploaded; $0.adopted += $1.adopted; $0.skipped += $1.skipped; $0.flags += $1.flagUpdates
+        }
+        context.logger.info("push done: \(counts.uploaded) uploaded, \(counts.adopted) already there, \(counts.skipped) skipped, \(counts.flags) flag updates")
+        return PushSummary(job: options.job, target: endpoint.description, folders: results + plan.failed, excluded: plan.excluded,
+                           uploaded: counts.uploaded, bytes: progress.snapshot.bytesDone, adopted: counts.adopted, skipped: counts.skipped,
+                           flagUpdates: counts.flags, seconds: Date().timeIntervalSince(started), issues: issues.all, logFile: context.logFile)
+    }
+
+    private func connect(_ logger: Logger, password: String) async throws -> IMAPClient {
+        let client = IMAPClient(configuration: options.target, logger: logger)
+        try await client.connect()
+        try await client.login(password: password)
+        return client
+    }
+
+    private struct Plan {
+        var folders: [(FolderRecord, String)] = []
+        var excluded: [String] = []
+        var failed: [PushSummary.FolderResult] = []
+    }
+
+    /// Maps every stored folder, then creates and subscribes the missing targets; a folder
+    /// that cannot be created is reported and skipped.
+    private func planFolders(_ client: IMAPClient, context: JobContext, issues: IssueLog) async throws -> Plan {
+        let listings = try await client.list()
+        var separator = listings.lazy.compactMap(\.separator).first
+        if separator == nil { separator = try await client.namespace()?.personal.first?.separator }
+        let mapping = FolderMapping(rules: options.rules, exclude: options.exclude,
+                                    targetRoles: FolderMapping.roles(from: listings), targetSeparator: separator)
+        var existing = Set(listings.map { $0.name.description.uppercased() == "INBOX" ? "INBOX" : $0.name.description })
+        var plan = Plan()
+        for folder in try context.database.folders() where folder.state != .unselectable {
+            switch mapping.decide(name: folder.name, separator: folder.separator.flatMap(\.first), specialUse: folder.specialUse) {
+            case .excluded:
+                plan.excluded.append(folder.name)
+            case .target(let name, let reason):
+                if !existing.contains(name) {
+                    do {
+                        try await client.create(MailboxName(name))
+                        try? await client.subscribe(MailboxName(name))
+                        existing.insert(name)
+                    } catch let error as IMAPError where error.scope != .account {
+                        let reason = "cannot create the target folder \"\(name)\": \(error)"
+                        context.logger.error("\(folder.name): \(reason)")
+                        try context.database.recordIssue(PassIssueRecord(passID: 0, scope: "folder", folder: folder.name, uid: nil, reason: reason))
+                        issues.append(PullSummary.Issue(scope: "folder", folder: folder.name, uid: nil, reason: reason))
+                        plan.failed.append(PushSummary.FolderResult(source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0,
+                                                                    flagUpdates: 0, deleted: 0, error: reason))
+                        continue
+                    }
+                }
+                context.logger.info("\(folder.name) → \(name) (\(reason))")
+                plan.folders.append((folder, name))
+            }
+        }
+        progress.update { $0.foldersTotal += plan.folders.count }
+        return plan
+    }
+
+    private func pushFolders(_ folders: [(FolderRecord, String)], first: IMAPClient, context: JobContext, target: TargetRecord,
+                             password: String, issues: IssueLog) async throws -> [PushSummary.FolderResult] {
+        let queue = PushQueue(folders)
+        let workers = min(options.connections, max(1, folders.count))
+        let logger = context.logger
+        return try await withThrowingTaskGroup(of: [PushSummary.FolderResult].self) { group in
+            for index in 0..<workers {
+                group.addTask {
+                    var client = index == 0 ? first : try await connect(logger, password: password)
+                    var results: [PushSummary.FolderResult] = []
+                    while let (folder, name) = await queue.next() {
+                        var attempt = 0
+                        while true {
+                            let pusher = FolderPusher(client: client, context: context, target: target, options: options,
+                                                      progress: progress, issues: issues)
+                            do {
+                                results.append(try await pusher.push(folder, to: name))
+                                break
+                            } catch let error as IMAPError where error.isTransient && attempt < 5 {
+                                attempt += 1
+                                let delay = min(30, Double(1 << attempt)) * Double.random(in: 0.5...1.0)
+                                logger.warning("\(folder.name): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(attempt) of 5)")
+                                try await Task.sleep(for: .seconds(delay))
+                                client = try await connect(logger, password: password)
+                            } catch let error as IMAPError where error.scope == .folder {
+                                let reason = error.description
+                                logger.error("\(folder.name): skipped: \(reason)")
+                                try context.database.recordIssue(PassIssueRecord(passID: 0, scope: "folder", folder: folder.name, uid: nil, reason: reason))
+                                issues.append(PullSummary.Issue(scope: "folder", folder: folder.name, uid: nil, reason: reason))
+                                results.append(PushSummary.FolderResult(source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0,
+                                                                        flagUpdates: 0, deleted: 0, error: reason))
+                                progress.update { $0.foldersDone += 1 }
+                                break
+                            }
+                        }
+                    }
+                    await client.logout()
+                    return results
+                }
+            }
+            var all: [PushSummary.FolderResult] = []
+            for try await results in group { all += results }
+            return all.sorted { $0.source < $1.source }
+        }
+    }
+}
+
+/// Hands (folder, target name) pairs to the push workers.
+actor PushQueue {
+    private var items: [(FolderRecord, String)]
+    init(_ items: [(FolderRecord, String)]) { self.items = items.reversed() }
+    func next() -> (FolderRecord, String)? { items.popLast() }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import IMAPClient
+import MailArchive
+import MailStore
+import Migration
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Pull from the source and push to the target together; first and delta passes are the same command.",
+        discussion: "Uploads start as soon as the first messages are stored; the pass is sealed as an archive at the end.")
+
+    @OptionGroup var sourceOptions: SourceOptions
+    @OptionGroup var targetOptions: TargetOptions
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Store folder.") var store = "./mailferry-data"
+    @Option(help: "Job name (default: the source account).") var job: String?
+    @Option(help: "Connections to each server.") var connections = 4
+    @Option(help: "Archive compression: none, gzip or zstd.") var compress = ArchiveCompression.none
+    @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let source = try sourceOptions.endpoint()
+            let target = try targetOptions.endpoint()
+            let sourcePassword = try sourceOptions.password(for: source)
+            let targetPassword = try targetOptions.password(for: target)
+            let jobName = job ?? StoreLayout.jobName(user: source.user, host: source.host)
+            let pull = PullOptions(source: connection.clientConfiguration(for: source), storeRoot: store, job: jobName,
+                                   connections: connections, compression: compress)
+            let push = PushOptions(target: connection.clientConfiguration(for: target), storeRoot: store, job: jobName,
+                                   connections: connections, rules: try targetOptions.rules(),
+                                   exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes)
+            let progress = TransferProgress()
+            let printer = ProgressPrinter(progress: progress)
+            printer.start()
+            defer { printer.stop() }
+            let summary = try await storeErrors {
+                try await MigrateEngine(pull: pull, push: push, progress: progress).run(sourcePassword: sourcePassword, targetPassword: targetPassword)
+            }
+            printer.stop()
+            try emit(summary, json: json, text: summary.text)
+            if summary.hasFailures { throw ExitCode.partialFailure }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import IMAPClient
+import MailStore
+import Migration
+
+struct PushCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Upload what the job's manifest has not uploaded yet to a target account (exactly once).",
+        discussion: "Running it again uploads nothing twice; flag changes pulled since are applied to the target.")
+
+    @OptionGroup var targetOptions: TargetOptions
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Store folder.") var store = "./mailferry-data"
+    @Option(help: "Job name (as given to pull).") var job: String
+    @Option(help: "Connections to the target (folders in parallel).") var connections = 4
+    @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let endpoint = try targetOptions.endpoint()
+            let password = try targetOptions.password(for: endpoint)
+            let options = PushOptions(target: connection.clientConfiguration(for: endpoint), storeRoot: store, job: job,
+                                      connections: connections, rules: try targetOptions.rules(),
+                                      exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes)
+            let progress = TransferProgress()
+            let printer = ProgressPrinter(progress: progress)
+            printer.start()
+            defer { printer.stop() }
+            let summary = try await storeErrors { try await PushEngine(options: options, progress: progress).run(password: password) }
+            printer.stop()
+            try emit(summary, json: json, text: summary.text)
+            if summary.hasFailures { throw ExitCode.partialFailure }
+        }
+    }
+}
+
+/// Maps store and quota failures to the spec's exit codes with a clear message.
+func storeErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as StoreError {
+        switch error {
+        case .locked, .unknownJob: throw CommandFailure(message: error.description, exitCode: .badInput)
+        default: throw CommandFailure(message: error.description, exitCode: .partialFailure)
+        }
+    } catch let error as TargetOverQuota {
+        throw CommandFailure(message: error.description, exitCode: .partialFailure)
+    }
+}
+
+/// Prints a summary as JSON or text.
+func emit<T: Encodable>(_ value: T, json: Bool, text: String) throws {
+    if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    } else {
+        print(text)
+    }
+}
