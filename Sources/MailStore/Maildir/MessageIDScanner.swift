@@ -17,11 +17,11 @@ public struct MessageIDScanner {
     /// The Message-ID value (angle brackets kept, whitespace and folding removed), if present.
     public var messageID: String? {
         let block = header[..<(endOfHeader() ?? header.count)]
-        let text = String(decoding: block, as: UTF8.self)
+        // Split on LF bytes: as a String, "\r\n" is one Character and would never match "\n".
         var value: String?
         var collecting = false
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" }) {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+        for rawLine in block.split(separator: 10, omittingEmptySubsequences: false) {
+            let line = String(decoding: rawLine.last == 13 ? rawLine.dropLast() : rawLine, as: UTF8.self)
             if collecting, let first = line.first, first == " " || first == "\t" {
                 value! += line.trimmingCharactersInSet()
                 continue

@@ -1,0 +1,86 @@
+import DovecotHarness
+import Foundation
+import IMAPClient
+import IMAPCore
+import Logging
+import MailCorpus
+import MailStore
+import Migration
+
+let targetPassword = "Target-Passw0rd"
+
+/// Target-side special-use names unlike the source's, and "/" instead of ".".
+let targetSpecialUse = ["Sent Items": "\\Sent", "Drafts": "\\Drafts", "Deleted Items": "\\Trash",
+                        "Junk E-mail": "\\Junk", "Archive": "\\Archive"]
+
+/// A source (separator ".") and a target (separator "/", other special-use names).
+struct MigrationFixture {
+    let source: PullFixture
+    let target: DovecotServer
+
+    static func start(spec: CorpusSpec = CorpusSpec(), targetQuota: Int? = nil, targetSettings: String = "") async throws -> MigrationFixture {
+        let source = try await PullFixture.start(spec: spec, separator: ".")
+        let target = try DovecotServer.start(DovecotConfiguration(
+            users: [DovecotUser(name: "carol", password: targetPassword, quotaBytes: targetQuota),
+                    DovecotUser(name: "dave", password: targetPassword)],
+            hierarchySeparator: "/", specialUseFolders: targetSpecialUse, extraSettings: targetSettings))
+        return MigrationFixture(source: source, target: target)
+    }
+
+    var store: String { source.store }
+    var layout: StoreLayout { source.layout() }
+
+    func pushOptions(user: String = "carol", propagateDeletes: Bool = false) -> PushOptions {
+        PushOptions(target: IMAPClientConfiguration(
+            endpoint: IMAPEndpoint(host: target.host, port: target.imapsPort, user: user, security: .implicitTLS),
+            tls: TLSConfiguration(caFile: target.caFile)), storeRoot: store, job: "alice", connections: 3, propagateDeletes: propagateDeletes)
+    }
+
+    func push(user: String = "carol", propagateDeletes: Bool = false) async throws -> PushSummary {
+        try await PushEngine(options: pushOptions(user: user, propagateDeletes: propagateDeletes), console: { _ in SwiftLogNoOpLogHandler() })
+            .run(password: targetPassword)
+    }
+
+    func migrate() async throws -> MigrateEngine.Summary {
+        try await MigrateEngine(pull: source.options(), push: pushOptions(), console: { _ in SwiftLogNoOpLogHandler() })
+            .run(sourcePassword: sourcePassword, targetPassword: targetPassword)
+    }
+
+    func runBinary(_ command: String, extra: [String] = [], environment: [String: String] = [:]) throws -> MailferryBinary.Outcome {
+        var arguments = [command]
+        if command != "push" {
+            arguments += ["--source", "imaps://alice@\(source.server.host):\(source.server.imapsPort)"]
+        }
+        arguments += ["--target", "imaps://carol@\(target.host):\(target.imapsPort)", "--ca-file", target.caFile,
+                      "--store", store, "--job", "alice", "--connections", "2"] + extra
+        return try MailferryBinary.run(arguments, environment: ["MAILFERRY_SOURCE_PASSWORD": sourcePassword,
+                                                                "MAILFERRY_TARGET_PASSWORD": targetPassword].merging(environment) { $1 })
+    }
+
+    /// The source's messages with folder names as they should appear on the target.
+    func expectedOnTarget() async throws -> [MessageFacts] {
+        try await snapshot(of: source.server).map { fact in
+            var fact = fact
+            fact.folder = Self.targetName(fact.folder)
+            return fact
+        }.sorted()
+    }
+
+    func targetSnapshot(user: String = "carol") async throws -> [MessageFacts] {
+        try await snapshot(of: target, user: user, password: targetPassword)
+    }
+
+    static func targetName(_ source: String) -> String {
+        switch source {
+        case "Sent": return "Sent Items"
+        case "Trash": return "Deleted Items"
+        case "Junk": return "Junk E-mail"
+        default: return source.replacingOccurrences(of: ".", with: "/")
+        }
+    }
+
+    func stop() {
+        target.stop()
+        source.stop()
+    }
+}

@@ -1,0 +1,129 @@
+import DovecotHarness
+import Foundation
+import IMAPClient
+import IMAPCore
+import MailCorpus
+import MailStore
+import Migration
+import Testing
+
+@Suite("push and migrate against two real Dovecots")
+struct PushTests {
+    @Test("migrate copies everything to a target with another separator and other special-use names; a second push changes nothing")
+    func fullMigrate() async throws {
+        let fixture = try await MigrationFixture.start()
+        defer { fixture.stop() }
+        let summary = try await fixture.migrate()
+        #expect(summary.push.issues.isEmpty, "\(summary.push.issues)")
+        let expected = try await fixture.expectedOnTarget()
+        #expect(try await fixture.targetSnapshot() == expected)
+        #expect(summary.push.uploaded == expected.count)
+        let again = try await fixture.push()
+        #expect(again.uploaded == 0 && again.adopted == 0 && again.flagUpdates == 0)
+        #expect(try await fixture.targetSnapshot() == expected)
+    }
+
+    @Test("a delta migrate uploads only new messages and applies flag changes")
+    func deltaMigrate() async throws {
+        let fixture = try await MigrationFixture.start()
+        defer { fixture.stop() }
+        _ = try await fixture.migrate()
+        let client = try await fixture.source.server.connectedClient()
+        _ = try await client.append((1...4).map { AppendRequest(bytes: Array("Subject: late \($0)\r\nMessage-ID: <late-\($0)@x>\r\n\r\nafter the MX switch\r\n".utf8)) }, to: .inbox)
+        try await client.select(MailboxName("Sent"))
+        let uids = try await client.uidSearch("ALL")
+        try await client.uidStore(UIDSet(uids.prefix(2)), .add, flags: [.flagged, "$label1"])
+        try await client.uidStore(UIDSet([uids[2]]), .replace, flags: [])
+        await client.logout()
+        let delta = try await fixture.migrate()
+        #expect(delta.pull.messages == 4)
+        #expect(delta.push.uploaded == 4)
+        #expect(delta.push.flagUpdates >= 2)
+        #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
+    }
+
+    @Test("with the manifest lost, a new pull + push finds every message on the target and appends none")
+    func manifestLost() async throws {
+        let fixture = try await MigrationFixture.start()
+        defer { fixture.stop() }
+        _ = try await fixture.migrate()
+        try FileManager.default.removeItem(atPath: fixture.layout.jobRoot)
+        let summary = try await fixture.migrate()
+        #expect(summary.push.uploaded == 0)
+        #expect(summary.push.adopted == summary.pull.messages)
+        #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
+    }
+
+    @Test("a message the target refuses is skipped and reported; the rest goes on")
+    func refusedMessage() async throws {
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 3, largeMessageBytes: 300_000),
+                                                       targetSettings: "plugin {\n  quota_max_mail_size = 200k\n}\n")
+        defer { fixture.stop() }
+        let summary = try await fixture.migrate()
+        #expect(summary.push.skipped == 1)
+        #expect(summary.push.issues.contains { $0.folder == "Archive" && $0.reason.contains("refused") }, "\(summary.push.issues)")
+        let expected = try await fixture.expectedOnTarget().filter { $0.size < 200_000 }
+        #expect(try await fixture.targetSnapshot() == expected)
+        let again = try await fixture.push()
+        #expect(again.uploaded == 0 && again.skipped == 0, "a recorded skip is not retried every run")
+    }
+
+    @Test("OVERQUOTA stops the push in a resumable state, without duplicates")
+    func overQuota() async throws {
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 6), targetQuota: 40_000)
+        defer { fixture.stop() }
+        _ = try await fixture.source.pull()
+        await #expect(throws: TargetOverQuota.self) { try await fixture.push() }
+        let database = try StateDatabase(path: fixture.layout.database)
+        let target = try database.target(host: fixture.target.host, port: fixture.target.imapsPort, user: "carol")
+        let counts = try database.uploadCounts(targetID: target.id!)
+        #expect(counts.pending == 0, "nothing is left pending after a clean stop")
+        let onTarget = try await fixture.targetSnapshot().count
+        #expect(counts.uploaded == onTarget)
+        await #expect(throws: TargetOverQuota.self) { try await fixture.push() }
+        #expect(try await fixture.targetSnapshot().count == onTarget, "a retry appends nothing twice")
+        let outcome = try fixture.runBinary("push")
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("over quota"))
+    }
+
+    @Test("source deletions are left alone unless --propagate-deletes")
+    func deletions() async throws {
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 2))
+        defer { fixture.stop() }
+        _ = try await fixture.migrate()
+        let before = try await fixture.targetSnapshot().count
+        let client = try await fixture.source.server.connectedClient()
+        try await client.select(.inbox)
+        let uids = try await client.uidSearch("ALL")
+        try await client.uidStore(UIDSet([uids[0]]), .add, flags: [.deleted])
+        try await client.uidExpunge(UIDSet([uids[0]]))
+        await client.logout()
+        _ = try await fixture.source.pull()
+        _ = try await fixture.push()
+        #expect(try await fixture.targetSnapshot().count == before)
+        let propagated = try await fixture.push(propagateDeletes: true)
+        #expect(propagated.folders.first { $0.source == "INBOX" }?.deleted == 1)
+        #expect(try await fixture.targetSnapshot().count == before - 1)
+    }
+}
+
+@Suite("push survives kill -9", .serialized)
+struct PushCrashTests {
+    @Test("kill -9 during push, rerun: target equals source, no duplicates",
+          arguments: ["after-append:1", "after-append:3", "mid-literal:3"])
+    func killPush(fault: String) async throws {
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 12, largeMessageBytes: 2_000_000))
+        defer { fixture.stop() }
+        _ = try await fixture.source.pull()
+        let killed = try fixture.runBinary("push", extra: [], environment: ["MAILFERRY_FAULT": fault])
+        #expect(killed.killedBySignal, "the fault \(fault) was reached: \(killed.stderr)")
+        let partial = try await fixture.targetSnapshot().count
+        #expect(partial > 0 || fault.hasPrefix("mid-literal"))
+        let resumed = try fixture.runBinary("push")
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
+        let again = try fixture.runBinary("push")
+        #expect(again.stdout.contains("Uploaded   0 messages"))
+    }
+}
