@@ -36,10 +36,9 @@ struct StateDatabaseJobPassTests {
         let store = try TestDatabase()
         try store.database.bindJob(host: "imap.example.com", port: 993, user: "alice@example.com")
         let error = #expect(throws: StoreError.self) { try store.database.bindJob(host: host, port: 993, user: user) }
-        guard case .corrupt(let path, let reason)? = error else { Issue.record("got \(String(describing: error))"); return }
-        #expect(path == store.path)
-        #expect(reason.contains("alice@example.com on imap.example.com"))
-        #expect(reason.contains("\(user) on \(host)"))
+        let text = error.map(String.init(describing:)) ?? ""
+        #expect(text.contains("alice@example.com on imap.example.com"), "\(text)")
+        #expect(text.contains("\(user) on \(host)"), "\(text)")
         #expect(try store.database.job()?.sourceUser == "alice@example.com")
     }
 

@@ -51,10 +51,18 @@ struct MigrationFixture {
         if command != "push" {
             arguments += ["--source", "imaps://alice@\(source.server.host):\(source.server.imapsPort)"]
         }
-        arguments += ["--target", "imaps://carol@\(target.host):\(target.imapsPort)", "--ca-file", target.caFile,
-                      "--store", store, "--job", "alice", "--connections", "2"] + extra
+        arguments += ["--target", "imaps://carol@\(target.host):\(target.imapsPort)", "--ca-file", try combinedCAFile(),
+                      "--store", store, "--job", "alice"] + (command == "verify" ? [] : ["--connections", "2"]) + extra
         return try MailferryBinary.run(arguments, environment: ["MAILFERRY_SOURCE_PASSWORD": sourcePassword,
                                                                 "MAILFERRY_TARGET_PASSWORD": targetPassword].merging(environment) { $1 })
+    }
+
+    /// Both test CAs in one PEM bundle, as `--ca-file` takes for commands that talk to both sides.
+    func combinedCAFile() throws -> String {
+        let path = store + "/both-ca.pem"
+        let pem = try String(contentsOfFile: source.server.caFile, encoding: .utf8) + (try String(contentsOfFile: target.caFile, encoding: .utf8))
+        try pem.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 
     /// The source's messages with folder names as they should appear on the target.

@@ -1,0 +1,68 @@
+import Foundation
+import IMAPClient
+import IMAPCore
+import Logging
+import MailStore
+
+/// Compares the job's store (or the live source) with the target, folder by folder: counts,
+/// message identity, flags, INTERNALDATE, and with `deep` the content hash.
+public struct VerifyEngine: Sendable {
+    public var target: IMAPClientConfiguration
+    public var source: IMAPClientConfiguration?
+    public var storeRoot: String
+    public var job: String
+    public var deep: Bool
+    private let console: @Sendable (String) -> LogHandler
+
+    public init(target: IMAPClientConfiguration, source: IMAPClientConfiguration? = nil, storeRoot: String, job: String, deep: Bool = false,
+                console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
+        self.target = target; self.source = source; self.storeRoot = storeRoot; self.job = job; self.deep = deep; self.console = console
+    }
+
+    public func run(targetPassword: String, sourcePassword: String? = nil) async throws -> VerifyReport {
+        let layout = StoreLayout(storeRoot: storeRoot, job: job)
+        guard FileManager.default.fileExists(atPath: layout.database) else { throw StoreError.unknownJob(store: storeRoot, job: job) }
+        let context = try JobContext(storeRoot: storeRoot, job: job, step: "verify", user: target.endpoint.user, console: console)
+        defer { context.close() }
+        let database = context.database
+        let endpoint = target.endpoint
+        let targetRecord = try database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
+        let targetClient = try await Self.connect(target, password: targetPassword, logger: context.logger)
+        var sourceClient: IMAPClient?
+        if let source, let sourcePassword { sourceClient = try await Self.connect(source, password: sourcePassword, logger: context.logger) }
+        var report = VerifyReport(job: job, against: sourceClient == nil ? "store" : "source \(source!.endpoint)", target: endpoint.description,
+                                  deep: deep, folders: [], problems: [], skipped: [])
+        for folder in try database.folders() where folder.state != .unselectable {
+            guard let mapping = try database.targetFolder(targetID: targetRecord.id!, sourceFolderID: folder.id!) else { continue }
+            let selected = try await targetClient.select(MailboxName(mapping.name), readOnly: true)
+            let sink = MessageViewSink(deep: deep)
+            if selected.exists > 0 { try await targetClient.uidFetch([.all], items: MessageViewSink.items(deep: deep), into: sink) }
+            var comparison = FolderComparison(folder: folder.name, target: mapping.name, targetViews: sink.views, selected: selected, deep: deep)
+            if let sourceClient {
+                let sourceSelected = try await sourceClient.select(MailboxName(wire: Array(folder.wireName)), readOnly: true)
+                let sourceSink = MessageViewSink(deep: deep)
+                if sourceSelected.exists > 0 { try await sourceClient.uidFetch([.all], items: MessageViewSink.items(deep: deep), into: sourceSink) }
+                comparison.compare(sourceViews: sourceSink.views)
+            } else {
+                let uploads = try database.uploads(targetID: targetRecord.id!, sourceFolderID: folder.id!)
+                let maildir = MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath)
+                try comparison.compare(store: try database.allMessages(folderID: folder.id!).filter { $0.sourceState == "present" },
+                                       uploads: uploads, maildir: maildir)
+            }
+            report.folders.append(comparison.line)
+            report.problems += comparison.problems
+            report.skipped += comparison.skipped
+        }
+        await targetClient.logout()
+        await sourceClient?.logout()
+        context.logger.info("verify: \(report.isEqual ? "equal" : "different, \(report.problems.count) problems")")
+        return report
+    }
+
+    static func connect(_ configuration: IMAPClientConfiguration, password: String, logger: Logger) async throws -> IMAPClient {
+        let client = IMAPClient(configuration: configuration, logger: logger)
+        try await client.connect()
+        try await client.login(password: password)
+        return client
+    }
+}
