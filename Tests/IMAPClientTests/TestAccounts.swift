@@ -66,14 +66,21 @@ final class MemorySink: FetchSink, @unchecked Sendable {
     }
 }
 
-/// Captures log lines so tests can prove what never gets logged.
-final class CapturingLogHandler: LogHandler, @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [String] = []
+/// Captures log lines so tests can prove what never gets logged. A value type like every
+/// swift-log handler; the captured lines live in a shared, locked store.
+struct CapturingLogHandler: LogHandler {
+    final class Store: @unchecked Sendable {
+        private let lock = NSLock()
+        private var storage: [String] = []
+        func append(_ line: String) { lock.lock(); storage.append(line); lock.unlock() }
+        var lines: [String] { lock.lock(); defer { lock.unlock() }; return storage }
+    }
+
+    let store = Store()
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
 
-    var lines: [String] { lock.lock(); defer { lock.unlock() }; return storage }
+    var lines: [String] { store.lines }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -81,7 +88,7 @@ final class CapturingLogHandler: LogHandler, @unchecked Sendable {
     }
 
     func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        lock.lock(); storage.append("\(level) \(message)"); lock.unlock()
+        store.append("\(level) \(message)")
     }
 }
 

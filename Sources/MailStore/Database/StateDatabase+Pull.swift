@@ -179,3 +179,12 @@ extension StateDatabase {
         try queue.read { db in try MessageRecord.filter(Column("folderID") == folderID).fetchCount(db) }
     }
 }
+
+extension StateDatabase {
+    /// The row of a message by its source identity, if stored.
+    public func message(folderID: Int64, uidValidity: Int64, uid: Int64) throws -> MessageRecord? {
+        try queue.read { db in
+            try MessageRecord.filter(Column("folderID") == folderID && Column("uidValidity") == uidValidity && Column("uid") == uid).fetchOne(db)
+        }
+    }
+}

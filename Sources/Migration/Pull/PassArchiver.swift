@@ -24,10 +24,10 @@ struct PassArchiver {
             return nil
         }
         removeStalePartials()
-        let name = "\(StoreLayout.timestamp(pass.startedAt))-\(pass.kind.rawValue).tar\(compression.fileSuffix.dropFirst(4))"
+        let name = try archiveName(for: pass)
         let finalPath = "\(layout.archives)/\(name)"
         if FileManager.default.fileExists(atPath: finalPath) {
-            // A previous attempt sealed the file but died before recording it.
+            // A previous attempt of this pass sealed the file but died before recording it.
             try database.sealPass(passID, archiveName: name)
             return name
         }
@@ -65,6 +65,21 @@ struct PassArchiver {
         try database.sealPass(passID, archiveName: name)
         logger.info("sealed \(name): \(stored.count) messages, \(flagUpdates.count) flag updates")
         return name
+    }
+
+    /// `<UTC start>-<kind>.tar[.zst]`; when another pass already owns that name (two passes
+    /// in one second) `-2`, `-3`… is added before `.tar`.
+    private func archiveName(for pass: PassRecord) throws -> String {
+        let taken = Set(try database.passes().filter { $0.id != pass.id }.compactMap(\.archiveName))
+        let base = "\(StoreLayout.timestamp(pass.startedAt))-\(pass.kind.rawValue)"
+        let suffix = ".tar" + compression.fileSuffix.dropFirst(4)
+        var candidate = base + suffix
+        var counter = 2
+        while taken.contains(candidate) {
+            candidate = "\(base)-\(counter)\(suffix)"
+            counter += 1
+        }
+        return candidate
     }
 
     private func entryPath(folder: FolderRecord, file: String) -> String {

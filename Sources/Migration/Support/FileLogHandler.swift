@@ -2,24 +2,15 @@ import Foundation
 import Logging
 
 /// Appends log lines to one file (one per job and step), UTC-stamped, flushed per line so a
-/// killed run keeps its log.
-public final class FileLogHandler: LogHandler, @unchecked Sendable {
+/// killed run keeps its log. A value type, as swift-log expects: copies may change their own
+/// metadata from any thread; only the file itself is shared, behind a lock.
+public struct FileLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
-    private let handle: FileHandle
-    private let lock = NSLock()
-    private let formatter: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }()
+    private let sink: Sink
 
     public init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        handle.seekToEndOfFile()
+        sink = try Sink(path: path)
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -31,9 +22,30 @@ public final class FileLogHandler: LogHandler, @unchecked Sendable {
                     source: String, file: String, function: String, line: UInt) {
         let merged = metadata.merging(extra ?? [:]) { $1 }
         let context = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let text = "\(formatter.string(from: Date())) \(level)\(context) \(message)\n"
-        lock.lock()
-        handle.write(Data(text.utf8))
-        lock.unlock()
+        sink.write("\(level)\(context) \(message)")
+    }
+
+    private final class Sink: @unchecked Sendable {
+        private let handle: FileHandle
+        private let lock = NSLock()
+        private let formatter: ISO8601DateFormatter = {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return formatter
+        }()
+
+        init(path: String) throws {
+            if !FileManager.default.fileExists(atPath: path) {
+                FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
+            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            handle.seekToEndOfFile()
+        }
+
+        func write(_ line: String) {
+            lock.lock()
+            defer { lock.unlock() }
+            handle.write(Data("\(formatter.string(from: Date())) \(line)\n".utf8))
+        }
     }
 }

@@ -1,0 +1,158 @@
+import Foundation
+import IMAPCore
+import Logging
+import MailArchive
+import MailStore
+
+/// Loads a chain of pass archives (full, then deltas) into a job of the store, as if pulled:
+/// folders, Maildir files (re-hashed against the manifest) and rows; later manifests' flag
+/// updates applied. Importing an archive twice adds nothing.
+struct ArchiveImporter {
+    let context: JobContext
+
+    struct Outcome { var archives = 0; var messages = 0; var flagUpdates = 0 }
+
+    func importChain(_ paths: [String]) throws -> Outcome {
+        var outcome = Outcome()
+        // Oldest pass first, by the pass number in each archive's metadata (names can tie).
+        let ordered = try paths.map { ($0, try Self.metadata(of: $0)) }.sorted { $0.1.pass < $1.1.pass }.map(\.0)
+        for path in ordered {
+            let (messages, updates) = try importArchive(path)
+            outcome.archives += 1
+            outcome.messages += messages
+            outcome.flagUpdates += updates
+        }
+        return outcome
+    }
+
+    private struct FoundMetadata: Error { let metadata: PassMetadata }
+
+    /// Reads only `metadata.json`, the first entry.
+    static func metadata(of path: String) throws -> PassMetadata {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            try ArchiveReader(path: path).forEachEntry { info, stream in
+                if info.path == "metadata.json" {
+                    throw FoundMetadata(metadata: try decoder.decode(PassMetadata.self, from: Data(stream.readAll(limit: 1 << 20))))
+                }
+            }
+        } catch let found as FoundMetadata {
+            return found.metadata
+        }
+        throw StoreError.corrupt(path: path, reason: "no metadata.json: not a mailferry archive")
+    }
+
+    private func importArchive(_ path: String) throws -> (Int, Int) {
+        let database = context.database
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        var manifest: PassManifest?
+        var folders: [String: FolderRecord] = [:]
+        var byPath: [String: PassManifest.Message] = [:]
+        var pending: [(MaildirFolder, String, MaildirFileName, MessageRecord)] = []
+        let pass = try database.openPass()
+        var imported = 0
+        try ArchiveReader(path: path).forEachEntry { info, stream in
+            switch info.path {
+            case "metadata.json":
+                let metadata = try decoder.decode(PassMetadata.self, from: Data(stream.readAll(limit: 1 << 20)))
+                try database.bindJob(host: metadata.sourceHost, port: metadata.sourcePort, user: metadata.sourceUser)
+            case "manifest.json":
+                let document = try decoder.decode(PassManifest.self, from: Data(stream.readAll(limit: 512 << 20)))
+                guard document.schema == PassManifest.schemaName else {
+                    throw StoreError.corrupt(path: path, reason: "unknown manifest schema \(document.schema)")
+                }
+                manifest = document
+                folders = try recordFolders(document.folders, passID: pass.id!)
+                byPath = Dictionary(document.messages.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+            case let keywordsPath where keywordsPath.hasSuffix("/dovecot-keywords"):
+                // Keyword letters of the archived file names: keep the same order in this store.
+                let folderPath = String(keywordsPath.dropFirst("Maildir/".count).dropLast("/dovecot-keywords".count))
+                let relative = keywordsPath == "Maildir/dovecot-keywords" ? "" : folderPath
+                guard let folder = folders.values.first(where: { $0.maildirPath == relative }) else { return }
+                let lines = String(decoding: try stream.readAll(limit: 1 << 20), as: UTF8.self).split(separator: "\n")
+                let keywords = lines.compactMap { $0.split(separator: " ", maxSplits: 1).last.map(String.init) }
+                let known = try database.addKeywords(keywords, folderID: folder.id!)
+                try MaildirFolder(root: context.layout.maildir, relativePath: relative).create()
+                try MaildirFolder(root: context.layout.maildir, relativePath: relative).writeKeywords(known)
+            default:
+                guard info.isRegularFile, let message = byPath[info.path], let folder = folders[message.folder],
+                      let name = MaildirFileName(parsing: (info.path as NSString).lastPathComponent) else { return }
+                if try database.message(folderID: folder.id!, uidValidity: Int64(message.uidValidity), uid: Int64(message.uid)) != nil { return }
+                let maildir = MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath)
+                try maildir.create()
+                let file = try IncomingMessageFile(directory: maildir.tmp)
+                try stream.read { try file.write($0) }
+                let date = InternalDate(message.internalDate)?.secondsSince1970 ?? info.modificationTime
+                let (sha, messageID) = try file.finish(modificationTime: date)
+                guard sha == message.sha256, file.bytesWritten == Int(message.size) else {
+                    file.discard()
+                    throw StoreError.corrupt(path: path, reason: "\(info.path) does not match its manifest (size or SHA-256)")
+                }
+                let record = MessageRecord(folderID: folder.id!, uidValidity: Int64(message.uidValidity), uid: Int64(message.uid),
+                                           flags: message.flags.joined(separator: " "), internalDate: message.internalDate,
+                                           size: message.size, sha256: sha, messageID: messageID ?? message.messageID,
+                                           maildirFile: name.fileName, passID: pass.id!)
+                pending.append((maildir, file.temporaryPath, name, record))
+                if pending.count >= 500 { imported += try commit(&pending, passID: pass.id!) }
+            }
+        }
+        imported += try commit(&pending, passID: pass.id!)
+        guard let manifest else { throw StoreError.corrupt(path: path, reason: "no manifest.json: not a mailferry archive") }
+        let updates = try applyFlagUpdates(manifest.flagUpdates, folders: folders, passID: pass.id!)
+        try database.sealPass(pass.id!, archiveName: "imported:" + (path as NSString).lastPathComponent)
+        context.logger.info("imported \((path as NSString).lastPathComponent): \(imported) messages, \(updates) flag updates")
+        return (imported, updates)
+    }
+
+    private func recordFolders(_ entries: [PassManifest.Folder], passID: Int64) throws -> [String: FolderRecord] {
+        var known = Dictionary(uniqueKeysWithValues: try context.database.folders().map { ($0.wireName, $0) })
+        var result: [String: FolderRecord] = [:]
+        for entry in entries {
+            let wire = Data(base64Encoded: entry.wireName) ?? Data(entry.name.utf8)
+            var folder = known[wire] ?? FolderRecord(wireName: wire, name: entry.name, separator: entry.separator,
+                                                     attributes: entry.attributes.joined(separator: " "), specialUse: entry.specialUse,
+                                                     maildirPath: entry.maildirPath,
+                                                     state: entry.state == "unselectable" ? .unselectable : .active, pass: passID)
+            folder.uidValidity = entry.uidValidity.map(Int64.init)
+            folder.lastSeenPass = passID
+            try context.database.saveFolder(&folder)
+            known[wire] = folder
+            result[entry.name] = folder
+        }
+        return result
+    }
+
+    private func commit(_ pending: inout [(MaildirFolder, String, MaildirFileName, MessageRecord)], passID: Int64) throws -> Int {
+        guard let first = pending.first else { return 0 }
+        try first.0.syncFileSystem()
+        for (maildir, temporary, name, _) in pending { try maildir.commit(temporaryPath: temporary, as: name) }
+        for folderID in Set(pending.map(\.3.folderID)) {
+            let records = pending.filter { $0.3.folderID == folderID }
+            try records[0].0.syncDirectories()
+            try context.database.commitBatch(inserted: records.map(\.3), rekeyed: [], folderID: folderID,
+                                             highestUID: records.map(\.3.uid).max() ?? 0, passID: passID)
+        }
+        defer { pending.removeAll() }
+        return pending.count
+    }
+
+    /// Flags from a later pass replace the stored ones (and the file's info suffix).
+    private func applyFlagUpdates(_ updates: [PassManifest.FlagUpdate], folders: [String: FolderRecord], passID: Int64) throws -> Int {
+        var changes: [(id: Int64, flags: String, maildirFile: String)] = []
+        for update in updates {
+            guard let folder = folders[update.folder],
+                  let record = try context.database.message(folderID: folder.id!, uidValidity: Int64(update.uidValidity), uid: Int64(update.uid)),
+                  let name = MaildirFileName(parsing: record.maildirFile) else { continue }
+            let flags = update.flags.joined(separator: " ")
+            guard flags != record.flags else { continue }
+            let keywords = try context.database.keywords(folderID: folder.id!)
+            let renamed = name.withInfo(MaildirFlags.infoLetters(for: update.flags.map { .init($0) }, keywordIndex: { keywords.firstIndex(of: $0) }))
+            try MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath).rename(name, to: renamed)
+            changes.append((record.id!, flags, renamed.fileName))
+        }
+        try context.database.updateFlags(changes, passID: passID)
+        return changes.count
+    }
+}

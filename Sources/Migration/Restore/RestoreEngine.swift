@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+import MailStore
+
+/// Replays a chain of archives into any IMAP account, exactly once, with no live source:
+/// the archives are imported into a job of the store, then pushed like a pull.
+public struct RestoreEngine: Sendable {
+    public let archives: [String]
+    public let push: PushOptions
+    public let progress: TransferProgress
+    private let console: @Sendable (String) -> LogHandler
+
+    public init(archives: [String], push: PushOptions, progress: TransferProgress = TransferProgress(),
+                console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
+        self.archives = archives; self.push = push; self.progress = progress; self.console = console
+    }
+
+    public struct Summary: Codable, Sendable {
+        public var archives: Int
+        public var imported: Int
+        public var flagUpdates: Int
+        public var push: PushSummary
+        public var hasFailures: Bool { push.hasFailures }
+        public var text: String {
+            "Imported   \(imported) messages and \(flagUpdates) flag updates from \(archives) archive(s)\n\n" + push.text
+        }
+    }
+
+    public func run(targetPassword: String) async throws -> Summary {
+        let layout = StoreLayout(storeRoot: push.storeRoot, job: push.job)
+        do {
+            let context = try JobContext(storeRoot: push.storeRoot, job: push.job, step: "restore",
+                                         user: push.target.endpoint.user, console: console)
+            defer { context.close() }
+            let imported = try ArchiveImporter(context: context).importChain(archives)
+            let pushed = try await PushEngine(options: push, progress: progress, console: console).run(password: targetPassword, context: context)
+            return Summary(archives: imported.archives, imported: imported.messages, flagUpdates: imported.flagUpdates, push: pushed)
+        } catch {
+            throw StateDatabase.translate(error, path: layout.database)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import IMAPClient
+import MailStore
+import Migration
+
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Replay archives (a full one, then its deltas) into any IMAP account, exactly once.",
+        discussion: "The archives are loaded into a restore job of the store (default restore-<target user>), then uploaded; run it again and nothing is uploaded twice.")
+
+    @Argument(help: "Archives written by pull: the full one and any deltas, in any order.") var archives: [String]
+    @OptionGroup var targetOptions: TargetOptions
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Store folder.") var store = "./mailferry-data"
+    @Option(help: "Job that holds the restore's state.") var job: String?
+    @Option(help: "Connections to the target.") var connections = 4
+    @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            guard !archives.isEmpty else { throw CommandFailure(message: "name at least one archive", exitCode: .badInput) }
+            for archive in archives where !FileManager.default.fileExists(atPath: archive) {
+                throw CommandFailure(message: "no such archive: \(archive)", exitCode: .badInput)
+            }
+            let endpoint = try targetOptions.endpoint()
+            let password = try targetOptions.password(for: endpoint)
+            let options = PushOptions(target: connection.clientConfiguration(for: endpoint), storeRoot: store,
+                                      job: job ?? "restore-" + StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
+                                      connections: connections, rules: try targetOptions.rules(), exclude: try targetOptions.validatedExcludes())
+            let progress = TransferProgress()
+            let printer = ProgressPrinter(progress: progress)
+            printer.start()
+            defer { printer.stop() }
+            let summary = try await storeErrors {
+                try await RestoreEngine(archives: archives, push: options, progress: progress).run(targetPassword: password)
+            }
+            printer.stop()
+            try emit(summary, json: json, text: summary.text)
+            if summary.hasFailures { throw ExitCode.partialFailure }
+        }
+    }
+}
