@@ -19,6 +19,9 @@ public struct StoreLayout: Sendable {
 
     /// Creates the folders, failing early with a clear error when the store is not writable.
     public func prepare() throws {
+        guard !job.isEmpty, !job.contains("/"), !job.hasPrefix("."), job == StoreLayout.safeFileName(job) else {
+            throw StoreError.invalidJobName(job)
+        }
         for path in [jobRoot, maildir, archives, logs] { try FileSystem.createDirectory(path) }
         guard access(jobRoot, W_OK) == 0 else {
             throw StoreError.notWritable(path: jobRoot, reason: String(cString: strerror(errno)))

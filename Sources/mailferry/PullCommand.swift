@@ -33,18 +33,9 @@ struct PullCommand: AsyncParsableCommand {
             let progress = TransferProgress()
             let printer = ProgressPrinter(progress: progress)
             printer.start()
-            let summary: PullSummary
-            do {
-                summary = try await PullEngine(options: options, progress: progress).run(password: password)
-                printer.stop()
-            } catch let error as StoreError {
-                printer.stop()
-                if case .locked = error { throw CommandFailure(message: error.description, exitCode: .badInput) }
-                throw CommandFailure(message: error.description, exitCode: .partialFailure)
-            } catch {
-                printer.stop()
-                throw error
-            }
+            defer { printer.stop() }
+            let summary = try await storeErrors { try await PullEngine(options: options, progress: progress).run(password: password) }
+            printer.stop()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -42,7 +42,8 @@ func storeErrors<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let error as StoreError {
         switch error {
-        case .locked, .unknownJob: throw CommandFailure(message: error.description, exitCode: .badInput)
+        case .locked, .unknownJob, .invalidJobName, .jobBelongsToOtherAccount, .notWritable:
+            throw CommandFailure(message: error.description, exitCode: .badInput)
         default: throw CommandFailure(message: error.description, exitCode: .partialFailure)
         }
     } catch let error as TargetOverQuota {

@@ -34,15 +34,15 @@ struct MaildirFolderPathTests {
         Example("&BBAEQARFBDgEMg-.2026.Ko&AWE-", ".", "&BBAEQARFBDgEMg-/2026/Ko&AWE-", "Cyrillic and Czech levels"),
         Example("Koš", "/", "Ko&AWE-", "UTF-8 on the wire (UTF8=ACCEPT) is still stored as modified UTF-7"),
         Example("Tom &- Jerry", "/", "Tom &- Jerry", "& is &- on disk as on the wire"),
-        Example("cur", "/", "_cur", "cur would be INBOX's own cur/"),
-        Example("new", "/", "_new", "new"),
-        Example("tmp", "/", "_tmp", "tmp"),
-        Example("Work.cur", ".", "Work/_cur", "cur below a folder would be that folder's cur/"),
+        Example("cur", "/", "&AGM-ur", "cur would be INBOX's own cur/"),
+        Example("new", "/", "&AG4-ew", "new"),
+        Example("tmp", "/", "&AHQ-mp", "tmp"),
+        Example("Work.cur", ".", "Work/&AGM-ur", "cur below a folder would be that folder's cur/"),
         Example("Work.current", ".", "Work/current", "only the exact names are escaped"),
         Example(".hidden", "/", "&AC4-hidden", "a leading dot"),
         Example("a/.b", "/", "a/&AC4-b", "a leading dot in a nested level"),
         Example("../../etc", "/", "&AC4-./&AC4-./etc", "no level can climb out of the Maildir"),
-        Example("a..b", ".", "a/&-empty/b", "an empty level"),
+        Example("a..b", ".", "a/&AAA-/b", "an empty level"),
     ]
 
     @Test("maps a folder to its directory", arguments: examples)
@@ -74,7 +74,7 @@ struct MaildirFolderPathTests {
     /// Two folders sharing a directory share `cur/`: the reconciler of one then deletes the
     /// other's files as "never recorded", and both are fetched again on every run.
     @Test("distinct folders never share a directory", arguments: [
-        ("cur", "_cur", "/"),
+        ("cur", "&AGM-ur", "/"),
         ("a..b", "a.&-empty.b", "."),   // an empty level and a level named "&empty"
         ("&Jjo", "&-Jjo", "/"),         // a name that is not valid modified UTF-7, and "&Jjo"
     ] as [(String, String, Character)])

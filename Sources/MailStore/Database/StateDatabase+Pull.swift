@@ -7,8 +7,11 @@ extension StateDatabase {
     public func bindJob(host: String, port: Int, user: String) throws {
         try queue.write { db in
             if let job = try JobRecord.fetchOne(db, key: 1) {
+                // The port may change (993 or 143 reach the same mailbox); the account may not.
                 guard job.sourceUser.lowercased() == user.lowercased(), job.sourceHost.lowercased() == host.lowercased() else {
-                    throw StoreError.corrupt(path: path, reason: "this job belongs to \(job.sourceUser) on \(job.sourceHost), not \(user) on \(host); choose another --job")
+                    throw StoreError.jobBelongsToOtherAccount(job: (path as NSString).deletingLastPathComponent,
+                                                              owner: "\(job.sourceUser) on \(job.sourceHost):\(job.sourcePort)",
+                                                              requested: "\(user) on \(host):\(port)")
                 }
             } else {
                 try JobRecord(sourceHost: host, sourcePort: port, sourceUser: user).insert(db)
@@ -36,6 +39,14 @@ extension StateDatabase {
 
     public func passes() throws -> [PassRecord] {
         try queue.read { try PassRecord.order(Column("id")).fetchAll($0) }
+    }
+
+    /// Names the archive a pass is about to write, before writing it: a run that dies after
+    /// the archive's rename but before `sealPass` is recognised as sealed by the next run.
+    public func recordArchiveIntent(_ passID: Int64, archiveName: String) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE pass SET archiveName = ? WHERE id = ?", arguments: [archiveName, passID])
+        }
     }
 
     public func sealPass(_ passID: Int64, archiveName: String) throws {
@@ -93,10 +104,12 @@ extension StateDatabase {
     }
 
     /// A message of an older generation with the same identity, to re-key instead of storing twice.
-    public func previousGenerationMatch(folderID: Int64, currentUIDValidity: Int64, messageID: String?, size: Int64, sha256: String) throws -> MessageRecord? {
+    public func previousGenerationMatch(folderID: Int64, currentUIDValidity: Int64, messageID: String?, size: Int64, sha256: String,
+                                        excluding claimed: Set<Int64> = []) throws -> MessageRecord? {
         try queue.read { db in
             try MessageRecord
                 .filter(Column("folderID") == folderID && Column("uidValidity") != currentUIDValidity)
+                .filter(!claimed.contains(Column("id")))
                 .filter(Column("size") == size && Column("sha256") == sha256)
                 .filter(messageID == nil ? Column("messageID") == nil : Column("messageID") == messageID)
                 .fetchOne(db)

@@ -20,6 +20,8 @@ public final class StateDatabase: Sendable {
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try StateSchema.migrator.migrate(queue)
         } catch let error as DatabaseError {
+            let translated = StateDatabase.translate(error, path: path)
+            if translated is StoreError { throw translated }
             throw StoreError.corrupt(path: path, reason: error.message ?? error.description)
         }
         self.path = path

@@ -29,6 +29,8 @@ public struct MaildirFileName: Hashable, Sendable {
               let validity = UInt32(parts[1][parts[1].index(after: vIndex)...]),
               let size = Int(parts[2].dropFirst("mailferry,S=".count)) else { return nil }
         self.init(internalDateSeconds: seconds, uid: uid, uidValidity: validity, size: size, info: String(name[colon.upperBound...]))
+        // Only the canonical spelling (no "+1", no leading zeros): recovery acts on this exact name.
+        guard fileName == name else { return nil }
     }
 
     public func withInfo(_ info: String) -> MaildirFileName {

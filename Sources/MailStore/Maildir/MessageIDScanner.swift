@@ -44,6 +44,8 @@ public struct MessageIDScanner {
     }
 
     private func endOfHeader() -> Int? {
+        // A message that starts with an empty line has an empty header.
+        if header.first == 10 || (header.count >= 2 && header[0] == 13 && header[1] == 10) { return 0 }
         var index = 0
         while index + 1 < header.count {
             if header[index] == 10 {

@@ -9,6 +9,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case diskFull(path: String)
     case corrupt(path: String, reason: String)
     case unknownJob(store: String, job: String)
+    /// The job was created for another source account.
+    case jobBelongsToOtherAccount(job: String, owner: String, requested: String)
+    case invalidJobName(String)
 
     public var description: String {
         switch self {
@@ -25,6 +28,10 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "\(path) is damaged: \(reason)"
         case .unknownJob(let store, let job):
             return "no job \"\(job)\" in store \(store)"
+        case .jobBelongsToOtherAccount(let job, let owner, let requested):
+            return "job \"\(job)\" belongs to \(owner), not \(requested); choose another --job"
+        case .invalidJobName(let name):
+            return "invalid job name \"\(name)\": use letters, digits and . @ _ + - (no / and not starting with .)"
         }
     }
 

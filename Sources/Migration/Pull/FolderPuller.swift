@@ -104,6 +104,8 @@ struct FolderPuller {
             try maildir.rename(oldName, to: newName)
             changes.append((record.id!, text, newName.fileName))
         }
+        // The renames must be durable before the database says the flags changed.
+        if !changes.isEmpty { try maildir.syncDirectories() }
         try database.updateFlags(changes, passID: passID)
         progress.update { $0.flagsChanged += changes.count }
         return changes.count

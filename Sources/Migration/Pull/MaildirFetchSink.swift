@@ -84,7 +84,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
                                    size: Int64(size), sha256: sha256, messageID: messageID, maildirFile: name.fileName, passID: passID)
         let previous = hasOlderGenerations
             ? try database.previousGenerationMatch(folderID: folder.id!, currentUIDValidity: Int64(uidValidity),
-                                                   messageID: messageID, size: Int64(size), sha256: sha256)
+                                                   messageID: messageID, size: Int64(size), sha256: sha256, excluding: rekeyedIDs)
             : nil
         if let previous, !rekeyedIDs.contains(previous.id!) {
             rekeyedIDs.insert(previous.id!)

@@ -12,6 +12,18 @@ struct PassArchiver {
     let compression: ArchiveCompression
     let logger: Logger
 
+    /// A run that died after its archive was renamed into place but before the pass was marked
+    /// sealed: the archive is complete, so the pass is sealed now instead of being continued
+    /// (new messages then go into a new pass and a new archive).
+    func sealCompletedArchive() throws {
+        for pass in try database.passes() where pass.status == .running {
+            guard let name = pass.archiveName, !name.isEmpty,
+                  FileManager.default.fileExists(atPath: "\(layout.archives)/\(name)") else { continue }
+            try database.sealPass(pass.id!, archiveName: name)
+            logger.info("pass \(pass.id!) had written \(name) before it stopped; recorded as sealed")
+        }
+    }
+
     /// Returns the archive's file name, or nil when the pass changed nothing.
     func seal(_ pass: PassRecord, finishedAt: Date) throws -> String? {
         let passID = pass.id!
@@ -24,7 +36,8 @@ struct PassArchiver {
             return nil
         }
         removeStalePartials()
-        let name = try archiveName(for: pass)
+        let name = try pass.archiveName.flatMap { $0.isEmpty ? nil : $0 } ?? archiveName(for: pass)
+        try database.recordArchiveIntent(passID, archiveName: name)
         let finalPath = "\(layout.archives)/\(name)"
         if FileManager.default.fileExists(atPath: finalPath) {
             // A previous attempt of this pass sealed the file but died before recording it.

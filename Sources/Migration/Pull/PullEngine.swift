@@ -37,6 +37,7 @@ public struct PullEngine: Sendable {
         let layout = context.layout, database = context.database, logger = context.logger, logFile = context.logFile
         let endpoint = options.source.endpoint
         try database.bindJob(host: endpoint.host, port: endpoint.port, user: endpoint.user)
+        try PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger).sealCompletedArchive()
         let resumed = try database.passes().contains { $0.status == .running }
         let pass = try database.openPass()
         logger.info("pull pass \(pass.id!) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)")
