@@ -32,7 +32,9 @@ public struct VerifyEngine: Sendable {
         if let source, let sourcePassword { sourceClient = try await Self.connect(source, password: sourcePassword, logger: context.logger) }
         var report = VerifyReport(job: job, against: sourceClient == nil ? "store" : "source \(source!.endpoint)", target: endpoint.description,
                                   deep: deep, folders: [], problems: [], skipped: [])
-        for folder in try database.folders() where folder.state != .unselectable {
+        let folders = try database.folders().filter { $0.state != .unselectable }
+            .sorted { ($0.name.uppercased() == "INBOX" ? "" : $0.name) < ($1.name.uppercased() == "INBOX" ? "" : $1.name) }
+        for folder in folders {
             guard let mapping = try database.targetFolder(targetID: targetRecord.id!, sourceFolderID: folder.id!) else { continue }
             let selected = try await targetClient.select(MailboxName(mapping.name), readOnly: true)
             let sink = MessageViewSink(deep: deep)

@@ -7,50 +7,72 @@ import IMAPCore
 import Logging
 import Migration
 
-/// Shows the product on an embedded default: a private Dovecot with a sample mailbox, probed
-/// exactly as an admin would probe a real server. No account of your own needed.
+/// Shows the whole product on an embedded default: a source and a target Dovecot (different
+/// separators, different special-use names), a sample mailbox, then probe → migrate → verify
+/// exactly as an admin would run them. No account of your own needed.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start a local Dovecot with a sample mailbox and run mailferry against it (needs root and dovecot-imapd).")
+        abstract: "Migrate a sample mailbox between two local Dovecots and verify it (needs root and dovecot-imapd).")
 
-    @ArgumentParser.Flag(help: "Print the report as JSON.")
-    var json = false
-
-    @ArgumentParser.Flag(name: .customLong("keep-running"), help: "Keep the demo server up and print how to probe it yourself.")
+    @ArgumentParser.Flag(name: .customLong("keep-running"), help: "Keep both demo servers up and print how to use them yourself.")
     var keepRunning = false
 
     func run() async throws {
-        let user = "demo@example.com"
         let password = "Demo-Passw0rd"
-        emit("Starting a private Dovecot on 127.0.0.1 …")
-        let server: DovecotServer
+        emit("Starting a source and a target Dovecot on 127.0.0.1 …")
+        let source: DovecotServer, target: DovecotServer
         do {
-            server = try DovecotServer.start(DovecotConfiguration(users: [DovecotUser(name: user, password: password)]))
+            source = try DovecotServer.start(DovecotConfiguration(users: [DovecotUser(name: "demo@example.com", password: password)]))
+            target = try DovecotServer.start(DovecotConfiguration(
+                users: [DovecotUser(name: "demo@cloudmail.example", password: password)], hierarchySeparator: "/",
+                specialUseFolders: ["Sent Items": "\\Sent", "Drafts": "\\Drafts", "Deleted Items": "\\Trash", "Junk E-mail": "\\Junk"]))
         } catch {
-            FileHandle.standardError.write(Data("mailferry: cannot start the demo Dovecot: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("mailferry: cannot start the demo Dovecots: \(error)\n".utf8))
             throw ExitCode.badInput
         }
-        defer { server.stop() }
-        let configuration = IMAPClientConfiguration(
-            endpoint: IMAPEndpoint(host: server.host, port: server.imapsPort, user: user, security: .implicitTLS),
-            tls: TLSConfiguration(caFile: server.caFile))
-        try await seed(configuration, password: password)
-        emit("Probing \(configuration.endpoint) …\n")
-        let report = try await AccountProbe(configuration: configuration).run(password: password)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            emit(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            emit(report.text)
-        }
+        defer { target.stop(); source.stop() }
+        let store = NSTemporaryDirectory() + "mailferry-demo-" + String(UUID().uuidString.prefix(8))
+        defer { if !keepRunning { try? FileManager.default.removeItem(atPath: store) } }
+        let sourceConfiguration = IMAPClientConfiguration(
+            endpoint: IMAPEndpoint(host: source.host, port: source.imapsPort, user: "demo@example.com", security: .implicitTLS),
+            tls: TLSConfiguration(caFile: source.caFile))
+        let targetConfiguration = IMAPClientConfiguration(
+            endpoint: IMAPEndpoint(host: target.host, port: target.imapsPort, user: "demo@cloudmail.example", security: .implicitTLS),
+            tls: TLSConfiguration(caFile: target.caFile))
+        try await seed(sourceConfiguration, password: password)
+
+        emit("\n$ mailferry probe \(sourceConfiguration.endpoint)\n")
+        emit(try await AccountProbe(configuration: sourceConfiguration).run(password: password).text)
+
+        emit("\n$ mailferry migrate --source \(sourceConfiguration.endpoint) --target \(targetConfiguration.endpoint)\n")
+        let pull = PullOptions(source: sourceConfiguration, storeRoot: store, job: "demo", connections: 3)
+        let push = PushOptions(target: targetConfiguration, storeRoot: store, job: "demo", connections: 3)
+        let progress = TransferProgress()
+        let printer = ProgressPrinter(progress: progress)
+        printer.start()
+        let migrated = try await MigrateEngine(pull: pull, push: push, progress: progress).run(sourcePassword: password, targetPassword: password)
+        printer.stop()
+        emit(migrated.text)
+
+        emit("\n$ mailferry verify --job demo --target \(targetConfiguration.endpoint)\n")
+        let report = try await VerifyEngine(target: targetConfiguration, storeRoot: store, job: "demo").run(targetPassword: password)
+        emit(report.text)
+
         if keepRunning {
-            emit("\nThe demo server runs until you press Ctrl-C. Try:\n"
-                  + "  MAILFERRY_SOURCE_PASSWORD='\(password)' mailferry probe \(configuration.endpoint) --ca-file \(server.caFile)\n")
+            emit("""
+
+            The demo servers run until you press Ctrl-C. The password of both accounts is \(password). Try:
+              export MAILFERRY_SOURCE_PASSWORD='\(password)' MAILFERRY_TARGET_PASSWORD='\(password)'
+              cat \(source.caFile) \(target.caFile) > /tmp/demo-ca.pem
+              mailferry verify --store \(store) --job demo --target \(targetConfiguration.endpoint) --ca-file /tmp/demo-ca.pem --deep
+              mailferry inspect \(store)/demo/archives/*.tar
+
+            """)
             signal(SIGINT) { _ in Glibc.exit(0) }
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
+        if !report.isEqual { throw ExitCode.partialFailure }
     }
 
     private func seed(_ configuration: IMAPClientConfiguration, password: String) async throws {
@@ -61,11 +83,10 @@ struct DemoCommand: AsyncParsableCommand {
         for folder in DemoCorpus.folders() {
             let name = MailboxName(folder.name)
             if !name.isInbox && !["Sent", "Drafts"].contains(folder.name) { try await client.create(name) }
-            let outcomes = try await client.append(folder.messages, to: name)
-            total += outcomes.count
+            total += try await client.append(folder.messages, to: name).count
         }
         await client.logout()
-        emit("Loaded \(total) sample messages.")
+        emit("Loaded \(total) sample messages into the source.")
     }
 }
 
