@@ -8,4 +8,8 @@ struct BenchServerState: Codable {
     var user: String
     var password: String
     var folders: [String: Int]
+    /// Set when `serve --with-target` also started an empty target server.
+    var targetPort: Int?
+    var targetCAFile: String?
+    var targetUser: String?
 }

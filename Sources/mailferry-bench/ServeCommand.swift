@@ -15,6 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seed a generated corpus of about this many messages instead of the fetch folders.")
     var corpus: Int?
     @Option(help: "Corpus sizes: small or realistic.") var sizes = "realistic"
+    @Flag(help: "Also start an empty target server (separator \"/\") for migrate benchmarks.") var withTarget = false
 
     func run() async throws {
         let user = "bench", password = "Bench-Passw0rd"
@@ -33,9 +34,19 @@ struct ServeCommand: AsyncParsableCommand {
             let count = try await CorpusLoader(client: client).load(folders, separator: ".")
             let bytes = folders.reduce(0) { $0 + $1.messages.reduce(0) { $0 + $1.size } }
             await client.logout()
-            try publish(BenchServerState(host: server.host, port: server.imapsPort, caFile: server.caFile, user: user,
-                                         password: password, folders: ["corpus": count, "corpusBytes": bytes]))
-            waitForever(server)
+            var info = BenchServerState(host: server.host, port: server.imapsPort, caFile: server.caFile, user: user,
+                                        password: password, folders: ["corpus": count, "corpusBytes": bytes])
+            var target: DovecotServer?
+            if withTarget {
+                let started = try DovecotServer.start(DovecotConfiguration(users: [DovecotUser(name: "target", password: password)],
+                                                                           hierarchySeparator: "/"))
+                info.targetPort = started.imapsPort
+                info.targetCAFile = started.caFile
+                info.targetUser = "target"
+                target = started
+            }
+            try publish(info)
+            withExtendedLifetime(target) { waitForever(server) }
         }
         for name in ["Small", "Large"] { try await client.create(MailboxName(name)) }
         let small = (1...max(1, smallMessages)).map { AppendRequest(bytes: Self.smallMessage($0)) }
