@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seed a generated corpus of about this many messages instead of the fetch folders.")
     var corpus: Int?
     @Option(help: "Corpus sizes: small or realistic.") var sizes = "realistic"
-    @Flag(help: "Also start an empty target server (separator \"/\") for migrate benchmarks.") var withTarget = false
+    @ArgumentParser.Flag(help: "Also start an empty target server (separator \"/\") for migrate benchmarks.") var withTarget = false
 
     func run() async throws {
         let user = "bench", password = "Bench-Passw0rd"
