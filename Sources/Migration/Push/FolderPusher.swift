@@ -112,38 +112,72 @@ struct FolderPusher {
                                             targetFolder: mailbox.description, flags: kept.map(\.name).sorted().joined(separator: " ")))
             }
             records = try database.markPending(records)
-            let outcomes = try await client.append(requests, to: mailbox, onBodyBytes: { count in
-                progress.update { $0.bytesDone += Int64(count) }
-                FaultInjection.reach(.midLiteral)
-            })
-            var overQuota: TaggedResponse?
-            var notStored: [Int64] = []
-            for index in records.indices {
-                switch outcomes[index] {
-                case .appended(let validity, let uid):
-                    records[index].state = .uploaded
-                    records[index].targetUIDValidity = validity.map(Int64.init) ?? Int64(selected.uidValidity ?? 0)
-                    records[index].targetUID = uid.map(Int64.init)
-                    uploaded += 1
-                case .refused(let response) where response.code == .overQuota:
-                    overQuota = response
-                    notStored.append(records[index].id!)
-                case .refused(let response):
-                    records[index].state = .skipped
-                    records[index].reason = "the target refused it: \(response.status.rawValue)\(response.code.map { " [\($0.name)]" } ?? "") \(response.text)"
-                    try record(issue: records[index].reason!, folder: folderName, uid: batch[index].uid, scope: "message")
-                    skipped += 1
-                }
+            let send = { (requests: [AppendRequest]) async throws -> [AppendOutcome] in
+                try await client.append(requests, to: mailbox, onBodyBytes: { count in
+                    progress.update { $0.bytesDone += Int64(count) }
+                    FaultInjection.reach(.midLiteral)
+                })
             }
-            try database.saveUploads(records.filter { !notStored.contains($0.id!) })
-            try database.deleteUploads(ids: notStored)
-            progress.update { $0.messagesDone += batch.count - notStored.count }
+            var outcomes = try await send(requests)
+            if outcomes.contains(where: { if case .refused(let r) = $0 { return r.code == .tryCreate } else { return false } }) {
+                // The folder vanished since it was selected: create it and send those again.
+                logger.warning("\(mailbox): the target says TRYCREATE; creating the folder and retrying")
+                try await client.create(mailbox)
+                try? await client.subscribe(mailbox)
+                let retry = outcomes.indices.filter { if case .refused(let r) = outcomes[$0] { return r.code == .tryCreate } else { return false } }
+                let again = try await send(retry.map { requests[$0] })
+                for (index, outcome) in zip(retry, again) { outcomes[index] = outcome }
+            }
+            if let busy = outcomes.lazy.compactMap({ outcome -> TaggedResponse? in
+                if case .refused(let r) = outcome, r.code == .unavailable { return r } else { return nil }
+            }).first {
+                // Throttling: leave these pending (looked up before any re-APPEND) and retry the
+                // folder after a back-off.
+                try saveOutcomes(records: &records, outcomes: outcomes, batch: batch, selected: selected, folderName: folderName,
+                                 uploaded: &uploaded, skipped: &skipped, keepPendingWhere: { $0.code == .unavailable })
+                throw IMAPError.commandFailed(host: host, command: "APPEND", mailbox: mailbox.description, response: busy)
+            }
+            let overQuota = try saveOutcomes(records: &records, outcomes: outcomes, batch: batch, selected: selected, folderName: folderName,
+                                             uploaded: &uploaded, skipped: &skipped, keepPendingWhere: { _ in false })
             FaultInjection.reach(.afterAppend)
             if let overQuota {
                 throw TargetOverQuota(host: host, folder: mailbox.description, serverText: overQuota.text)
             }
         }
         return (uploaded, skipped)
+    }
+
+    /// Records a batch's outcomes in one transaction: uploaded with the target UID, skipped with
+    /// the target's reason; over-quota refusals are forgotten (nothing was stored) and returned.
+    private func saveOutcomes(records: inout [UploadRecord], outcomes: [AppendOutcome], batch: [MessageRecord], selected: SelectedMailbox,
+                              folderName: String, uploaded: inout Int, skipped: inout Int,
+                              keepPendingWhere keepPending: (TaggedResponse) -> Bool) throws -> TaggedResponse? {
+        var overQuota: TaggedResponse?
+        var notStored: [Int64] = []
+        var untouched: Set<Int64> = []
+        for index in records.indices {
+            switch outcomes[index] {
+            case .appended(let validity, let uid):
+                records[index].state = .uploaded
+                records[index].targetUIDValidity = validity.map(Int64.init) ?? Int64(selected.uidValidity ?? 0)
+                records[index].targetUID = uid.map(Int64.init)
+                uploaded += 1
+            case .refused(let response) where response.code == .overQuota:
+                overQuota = response
+                notStored.append(records[index].id!)
+            case .refused(let response) where keepPending(response):
+                untouched.insert(records[index].id!)
+            case .refused(let response):
+                records[index].state = .skipped
+                records[index].reason = "the target refused it: \(response.status.rawValue)\(response.code.map { " [\($0.name)]" } ?? "") \(response.text)"
+                try record(issue: records[index].reason!, folder: folderName, uid: batch[index].uid, scope: "message")
+                skipped += 1
+            }
+        }
+        try database.saveUploads(records.filter { !notStored.contains($0.id!) && !untouched.contains($0.id!) })
+        try database.deleteUploads(ids: notStored)
+        progress.update { $0.messagesDone += batch.count - notStored.count - untouched.count }
+        return overQuota
     }
 
     /// Source flag changes reach the target with UID STORE FLAGS, one command per flag set.
