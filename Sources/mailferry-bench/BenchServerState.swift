@@ -12,4 +12,9 @@ struct BenchServerState: Codable {
     var targetPort: Int?
     var targetCAFile: String?
     var targetUser: String?
+    /// All target accounts (`target`, `target2`, …), one per tool in comparisons.
+    var targetUsers: [String]?
+    /// The target instance's dovecot.conf and its source's, for `doveadm -c`.
+    var targetConfigFile: String?
+    var sourceConfigFile: String?
 }

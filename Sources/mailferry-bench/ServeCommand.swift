@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
     var corpus: Int?
     @Option(help: "Corpus sizes: small or realistic.") var sizes = "realistic"
     @ArgumentParser.Flag(help: "Also start an empty target server (separator \"/\") for migrate benchmarks.") var withTarget = false
+    @Option(help: "Target accounts on the target server (target, target2, …).") var targetAccounts = 1
 
     func run() async throws {
         let user = "bench", password = "Bench-Passw0rd"
@@ -38,11 +39,15 @@ struct ServeCommand: AsyncParsableCommand {
                                         password: password, folders: ["corpus": count, "corpusBytes": bytes])
             var target: DovecotServer?
             if withTarget {
-                let started = try DovecotServer.start(DovecotConfiguration(users: [DovecotUser(name: "target", password: password)],
+                let names = (1...max(1, targetAccounts)).map { $0 == 1 ? "target" : "target\($0)" }
+                let started = try DovecotServer.start(DovecotConfiguration(users: names.map { DovecotUser(name: $0, password: password) },
                                                                            hierarchySeparator: "/"))
                 info.targetPort = started.imapsPort
                 info.targetCAFile = started.caFile
                 info.targetUser = "target"
+                info.targetUsers = names
+                info.targetConfigFile = started.configFile
+                info.sourceConfigFile = server.configFile
                 target = started
             }
             try publish(info)
