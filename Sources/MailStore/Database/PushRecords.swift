@@ -14,7 +14,7 @@ public struct TargetRecord: Codable, FetchableRecord, MutablePersistableRecord, 
 }
 
 /// Where a source folder lands on a target, and that folder's UIDVALIDITY when last used.
-public struct TargetFolderRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+public struct TargetFolderRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Equatable {
     public static let databaseTableName = "targetFolder"
     public var id: Int64?
     public var targetID: Int64

@@ -39,7 +39,7 @@ public struct PassRecord: Codable, FetchableRecord, MutablePersistableRecord, Se
 }
 
 /// A source folder as last seen, keyed by its wire name.
-public struct FolderRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+public struct FolderRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Equatable {
     public static let databaseTableName = "folder"
     public enum State: String, Codable, Sendable { case active, gone, unselectable }
 

@@ -64,6 +64,13 @@ extension StateDatabase {
         try queue.write { db in try folder.save(db) }
     }
 
+    /// Saves many folders in one transaction (one fsync instead of one per folder).
+    public func saveFolders(_ folders: inout [FolderRecord]) throws {
+        try queue.write { db in
+            for index in folders.indices { try folders[index].save(db) }
+        }
+    }
+
     /// Marks every active folder not seen in `passID`'s LIST as gone (kept locally, never erased).
     public func markUnseenFoldersGone(passID: Int64) throws -> [String] {
         try queue.write { db in

@@ -16,6 +16,7 @@ struct FolderPuller {
     let logger: Logger
 
     func pull(_ folder: FolderRecord) async throws -> PullSummary.FolderResult {
+        let original = folder
         var folder = folder
         var result = PullSummary.FolderResult(name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false)
         let mailbox = MailboxName(wire: Array(folder.wireName))
@@ -31,7 +32,7 @@ struct FolderPuller {
             folder.highestModSeq = nil
         }
         folder.uidValidity = Int64(uidValidity)
-        try database.saveFolder(&folder)
+        if folder != original { try database.saveFolder(&folder) }
 
         let sourceUIDs = selected.exists > 0 ? try await client.uidSearch("ALL") : []
         let stored = try database.messages(folderID: folder.id!, uidValidity: Int64(uidValidity))
@@ -51,7 +52,7 @@ struct FolderPuller {
         }
         folder.highestModSeq = selected.highestModSeq.map { Int64(bitPattern: $0) }
         folder.highestUID = max(folder.highestUID, Int64(sourceUIDs.max() ?? 0))
-        try database.saveFolder(&folder)
+        if folder != original { try database.saveFolder(&folder) }
         progress.update { $0.foldersDone += 1 }
         return result
     }

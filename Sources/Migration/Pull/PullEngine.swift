@@ -76,10 +76,12 @@ public struct PullEngine: Sendable {
     /// LIST → folder rows: new folders inserted, known ones refreshed, each mapped to its Maildir path.
     private func recordFolders(_ client: IMAPClient, database: StateDatabase, passID: Int64) async throws -> [FolderRecord] {
         let listings = try await client.list()
-        var known = Dictionary(uniqueKeysWithValues: try database.folders().map { ($0.wireName, $0) })
+        let known = Dictionary(uniqueKeysWithValues: try database.folders().map { ($0.wireName, $0) })
+        var seen: Set<Data> = []
         var result: [FolderRecord] = []
         for listing in listings {
             let wire = Data(listing.name.wireBytes)
+            guard seen.insert(wire).inserted else { continue }
             let state: FolderRecord.State = listing.isSelectable ? .active : .unselectable
             var folder = known[wire] ?? FolderRecord(
                 wireName: wire, name: listing.name.description, separator: listing.separator.map(String.init),
@@ -91,10 +93,10 @@ public struct PullEngine: Sendable {
             folder.separator = listing.separator.map(String.init)
             folder.state = state
             folder.lastSeenPass = passID
-            try database.saveFolder(&folder)
-            known[wire] = folder
             result.append(folder)
         }
+        // One transaction for the whole tree: each commit is an fsync, and no-op passes must stay fast.
+        try database.saveFolders(&result)
         return result
     }
 

@@ -26,8 +26,8 @@ struct FolderPusher {
             throw IMAPError.protocolViolation(host: host, detail: "no UIDVALIDITY for target folder \(targetName)")
         }
         var uploads = try database.uploads(targetID: target.id!, sourceFolderID: folder.id!)
-        var mapping = try database.targetFolder(targetID: target.id!, sourceFolderID: folder.id!)
-            ?? TargetFolderRecord(targetID: target.id!, sourceFolderID: folder.id!, name: targetName)
+        let recorded = try database.targetFolder(targetID: target.id!, sourceFolderID: folder.id!)
+        var mapping = recorded ?? TargetFolderRecord(targetID: target.id!, sourceFolderID: folder.id!, name: targetName)
         if let known = mapping.uidValidity, known != Int64(uidValidity) || mapping.name != targetName {
             // The target folder was recreated or remapped: recorded UIDs are void; re-match by identity.
             logger.warning("\(targetName): target UIDVALIDITY changed; re-checking which messages it holds")
@@ -36,7 +36,7 @@ struct FolderPusher {
         }
         mapping.uidValidity = Int64(uidValidity)
         mapping.name = targetName
-        try database.saveTargetFolder(&mapping)
+        if mapping != recorded { try database.saveTargetFolder(&mapping) }
 
         let messages = try database.allMessages(folderID: folder.id!)
         let maildir = MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath)
