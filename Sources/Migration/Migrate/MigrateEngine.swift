@@ -40,10 +40,11 @@ public struct MigrateEngine: Sendable {
     private func run(sourcePassword: String, targetPassword: String, context: JobContext) async throws -> Summary {
         let pullEngine = PullEngine(options: pull, progress: progress, console: console)
         let pushEngine = PushEngine(options: push, progress: pushProgress, console: console)
+        // Set when every message is stored (the archive may still be being sealed), or on failure.
         let finished = CompletionFlag()
         let pulling = Task {
             defer { finished.set() }
-            return try await pullEngine.run(password: sourcePassword, context: context)
+            return try await pullEngine.run(password: sourcePassword, context: context, foldersPulled: { finished.set() })
         }
         var rounds: [PushSummary] = []
         var lastCount = 0
@@ -62,8 +63,16 @@ public struct MigrateEngine: Sendable {
                 }
             }
         }
+        // The last round overlaps the sealing of the archive; a pull failure still wins.
+        let lastRound: PushSummary
+        do {
+            lastRound = try await pushEngine.run(password: targetPassword, context: context)
+        } catch {
+            _ = try await pulling.value
+            throw error
+        }
         let pullSummary = try await pulling.value
-        rounds.append(try await pushEngine.run(password: targetPassword, context: context))
+        rounds.append(lastRound)
         return Summary(pull: pullSummary, push: PushSummary.merging(rounds), pushRounds: rounds.count)
     }
 }

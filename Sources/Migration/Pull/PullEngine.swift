@@ -32,7 +32,9 @@ public struct PullEngine: Sendable {
     }
 
     /// Runs one pass in an already opened job (used by `migrate`).
-    public func run(password: String, context: JobContext) async throws -> PullSummary {
+    /// `foldersPulled` is called once every message of the pass is stored, before the archive
+    /// is sealed, so `migrate` can upload the rest while the archive is being written.
+    public func run(password: String, context: JobContext, foldersPulled: @Sendable () -> Void = {}) async throws -> PullSummary {
         let started = Date()
         let layout = context.layout, database = context.database, logger = context.logger, logFile = context.logFile
         let endpoint = options.source.endpoint
@@ -53,8 +55,11 @@ public struct PullEngine: Sendable {
         let results = try await pullFolders(selectable, first: control, database: database, layout: layout, passID: pass.id!,
                                             password: password, logger: logger)
         let finished = Date()
+        foldersPulled()
+        logger.info("folders pulled in \(String(format: "%.2f", finished.timeIntervalSince(started))) s")
         let archive = try PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger)
             .seal(pass, finishedAt: finished)
+        logger.info("archive sealed in \(String(format: "%.2f", Date().timeIntervalSince(finished))) s")
         let final = try database.pass(id: pass.id!) ?? pass
         let issues = try database.issues(passID: pass.id!).map {
             PullSummary.Issue(scope: $0.scope, folder: $0.folder, uid: $0.uid, reason: $0.reason)
