@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""Side-by-side migration benchmark: mailferry vs mbsync vs OfflineIMAP vs `doveadm backup`.
+
+Run by bench/compare.sh, which installs the tools, builds mailferry and starts
+`mailferry-bench serve` (a source Dovecot with the corpus, a target Dovecot with one empty
+account per tool). This script, given that server's state file:
+
+  1. per tool, into its own target account: a first pass, then a no-op second pass;
+  2. adds ~1 % new messages to the source and changes flags on ~1 % of the messages;
+  3. per tool: a delta pass.
+
+Every run is wrapped in `/usr/bin/time -v` (wall, user+sys CPU, peak RSS) and followed by the
+independent check in imapcheck.py (source vs that tool's account). Prints a table and writes JSON.
+"""
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import imapcheck  # noqa: E402
+
+TOOLS = ["mailferry", "mbsync", "offlineimap", "doveadm"]
+PASSES = ["first", "no-op", "delta"]
+
+
+class Bench:
+    def __init__(self, state, work, bin_dir, connections, timeout):
+        self.s = state
+        self.work = work
+        self.bin = bin_dir
+        self.connections = connections
+        self.timeout = timeout
+        self.host = state["host"]  # 127.0.0.1
+        self.password = state["password"]
+        self.targets = dict(zip(TOOLS, state["targetUsers"]))
+        self.logs = os.path.join(work, "logs")
+        os.makedirs(self.logs, exist_ok=True)
+        # One bundle trusted by the TLS clients; each server has its own throw-away CA.
+        self.both_ca = os.path.join(work, "ca-both.pem")
+        with open(self.both_ca, "w") as out:
+            for path in (state["caFile"], state["targetCAFile"]):
+                out.write(open(path).read())
+        # doveadm drops to the mail user (nobody) before it opens the CA file, and the
+        # harness keeps its tls/ directory root-only: hand it a world-readable copy.
+        self.source_ca = os.path.join(work, "ca-source.pem")
+        shutil.copyfile(state["caFile"], self.source_ca)
+        os.chmod(self.source_ca, 0o644)
+        self.commands = {tool: getattr(self, "setup_" + tool)() for tool in TOOLS}
+
+    # ---- the four tools: each setup_* writes what the tool needs and returns (argv, env) ----
+
+    def setup_mailferry(self):
+        argv = [os.path.join(self.bin, "mailferry"), "migrate",
+                "--source", f"imaps://{self.s['user']}@{self.host}:{self.s['port']}",
+                "--target", f"imaps://{self.targets['mailferry']}@{self.host}:{self.s['targetPort']}",
+                "--ca-file", self.both_ca, "--store", os.path.join(self.work, "mailferry-store"),
+                "--job", "bench", "--connections", str(self.connections), "--json"]
+        env = {"MAILFERRY_SOURCE_PASSWORD": self.password, "MAILFERRY_TARGET_PASSWORD": self.password}
+        return argv, env
+
+    def setup_mbsync(self):
+        state_dir = os.path.join(self.work, "mbsync-state") + "/"
+        os.makedirs(state_dir, exist_ok=True)
+        rc = os.path.join(self.work, "mbsyncrc")
+
+        def account(name, port, user):
+            # Host is "localhost", not 127.0.0.1: mbsync matches the certificate's DNS names
+            # only (the harness certificate has DNS:localhost and IP:127.0.0.1), and /etc/hosts
+            # maps localhost to 127.0.0.1 alone. AuthMechs LOGIN: no SASL modules needed.
+            return (f"IMAPAccount {name}\nHost localhost\nPort {port}\nUser {user}\n"
+                    f"Pass \"{self.password}\"\nSSLType IMAPS\nCertificateFile {self.both_ca}\n"
+                    f"AuthMechs LOGIN\n\nIMAPStore {name}\nAccount {name}\n\n")
+        text = (account("source", self.s["port"], self.s["user"])
+                + account("target", self.s["targetPort"], self.targets["mbsync"])
+                # Far = source, Near = target; Pull = far -> near only (new, flags, deletions).
+                # The separators ("." vs "/") are read from each server's NAMESPACE.
+                + "Channel migrate\nFar :source:\nNear :target:\nPatterns *\nSync Pull\n"
+                + "Create Near\nCopyArrivalDate yes\n"
+                # Both sides are IMAP, so the state cannot live in a Maildir ("SyncState *").
+                + f"SyncState {state_dir}\n")
+        write_private(rc, text)
+        return ["mbsync", "-c", rc, "-a"], {}
+
+    def setup_offlineimap(self):
+        rc = os.path.join(self.work, "offlineimaprc")
+
+        def repository(name, port, user, readonly):
+            # localhost for the same reason as mbsync (offlineimap checks commonName and DNS
+            # subjectAltNames only); ipv6 = no keeps it on 127.0.0.1.
+            # maxconnections = 4: folders in parallel, like mailferry's 4 connections.
+            return (f"[Repository {name}]\ntype = IMAP\nremotehost = localhost\nremoteport = {port}\n"
+                    f"ipv6 = no\nremoteuser = {user}\nremotepass = {self.password}\nssl = yes\n"
+                    f"sslcacertfile = {self.both_ca}\nmaxconnections = 4\n"
+                    f"readonly = {readonly}\n\n")
+        text = ("[general]\naccounts = migrate\n"
+                f"metadata = {os.path.join(self.work, 'offlineimap-meta')}\nui = basic\n\n"
+                # IMAP -> IMAP: the "local" repository is the target. OfflineIMAP itself replaces
+                # the source separator "." by the target's "/" and passes names through in
+                # modified UTF-7, so the tree lands the same without nametrans, and every folder
+                # is wanted, so no folderfilter either (both were tried; see the README notes).
+                "[Account migrate]\nlocalrepository = target\nremoterepository = source\n\n"
+                # readonly: OfflineIMAP syncs both ways; it must never write to the source.
+                + repository("source", self.s["port"], self.s["user"], "True")
+                + repository("target", self.s["targetPort"], self.targets["offlineimap"], "False"))
+        write_private(rc, text)
+        return ["offlineimap", "-c", rc, "-o", "-u", "basic"], {}
+
+    def setup_doveadm(self):
+        # dsync inside the target instance, reading the source over IMAP (imapc:). `backup -R`
+        # reverses the direction: the local user (target4) becomes a copy of the remote imapc:
+        # side; without -R backup would make the *source* look like the empty target.
+        features = "rfc822.size fetch-headers modseq"  # sizes and header hashes from FETCH, CONDSTORE
+        argv = ["doveadm", "-c", self.s["targetConfigFile"],
+                "-o", f"imapc_host={self.host}", "-o", f"imapc_port={self.s['port']}",
+                "-o", "imapc_ssl=imaps", "-o", f"imapc_user={self.s['user']}",
+                "-o", f"imapc_password={self.password}", "-o", f"ssl_client_ca_file={self.source_ca}",
+                "-o", f"imapc_features={features}",
+                "-o", "mail_prefetch_count=20",  # mails fetched in parallel over the one connection
+                "backup", "-R", "-u", self.targets["doveadm"], "imapc:"]
+        return argv, {}
+
+    # ---- running and checking ----
+
+    def run(self, tool, pass_name):
+        argv, extra_env = self.commands[tool]
+        tag = f"{tool}-{pass_name}"
+        timing = os.path.join(self.logs, tag + ".time")
+        log = os.path.join(self.logs, tag + ".log")
+        env = dict(os.environ, **extra_env)
+        started = time.monotonic()
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(["/usr/bin/time", "-v", "-o", timing] + argv, stdout=out,
+                                    stderr=subprocess.STDOUT, env=env, cwd=self.work)
+            try:
+                code = proc.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                code = "timeout"
+            except BaseException:
+                proc.kill()
+                raise
+        result = parse_time(timing) if code != "timeout" else {}
+        result.setdefault("wall_s", time.monotonic() - started)
+        result["exit"] = code
+        result["log"] = log
+        if code != 0:
+            tail = open(log, errors="replace").read()[-1500:]
+            print(f"  {tag}: exit {code}; log tail:\n{tail}", file=sys.stderr)
+        return result
+
+    def check(self, tool, source_snapshot):
+        target = imapcheck.snapshot(self.host, self.s["targetPort"], self.s["targetCAFile"],
+                                    self.targets[tool], self.password)
+        return imapcheck.compare(source_snapshot, target)
+
+    def source_snapshot(self):
+        return imapcheck.snapshot(self.host, self.s["port"], self.s["caFile"], self.s["user"], self.password)
+
+
+def write_private(path, text):
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write(text)
+
+
+def parse_time(path):
+    """Wall, CPU and peak RSS from GNU time -v."""
+    values = {}
+    for line in open(path):
+        key, _, value = line.strip().rpartition(": ")
+        values[key] = value
+    parts = [float(p) for p in values["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":")]
+    wall = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+    cpu = float(values["User time (seconds)"]) + float(values["System time (seconds)"])
+    return {"wall_s": wall, "cpu_s": cpu, "rss_mb": int(values["Maximum resident set size (kbytes)"]) / 1024}
+
+
+# ---- the delta: ~1 % new messages and flag changes on ~1 %, written with plain imaplib ----
+
+def mutate_source(bench, snapshot, seed=5):
+    rng = random.Random(seed)
+    conn = imapcheck.connect(bench.host, bench.s["port"], bench.s["caFile"], bench.s["user"], bench.password)
+    flag_choices = [(), ("\\Seen",), ("\\Seen", "\\Flagged"), ("\\Seen", "$Forwarded"), ("$label2",),
+                    ("\\Seen", "\\Answered", "$label1")]
+    added = changed = 0
+    try:
+        for raw, folder in sorted(snapshot["folders"].items()):
+            n = len(folder["messages"])
+            if not folder["selectable"] or n == 0:
+                continue
+            mailbox = imapcheck.quote(raw)
+            # Flag changes first (on existing mail): every 100th message, cycling through
+            # toggling \Seen, toggling \Flagged and adding a keyword no message had ($label2).
+            conn.select(mailbox)
+            typ, data = conn.uid("SEARCH", "ALL")
+            for i, uid in enumerate(data[0].split()[50::100] or data[0].split()[:1]):
+                typ, data = conn.uid("FETCH", uid, "(FLAGS)")
+                flags = data[0].decode()
+                flag = ["\\Seen", "\\Flagged", "$label2"][i % 3]
+                op = "-FLAGS" if flag in flags else "+FLAGS"
+                typ, _ = conn.uid("STORE", uid, f"{op} ({flag})")
+                assert typ == "OK"
+                changed += 1
+            conn.close()
+            for i in range(max(1, round(n * 0.01))):
+                # Sizes like the corpus, without its rare 20-40 MB giants: mostly 2-50 KB,
+                # 4 % attachments of 0.1-5 MB.
+                size = rng.randint(100_000, 5_000_000) if rng.random() < 0.04 else rng.randint(2_000, 50_000)
+                body = (f"From: New Sender <new{added}@example.com>\r\nTo: user@example.com\r\n"
+                        f"Subject: Delta message {added}\r\nMessage-ID: <delta-{added}@example.com>\r\n"
+                        "Date: Wed, 25 Nov 2026 09:00:00 +0100\r\nMIME-Version: 1.0\r\n"
+                        "Content-Type: text/plain; charset=utf-8\r\n\r\n")
+                line = "Arrived after the first pass; every tool must pick this up.\r\n"
+                body += line * max(1, (size - len(body)) // len(line))
+                flags = rng.choice(flag_choices)
+                date = f'"{rng.randint(1, 28):02d}-Nov-2026 {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d} +0100"'
+                typ, data = conn.append(mailbox, f"({' '.join(flags)})" if flags else None, date, body.encode())
+                assert typ == "OK", data
+                added += 1
+    finally:
+        conn.logout()
+    return added, changed
+
+
+# ---- report ----
+
+def table(results, corpus, delta):
+    rows = []
+    header = ["tool", "pass", "wall s", "msg/s", "MB/s", "CPU s", "RSS MB", "× mailferry", "check"]
+    base = {r["pass"]: r["wall_s"] for r in results if r["tool"] == "mailferry"}
+    for r in results:
+        moved = {"first": corpus, "delta": delta}.get(r["pass"])
+        rate = lambda v: f"{v / r['wall_s']:,.0f}" if moved and r["wall_s"] > 0 else "—"  # noqa: E731
+        check = r["check"]["summary"]
+        if r["exit"] != 0:
+            check = f"exit {r['exit']}; {check}"
+        ratio = r["wall_s"] / base[r["pass"]] if base.get(r["pass"]) else None
+        r["ratio_vs_mailferry"] = ratio
+        rows.append([r["tool"], r["pass"], f"{r['wall_s']:.2f}",
+                     rate(moved[0]) if moved else "—",
+                     f"{moved[1] / 1e6 / r['wall_s']:.1f}" if moved and r["wall_s"] > 0 else "—",
+                     f"{r.get('cpu_s', float('nan')):.1f}", f"{r.get('rss_mb', float('nan')):.0f}",
+                     f"{ratio:.2f}" if ratio else "—", shorten(check, 90)])
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    lines = ["  ".join(str(c).ljust(w) if i in (0, 1, 8) else str(c).rjust(w)
+                       for i, (c, w) in enumerate(zip(row, widths))) for row in [header] + rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def shorten(text, limit):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--state", required=True, help="state file written by mailferry-bench serve")
+    p.add_argument("--work", required=True, help="scratch directory (stores, configs, logs)")
+    p.add_argument("--bin", required=True, help="directory with the release mailferry binary")
+    p.add_argument("--preset", default="small")
+    p.add_argument("--out", required=True, help="JSON results file")
+    p.add_argument("--connections", type=int, default=4)
+    p.add_argument("--timeout", type=float, default=3600, help="seconds per run before it is killed")
+    p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset, in this order")
+    a = p.parse_args()
+    state = json.load(open(a.state))
+    bench = Bench(state, a.work, a.bin, a.connections, a.timeout)
+    tools = [t for t in a.tools.split(",") if t]
+
+    s0 = bench.source_snapshot()
+    corpus = imapcheck.totals(s0)
+    log(f"corpus: {corpus[0]:,} messages, {corpus[1] / 1e6:,.1f} MB in "
+        f"{sum(f['selectable'] for f in s0['folders'].values())} folders")
+    results = []
+
+    def one(tool, pass_name, source):
+        log(f"{tool}: {pass_name} pass …")
+        r = bench.run(tool, pass_name)
+        r.update(tool=tool, **{"pass": pass_name})
+        try:
+            r["check"] = bench.check(tool, source)
+        except Exception as error:  # e.g. the tool left the account unusable
+            r["check"] = {"ok": False, "summary": f"check failed: {error}", "folders": {}, "notes": []}
+        log(f"  {r['wall_s']:.2f} s, CPU {r.get('cpu_s', 0):.1f} s, RSS {r.get('rss_mb', 0):.0f} MB, "
+            f"exit {r['exit']}, check: {r['check']['summary']}")
+        results.append(r)
+
+    for tool in tools:
+        one(tool, "first", s0)
+        one(tool, "no-op", s0)
+    added, changed = mutate_source(bench, s0)
+    s1 = bench.source_snapshot()
+    after = imapcheck.totals(s1)
+    delta = (after[0] - corpus[0], after[1] - corpus[1])
+    log(f"source changed: {added} new messages ({delta[1] / 1e6:.1f} MB), flags changed on {changed}")
+    for tool in tools:
+        one(tool, "delta", s1)
+
+    print()
+    print(f"preset {a.preset}: {corpus[0]:,} messages, {corpus[1] / 1e6:,.1f} MB; delta: {added} new "
+          f"({delta[1] / 1e6:.1f} MB) + {changed} flag changes; {os.cpu_count()} cores, loopback")
+    print(table(results, corpus, delta))
+    failed = [r for r in results if not r["check"]["ok"]]
+    if failed:
+        print("\ncheck details (first differences per run):")
+        for r in failed:
+            print(f"  {r['tool']} {r['pass']}: {r['check']['summary']}")
+            for folder, problems in list(r["check"]["folders"].items())[:3]:
+                print(f"    {folder}: {'; '.join(problems)}")
+    report = {
+        "preset": a.preset,
+        "corpus": {"messages": corpus[0], "bytes": corpus[1],
+                   "folders": sum(f["selectable"] for f in s0["folders"].values())},
+        "delta": {"new_messages": added, "new_bytes": delta[1], "flag_changes": changed},
+        "machine": {"cores": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version()},
+        "versions": versions(bench),
+        "settings": {t: redact(bench.commands[t][0], bench.password) for t in tools},
+        "results": results,
+    }
+    with open(a.out, "w") as f:
+        json.dump(report, f, indent=2, ensure_ascii=False)
+    print(f"\nresults: {a.out}")
+
+
+def versions(bench):
+    def out(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True, timeout=20).stdout.strip().splitlines()[-1]
+        except Exception:
+            return None
+    return {"mailferry": out([os.path.join(bench.bin, "mailferry"), "--version"]),
+            "mbsync": out(["mbsync", "--version"]), "offlineimap": out(["offlineimap", "--version"]),
+            "dovecot": out(["dovecot", "--version"])}
+
+
+def redact(argv, password):
+    return [x.replace(password, "[redacted]") for x in argv]
+
+
+def log(text):
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()
