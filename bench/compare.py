@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import imapcheck  # noqa: E402
 
 TOOLS = ["mailferry", "mbsync", "offlineimap", "doveadm"]
-PASSES = ["first", "no-op", "delta"]
+CONFIGS = {}  # config files written for the tools, reported (passwords redacted) in the JSON
 
 
 class Bench:
@@ -52,6 +52,10 @@ class Bench:
         shutil.copyfile(state["caFile"], self.source_ca)
         os.chmod(self.source_ca, 0o644)
         self.commands = {tool: getattr(self, "setup_" + tool)() for tool in TOOLS}
+        # The Dovecot instances (source, target) by the directory of their config file: their
+        # processes are titled dovecot-<name>/... and the master runs with -c <dir>/dovecot.conf.
+        self.instances = [os.path.basename(os.path.dirname(state[k]))
+                          for k in ("sourceConfigFile", "targetConfigFile")]
 
     # ---- the four tools: each setup_* writes what the tool needs and returns (argv, env) ----
 
@@ -103,7 +107,7 @@ class Bench:
                 # IMAP -> IMAP: the "local" repository is the target. OfflineIMAP itself replaces
                 # the source separator "." by the target's "/" and passes names through in
                 # modified UTF-7, so the tree lands the same without nametrans, and every folder
-                # is wanted, so no folderfilter either (both were tried; see the README notes).
+                # is wanted, so no folderfilter either.
                 "[Account migrate]\nlocalrepository = target\nremoterepository = source\n\n"
                 # readonly: OfflineIMAP syncs both ways; it must never write to the source.
                 + repository("source", self.s["port"], self.s["user"], "True")
@@ -133,6 +137,8 @@ class Bench:
         timing = os.path.join(self.logs, tag + ".time")
         log = os.path.join(self.logs, tag + ".log")
         env = dict(os.environ, **extra_env)
+        load = os.getloadavg()[0]
+        server_before = dovecot_cpu(self.instances)
         started = time.monotonic()
         with open(log, "wb") as out:
             proc = subprocess.Popen(["/usr/bin/time", "-v", "-o", timing] + argv, stdout=out,
@@ -146,8 +152,12 @@ class Bench:
             except BaseException:
                 proc.kill()
                 raise
+        time.sleep(0.3)  # let the servers' per-connection processes exit and be reaped
+        server_cpu = dovecot_cpu(self.instances) - server_before
         result = parse_time(timing) if code != "timeout" else {}
         result.setdefault("wall_s", time.monotonic() - started)
+        result["server_cpu_s"] = server_cpu
+        result["load_before"] = load
         result["exit"] = code
         result["log"] = log
         if code != 0:
@@ -164,7 +174,31 @@ class Bench:
         return imapcheck.snapshot(self.host, self.s["port"], self.s["caFile"], self.s["user"], self.password)
 
 
+def dovecot_cpu(instances):
+    """CPU seconds used so far by the given Dovecot instances: every live process's user+sys,
+    plus the master's reaped children (per-connection imap processes that already exited).
+    The tools' own CPU (time -v) leaves out the server work they cause; doveadm, which writes
+    the target's Maildir itself, would otherwise look cheaper than clients of the server."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmdline = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        for name in instances:
+            if cmdline.startswith(f"dovecot-{name}/") or f"/{name}/dovecot.conf" in cmdline and "dovecot -F" in cmdline:
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+                if "dovecot -F" in cmdline:
+                    total += int(fields[13]) + int(fields[14])  # cutime, cstime of reaped children
+    return total / tick
+
+
 def write_private(path, text):
+    CONFIGS[os.path.basename(path)] = text
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
         f.write(text)
 
@@ -202,7 +236,7 @@ def mutate_source(bench, snapshot, seed=5):
             for i, uid in enumerate(data[0].split()[50::100] or data[0].split()[:1]):
                 typ, data = conn.uid("FETCH", uid, "(FLAGS)")
                 flags = data[0].decode()
-                flag = ["\\Seen", "\\Flagged", "$label2"][i % 3]
+                flag = ["\\Seen", "\\Flagged", "$label2"][changed % 3]
                 op = "-FLAGS" if flag in flags else "+FLAGS"
                 typ, _ = conn.uid("STORE", uid, f"{op} ({flag})")
                 assert typ == "OK"
@@ -232,9 +266,10 @@ def mutate_source(bench, snapshot, seed=5):
 
 def table(results, corpus, delta):
     rows = []
-    header = ["tool", "pass", "wall s", "msg/s", "MB/s", "CPU s", "RSS MB", "× mailferry", "check"]
+    header = ["tool", "pass", "wall s", "msg/s", "MB/s", "CPU s", "srv CPU s", "RSS MB", "× mailferry", "check"]
     base = {r["pass"]: r["wall_s"] for r in results if r["tool"] == "mailferry"}
-    for r in results:
+    order = ["first", "no-op", "delta"]
+    for r in sorted(results, key=lambda r: (order.index(r["pass"]), TOOLS.index(r["tool"]))):
         moved = {"first": corpus, "delta": delta}.get(r["pass"])
         rate = lambda v: f"{v / r['wall_s']:,.0f}" if moved and r["wall_s"] > 0 else "—"  # noqa: E731
         check = r["check"]["summary"]
@@ -245,10 +280,11 @@ def table(results, corpus, delta):
         rows.append([r["tool"], r["pass"], f"{r['wall_s']:.2f}",
                      rate(moved[0]) if moved else "—",
                      f"{moved[1] / 1e6 / r['wall_s']:.1f}" if moved and r["wall_s"] > 0 else "—",
-                     f"{r.get('cpu_s', float('nan')):.1f}", f"{r.get('rss_mb', float('nan')):.0f}",
+                     f"{r.get('cpu_s', float('nan')):.1f}", f"{r['server_cpu_s']:.1f}",
+                     f"{r.get('rss_mb', float('nan')):.0f}",
                      f"{ratio:.2f}" if ratio else "—", shorten(check, 90)])
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    lines = ["  ".join(str(c).ljust(w) if i in (0, 1, 8) else str(c).rjust(w)
+    lines = ["  ".join(str(c).ljust(w) if i in (0, 1, 9) else str(c).rjust(w)
                        for i, (c, w) in enumerate(zip(row, widths))) for row in [header] + rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -280,6 +316,9 @@ def main():
     results = []
 
     def one(tool, pass_name, source):
+        if os.getloadavg()[0] > os.cpu_count():
+            log(f"warning: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+                "other work on this machine skews the timings")
         log(f"{tool}: {pass_name} pass …")
         r = bench.run(tool, pass_name)
         r.update(tool=tool, **{"pass": pass_name})
@@ -287,7 +326,7 @@ def main():
             r["check"] = bench.check(tool, source)
         except Exception as error:  # e.g. the tool left the account unusable
             r["check"] = {"ok": False, "summary": f"check failed: {error}", "folders": {}, "notes": []}
-        log(f"  {r['wall_s']:.2f} s, CPU {r.get('cpu_s', 0):.1f} s, RSS {r.get('rss_mb', 0):.0f} MB, "
+        log(f"  {r['wall_s']:.2f} s, CPU {r.get('cpu_s', 0):.1f} s (servers {r['server_cpu_s']:.1f} s), RSS {r.get('rss_mb', 0):.0f} MB, "
             f"exit {r['exit']}, check: {r['check']['summary']}")
         results.append(r)
 
@@ -320,7 +359,8 @@ def main():
         "delta": {"new_messages": added, "new_bytes": delta[1], "flag_changes": changed},
         "machine": {"cores": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version()},
         "versions": versions(bench),
-        "settings": {t: redact(bench.commands[t][0], bench.password) for t in tools},
+        "commands": {t: redact(bench.commands[t][0], bench.password) for t in tools},
+        "configs": {name: text.replace(bench.password, "[redacted]") for name, text in CONFIGS.items()},
         "results": results,
     }
     with open(a.out, "w") as f:

@@ -18,14 +18,7 @@ struct InspectCommand: AsyncParsableCommand {
             do { inspection = try ArchiveInspection.inspect(archive: archive) } catch {
                 throw CommandFailure(message: "\(error)", exitCode: .badInput)
             }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(inspection), as: UTF8.self))
-            } else {
-                print(inspection.text)
-            }
+            try emit(inspection, json: json, text: inspection.text)
             if let extract {
                 let count = try ArchiveExtractor.extract(archive: archive, to: extract)
                 if !json { print("Extracted \(count) files into \(extract)") }

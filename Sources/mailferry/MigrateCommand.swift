@@ -33,13 +33,9 @@ struct MigrateCommand: AsyncParsableCommand {
                                    connections: connections, rules: try targetOptions.rules(),
                                    exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes)
             let progress = TransferProgress()
-            let printer = ProgressPrinter(progress: progress)
-            printer.start()
-            defer { printer.stop() }
-            let summary = try await storeErrors {
+            let summary = try await withProgress(progress) {
                 try await MigrateEngine(pull: pull, push: push, progress: progress).run(sourcePassword: sourcePassword, targetPassword: targetPassword)
             }
-            printer.stop()
             try emit(summary, json: json, text: summary.text)
             if summary.hasFailures { throw ExitCode.partialFailure }
         }

@@ -38,13 +38,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let probe = AccountProbe(configuration: connection.clientConfiguration(for: parsed))
         do {
             let report = try await probe.run(password: password)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-            } else {
-                print(report.text)
-            }
+            try emit(report, json: json, text: report.text)
         } catch let error as IMAPError {
             FileHandle.standardError.write(Data("mailferry: \(error)\n".utf8))
             throw ExitCode.connectionFailure

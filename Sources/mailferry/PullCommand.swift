@@ -31,18 +31,8 @@ struct PullCommand: AsyncParsableCommand {
                                       job: job ?? StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
                                       connections: connections, compression: compress, commitEvery: commitEvery)
             let progress = TransferProgress()
-            let printer = ProgressPrinter(progress: progress)
-            printer.start()
-            defer { printer.stop() }
-            let summary = try await storeErrors { try await PullEngine(options: options, progress: progress).run(password: password) }
-            printer.stop()
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
-            } else {
-                print(summary.text)
-            }
+            let summary = try await withProgress(progress) { try await PullEngine(options: options, progress: progress).run(password: password) }
+            try emit(summary, json: json, text: summary.text)
             if summary.hasFailures { throw ExitCode.partialFailure }
         }
     }

@@ -25,15 +25,19 @@ struct PushCommand: AsyncParsableCommand {
                                       connections: connections, rules: try targetOptions.rules(),
                                       exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes)
             let progress = TransferProgress()
-            let printer = ProgressPrinter(progress: progress)
-            printer.start()
-            defer { printer.stop() }
-            let summary = try await storeErrors { try await PushEngine(options: options, progress: progress).run(password: password) }
-            printer.stop()
+            let summary = try await withProgress(progress) { try await PushEngine(options: options, progress: progress).run(password: password) }
             try emit(summary, json: json, text: summary.text)
             if summary.hasFailures { throw ExitCode.partialFailure }
         }
     }
+}
+
+/// Runs a long transfer with a progress display, mapping store failures to exit codes.
+func withProgress<T>(_ progress: TransferProgress, _ body: () async throws -> T) async throws -> T {
+    let printer = ProgressPrinter(progress: progress)
+    printer.start()
+    defer { printer.stop() }
+    return try await storeErrors(body)
 }
 
 /// Maps store and quota failures to the spec's exit codes with a clear message.

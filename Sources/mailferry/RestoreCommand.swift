@@ -30,13 +30,9 @@ struct RestoreCommand: AsyncParsableCommand {
                                       job: job ?? "restore-" + StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
                                       connections: connections, rules: try targetOptions.rules(), exclude: try targetOptions.validatedExcludes())
             let progress = TransferProgress()
-            let printer = ProgressPrinter(progress: progress)
-            printer.start()
-            defer { printer.stop() }
-            let summary = try await storeErrors {
+            let summary = try await withProgress(progress) {
                 try await RestoreEngine(archives: archives, push: options, progress: progress).run(targetPassword: password)
             }
-            printer.stop()
             try emit(summary, json: json, text: summary.text)
             if summary.hasFailures { throw ExitCode.partialFailure }
         }

@@ -39,18 +39,11 @@ public final class SHA256Hasher {
 
     /// Hashes a file in 64 KiB reads; returns (hex digest, byte count).
     public static func hashFile(atPath path: String) throws -> (sha256: String, size: Int) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "open", errno: errno) }
-        defer { close(descriptor) }
         let hasher = SHA256Hasher()
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var total = 0
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 { throw StoreError.io(path: path, operation: "read", errno: errno) }
-            if count == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            total += count
+        try FileChunks.forEach(inFileAt: path) { chunk in
+            chunk.withUnsafeBytes { hasher.update($0) }
+            total += chunk.count
         }
         return (hasher.finalizeHex(), total)
     }

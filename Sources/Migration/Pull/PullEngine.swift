@@ -109,44 +109,21 @@ public struct PullEngine: Sendable {
     /// and skipped, a dropped link is retried on a new connection with back-off.
     private func pullFolders(_ folders: [FolderRecord], first: IMAPClient, database: StateDatabase, layout: StoreLayout,
                              passID: Int64, password: String, logger: Logger) async throws -> [PullSummary.FolderResult] {
-        let queue = FolderQueue(folders)
-        let workers = min(options.connections, max(1, folders.count))
-        return try await withThrowingTaskGroup(of: [PullSummary.FolderResult].self) { group in
-            for index in 0..<workers {
-                group.addTask {
-                    var client = index == 0 ? first : try await connect(logger: logger, password: password)
-                    var results: [PullSummary.FolderResult] = []
-                    while let folder = await queue.next() {
-                        var attempt = 0
-                        while true {
-                            let puller = FolderPuller(client: client, database: database, layout: layout, passID: passID,
-                                                      options: options, progress: progress, logger: logger)
-                            do {
-                                results.append(try await puller.pull(folder))
-                                break
-                            } catch let error as IMAPError where error.isTransient && attempt < 3 {
-                                attempt += 1
-                                let delay = Double(1 << attempt) * Double.random(in: 0.5...1.0)
-                                logger.warning("\(folder.name): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(attempt) of 3)")
-                                try await Task.sleep(for: .seconds(delay))
-                                client = try await connect(logger: logger, password: password)
-                            } catch let error as IMAPError where error.scope != .account {
-                                logger.error("\(folder.name): skipped: \(error)")
-                                try database.recordIssue(PassIssueRecord(passID: passID, scope: "folder", folder: folder.name, uid: nil, reason: error.description))
-                                results.append(PullSummary.FolderResult(name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0,
-                                                                        uidValidityChanged: false, error: error.description))
-                                progress.update { $0.foldersDone += 1 }
-                                break
-                            }
-                        }
-                    }
-                    await client.logout()
-                    return results
-                }
-            }
-            var all: [PullSummary.FolderResult] = []
-            for try await results in group { all += results }
-            return all.sorted { $0.name < $1.name }
-        }
+        let options = self.options, progress = self.progress
+        let workers = FolderWorkers<FolderRecord, PullSummary.FolderResult>(
+            connections: options.connections, retries: 3, logger: logger,
+            connect: { try await connect(logger: logger, password: password) },
+            name: { $0.name },
+            work: { client, folder in
+                try await FolderPuller(client: client, database: database, layout: layout, passID: passID,
+                                       options: options, progress: progress, logger: logger).pull(folder)
+            },
+            skipped: { folder, error in
+                try database.recordIssue(PassIssueRecord(passID: passID, scope: "folder", folder: folder.name, uid: nil, reason: error.description))
+                progress.update { $0.foldersDone += 1 }
+                return PullSummary.FolderResult(name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0,
+                                                uidValidityChanged: false, error: error.description)
+            })
+        return try await workers.run(folders, first: first).sorted { $0.name < $1.name }
     }
 }

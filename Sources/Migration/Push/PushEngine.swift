@@ -103,54 +103,29 @@ public struct PushEngine: Sendable {
 
     private func pushFolders(_ folders: [(FolderRecord, String)], first: IMAPClient, context: JobContext, target: TargetRecord,
                              password: String, issues: IssueLog) async throws -> [PushSummary.FolderResult] {
-        let queue = PushQueue(folders)
-        let workers = min(options.connections, max(1, folders.count))
-        let logger = context.logger
-        return try await withThrowingTaskGroup(of: [PushSummary.FolderResult].self) { group in
-            for index in 0..<workers {
-                group.addTask {
-                    var client = index == 0 ? first : try await connect(logger, password: password)
-                    var results: [PushSummary.FolderResult] = []
-                    while let (folder, name) = await queue.next() {
-                        var attempt = 0
-                        while true {
-                            let pusher = FolderPusher(client: client, context: context, target: target, options: options,
-                                                      progress: progress, issues: issues)
-                            do {
-                                results.append(try await pusher.push(folder, to: name))
-                                break
-                            } catch let error as IMAPError where error.isTransient && attempt < 5 {
-                                attempt += 1
-                                let delay = min(30, Double(1 << attempt)) * Double.random(in: 0.5...1.0)
-                                logger.warning("\(folder.name): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(attempt) of 5)")
-                                try await Task.sleep(for: .seconds(delay))
-                                client = try await connect(logger, password: password)
-                            } catch let error as IMAPError where error.scope == .folder {
-                                let reason = error.description
-                                logger.error("\(folder.name): skipped: \(reason)")
-                                try context.database.recordIssue(PassIssueRecord(passID: 0, scope: "folder", folder: folder.name, uid: nil, reason: reason))
-                                issues.append(PullSummary.Issue(scope: "folder", folder: folder.name, uid: nil, reason: reason))
-                                results.append(PushSummary.FolderResult(source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0,
-                                                                        flagUpdates: 0, deleted: 0, error: reason))
-                                progress.update { $0.foldersDone += 1 }
-                                break
-                            }
-                        }
-                    }
-                    await client.logout()
-                    return results
-                }
-            }
-            var all: [PushSummary.FolderResult] = []
-            for try await results in group { all += results }
-            return all.sorted { $0.source < $1.source }
-        }
+        let options = self.options, progress = self.progress, logger = context.logger
+        let workers = FolderWorkers<FolderPlan, PushSummary.FolderResult>(
+            connections: options.connections, retries: 5, logger: logger,
+            connect: { try await connect(logger, password: password) },
+            name: { $0.folder.name },
+            work: { client, plan in
+                try await FolderPusher(client: client, context: context, target: target, options: options, progress: progress, issues: issues)
+                    .push(plan.folder, to: plan.targetName)
+            },
+            skipped: { plan, error in
+                let reason = error.description
+                try context.database.recordIssue(PassIssueRecord(passID: 0, scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
+                issues.append(PullSummary.Issue(scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
+                progress.update { $0.foldersDone += 1 }
+                return PushSummary.FolderResult(source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
+                                                flagUpdates: 0, deleted: 0, error: reason)
+            })
+        return try await workers.run(folders.map { FolderPlan(folder: $0.0, targetName: $0.1) }, first: first).sorted { $0.source < $1.source }
     }
 }
 
-/// Hands (folder, target name) pairs to the push workers.
-actor PushQueue {
-    private var items: [(FolderRecord, String)]
-    init(_ items: [(FolderRecord, String)]) { self.items = items.reversed() }
-    func next() -> (FolderRecord, String)? { items.popLast() }
+/// A source folder and the target folder it is pushed to.
+struct FolderPlan: Sendable {
+    let folder: FolderRecord
+    let targetName: String
 }

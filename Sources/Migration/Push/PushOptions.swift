@@ -14,7 +14,7 @@ public struct PushOptions: Sendable {
     public var batchSize: Int
 
     public init(target: IMAPClientConfiguration, storeRoot: String, job: String, connections: Int = 4,
-                rules: [FolderMapping.Rule] = [], exclude: [String] = [], propagateDeletes: Bool = false, batchSize: Int = 50) {
+                rules: [FolderMapping.Rule] = [], exclude: [String] = [], propagateDeletes: Bool = false, batchSize: Int = 250) {
         self.target = target; self.storeRoot = storeRoot; self.job = job; self.connections = max(1, connections)
         self.rules = rules; self.exclude = exclude; self.propagateDeletes = propagateDeletes; self.batchSize = max(1, batchSize)
     }
