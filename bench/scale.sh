@@ -5,28 +5,17 @@
 # where it stops scaling (CPU: user+sys of all jobs vs wall × cores).
 # Usage: bench/scale.sh [MESSAGES_PER_MAILBOX=1000] [SIZES=small|realistic] [MAILBOXES=20]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 messages=${1:-1000}
 sizes=${2:-small}
 mailboxes=${3:-20}
 levels=(1 2 4 8)
-scripts/install-deps
-swift build -c release --product mailferry >/dev/null
-swift build -c release --product mailferry-bench >/dev/null
-bin=.build/release
-work=$(mktemp -d /tmp/mfscale.XXXXXX)
-state=$work/state.json
+build_release
 accounts=$((mailboxes * ${#levels[@]}))
-"$bin/mailferry-bench" serve --state "$state" --corpus "$messages" --sizes "$sizes" --with-target --target-accounts "$accounts" &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 1 3000); do [ -f "$state" ] && break; sleep 0.2; done
-[ -f "$state" ] || { echo "servers did not start" >&2; exit 1; }
-read -r host port ca user password tport tca count bytes < <(python3 -c '
-import json,sys; s=json.load(open(sys.argv[1]))
-print(s["host"], s["port"], s["caFile"], s["user"], s["password"], s["targetPort"], s["targetCAFile"], s["folders"]["corpus"], s["folders"]["corpusBytes"])' "$state")
-cat "$ca" "$tca" > "$work/ca.pem"
-export MAILFERRY_SOURCE_PASSWORD=$password MAILFERRY_TARGET_PASSWORD=$password
+start_servers "$(mktemp -d /tmp/mfscale.XXXXXX)" --corpus "$messages" --sizes "$sizes" --with-target --target-accounts "$accounts"
+host=$(state_field host); port=$(state_field port); user=$(state_field user); tport=$(state_field targetPort)
+count=$(state_field folders.corpus); bytes=$(state_field folders.corpusBytes)
+ca_bundle "$work/ca.pem"
 echo "$mailboxes mailboxes of $count messages ($(python3 -c "print(f'{$bytes/1e6:.1f}')") MB) each; $(nproc) cores" >&2
 printf '%-6s %9s %10s %9s %10s %8s %9s %8s\n' jobs messages MB seconds "msg/s" "MB/s" "CPU s" "CPU use"
 account=1
