@@ -9,8 +9,11 @@ account per tool). This script, given that server's state file:
   2. adds ~1 % new messages to the source and changes flags on ~1 % of the messages;
   3. per tool: a delta pass.
 
-Every run is wrapped in `/usr/bin/time -v` (wall, user+sys CPU, peak RSS) and followed by the
+Every run is wrapped in `/usr/bin/time -v` (wall, user+sys CPU, peak RSS); the CPU the two
+Dovecot servers spent meanwhile is read from /proc ("srv CPU s"). Each run is followed by the
 independent check in imapcheck.py (source vs that tool's account). Prints a table and writes JSON.
+The tools run one after another on a machine that should otherwise be idle: the load average
+before each run is recorded, and a warning is printed when it exceeds the core count.
 """
 import argparse
 import json
@@ -345,10 +348,16 @@ def main():
     print(f"preset {a.preset}: {corpus[0]:,} messages, {corpus[1] / 1e6:,.1f} MB; delta: {added} new "
           f"({delta[1] / 1e6:.1f} MB) + {changed} flag changes; {os.cpu_count()} cores, loopback")
     print(table(results, corpus, delta))
-    failed = [r for r in results if not r["check"]["ok"]]
+    loads = [r["load_before"] for r in results]
+    print(f"load average before the runs: {min(loads):.1f}–{max(loads):.1f} on {os.cpu_count()} cores"
+          + ("  (other work was running: timings are skewed)" if max(loads) > os.cpu_count() else ""))
+    failed, shown = [r for r in results if not r["check"]["ok"]], set()
     if failed:
-        print("\ncheck details (first differences per run):")
+        print("\ncheck details (first folders; a run whose result repeats the one before is left out):")
         for r in failed:
+            if (r["tool"], r["check"]["summary"]) in shown:
+                continue
+            shown.add((r["tool"], r["check"]["summary"]))
             print(f"  {r['tool']} {r['pass']}: {r['check']['summary']}")
             for folder, problems in list(r["check"]["folders"].items())[:3]:
                 print(f"    {folder}: {'; '.join(problems)}")

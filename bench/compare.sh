@@ -64,5 +64,5 @@ until [ -f "$state" ]; do
 done
 echo "seeded in $((SECONDS - seeding_started)) s" >&2
 
-python3 bench/compare.py --state "$state" --work "$work" --bin "$bin" --preset "$preset" --out "$out" \
+python3 -B bench/compare.py --state "$state" --work "$work" --bin "$bin" --preset "$preset" --out "$out" \
   ${BENCH_TOOLS:+--tools "$BENCH_TOOLS"}

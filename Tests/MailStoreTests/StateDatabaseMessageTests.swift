@@ -146,10 +146,12 @@ struct StateDatabaseMessageTests {
                                                   TestDatabase.message(folder: folder, uid: 2, pass: pass)],
                                        rekeyed: [], folderID: folder, highestUID: 2, passID: pass)
         let one = try #require(try store.database.messages(folderID: folder, uidValidity: 100)[1])
-        try store.database.markSourceGone(ids: [one.id!])
-        try store.database.markSourceGone(ids: [])
+        try store.database.markSourceGone(ids: [one.id!], passID: pass)
+        try store.database.markSourceGone(ids: [], passID: pass)
         let rows = try store.database.messages(folderID: folder, uidValidity: 100)
         #expect(rows[1]?.sourceState == "gone")
+        #expect(rows[1]?.gonePassID == pass)
+        #expect(try store.database.passContent(passID: pass).deletions.map(\.uid) == [1])
         #expect(rows[2]?.sourceState == "present")
     }
 

@@ -91,6 +91,12 @@ public struct MessageRecord: Codable, FetchableRecord, MutablePersistableRecord,
     public var passID: Int64
     public var flagsPassID: Int64
     public var sourceState: String = "present"
+    /// The pass that found the message deleted at the source.
+    public var gonePassID: Int64?
+    /// The pass that moved this row to a new UIDVALIDITY/UID, and where it was before.
+    public var rekeyedPassID: Int64?
+    public var previousUIDValidity: Int64?
+    public var previousUID: Int64?
 
     public init(folderID: Int64, uidValidity: Int64, uid: Int64, flags: String, internalDate: String, size: Int64,
                 sha256: String, messageID: String?, maildirFile: String, passID: Int64) {

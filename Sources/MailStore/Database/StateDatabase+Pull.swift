@@ -152,10 +152,12 @@ extension StateDatabase {
         try queue.write { db in try db.execute(sql: "UPDATE message SET maildirFile = ? WHERE id = ?", arguments: [file, id]) }
     }
 
-    public func markSourceGone(ids: [Int64]) throws {
+    public func markSourceGone(ids: [Int64], passID: Int64) throws {
         guard !ids.isEmpty else { return }
         try queue.write { db in
-            for id in ids { try db.execute(sql: "UPDATE message SET sourceState = 'gone' WHERE id = ?", arguments: [id]) }
+            for id in ids {
+                try db.execute(sql: "UPDATE message SET sourceState = 'gone', gonePassID = ? WHERE id = ?", arguments: [passID, id])
+            }
         }
     }
 
@@ -172,13 +174,26 @@ extension StateDatabase {
         try queue.read { db in try PassRecord.fetchOne(db, key: id) }
     }
 
-    /// Messages stored by a pass, and those whose flags it changed, per folder, for the archive.
-    public func passContent(passID: Int64) throws -> (stored: [MessageRecord], flagUpdates: [MessageRecord]) {
+    /// What a pass did, for its archive: messages it stored, messages whose flags it changed,
+    /// messages it found deleted at the source, and messages it moved to a new UID.
+    public struct PassContent: Sendable {
+        public var stored: [MessageRecord]
+        public var flagUpdates: [MessageRecord]
+        public var deletions: [MessageRecord]
+        public var rekeyed: [MessageRecord]
+        public var isEmpty: Bool { stored.isEmpty && flagUpdates.isEmpty && deletions.isEmpty && rekeyed.isEmpty }
+    }
+
+    public func passContent(passID: Int64) throws -> PassContent {
         try queue.read { db in
-            let stored = try MessageRecord.filter(Column("passID") == passID).order(Column("folderID"), Column("uid")).fetchAll(db)
-            let updated = try MessageRecord.filter(Column("flagsPassID") == passID && Column("passID") != passID)
-                .order(Column("folderID"), Column("uid")).fetchAll(db)
-            return (stored, updated)
+            func rows(_ filter: SQLExpression) throws -> [MessageRecord] {
+                try MessageRecord.filter(filter).order(Column("folderID"), Column("uid")).fetchAll(db)
+            }
+            return PassContent(
+                stored: try rows(Column("passID") == passID),
+                flagUpdates: try rows(Column("flagsPassID") == passID && Column("passID") != passID),
+                deletions: try rows(Column("gonePassID") == passID),
+                rekeyed: try rows(Column("rekeyedPassID") == passID))
         }
     }
 }

@@ -3,7 +3,7 @@ import GRDB
 /// The versioned schema of `state.sqlite`. Each migration is append-only; `docs/store.md`
 /// describes the tables.
 enum StateSchema {
-    static let currentVersion = "v2"
+    static let currentVersion = "v3"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -106,6 +106,16 @@ enum StateSchema {
                 t.uniqueKey(["messageRowID", "targetID"])
             }
             try db.create(index: "uploadByTargetState", on: "upload", columns: ["targetID", "state"])
+        }
+        migrator.registerMigration("v3-history") { db in
+            // What a pass did to earlier messages, so its archive can say so: deleted at the
+            // source, or moved to a new UID after a UIDVALIDITY change.
+            try db.alter(table: "message") { t in
+                t.add(column: "gonePassID", .integer)
+                t.add(column: "rekeyedPassID", .integer)
+                t.add(column: "previousUIDValidity", .integer)
+                t.add(column: "previousUID", .integer)
+            }
         }
         return migrator
     }

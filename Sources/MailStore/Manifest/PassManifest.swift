@@ -52,16 +52,42 @@ public struct PassManifest: Codable, Sendable {
         }
 }
 
+    /// A message of an earlier pass that this pass found deleted at the source.
+    public struct Deletion: Codable, Sendable, Hashable {
+        public var folder: String
+        public var uidValidity: UInt32
+        public var uid: UInt32
+        public init(folder: String, uidValidity: UInt32, uid: UInt32) { self.folder = folder; self.uidValidity = uidValidity; self.uid = uid }
+    }
+
+    /// A message of an earlier pass that now has a new UIDVALIDITY/UID (same bytes).
+    public struct Rekey: Codable, Sendable, Hashable {
+        public var folder: String
+        public var fromUIDValidity: UInt32
+        public var fromUID: UInt32
+        public var toUIDValidity: UInt32
+        public var toUID: UInt32
+        public init(folder: String, fromUIDValidity: UInt32, fromUID: UInt32, toUIDValidity: UInt32, toUID: UInt32) {
+            self.folder = folder; self.fromUIDValidity = fromUIDValidity; self.fromUID = fromUID
+            self.toUIDValidity = toUIDValidity; self.toUID = toUID
+        }
+    }
+
     public var schema: String
     public var pass: Int64
     public var kind: String
     public var folders: [Folder]
     public var messages: [Message]
     public var flagUpdates: [FlagUpdate]
+    /// Absent in archives written before they were recorded.
+    public var deletions: [Deletion]?
+    public var rekeyed: [Rekey]?
 
-    public init(schema: String, pass: Int64, kind: String, folders: [Folder], messages: [Message], flagUpdates: [FlagUpdate]) {
+    public init(schema: String, pass: Int64, kind: String, folders: [Folder], messages: [Message], flagUpdates: [FlagUpdate],
+                deletions: [Deletion] = [], rekeyed: [Rekey] = []) {
         self.schema = schema; self.pass = pass; self.kind = kind
         self.folders = folders; self.messages = messages; self.flagUpdates = flagUpdates
+        self.deletions = deletions; self.rekeyed = rekeyed
     }
 
 }

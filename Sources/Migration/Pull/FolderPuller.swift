@@ -42,7 +42,7 @@ struct FolderPuller {
 
         result.flagUpdates = try await refreshFlags(folder: folder, stored: stored, sourceSet: sourceSet, selected: selected)
         let gone = stored.values.filter { !sourceSet.contains(UInt32($0.uid)) && $0.sourceState == "present" }
-        try database.markSourceGone(ids: gone.compactMap(\.id))
+        try database.markSourceGone(ids: gone.compactMap(\.id), passID: passID)
         result.goneAtSource = gone.count
         if result.uidValidityChanged { try markOldGenerationGone(folder: folder, uidValidity: uidValidity) }
 
@@ -114,6 +114,6 @@ struct FolderPuller {
 
     private func markOldGenerationGone(folder: FolderRecord, uidValidity: UInt32) throws {
         let old = try database.allMessages(folderID: folder.id!).filter { $0.uidValidity != Int64(uidValidity) && $0.sourceState == "present" }
-        try database.markSourceGone(ids: old.compactMap(\.id))
+        try database.markSourceGone(ids: old.compactMap(\.id), passID: passID)
     }
 }

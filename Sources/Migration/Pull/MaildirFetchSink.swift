@@ -90,6 +90,10 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
             rekeyedIDs.insert(previous.id!)
             record.id = previous.id
             record.passID = previous.passID
+            record.flagsPassID = passID
+            record.rekeyedPassID = passID
+            record.previousUIDValidity = previous.uidValidity
+            record.previousUID = previous.uid
         }
         let rekeyedFrom = record.id == nil ? nil : previous
         pending.append(Pending(temporaryPath: file.temporaryPath, name: name, record: record, rekeyedFrom: rekeyedFrom))

@@ -27,11 +27,12 @@ struct PassArchiver {
     /// Returns the archive's file name, or nil when the pass changed nothing.
     func seal(_ pass: PassRecord, finishedAt: Date) throws -> String? {
         let passID = pass.id!
-        let (stored, flagUpdates) = try database.passContent(passID: passID)
+        let content = try database.passContent(passID: passID)
+        let stored = content.stored, flagUpdates = content.flagUpdates
         let folders = try database.folders()
         let foldersByID = Dictionary(uniqueKeysWithValues: folders.map { ($0.id!, $0) })
         let foldersChanged = folders.contains { $0.firstSeenPass == passID || ($0.state == .gone && $0.lastSeenPass == passID - 1) }
-        if stored.isEmpty && flagUpdates.isEmpty && !foldersChanged && pass.kind == .delta {
+        if content.isEmpty && !foldersChanged && pass.kind == .delta {
             try database.sealPass(passID, archiveName: "")
             return nil
         }
@@ -46,7 +47,7 @@ struct PassArchiver {
         }
         let writer = try ArchiveWriter(finalPath: finalPath, compression: compression)
         let now = Int(finishedAt.timeIntervalSince1970)
-        let manifest = manifestDocument(pass: pass, stored: stored, flagUpdates: flagUpdates, folders: folders, byID: foldersByID)
+        let manifest = manifestDocument(pass: pass, content: content, folders: folders, byID: foldersByID)
         let job = try database.job()
         let metadata = PassMetadata(tool: "mailferry", toolVersion: MailferryBuild.version, sourceHost: job?.sourceHost ?? "",
                                     sourcePort: job?.sourcePort ?? 0, sourceUser: job?.sourceUser ?? "", pass: passID,
@@ -99,9 +100,10 @@ struct PassArchiver {
         (folder.maildirPath.isEmpty ? "Maildir" : "Maildir/\(folder.maildirPath)") + "/cur/\(file)"
     }
 
-    private func manifestDocument(pass: PassRecord, stored: [MessageRecord], flagUpdates: [MessageRecord],
+    private func manifestDocument(pass: PassRecord, content: StateDatabase.PassContent,
                                   folders: [FolderRecord], byID: [Int64: FolderRecord]) -> PassManifest {
-        PassManifest(
+        let stored = content.stored, flagUpdates = content.flagUpdates
+        return PassManifest(
             schema: PassManifest.schemaName, pass: pass.id!, kind: pass.kind.rawValue,
             folders: folders.map { folder in
                 PassManifest.Folder(name: folder.name, wireName: folder.wireName.base64EncodedString(), separator: folder.separator,
@@ -124,6 +126,20 @@ struct PassArchiver {
                 return PassManifest.FlagUpdate(folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
                                                uid: UInt32(truncatingIfNeeded: message.uid),
                                                flags: message.flags.split(separator: " ").map(String.init))
+            },
+            deletions: content.deletions.compactMap { message in
+                byID[message.folderID].map {
+                    PassManifest.Deletion(folder: $0.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                                          uid: UInt32(truncatingIfNeeded: message.uid))
+                }
+            },
+            rekeyed: content.rekeyed.compactMap { message in
+                guard let folder = byID[message.folderID], let fromValidity = message.previousUIDValidity,
+                      let fromUID = message.previousUID else { return nil }
+                return PassManifest.Rekey(folder: folder.name, fromUIDValidity: UInt32(truncatingIfNeeded: fromValidity),
+                                          fromUID: UInt32(truncatingIfNeeded: fromUID),
+                                          toUIDValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                                          toUID: UInt32(truncatingIfNeeded: message.uid))
             })
     }
 

@@ -45,6 +45,9 @@ struct ArchiveImporter {
 
     private func importArchive(_ path: String) throws -> (Int, Int) {
         let database = context.database
+        let marker = "imported:" + (path as NSString).lastPathComponent
+        // An archive is imported once: its later rekeys and deletions would not apply twice.
+        if try database.passes().contains(where: { $0.archiveName == marker }) { return (0, 0) }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         var manifest: PassManifest?
@@ -100,8 +103,10 @@ struct ArchiveImporter {
         }
         imported += try commit(&pending, passID: pass.id!)
         guard let manifest else { throw StoreError.corrupt(path: path, reason: "no manifest.json: not a mailferry archive") }
+        try applyRekeys(manifest.rekeyed ?? [], folders: folders)
+        try applyDeletions(manifest.deletions ?? [], folders: folders, passID: pass.id!)
         let updates = try applyFlagUpdates(manifest.flagUpdates, folders: folders, passID: pass.id!)
-        try database.sealPass(pass.id!, archiveName: "imported:" + (path as NSString).lastPathComponent)
+        try database.sealPass(pass.id!, archiveName: marker)
         context.logger.info("imported \((path as NSString).lastPathComponent): \(imported) messages, \(updates) flag updates")
         return (imported, updates)
     }
@@ -136,6 +141,34 @@ struct ArchiveImporter {
         }
         defer { pending.removeAll() }
         return pending.count
+    }
+
+    /// Messages that a later pass found under a new UIDVALIDITY/UID move there (file renamed too).
+    private func applyRekeys(_ rekeys: [PassManifest.Rekey], folders: [String: FolderRecord]) throws {
+        for rekey in rekeys {
+            guard let folder = folders[rekey.folder],
+                  var record = try context.database.message(folderID: folder.id!, uidValidity: Int64(rekey.fromUIDValidity), uid: Int64(rekey.fromUID)),
+                  let name = MaildirFileName(parsing: record.maildirFile) else { continue }
+            let renamed = MaildirFileName(internalDateSeconds: name.internalDateSeconds, uid: rekey.toUID, uidValidity: rekey.toUIDValidity,
+                                          size: name.size, info: name.info)
+            try MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath).rename(name, to: renamed)
+            record.uidValidity = Int64(rekey.toUIDValidity)
+            record.uid = Int64(rekey.toUID)
+            record.maildirFile = renamed.fileName
+            try context.database.commitBatch(inserted: [], rekeyed: [record], folderID: folder.id!, highestUID: record.uid, passID: record.passID)
+        }
+    }
+
+    /// Messages a later pass found deleted at the source are not restored.
+    private func applyDeletions(_ deletions: [PassManifest.Deletion], folders: [String: FolderRecord], passID: Int64) throws {
+        var ids: [Int64] = []
+        for deletion in deletions {
+            guard let folder = folders[deletion.folder],
+                  let record = try context.database.message(folderID: folder.id!, uidValidity: Int64(deletion.uidValidity), uid: Int64(deletion.uid)),
+                  record.sourceState == "present" else { continue }
+            ids.append(record.id!)
+        }
+        try context.database.markSourceGone(ids: ids, passID: passID)
     }
 
     /// Flags from a later pass replace the stored ones (and the file's info suffix).
