@@ -38,7 +38,7 @@ struct PassManifestTests {
     @Test("manifest.json carries the documented keys; absent optionals are left out")
     func manifestKeys() throws {
         let json = try Self.encode(Self.manifest)
-        #expect(Set(json.keys) == ["schema", "pass", "kind", "folders", "messages", "flagUpdates"])
+        #expect(Set(json.keys) == ["schema", "pass", "kind", "folders", "messages", "flagUpdates", "deletions", "rekeyed"])
         let folders = try #require(json["folders"] as? [[String: Any]])
         #expect(Set(folders[0].keys) == ["name", "wireName", "separator", "attributes", "uidValidity", "highestUID",
                                          "highestModSeq", "maildirPath", "state"])

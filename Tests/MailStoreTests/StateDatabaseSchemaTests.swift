@@ -13,7 +13,8 @@ struct StateDatabaseSchemaTests {
                    "highestModSeq", "maildirPath", "state", "firstSeenPass", "lastSeenPass"],
         "folderKeyword": ["folderID", "position", "keyword"],
         "message": ["id", "folderID", "uidValidity", "uid", "flags", "internalDate", "size", "sha256", "messageID",
-                    "maildirFile", "passID", "flagsPassID", "sourceState"],
+                    "maildirFile", "passID", "flagsPassID", "sourceState",
+                    "gonePassID", "rekeyedPassID", "previousUIDValidity", "previousUID"],
         "passIssue": ["id", "passID", "scope", "folder", "uid", "reason", "at"],
     ]
 
