@@ -30,14 +30,15 @@ struct MigrationFixture {
     var store: String { source.store }
     var layout: StoreLayout { source.layout() }
 
-    func pushOptions(user: String = "carol", propagateDeletes: Bool = false) -> PushOptions {
+    func pushOptions(user: String = "carol", propagateDeletes: Bool = false, connections: Int = 3) -> PushOptions {
         PushOptions(target: IMAPClientConfiguration(
             endpoint: IMAPEndpoint(host: target.host, port: target.imapsPort, user: user, security: .implicitTLS),
-            tls: TLSConfiguration(caFile: target.caFile)), storeRoot: store, job: "alice", connections: 3, propagateDeletes: propagateDeletes)
+            tls: TLSConfiguration(caFile: target.caFile)), storeRoot: store, job: "alice", connections: connections, propagateDeletes: propagateDeletes)
     }
 
-    func push(user: String = "carol", propagateDeletes: Bool = false) async throws -> PushSummary {
-        try await PushEngine(options: pushOptions(user: user, propagateDeletes: propagateDeletes), console: { _ in SwiftLogNoOpLogHandler() })
+    func push(user: String = "carol", propagateDeletes: Bool = false, connections: Int = 3) async throws -> PushSummary {
+        try await PushEngine(options: pushOptions(user: user, propagateDeletes: propagateDeletes, connections: connections),
+                             console: { _ in SwiftLogNoOpLogHandler() })
             .run(password: targetPassword)
     }
 

@@ -73,14 +73,17 @@ struct PushTests {
         let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 6), targetQuota: 40_000)
         defer { fixture.stop() }
         _ = try await fixture.source.pull()
-        await #expect(throws: TargetOverQuota.self) { try await fixture.push() }
+        // One connection: with several sessions saving at once near the quota, Dovecot was seen
+        // (under heavy load) to recreate an auto-created folder and drop what it had acknowledged;
+        // this test is about a clean, resumable stop, not about that server behaviour.
+        await #expect(throws: TargetOverQuota.self) { try await fixture.push(connections: 1) }
         let database = try StateDatabase(path: fixture.layout.database)
         let target = try database.target(host: fixture.target.host, port: fixture.target.imapsPort, user: "carol")
         let counts = try database.uploadCounts(targetID: target.id!)
         #expect(counts.pending == 0, "nothing is left pending after a clean stop")
         let onTarget = try await fixture.targetSnapshot().count
         #expect(counts.uploaded == onTarget)
-        await #expect(throws: TargetOverQuota.self) { try await fixture.push() }
+        await #expect(throws: TargetOverQuota.self) { try await fixture.push(connections: 1) }
         #expect(try await fixture.targetSnapshot().count == onTarget, "a retry appends nothing twice")
         let outcome = try fixture.runBinary("push")
         #expect(outcome.status == 1)
