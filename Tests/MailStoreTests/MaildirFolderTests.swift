@@ -104,10 +104,12 @@ struct MaildirFolderTests {
         let directory = try TemporaryDirectory()
         let folder = MaildirFolder(root: directory.path, relativePath: "S")
         try folder.create()
-        try folder.syncFileSystem()
+        let file = folder.tmp + "/a"
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        try MaildirFolder.syncFiles([file])
         try folder.syncDirectories()
         let missing = MaildirFolder(root: directory.path, relativePath: "missing")
         #expect(throws: StoreError.self) { try missing.syncDirectories() }
-        #expect(throws: StoreError.self) { try missing.syncFileSystem() }
+        #expect(throws: StoreError.self) { try MaildirFolder.syncFiles([missing.tmp + "/nothing"]) }
     }
 }

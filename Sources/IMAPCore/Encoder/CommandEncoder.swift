@@ -24,10 +24,14 @@ public struct CommandEncoder: Sendable {
         self.nonSynchronizingBodyLimit = nonSynchronizingBodyLimit
     }
 
+    /// With LITERAL+ every body goes without waiting: a synchronizing literal drains the whole
+    /// APPEND pipeline for one round trip, and a migration pushes mostly what the target takes
+    /// (bodies over APPENDLIMIT are not sent at all).
     public init(capabilities: Set<Capability>) {
         let support: LiteralSupport = capabilities.contains(.literalPlus) ? .any
             : capabilities.contains(.literalMinus) ? .upTo4096 : .synchronizingOnly
-        self.init(literalSupport: support, saslInitialResponse: capabilities.contains(.saslIR))
+        self.init(literalSupport: support, saslInitialResponse: capabilities.contains(.saslIR),
+                  nonSynchronizingBodyLimit: support == .any ? Int.max : 100 * 1024)
     }
 
     public func encode(_ command: Command, tag: String) -> EncodedCommand {

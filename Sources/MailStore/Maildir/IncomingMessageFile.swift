@@ -35,6 +35,7 @@ public final class IncomingMessageFile {
     /// Closes the file; returns its SHA-256 and Message-ID. The file stays in `tmp/` until the
     /// batch it belongs to is committed.
     public func finish(modificationTime: Int) throws -> (sha256: String, messageID: String?) {
+        FileSystem.startWriteback(descriptor)
         guard close(descriptor) == 0 else {
             descriptor = -1
             throw StoreError.fromErrno(path: temporaryPath, operation: "close")

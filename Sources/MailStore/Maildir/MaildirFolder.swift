@@ -49,9 +49,9 @@ public struct MaildirFolder: Sendable {
         try FileSystem.writeAtomically(Array(text.utf8), to: path + "/dovecot-keywords")
     }
 
-    /// One filesystem-wide sync for a whole batch of new files (group commit).
-    public func syncFileSystem() throws {
-        try FileSystem.syncFileSystem(containing: path)
+    /// Makes a batch of finished files in `tmp/` durable before they are renamed (group commit).
+    public static func syncFiles(_ paths: [String]) throws {
+        try FileSystem.syncFiles(paths)
     }
 
     public func syncDirectories() throws {

@@ -109,7 +109,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
             try maildir.writeKeywords(keywords)
             keywordsChanged = false
         }
-        try maildir.syncFileSystem()
+        try MaildirFolder.syncFiles(pending.map(\.temporaryPath))
         var inserted: [MessageRecord] = [], rekeyed: [MessageRecord] = []
         for item in pending {
             if let old = item.rekeyedFrom, let oldName = MaildirFileName(parsing: old.maildirFile) {

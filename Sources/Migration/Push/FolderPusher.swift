@@ -95,6 +95,21 @@ struct FolderPusher {
         var uploaded = 0, skipped = 0
         var reportedKeywords: Set<String> = []
         let progress = self.progress
+        var queue = queue
+        if let limit = await client.capabilities.appendLimit {
+            // Never stream a body the server announced it will refuse.
+            let tooBig = queue.filter { $0.size > Int64(limit) }
+            queue.removeAll { $0.size > Int64(limit) }
+            var records: [UploadRecord] = []
+            for message in tooBig {
+                var record = UploadRecord(messageRowID: message.id!, targetID: target.id!, state: .skipped, targetFolder: mailbox.description, flags: "")
+                record.reason = "\(message.size) bytes exceed the target's APPENDLIMIT of \(limit)"
+                try self.record(issue: record.reason!, folder: folderName, uid: message.uid, scope: "message")
+                records.append(record)
+            }
+            try database.saveUploads(records)
+            skipped += tooBig.count
+        }
         for start in stride(from: 0, to: queue.count, by: options.batchSize) {
             let batch = Array(queue[start..<min(start + options.batchSize, queue.count)])
             var requests: [AppendRequest] = []

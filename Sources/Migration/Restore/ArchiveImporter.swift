@@ -131,7 +131,8 @@ struct ArchiveImporter {
 
     private func commit(_ pending: inout [(MaildirFolder, String, MaildirFileName, MessageRecord)], passID: Int64) throws -> Int {
         guard let first = pending.first else { return 0 }
-        try first.0.syncFileSystem()
+        _ = first
+        try MaildirFolder.syncFiles(pending.map(\.1))
         for (maildir, temporary, name, _) in pending { try maildir.commit(temporaryPath: temporary, as: name) }
         for folderID in Set(pending.map(\.3.folderID)) {
             let records = pending.filter { $0.3.folderID == folderID }
