@@ -10,12 +10,12 @@ struct ArchiveOptionsTests {
     func compressed(compression: String) async throws {
         let fixture = try await PullFixture.start(spec: .init(messagesPerFolder: 3))
         defer { fixture.stop() }
-        let outcome = try fixture.runPull(store: fixture.store, extraArguments: ["--compress", compression])
+        let outcome = try await fixture.runPull(store: fixture.store, extraArguments: ["--compress", compression])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let archives = fileTree(fixture.layout().archives)
         #expect(archives.count == 1)
         #expect(archives[0].hasSuffix(compression == "zstd" ? "-full.tar.zst" : "-full.tar.gz"))
-        let inspect = try MailferryBinary.run(["inspect", "\(fixture.layout().archives)/\(archives[0])"])
+        let inspect = try await MailferryBinary.run(["inspect", "\(fixture.layout().archives)/\(archives[0])"])
         #expect(inspect.status == 0)
         #expect(inspect.stdout.contains("Integrity  OK"))
     }
@@ -32,7 +32,7 @@ struct ArchiveOptionsTests {
         let range = try #require(bytes.range(of: marker))
         bytes[range.lowerBound] = UInt8(ascii: "X")
         try bytes.write(to: URL(fileURLWithPath: path))
-        let inspect = try MailferryBinary.run(["inspect", path])
+        let inspect = try await MailferryBinary.run(["inspect", path])
         #expect(inspect.status == 1)
         #expect(inspect.stdout.contains("SHA-256 differs"))
     }

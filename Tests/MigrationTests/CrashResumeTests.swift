@@ -13,12 +13,12 @@ struct CrashResumeTests {
         defer { fixture.stop() }
         let reference = fixture.store + "/reference"
         let interrupted = fixture.store + "/interrupted"
-        let clean = try fixture.runPull(store: reference, extraArguments: ["--commit-every", "5"])
+        let clean = try await fixture.runPull(store: reference, extraArguments: ["--commit-every", "5"])
         #expect(clean.status == 0, "\(clean.stderr)")
 
-        let killed = try fixture.runPull(store: interrupted, extraArguments: ["--commit-every", "5"], environment: ["MAILFERRY_FAULT": fault])
+        let killed = try await fixture.runPull(store: interrupted, extraArguments: ["--commit-every", "5"], environment: ["MAILFERRY_FAULT": fault])
         #expect(killed.killedBySignal && killed.status == SIGKILL, "the fault \(fault) was reached: \(killed.stderr)")
-        let resumed = try fixture.runPull(store: interrupted, extraArguments: ["--commit-every", "5"])
+        let resumed = try await fixture.runPull(store: interrupted, extraArguments: ["--commit-every", "5"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("resumed"), "the second run continues the interrupted pass")
 
@@ -35,7 +35,7 @@ struct CrashResumeTests {
         #expect(inspection.messages == referenceInspection.messages)
 
         // And a run after that has nothing left to do.
-        let again = try fixture.runPull(store: interrupted)
+        let again = try await fixture.runPull(store: interrupted)
         #expect(again.status == 0)
         #expect(again.stdout.contains("Copied     0 messages"), "\(again.stdout)")
     }

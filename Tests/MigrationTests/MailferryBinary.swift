@@ -19,7 +19,17 @@ enum MailferryBinary {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
+    /// Runs the binary on a thread of its own: waiting for a process for seconds must not hold
+    /// one of the cooperative pool's two threads, which the other tests need.
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runBlocking(arguments, environment: extra) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment extra: [String: String]) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -42,8 +52,8 @@ enum MailferryBinary {
 
 extension PullFixture {
     /// `mailferry pull` as an admin would run it; the password only in the environment.
-    func runPull(store: String, extraArguments: [String] = [], environment: [String: String] = [:]) throws -> MailferryBinary.Outcome {
-        try MailferryBinary.run(["pull", "--source", "imaps://alice@\(server.host):\(server.imapsPort)", "--ca-file", server.caFile,
+    func runPull(store: String, extraArguments: [String] = [], environment: [String: String] = [:]) async throws -> MailferryBinary.Outcome {
+        try await MailferryBinary.run(["pull", "--source", "imaps://alice@\(server.host):\(server.imapsPort)", "--ca-file", server.caFile,
                                  "--store", store, "--job", "alice", "--connections", "2"] + extraArguments,
                                 environment: ["MAILFERRY_SOURCE_PASSWORD": sourcePassword].merging(environment) { $1 })
     }

@@ -16,7 +16,7 @@ struct PullErrorTests {
         let held = try StoreLock(path: layout.lockFile, job: "alice")
         defer { held.release() }
         await #expect(throws: StoreError.locked(job: "alice", holderPID: getpid())) { try await fixture.pull() }
-        let outcome = try fixture.runPull(store: fixture.store)
+        let outcome = try await fixture.runPull(store: fixture.store)
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("locked"))
     }
@@ -25,7 +25,7 @@ struct PullErrorTests {
     func wrongPassword() async throws {
         let fixture = try await PullFixture.start(spec: .init(messagesPerFolder: 1))
         defer { fixture.stop() }
-        let outcome = try fixture.runPull(store: fixture.store, environment: ["MAILFERRY_SOURCE_PASSWORD": "Not-The-Passw0rd"])
+        let outcome = try await fixture.runPull(store: fixture.store, environment: ["MAILFERRY_SOURCE_PASSWORD": "Not-The-Passw0rd"])
         #expect(outcome.status == 3)
         #expect(outcome.stderr.contains("login failed for alice"))
         #expect(!outcome.stderr.contains("Not-The-Passw0rd") && !outcome.stdout.contains("Not-The-Passw0rd"))
@@ -35,7 +35,7 @@ struct PullErrorTests {
     func refusedPort() async throws {
         let store = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: store) }
-        let outcome = try MailferryBinary.run(["pull", "--source", "imaps://alice@127.0.0.1:1", "--store", store],
+        let outcome = try await MailferryBinary.run(["pull", "--source", "imaps://alice@127.0.0.1:1", "--store", store],
                                               environment: ["MAILFERRY_SOURCE_PASSWORD": "x"])
         #expect(outcome.status == 3)
         #expect(outcome.stderr.contains("refused"))
@@ -47,14 +47,14 @@ struct PullErrorTests {
         defer { fixture.stop() }
         let blocked = fixture.server.maildirPath(of: "alice") + "/Archive/2025"
         #expect(chmod(blocked, 0) == 0)
-        let outcome = try fixture.runPull(store: fixture.store)
+        let outcome = try await fixture.runPull(store: fixture.store)
         #expect(outcome.status == 1, "exit 1: done with failures\n\(outcome.stdout)\(outcome.stderr)")
         #expect(outcome.stdout.contains("Archive.2025"))
         let summary = try StateDatabase(path: fixture.layout().database).issues(passID: 1)
         #expect(summary.contains { $0.scope == "folder" && $0.folder == "Archive.2025" })
         chmod(blocked, 0o700)
         // Once readable again, the next pull completes the copy.
-        let again = try fixture.runPull(store: fixture.store)
+        let again = try await fixture.runPull(store: fixture.store)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try snapshot(of: fixture.layout()) == (try await snapshot(of: fixture.server)))
     }
@@ -65,7 +65,7 @@ struct PullErrorTests {
         defer { fixture.stop() }
         let file = fixture.store + "/plain-file"
         FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
-        let outcome = try fixture.runPull(store: file)
+        let outcome = try await fixture.runPull(store: file)
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("not writable"), "\(outcome.stderr)")
     }
@@ -78,11 +78,11 @@ struct PullErrorTests {
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         try run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", mountPoint])
         defer { _ = try? run(["umount", "-l", mountPoint]) }
-        let outcome = try fixture.runPull(store: mountPoint)
+        let outcome = try await fixture.runPull(store: mountPoint)
         #expect(outcome.status != 0)
         #expect(outcome.stderr.lowercased().contains("disk full") || outcome.stderr.contains("No space left"), "\(outcome.stderr)")
         try run(["mount", "-o", "remount,size=64m", mountPoint])
-        let again = try fixture.runPull(store: mountPoint)
+        let again = try await fixture.runPull(store: mountPoint)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try snapshot(of: StoreLayout(storeRoot: mountPoint, job: "alice")) == (try await snapshot(of: fixture.server)))
     }

@@ -47,14 +47,14 @@ struct MigrationFixture {
             .run(sourcePassword: sourcePassword, targetPassword: targetPassword)
     }
 
-    func runBinary(_ command: String, extra: [String] = [], environment: [String: String] = [:]) throws -> MailferryBinary.Outcome {
+    func runBinary(_ command: String, extra: [String] = [], environment: [String: String] = [:]) async throws -> MailferryBinary.Outcome {
         var arguments = [command]
         if command != "push" {
             arguments += ["--source", "imaps://alice@\(source.server.host):\(source.server.imapsPort)"]
         }
         arguments += ["--target", "imaps://carol@\(target.host):\(target.imapsPort)", "--ca-file", try combinedCAFile(),
                       "--store", store, "--job", "alice"] + (command == "verify" ? [] : ["--connections", "2"]) + extra
-        return try MailferryBinary.run(arguments, environment: ["MAILFERRY_SOURCE_PASSWORD": sourcePassword,
+        return try await MailferryBinary.run(arguments, environment: ["MAILFERRY_SOURCE_PASSWORD": sourcePassword,
                                                                 "MAILFERRY_TARGET_PASSWORD": targetPassword].merging(environment) { $1 })
     }
 

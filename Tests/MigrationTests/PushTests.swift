@@ -85,7 +85,7 @@ struct PushTests {
         #expect(counts.uploaded == onTarget)
         await #expect(throws: TargetOverQuota.self) { try await fixture.push(connections: 1) }
         #expect(try await fixture.targetSnapshot().count == onTarget, "a retry appends nothing twice")
-        let outcome = try fixture.runBinary("push")
+        let outcome = try await fixture.runBinary("push")
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("over quota"))
     }
@@ -119,14 +119,14 @@ struct PushCrashTests {
         let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 12, largeMessageBytes: 2_000_000))
         defer { fixture.stop() }
         _ = try await fixture.source.pull()
-        let killed = try fixture.runBinary("push", extra: [], environment: ["MAILFERRY_FAULT": fault])
+        let killed = try await fixture.runBinary("push", extra: [], environment: ["MAILFERRY_FAULT": fault])
         #expect(killed.killedBySignal, "the fault \(fault) was reached: \(killed.stderr)")
         let partial = try await fixture.targetSnapshot().count
         #expect(partial > 0 || fault.hasPrefix("mid-literal"))
-        let resumed = try fixture.runBinary("push")
+        let resumed = try await fixture.runBinary("push")
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
         #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
-        let again = try fixture.runBinary("push")
+        let again = try await fixture.runBinary("push")
         #expect(again.stdout.contains("Uploaded   0 messages"))
     }
 }

@@ -28,7 +28,7 @@ struct VerifyTests {
             let expectedCount = try await fixture.expectedOnTarget().count
             #expect(report.folders.reduce(0) { $0 + $1.found } == expectedCount)
         }
-        let outcome = try fixture.runBinary("verify", extra: ["--json"])
+        let outcome = try await fixture.runBinary("verify", extra: ["--json"])
         #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
     }
 
@@ -50,7 +50,7 @@ struct VerifyTests {
         #expect(inbox.missing == 1)
         #expect(inbox.flagMismatches == 1)
         #expect(report.folders.filter { $0.source != "INBOX" }.allSatisfy { $0.isEqual })
-        let outcome = try fixture.runBinary("verify")
+        let outcome = try await fixture.runBinary("verify")
         #expect(outcome.status == 1)
         #expect(outcome.stdout.contains("missing on the target"))
     }

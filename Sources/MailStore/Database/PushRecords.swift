@@ -44,6 +44,8 @@ public struct UploadRecord: Codable, FetchableRecord, MutablePersistableRecord, 
     public var flags: String
     public var reason: String?
     public var updatedAt: Date
+    /// `message.flagsPassID` when these flags were set on the target.
+    public var flagsPassID: Int64?
 
     public init(messageRowID: Int64, targetID: Int64, state: State, targetFolder: String, flags: String) {
         self.messageRowID = messageRowID; self.targetID = targetID; self.state = state

@@ -105,6 +105,35 @@ extension StateDatabase {
         }
     }
 
+    /// Stored UIDs of a folder generation with their row id and source state: enough to find
+    /// new and deleted messages without decoding whole rows (a no-op pass over a big folder).
+    public func storedUIDs(folderID: Int64, uidValidity: Int64) throws -> [Int64: (id: Int64, present: Bool)] {
+        try queue.read { db in
+            var result: [Int64: (id: Int64, present: Bool)] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT uid, id, sourceState FROM message WHERE folderID = ? AND uidValidity = ?",
+                                           arguments: [folderID, uidValidity])
+            while let row = try rows.next() {
+                result[row[0]] = (row[1], (row[2] as String) == "present")
+            }
+            return result
+        }
+    }
+
+    /// Rows of a folder generation for some UIDs.
+    public func messages(folderID: Int64, uidValidity: Int64, uids: [Int64]) throws -> [Int64: MessageRecord] {
+        try queue.read { db in
+            var result: [Int64: MessageRecord] = [:]
+            for start in stride(from: 0, to: uids.count, by: 500) {
+                let chunk = Array(uids[start..<min(start + 500, uids.count)])
+                for row in try MessageRecord.filter(Column("folderID") == folderID && Column("uidValidity") == uidValidity)
+                    .filter(chunk.contains(Column("uid"))).fetchAll(db) {
+                    result[row.uid] = row
+                }
+            }
+            return result
+        }
+    }
+
     /// Every message of a folder, any generation.
     public func allMessages(folderID: Int64) throws -> [MessageRecord] {
         try queue.read { db in try MessageRecord.filter(Column("folderID") == folderID).fetchAll(db) }

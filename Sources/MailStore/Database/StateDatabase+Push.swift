@@ -79,6 +79,28 @@ extension StateDatabase {
         }
     }
 
+    /// Whether a folder has anything to push: a message never uploaded (or pending), flags
+    /// changed since they were last set on the target, or (with propagation) a deletion.
+    public func folderNeedsPush(targetID: Int64, folderID: Int64, propagateDeletes: Bool) throws -> Bool {
+        try queue.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS(
+                    SELECT 1 FROM message m LEFT JOIN upload u ON u.messageRowID = m.id AND u.targetID = ?
+                    WHERE m.folderID = ? AND (
+                        (m.sourceState = 'present' AND (u.id IS NULL OR u.state = 'pending'))
+                        OR (u.state = 'uploaded' AND (u.flagsPassID IS NULL OR m.flagsPassID > u.flagsPassID))
+                        OR (? AND m.sourceState = 'gone' AND u.state = 'uploaded')))
+                """, arguments: [targetID, folderID, propagateDeletes]) ?? true
+        }
+    }
+
+    public func targetFolders(targetID: Int64) throws -> [Int64: TargetFolderRecord] {
+        try queue.read { db in
+            Dictionary(try TargetFolderRecord.filter(Column("targetID") == targetID).fetchAll(db).map { ($0.sourceFolderID, $0) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+    }
+
     public func skippedUploads(targetID: Int64) throws -> [UploadRecord] {
         try queue.read { db in try UploadRecord.filter(Column("targetID") == targetID && Column("state") == "skipped").fetchAll(db) }
     }

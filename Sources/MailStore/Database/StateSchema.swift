@@ -3,7 +3,7 @@ import GRDB
 /// The versioned schema of `state.sqlite`. Each migration is append-only; `docs/store.md`
 /// describes the tables.
 enum StateSchema {
-    static let currentVersion = "v3"
+    static let currentVersion = "v4"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -116,6 +116,11 @@ enum StateSchema {
                 t.add(column: "previousUIDValidity", .integer)
                 t.add(column: "previousUID", .integer)
             }
+        }
+        migrator.registerMigration("v4-upload-flags-pass") { db in
+            // The message's flagsPassID when its flags were last set on the target: a folder
+            // whose messages all match needs no work at all on a no-op push.
+            try db.alter(table: "upload") { t in t.add(column: "flagsPassID", .integer) }
         }
         return migrator
     }

@@ -35,14 +35,14 @@ struct FolderPuller {
         if folder != original { try database.saveFolder(&folder) }
 
         let sourceUIDs = selected.exists > 0 ? try await client.uidSearch("ALL") : []
-        let stored = try database.messages(folderID: folder.id!, uidValidity: Int64(uidValidity))
+        let stored = try database.storedUIDs(folderID: folder.id!, uidValidity: Int64(uidValidity))
         let sourceSet = Set(sourceUIDs)
         let newUIDs = sourceUIDs.filter { stored[Int64($0)] == nil }
         progress.update { $0.messagesPlanned += newUIDs.count }
 
-        result.flagUpdates = try await refreshFlags(folder: folder, stored: stored, sourceSet: sourceSet, selected: selected)
-        let gone = stored.values.filter { !sourceSet.contains(UInt32($0.uid)) && $0.sourceState == "present" }
-        try database.markSourceGone(ids: gone.compactMap(\.id), passID: passID)
+        result.flagUpdates = try await refreshFlags(folder: folder, stored: stored, sourceSet: sourceSet, selected: selected, uidValidity: uidValidity)
+        let gone = stored.filter { !sourceSet.contains(UInt32($0.key)) && $0.value.present }.map(\.value.id)
+        try database.markSourceGone(ids: gone, passID: passID)
         result.goneAtSource = gone.count
         if result.uidValidityChanged { try markOldGenerationGone(folder: folder, uidValidity: uidValidity) }
 
@@ -79,7 +79,8 @@ struct FolderPuller {
 
     /// Applies source flag changes to stored messages: only the changed ones with CONDSTORE,
     /// else one batched FETCH FLAGS over the stored UIDs.
-    private func refreshFlags(folder: FolderRecord, stored: [Int64: MessageRecord], sourceSet: Set<UInt32>, selected: SelectedMailbox) async throws -> Int {
+    private func refreshFlags(folder: FolderRecord, stored: [Int64: (id: Int64, present: Bool)], sourceSet: Set<UInt32>,
+                              selected: SelectedMailbox, uidValidity: UInt32) async throws -> Int {
         let candidates = stored.keys.filter { sourceSet.contains(UInt32($0)) }.map { UInt32($0) }
         guard !candidates.isEmpty else { return 0 }
         let changedSince: UInt64? = folder.highestModSeq.flatMap { known in
@@ -87,11 +88,13 @@ struct FolderPuller {
         }
         if let changedSince, selected.highestModSeq == changedSince { return 0 }
         let fetched = try await client.uidFetchAttributes(UIDSet(candidates), items: ["UID", "FLAGS"], changedSince: changedSince)
+        guard !fetched.isEmpty else { return 0 }
+        let records = try database.messages(folderID: folder.id!, uidValidity: Int64(uidValidity), uids: fetched.compactMap { $0.uid.map(Int64.init) })
         let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
         var keywords = try database.keywords(folderID: folder.id!)
         var changes: [(id: Int64, flags: String, maildirFile: String)] = []
         for message in fetched {
-            guard let uid = message.uid, let record = stored[Int64(uid)], let flags = message.flags else { continue }
+            guard let uid = message.uid, let record = records[Int64(uid)], let flags = message.flags else { continue }
             let kept = flags.filter { $0 != .recent }
             let text = kept.map(\.name).joined(separator: " ")
             guard Set(text.split(separator: " ")) != Set(record.flags.split(separator: " ")) else { continue }

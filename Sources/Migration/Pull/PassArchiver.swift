@@ -47,7 +47,9 @@ struct PassArchiver {
         }
         let writer = try ArchiveWriter(finalPath: finalPath, compression: compression)
         let now = Int(finishedAt.timeIntervalSince1970)
-        let manifest = manifestDocument(pass: pass, content: content, folders: folders, byID: foldersByID)
+        let manifestPath = "\(layout.jobRoot)/.manifest-\(passID).json"
+        try writeManifest(to: manifestPath, pass: pass, content: content, folders: folders, byID: foldersByID)
+        defer { unlink(manifestPath) }
         let job = try database.job()
         let metadata = PassMetadata(tool: "mailferry", toolVersion: MailferryBuild.version, sourceHost: job?.sourceHost ?? "",
                                     sourcePort: job?.sourcePort ?? 0, sourceUser: job?.sourceUser ?? "", pass: passID,
@@ -58,7 +60,7 @@ struct PassArchiver {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         try writer.addData(entryPath: "metadata.json", bytes: Array(try encoder.encode(metadata)), modificationTime: now)
-        try writer.addData(entryPath: "manifest.json", bytes: Array(try encoder.encode(manifest)), modificationTime: now)
+        try writer.addFile(entryPath: "manifest.json", sourcePath: manifestPath, modificationTime: now)
         for folder in folders where folder.state != .unselectable {
             let base = folder.maildirPath.isEmpty ? "Maildir" : "Maildir/\(folder.maildirPath)"
             for sub in ["cur", "new", "tmp"] { try writer.addDirectory(entryPath: "\(base)/\(sub)", modificationTime: now) }
@@ -100,11 +102,11 @@ struct PassArchiver {
         (folder.maildirPath.isEmpty ? "Maildir" : "Maildir/\(folder.maildirPath)") + "/cur/\(file)"
     }
 
-    private func manifestDocument(pass: PassRecord, content: StateDatabase.PassContent,
-                                  folders: [FolderRecord], byID: [Int64: FolderRecord]) -> PassManifest {
-        let stored = content.stored, flagUpdates = content.flagUpdates
-        return PassManifest(
-            schema: PassManifest.schemaName, pass: pass.id!, kind: pass.kind.rawValue,
+    /// The pass's manifest, streamed to a file: records are turned into entries one at a time.
+    private func writeManifest(to path: String, pass: PassRecord, content: StateDatabase.PassContent,
+                               folders: [FolderRecord], byID: [Int64: FolderRecord]) throws {
+        try PassManifestWriter(path: path).write(
+            pass: pass.id!, kind: pass.kind.rawValue,
             folders: folders.map { folder in
                 PassManifest.Folder(name: folder.name, wireName: folder.wireName.base64EncodedString(), separator: folder.separator,
                                     attributes: folder.attributes.split(separator: " ").map(String.init), specialUse: folder.specialUse,
@@ -113,7 +115,7 @@ struct PassArchiver {
                                     highestModSeq: folder.highestModSeq.map { UInt64(bitPattern: $0) },
                                     maildirPath: folder.maildirPath, state: folder.state.rawValue)
             },
-            messages: stored.compactMap { message in
+            messages: content.stored.lazy.compactMap { message -> PassManifest.Message? in
                 guard let folder = byID[message.folderID] else { return nil }
                 return PassManifest.Message(folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
                                             uid: UInt32(truncatingIfNeeded: message.uid),
@@ -121,7 +123,7 @@ struct PassArchiver {
                                             internalDate: message.internalDate, size: message.size, sha256: message.sha256,
                                             messageID: message.messageID, path: entryPath(folder: folder, file: message.maildirFile))
             },
-            flagUpdates: flagUpdates.compactMap { message in
+            flagUpdates: content.flagUpdates.lazy.compactMap { message -> PassManifest.FlagUpdate? in
                 guard let folder = byID[message.folderID] else { return nil }
                 return PassManifest.FlagUpdate(folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
                                                uid: UInt32(truncatingIfNeeded: message.uid),

@@ -123,8 +123,10 @@ struct FolderPusher {
                 }
                 requests.append(AppendRequest(body: .file(path: "\(maildir.cur)/\(message.maildirFile)"), size: Int(message.size),
                                               flags: kept, internalDate: InternalDate(message.internalDate)))
-                records.append(UploadRecord(messageRowID: message.id!, targetID: target.id!, state: .pending,
-                                            targetFolder: mailbox.description, flags: kept.map(\.name).sorted().joined(separator: " ")))
+                var upload = UploadRecord(messageRowID: message.id!, targetID: target.id!, state: .pending,
+                                          targetFolder: mailbox.description, flags: kept.map(\.name).sorted().joined(separator: " "))
+                upload.flagsPassID = message.flagsPassID
+                records.append(upload)
             }
             records = try database.markPending(records)
             let send = { (requests: [AppendRequest]) async throws -> [AppendOutcome] in
@@ -199,13 +201,22 @@ struct FolderPusher {
     private func synchronizeFlags(_ messages: [MessageRecord], folder: FolderRecord, selected: SelectedMailbox, uidValidity: UInt32) async throws -> Int {
         let uploads = try database.uploads(targetID: target.id!, sourceFolderID: folder.id!)
         var groups: [String: [UploadRecord]] = [:]
+        // Flags already right on the target: only the bookkeeping moves forward.
+        var unchanged: [UploadRecord] = []
         for message in messages {
             guard var upload = uploads[message.id!], upload.state == .uploaded, upload.targetUID != nil,
                   upload.targetUIDValidity == Int64(uidValidity) else { continue }
             let desired = message.flags.split(separator: " ").map { Flag(String($0)) }.filter { selected.canStore($0) }
             let text = desired.map(\.name).sorted().joined(separator: " ")
-            guard text != upload.flags else { continue }
+            guard text != upload.flags else {
+                if upload.flagsPassID != message.flagsPassID {
+                    upload.flagsPassID = message.flagsPassID
+                    unchanged.append(upload)
+                }
+                continue
+            }
             upload.flags = text
+            upload.flagsPassID = message.flagsPassID
             groups[text, default: []].append(upload)
         }
         var changed: [UploadRecord] = []
@@ -214,7 +225,7 @@ struct FolderPusher {
             try await client.uidStore(UIDSet(group.compactMap { $0.targetUID.map { UInt32($0) } }), .replace, flags: flags)
             changed += group
         }
-        try database.saveUploads(changed)
+        try database.saveUploads(changed + unchanged)
         // Adopted messages had unknown flags ("?"): setting them is not a source change.
         return changed.filter { uploads[$0.messageRowID]?.flags != "?" }.count
     }

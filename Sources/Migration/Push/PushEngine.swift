@@ -40,12 +40,17 @@ public struct PushEngine: Sendable {
         let issues = IssueLog()
         let control = try await connect(context.logger, password: password)
         let plan = try await planFolders(control, context: context, issues: issues)
-        let results = try await pushFolders(plan.folders, first: control, context: context, target: target, password: password, issues: issues)
+        let work = try await foldersWithWork(plan.folders, client: control, context: context, target: target)
+        let idle = plan.folders.filter { folder, _ in !work.contains { $0.0.id == folder.id } }.map { folder, name in
+            PushSummary.FolderResult(source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0, flagUpdates: 0, deleted: 0)
+        }
+        let results = try await pushFolders(work, first: control, context: context, target: target, password: password, issues: issues) + idle
         let counts = results.reduce(into: (uploaded: 0, adopted: 0, skipped: 0, flags: 0)) {
             $0.uploaded += $1.uploaded; $0.adopted += $1.adopted; $0.skipped += $1.skipped; $0.flags += $1.flagUpdates
         }
         context.logger.info("push done: \(counts.uploaded) uploaded, \(counts.adopted) already there, \(counts.skipped) skipped, \(counts.flags) flag updates")
-        return PushSummary(job: options.job, target: endpoint.description, folders: results + plan.failed, excluded: plan.excluded,
+        return PushSummary(job: options.job, target: endpoint.description, folders: (results + plan.failed).sorted { $0.source < $1.source },
+                           excluded: plan.excluded,
                            uploaded: counts.uploaded, bytes: progress.snapshot.bytesDone, adopted: counts.adopted, skipped: counts.skipped,
                            flagUpdates: counts.flags, seconds: Date().timeIntervalSince(started), issues: issues.all, logFile: context.logFile)
     }
@@ -99,6 +104,29 @@ public struct PushEngine: Sendable {
         }
         progress.update { $0.foldersTotal += plan.folders.count }
         return plan
+    }
+
+    /// Drops folders with nothing to push whose target folder is unchanged (same UIDVALIDITY,
+    /// one pipelined STATUS for all), so a no-op push costs a LIST, a STATUS round and queries.
+    private func foldersWithWork(_ folders: [(FolderRecord, String)], client: IMAPClient, context: JobContext,
+                                 target: TargetRecord) async throws -> [(FolderRecord, String)] {
+        let mappings = try context.database.targetFolders(targetID: target.id!)
+        let known = folders.filter { folder, name in mappings[folder.id!]?.name == name && mappings[folder.id!]?.uidValidity != nil }
+        guard !known.isEmpty else { return folders }
+        let statuses: [MailboxStatus]
+        do {
+            statuses = try await client.statuses(of: known.map { MailboxName($0.1) }, items: ["UIDVALIDITY"])
+        } catch let error as IMAPError where error.scope != .account {
+            return folders   // a target folder vanished: look at every folder the long way
+        }
+        var unchanged = Set<Int64>()
+        for ((folder, _), status) in zip(known, statuses) where status.uidValidity.map(Int64.init) == mappings[folder.id!]?.uidValidity {
+            if try !context.database.folderNeedsPush(targetID: target.id!, folderID: folder.id!, propagateDeletes: options.propagateDeletes) {
+                unchanged.insert(folder.id!)
+            }
+        }
+        progress.update { $0.foldersDone += unchanged.count }
+        return folders.filter { !unchanged.contains($0.0.id!) }
     }
 
     private func pushFolders(_ folders: [(FolderRecord, String)], first: IMAPClient, context: JobContext, target: TargetRecord,
