@@ -105,3 +105,79 @@ extension StateDatabase {
         try queue.read { db in try UploadRecord.filter(Column("targetID") == targetID && Column("state") == "skipped").fetchAll(db) }
     }
 }
+
+/// Targeted reads for one folder's push: only the rows that need work, so a delta over a big
+/// folder decodes a handful of rows, not the folder.
+extension StateDatabase {
+    /// Present messages never uploaded to the target, or left pending by a crash, with their upload row.
+    public func pushCandidates(targetID: Int64, folderID: Int64) throws -> [(message: MessageRecord, upload: UploadRecord?)] {
+        try queue.read { db in
+            let messages = try MessageRecord.fetchAll(db, sql: """
+                SELECT m.* FROM message m LEFT JOIN upload u ON u.messageRowID = m.id AND u.targetID = ?
+                WHERE m.folderID = ? AND m.sourceState = 'present' AND (u.id IS NULL OR u.state = 'pending')
+                ORDER BY m.uidValidity, m.uid
+                """, arguments: [targetID, folderID])
+            let pending = try UploadRecord.fetchAll(db, sql: """
+                SELECT u.* FROM upload u JOIN message m ON m.id = u.messageRowID
+                WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'pending'
+                """, arguments: [targetID, folderID])
+            let byMessage = Dictionary(pending.map { ($0.messageRowID, $0) }, uniquingKeysWith: { a, _ in a })
+            return messages.map { ($0, byMessage[$0.id!]) }
+        }
+    }
+
+    /// Target UIDs already recorded for a folder's messages (they can't be another message's).
+    public func uploadedTargetUIDs(targetID: Int64, folderID: Int64, uidValidity: Int64) throws -> Set<UInt32> {
+        try queue.read { db in
+            Set(try Int64.fetchAll(db, sql: """
+                SELECT u.targetUID FROM upload u JOIN message m ON m.id = u.messageRowID
+                WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'uploaded' AND u.targetUIDValidity = ? AND u.targetUID IS NOT NULL
+                """, arguments: [targetID, folderID, uidValidity]).map { UInt32(truncatingIfNeeded: $0) })
+        }
+    }
+
+    /// Uploaded messages whose flags changed since they were last set on the target.
+    public func flagSyncCandidates(targetID: Int64, folderID: Int64) throws -> [(message: MessageRecord, upload: UploadRecord)] {
+        try pairs(sql: "u.state = 'uploaded' AND (u.flagsPassID IS NULL OR m.flagsPassID > u.flagsPassID)", targetID: targetID, folderID: folderID)
+    }
+
+    /// Uploaded messages that were deleted at the source.
+    public func goneUploads(targetID: Int64, folderID: Int64) throws -> [(message: MessageRecord, upload: UploadRecord)] {
+        try pairs(sql: "u.state = 'uploaded' AND m.sourceState = 'gone'", targetID: targetID, folderID: folderID)
+    }
+
+    private func pairs(sql condition: String, targetID: Int64, folderID: Int64) throws -> [(message: MessageRecord, upload: UploadRecord)] {
+        try queue.read { db in
+            let uploads = try UploadRecord.fetchAll(db, sql: """
+                SELECT u.* FROM upload u JOIN message m ON m.id = u.messageRowID
+                WHERE u.targetID = ? AND m.folderID = ? AND \(condition)
+                """, arguments: [targetID, folderID])
+            guard !uploads.isEmpty else { return [] }
+            let messages = try MessageRecord.fetchAll(db, sql: """
+                SELECT m.* FROM message m JOIN upload u ON m.id = u.messageRowID
+                WHERE u.targetID = ? AND m.folderID = ? AND \(condition)
+                """, arguments: [targetID, folderID])
+            let byID = Dictionary(messages.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+            return uploads.compactMap { upload in byID[upload.messageRowID].map { ($0, upload) } }
+        }
+    }
+
+    /// Drops the recorded target UIDs of a folder's messages (the target folder was recreated).
+    public func forgetUploads(targetID: Int64, folderID: Int64) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                DELETE FROM upload WHERE targetID = ? AND state != 'skipped'
+                AND messageRowID IN (SELECT id FROM message WHERE folderID = ?)
+                """, arguments: [targetID, folderID])
+        }
+    }
+
+    public func uploadedCount(targetID: Int64, folderID: Int64, uidValidity: Int64) throws -> Int {
+        try queue.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM upload u JOIN message m ON m.id = u.messageRowID
+                WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'uploaded' AND u.targetUIDValidity = ?
+                """, arguments: [targetID, folderID, uidValidity]) ?? 0
+        }
+    }
+}

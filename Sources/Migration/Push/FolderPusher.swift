@@ -25,35 +25,33 @@ struct FolderPusher {
         guard let uidValidity = selected.uidValidity else {
             throw IMAPError.protocolViolation(host: host, detail: "no UIDVALIDITY for target folder \(targetName)")
         }
-        var uploads = try database.uploads(targetID: target.id!, sourceFolderID: folder.id!)
         let recorded = try database.targetFolder(targetID: target.id!, sourceFolderID: folder.id!)
         var mapping = recorded ?? TargetFolderRecord(targetID: target.id!, sourceFolderID: folder.id!, name: targetName)
         if let known = mapping.uidValidity, known != Int64(uidValidity) || mapping.name != targetName {
             // The target folder was recreated or remapped: recorded UIDs are void; re-match by identity.
             logger.warning("\(targetName): target UIDVALIDITY changed; re-checking which messages it holds")
-            try database.deleteUploads(ids: uploads.values.filter { $0.state != .skipped }.compactMap(\.id))
-            uploads = try database.uploads(targetID: target.id!, sourceFolderID: folder.id!)
+            try database.forgetUploads(targetID: target.id!, folderID: folder.id!)
         }
         mapping.uidValidity = Int64(uidValidity)
         mapping.name = targetName
         if mapping != recorded { try database.saveTargetFolder(&mapping) }
 
-        let messages = try database.allMessages(folderID: folder.id!)
         let maildir = MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath)
-        let candidates = messages.filter { $0.sourceState == "present" && (uploads[$0.id!] == nil || uploads[$0.id!]!.state == .pending) }
+        let candidates = try database.pushCandidates(targetID: target.id!, folderID: folder.id!)
         progress.update { $0.messagesPlanned += candidates.count }
-        var queue = candidates
+        var queue = candidates.map(\.message)
         if !candidates.isEmpty {
-            let recorded = uploads.values.filter { $0.state == .uploaded }
-            let hasPending = uploads.values.contains { $0.state == .pending }
-            if hasPending || selected.exists > recorded.count {
-                (queue, result.adopted) = try await adoptExisting(candidates, uploads: uploads, maildir: maildir, folder: targetName, uidValidity: uidValidity)
+            let hasPending = candidates.contains { $0.upload != nil }
+            let recordedCount = try database.uploadedCount(targetID: target.id!, folderID: folder.id!, uidValidity: Int64(uidValidity))
+            if hasPending || selected.exists > recordedCount {
+                (queue, result.adopted) = try await adoptExisting(candidates, folderID: folder.id!, maildir: maildir,
+                                                                  folder: targetName, uidValidity: uidValidity)
             }
         }
         (result.uploaded, result.skipped) = try await upload(queue, maildir: maildir, mailbox: mailbox, selected: selected, folderName: folder.name)
-        result.flagUpdates = try await synchronizeFlags(messages, folder: folder, selected: selected, uidValidity: uidValidity)
+        result.flagUpdates = try await synchronizeFlags(folder: folder, selected: selected, uidValidity: uidValidity)
         if options.propagateDeletes {
-            result.deleted = try await propagateDeletes(messages, folder: folder, uidValidity: uidValidity)
+            result.deleted = try await propagateDeletes(folder: folder, uidValidity: uidValidity)
         }
         progress.update { $0.foldersDone += 1 }
         return result
@@ -61,17 +59,17 @@ struct FolderPusher {
 
     /// Messages the target already has (uploaded before a crash, or by another tool) are
     /// recorded instead of appended again.
-    private func adoptExisting(_ candidates: [MessageRecord], uploads: [Int64: UploadRecord], maildir: MaildirFolder,
+    private func adoptExisting(_ candidates: [(message: MessageRecord, upload: UploadRecord?)], folderID: Int64, maildir: MaildirFolder,
                                folder: String, uidValidity: UInt32) async throws -> ([MessageRecord], Int) {
-        let claimed = Set(uploads.values.filter { $0.state == .uploaded }.compactMap { $0.targetUID.map { UInt32($0) } })
+        let claimed = try database.uploadedTargetUIDs(targetID: target.id!, folderID: folderID, uidValidity: Int64(uidValidity))
         var index = TargetIndex(claimed: claimed)
         try await index.load(from: client)
         var remaining: [MessageRecord] = []
         var adopted: [UploadRecord] = []
         var dropped: [Int64] = []
-        for message in candidates {
+        for (message, upload) in candidates {
             if let uid = try await index.match(message, file: "\(maildir.cur)/\(message.maildirFile)", client: client) {
-                var record = uploads[message.id!] ?? UploadRecord(messageRowID: message.id!, targetID: target.id!, state: .uploaded, targetFolder: folder, flags: "")
+                var record = upload ?? UploadRecord(messageRowID: message.id!, targetID: target.id!, state: .uploaded, targetFolder: folder, flags: "")
                 record.state = .uploaded
                 record.targetFolder = folder
                 record.targetUIDValidity = Int64(uidValidity)
@@ -79,7 +77,7 @@ struct FolderPusher {
                 record.flags = "?"   // unknown: the flag pass below sets them
                 adopted.append(record)
             } else {
-                if let stale = uploads[message.id!], let id = stale.id { dropped.append(id) }
+                if let id = upload?.id { dropped.append(id) }
                 remaining.append(message)
             }
         }
@@ -198,25 +196,23 @@ struct FolderPusher {
     }
 
     /// Source flag changes reach the target with UID STORE FLAGS, one command per flag set.
-    private func synchronizeFlags(_ messages: [MessageRecord], folder: FolderRecord, selected: SelectedMailbox, uidValidity: UInt32) async throws -> Int {
-        let uploads = try database.uploads(targetID: target.id!, sourceFolderID: folder.id!)
+    private func synchronizeFlags(folder: FolderRecord, selected: SelectedMailbox, uidValidity: UInt32) async throws -> Int {
         var groups: [String: [UploadRecord]] = [:]
         // Flags already right on the target: only the bookkeeping moves forward.
         var unchanged: [UploadRecord] = []
-        for message in messages {
-            guard var upload = uploads[message.id!], upload.state == .uploaded, upload.targetUID != nil,
-                  upload.targetUIDValidity == Int64(uidValidity) else { continue }
+        var adoptedWithUnknownFlags: Set<Int64> = []
+        for (message, upload) in try database.flagSyncCandidates(targetID: target.id!, folderID: folder.id!) {
+            guard upload.targetUID != nil, upload.targetUIDValidity == Int64(uidValidity) else { continue }
+            var upload = upload
+            if upload.flags == "?" { adoptedWithUnknownFlags.insert(upload.messageRowID) }
             let desired = message.flags.split(separator: " ").map { Flag(String($0)) }.filter { selected.canStore($0) }
             let text = desired.map(\.name).sorted().joined(separator: " ")
+            upload.flagsPassID = message.flagsPassID
             guard text != upload.flags else {
-                if upload.flagsPassID != message.flagsPassID {
-                    upload.flagsPassID = message.flagsPassID
-                    unchanged.append(upload)
-                }
+                unchanged.append(upload)
                 continue
             }
             upload.flags = text
-            upload.flagsPassID = message.flagsPassID
             groups[text, default: []].append(upload)
         }
         var changed: [UploadRecord] = []
@@ -227,13 +223,12 @@ struct FolderPusher {
         }
         try database.saveUploads(changed + unchanged)
         // Adopted messages had unknown flags ("?"): setting them is not a source change.
-        return changed.filter { uploads[$0.messageRowID]?.flags != "?" }.count
+        return changed.filter { !adoptedWithUnknownFlags.contains($0.messageRowID) }.count
     }
 
-    private func propagateDeletes(_ messages: [MessageRecord], folder: FolderRecord, uidValidity: UInt32) async throws -> Int {
-        let uploads = try database.uploads(targetID: target.id!, sourceFolderID: folder.id!)
-        let gone = messages.filter { $0.sourceState == "gone" }.compactMap { uploads[$0.id!] }
-            .filter { $0.state == .uploaded && $0.targetUIDValidity == Int64(uidValidity) && $0.targetUID != nil }
+    private func propagateDeletes(folder: FolderRecord, uidValidity: UInt32) async throws -> Int {
+        let gone = try database.goneUploads(targetID: target.id!, folderID: folder.id!).map(\.upload)
+            .filter { $0.targetUIDValidity == Int64(uidValidity) && $0.targetUID != nil }
         guard !gone.isEmpty else { return 0 }
         let set = UIDSet(gone.compactMap { $0.targetUID.map { UInt32($0) } })
         try await client.uidStore(set, .add, flags: [.deleted])
