@@ -21,6 +21,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -144,16 +145,17 @@ class Bench:
         server_before = dovecot_cpu(self.instances)
         started = time.monotonic()
         with open(log, "wb") as out:
+            # Own process group, so a timeout (or Ctrl-C) stops the tool too, not only `time`.
             proc = subprocess.Popen(["/usr/bin/time", "-v", "-o", timing] + argv, stdout=out,
-                                    stderr=subprocess.STDOUT, env=env, cwd=self.work)
+                                    stderr=subprocess.STDOUT, env=env, cwd=self.work, start_new_session=True)
             try:
                 code = proc.wait(timeout=self.timeout)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, 9)
                 proc.wait()
                 code = "timeout"
             except BaseException:
-                proc.kill()
+                os.killpg(proc.pid, 9)
                 raise
         time.sleep(0.3)  # let the servers' per-connection processes exit and be reaped
         server_cpu = dovecot_cpu(self.instances) - server_before
@@ -308,6 +310,8 @@ def main():
     p.add_argument("--timeout", type=float, default=3600, help="seconds per run before it is killed")
     p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset, in this order")
     a = p.parse_args()
+    # compare.sh stops us with SIGTERM: unwind (SystemExit), which stops a running tool too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     state = json.load(open(a.state))
     bench = Bench(state, a.work, a.bin, a.connections, a.timeout)
     tools = [t for t in a.tools.split(",") if t]
@@ -347,6 +351,10 @@ def main():
     print()
     print(f"preset {a.preset}: {corpus[0]:,} messages, {corpus[1] / 1e6:,.1f} MB; delta: {added} new "
           f"({delta[1] / 1e6:.1f} MB) + {changed} flag changes; {os.cpu_count()} cores, loopback")
+    v = report_versions = versions(bench)
+    print(f"mailferry {v['mailferry']} @ {v['mailferry_commit']}"
+          f"{' + uncommitted Sources/' if v['mailferry_sources_modified'] else ''} (built {v['mailferry_binary_built']}), "
+          f"{v['mbsync']}, offlineimap {v['offlineimap']}, Dovecot {v['dovecot']}")
     print(table(results, corpus, delta))
     loads = [r["load_before"] for r in results]
     print(f"load average before the runs: {min(loads):.1f}–{max(loads):.1f} on {os.cpu_count()} cores"
@@ -367,7 +375,7 @@ def main():
                    "folders": sum(f["selectable"] for f in s0["folders"].values())},
         "delta": {"new_messages": added, "new_bytes": delta[1], "flag_changes": changed},
         "machine": {"cores": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version()},
-        "versions": versions(bench),
+        "versions": report_versions,
         "commands": {t: redact(bench.commands[t][0], bench.password) for t in tools},
         "configs": {name: text.replace(bench.password, "[redacted]") for name, text in CONFIGS.items()},
         "results": results,
@@ -383,7 +391,16 @@ def versions(bench):
             return subprocess.run(argv, capture_output=True, text=True, timeout=20).stdout.strip().splitlines()[-1]
         except Exception:
             return None
-    return {"mailferry": out([os.path.join(bench.bin, "mailferry"), "--version"]),
+    binary = os.path.join(bench.bin, "mailferry")
+    # Which mailferry was measured: the commit, whether Sources/ had uncommitted edits, and
+    # when the binary was built (other work may rebuild .build/release meanwhile).
+    source_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return {"mailferry": out([binary, "--version"]),
+            "mailferry_commit": out(["git", "-C", source_dir, "rev-parse", "--short", "HEAD"]),
+            "mailferry_sources_modified": bool(subprocess.run(
+                ["git", "-C", source_dir, "status", "--porcelain", "Sources"],
+                capture_output=True, text=True).stdout.strip()),
+            "mailferry_binary_built": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(os.path.getmtime(binary))),
             "mbsync": out(["mbsync", "--version"]), "offlineimap": out(["offlineimap", "--version"]),
             "dovecot": out(["dovecot", "--version"])}
 

@@ -42,8 +42,9 @@ work=$(mktemp -d /tmp/mfcompare.XXXXXX)
 # doveadm switches to the mail user (nobody) and then reads the CA copy in here.
 chmod 755 "$work"
 state=$work/state.json
-server=""
+server="" runner=""
 cleanup() {
+  if [ -n "$runner" ]; then kill "$runner" 2>/dev/null || true; wait "$runner" 2>/dev/null || true; fi
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
   if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
@@ -64,5 +65,10 @@ until [ -f "$state" ]; do
 done
 echo "seeded in $((SECONDS - seeding_started)) s" >&2
 
+# In the background and waited for, so that a SIGTERM to this script runs the trap at once
+# (bash defers traps while a foreground child runs).
 python3 -B bench/compare.py --state "$state" --work "$work" --bin "$bin" --preset "$preset" --out "$out" \
-  ${BENCH_TOOLS:+--tools "$BENCH_TOOLS"}
+  ${BENCH_TOOLS:+--tools "$BENCH_TOOLS"} &
+runner=$!
+wait "$runner"
+runner=""

@@ -10,6 +10,9 @@ read from each server's LIST), except that a source folder with a SPECIAL-USE at
 (\\Sent, \\Drafts, ...) is matched to the target folder that has the same attribute.
 \\Recent is ignored (it is session state, not mail). INTERNALDATE is compared as an instant:
 Dovecot's Maildir keeps it as a file mtime, so the zone a client sent does not survive anyway.
+The verdict (OK or not) rests on that multiset alone. To say *why* a folder differs ("lost
+$label1", "changed size +22 B"), source and target messages are paired by a hash of their From,
+Subject and Message-ID header fields, fetched with the metadata (bodies are never fetched).
 
 Usage as a program:
   imapcheck.py --host 127.0.0.1 --source-port P --source-ca CA --source-user U
@@ -20,6 +23,7 @@ import argparse
 import base64
 import calendar
 import collections
+import hashlib
 import imaplib
 import json
 import os
@@ -29,10 +33,6 @@ import sys
 import time
 
 SPECIAL_USE = {"\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"}
-
-# Bodies are never fetched, but a 20,000-line FETCH answer is long; imaplib's default cap
-# (1 MB per line) is only for single lines, which stay short here.
-imaplib._MAXLINE = 10_000_000
 
 
 def decode_mutf7(name: str) -> str:
@@ -63,6 +63,9 @@ def quote(name: str) -> str:
 _LIST = re.compile(rb'\((?P<attrs>[^)]*)\) (?P<sep>NIL|"(?:[^"\\]|\\.)*") (?P<name>.*)$')
 _FETCH = re.compile(
     rb'UID (?P<uid>\d+)|RFC822\.SIZE (?P<size>\d+)|FLAGS \((?P<flags>[^)]*)\)|INTERNALDATE "(?P<date>[^"]+)"')
+_FETCH_START = re.compile(rb"\d+ \(")
+# Header fields that name a message, for telling which source message became which target one.
+IDENTITY = "HEADER.FIELDS (FROM SUBJECT MESSAGE-ID)"
 _MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
                                        "Sep", "Oct", "Nov", "Dec"], start=1)}
 
@@ -85,7 +88,7 @@ def connect(host, port, cafile, user, password):
 
 def snapshot(host, port, cafile, user, password):
     """{'sep': sep, 'folders': {raw name: {'name': decoded, 'path': [parts], 'special': attr|None,
-    'selectable': bool, 'messages': [(size, flags, epoch), ...]}}}"""
+    'selectable': bool, 'messages': [(size, flags, epoch, identity), ...]}}}"""
     conn = connect(host, port, cafile, user, password)
     try:
         typ, lines = conn.list('""', "*")
@@ -116,21 +119,28 @@ def snapshot(host, port, cafile, user, password):
                 raise RuntimeError(f"EXAMINE {raw}: {data}")
             if int(data[0]) == 0:
                 continue
-            typ, data = conn.uid("FETCH", "1:*", "(RFC822.SIZE FLAGS INTERNALDATE)")
+            # The header fields only name each message (see compare): sizes, flags and dates
+            # are what is judged.
+            typ, data = conn.uid("FETCH", "1:*", f"(RFC822.SIZE FLAGS INTERNALDATE BODY.PEEK[{IDENTITY}])")
             if typ != "OK":
                 raise RuntimeError(f"FETCH {raw}: {data}")
+            records = []  # [meta bytes, literal bytes]
             for item in data:
                 if isinstance(item, tuple):
-                    item = item[0]
-                if not item:
-                    continue
+                    records.append([item[0], item[1]])
+                elif item and records and not _FETCH_START.match(item):
+                    records[-1][0] += item  # items the server sent after the literal
+                elif item:
+                    records.append([item, b""])
+            for meta, literal in records:
                 fields = {}
-                for fm in _FETCH.finditer(item):
+                for fm in _FETCH.finditer(meta):
                     for key, value in fm.groupdict().items():
                         if value is not None:
                             fields[key] = value.decode()
                 flags = tuple(sorted(f for f in fields.get("flags", "").split() if f != "\\Recent"))
-                folder["messages"].append((int(fields["size"]), flags, internaldate_epoch(fields["date"])))
+                identity = hashlib.sha1(literal).hexdigest()[:16] if literal.strip() else None
+                folder["messages"].append((int(fields["size"]), flags, internaldate_epoch(fields["date"]), identity))
             conn.close()
         return {"sep": sep, "folders": folders}
     finally:
@@ -189,10 +199,10 @@ def compare(source, target):
         sa, sb = sum(m[0] for m in a), sum(m[0] for m in b)
         if sa != sb:
             problems.append(f"bytes {sa} != {sb}")
-        only_src = collections.Counter(a) - collections.Counter(b)
-        only_tgt = collections.Counter(b) - collections.Counter(a)
-        if only_src or only_tgt:
-            problems += _explain(only_src, only_tgt, tally)
+        judged_a = collections.Counter(m[:3] for m in a)
+        judged_b = collections.Counter(m[:3] for m in b)
+        if judged_a != judged_b:
+            problems += _explain(a, b, tally)
         if problems:
             differences[name] = problems
     notes = []
@@ -214,17 +224,17 @@ def _is_parent_of_any(path, snap):
     return any(f["path"][: len(path)] == path and len(f["path"]) > len(path) for f in snap["folders"].values())
 
 
-def _explain(only_src, only_tgt, tally):
-    """Turns two multisets of (size, flags, date) into readable reasons.
-
-    Pairs what only the source has with what only the target has, most specific first: same size
-    and date (flags differ), same date (the body changed size, e.g. a header was added), same size
-    and flags (INTERNALDATE not kept); whatever is left is missing or extra."""
+def _explain(src_msgs, tgt_msgs, tally):
+    """Says why two folders differ. Source and target messages are paired by identity (a hash of
+    From, Subject and Message-ID, which no tool here rewrites) and each pair's size, flags and
+    date are compared. Messages without a partner by identity are paired by what is left of
+    their (size, flags, date): same size and date (flags differ), same date (size changed), same
+    size and flags (INTERNALDATE changed); whatever remains is missing or extra."""
     problems = []
-    src_left, tgt_left = list(only_src.elements()), list(only_tgt.elements())
+    src_left, tgt_left = list(src_msgs), list(tgt_msgs)
 
     def pair(key):
-        """Pairs equal keys; among several candidates the one closest in size (dates can repeat)."""
+        """Pairs equal keys; among several candidates the one closest in size."""
         nonlocal src_left, tgt_left
         pool = collections.defaultdict(list)
         for m in tgt_left:
@@ -240,33 +250,35 @@ def _explain(only_src, only_tgt, tally):
         src_left, tgt_left = rest, [m for ms in pool.values() for m in ms]
         return pairs
 
-    flag_diff = collections.Counter()
-    def count_flags(s, t):
+    pairs = pair(lambda m: m[3] or object())  # no identity: never equal
+    pairs += pair(lambda m: m[:3])
+    pairs += pair(lambda m: (m[0], m[2]))
+    pairs += pair(lambda m: m[2])
+    pairs += pair(lambda m: (m[0], m[1]))
+
+    flag_diff, growth, shifts = collections.Counter(), collections.Counter(), collections.Counter()
+    for s, t in pairs:
         for f in set(s[1]) - set(t[1]):
             flag_diff[f"lost {f}"] += 1
         for f in set(t[1]) - set(s[1]):
             flag_diff[f"added {f}"] += 1
-
-    for s, t in pair(lambda m: (m[0], m[2])):
-        count_flags(s, t)
-    resized = pair(lambda m: m[2])
-    growth = collections.Counter()
-    for s, t in resized:
-        count_flags(s, t)
-        growth[t[0] - s[0]] += 1
-    redated = pair(lambda m: (m[0], m[1]))
-    shifts = collections.Counter(t[2] - s[2] for s, t in redated)
+        if s[0] != t[0]:
+            growth[t[0] - s[0]] += 1
+        if s[2] != t[2]:
+            shifts[t[2] - s[2]] += 1
     for reason, n in sorted(flag_diff.items()):
         problems.append(f"{n} messages {reason}")
         tally[f"flag {reason.split()[1]} {reason.split()[0]}"] += n
-    if resized:
+    if growth:
+        n = sum(growth.values())
         example = ", ".join(f"{d:+d} B" for d, _ in growth.most_common(2))
-        problems.append(f"{len(resized)} messages changed size ({example})")
-        tally[f"size changed (mostly {growth.most_common(1)[0][0]:+d} B)"] += len(resized)
-    if redated:
+        problems.append(f"{n} messages changed size ({example})")
+        tally[f"size changed (mostly {growth.most_common(1)[0][0]:+d} B)"] += n
+    if shifts:
+        n = sum(shifts.values())
         example = ", ".join(f"{s:+d} s" for s, _ in shifts.most_common(2))
-        problems.append(f"{len(redated)} messages with another INTERNALDATE ({example})")
-        tally["INTERNALDATE differs"] += len(redated)
+        problems.append(f"{n} messages with another INTERNALDATE ({example})")
+        tally["INTERNALDATE differs"] += n
     if src_left:
         problems.append(f"{len(src_left)} messages missing (sizes {sorted(m[0] for m in src_left)[:4]}...)")
         tally["messages missing"] += len(src_left)
