@@ -47,10 +47,6 @@ public struct StoreLayout: Sendable {
 
     /// UTC time for file names: `2026-11-25T10-15-00Z`.
     public static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH-mm-ss'Z'"
-        return formatter.string(from: date)
+        UTCTime.fileName(date)
     }
 }

@@ -60,7 +60,7 @@ func emit<T: Encodable>(_ value: T, json: Bool, text: String) throws {
     if json {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .utcISO8601
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     } else {
         print(text)

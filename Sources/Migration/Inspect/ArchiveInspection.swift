@@ -36,7 +36,7 @@ public struct ArchiveInspection: Codable, Sendable {
         var problems: [Problem] = []
         var checked = 0
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .utcISO8601
         try ArchiveReader(path: path).forEachEntry { info, stream in
             switch info.path {
             case "metadata.json":

@@ -58,7 +58,7 @@ struct PassArchiver {
                                     flagUpdates: flagUpdates.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .utcISO8601
         try writer.addData(entryPath: "metadata.json", bytes: Array(try encoder.encode(metadata)), modificationTime: now)
         try writer.addFile(entryPath: "manifest.json", sourcePath: manifestPath, modificationTime: now)
         for folder in folders where folder.state != .unselectable {

@@ -30,7 +30,7 @@ struct ArchiveImporter {
     /// Reads only `metadata.json`, the first entry.
     static func metadata(of path: String) throws -> PassMetadata {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .utcISO8601
         do {
             try ArchiveReader(path: path).forEachEntry { info, stream in
                 if info.path == "metadata.json" {
@@ -49,7 +49,7 @@ struct ArchiveImporter {
         // An archive is imported once: its later rekeys and deletions would not apply twice.
         if try database.passes().contains(where: { $0.archiveName == marker }) { return (0, 0) }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .utcISO8601
         var manifest: PassManifest?
         var folders: [String: FolderRecord] = [:]
         var byPath: [String: PassManifest.Message] = [:]

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailStore
 
 /// Appends log lines to one file (one per job and step), UTC-stamped, flushed per line so a
 /// killed run keeps its log. A value type, as swift-log expects: copies may change their own
@@ -28,11 +29,6 @@ public struct FileLogHandler: LogHandler {
     private final class Sink: @unchecked Sendable {
         private let handle: FileHandle
         private let lock = NSLock()
-        private let formatter: ISO8601DateFormatter = {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return formatter
-        }()
 
         init(path: String) throws {
             if !FileManager.default.fileExists(atPath: path) {
@@ -45,7 +41,7 @@ public struct FileLogHandler: LogHandler {
         func write(_ line: String) {
             lock.lock()
             defer { lock.unlock() }
-            handle.write(Data("\(formatter.string(from: Date())) \(line)\n".utf8))
+            handle.write(Data("\(UTCTime.iso8601(Date(), fraction: true)) \(line)\n".utf8))
         }
     }
 }
