@@ -42,7 +42,7 @@ let package = Package(
         // Starts a private Dovecot on 127.0.0.1 for tests, the demo and benchmarks.
         .target(name: "DovecotHarness"),
         .executableTarget(name: "mailferry", dependencies: [
-            "Migration", "IMAPClient", "IMAPCore", "MailStore", "MailArchive", "DovecotHarness",
+            "Migration", "IMAPClient", "IMAPCore", "MailStore", "MailArchive", "DovecotHarness", "MailCorpus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -100,10 +100,6 @@ extension StateDatabase {
                        uniquingKeysWith: { a, _ in a })
         }
     }
-
-    public func skippedUploads(targetID: Int64) throws -> [UploadRecord] {
-        try queue.read { db in try UploadRecord.filter(Column("targetID") == targetID && Column("state") == "skipped").fetchAll(db) }
-    }
 }
 
 /// Targeted reads for one folder's push: only the rows that need work, so a delta over a big

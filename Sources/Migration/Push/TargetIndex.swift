@@ -40,15 +40,10 @@ struct TargetIndex {
         }
         let hashing = BodyHashSink()
         try await client.uidFetch([UIDSet(candidates.map(\.uid))], items: ["UID", "BODY.PEEK[]"], into: hashing)
-        if let hit = candidates.first(where: { hashing.hashes[$0.uid].map(hashes.contains) == true }) {
-            claimed.insert(hit.uid)
-            return hit.uid
-        }
-        if candidates.count == 1 {
-            // The Message-ID matches but the bytes differ: another message, upload it.
-            if message.messageID == nil { return nil }
-        }
-        return nil
+        // No candidate has the same bytes: it is another message, so it is uploaded.
+        guard let hit = candidates.first(where: { hashing.hashes[$0.uid].map(hashes.contains) == true }) else { return nil }
+        claimed.insert(hit.uid)
+        return hit.uid
     }
 }
 

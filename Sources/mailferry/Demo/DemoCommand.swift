@@ -5,6 +5,7 @@ import Glibc
 import IMAPClient
 import IMAPCore
 import Logging
+import MailCorpus
 import Migration
 
 /// Shows the whole product on an embedded default: a source and a target Dovecot (different
@@ -40,7 +41,8 @@ struct DemoCommand: AsyncParsableCommand {
         let targetConfiguration = IMAPClientConfiguration(
             endpoint: IMAPEndpoint(host: target.host, port: target.imapsPort, user: "demo@cloudmail.example", security: .implicitTLS),
             tls: TLSConfiguration(caFile: target.caFile))
-        try await seed(sourceConfiguration, password: password)
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+        try await seed(sourceConfiguration, password: password, scratch: store)
 
         emit("\n$ mailferry probe \(sourceConfiguration.endpoint)\n")
         emit(try await AccountProbe(configuration: sourceConfiguration).run(password: password).text)
@@ -75,16 +77,15 @@ struct DemoCommand: AsyncParsableCommand {
         if !report.isEqual { throw ExitCode.partialFailure }
     }
 
-    private func seed(_ configuration: IMAPClientConfiguration, password: String) async throws {
+    /// The test corpus, small: nested, Czech and Cyrillic folders, every flag, keywords, a
+    /// message without Message-ID, bare LF, 8-bit text and one 300 KB attachment.
+    private func seed(_ configuration: IMAPClientConfiguration, password: String, scratch: String) async throws {
         let client = IMAPClient(configuration: configuration)
         try await client.connect()
         try await client.login(password: password)
-        var total = 0
-        for folder in DemoCorpus.folders() {
-            let name = MailboxName(folder.name)
-            if !name.isInbox && !["Sent", "Drafts"].contains(folder.name) { try await client.create(name) }
-            total += try await client.append(folder.messages, to: name).count
-        }
+        let folders = try CorpusGenerator(spec: CorpusSpec(messagesPerFolder: 4, largeMessageBytes: 300_000),
+                                          scratchDirectory: scratch).folders()
+        let total = try await CorpusLoader(client: client).load(folders, separator: ".")
         await client.logout()
         emit("Loaded \(total) sample messages into the source.")
     }
