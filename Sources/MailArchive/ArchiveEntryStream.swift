@@ -19,7 +19,7 @@ public final class ArchiveEntryStream {
     /// Called by the reader when the callback returns.
     func expire() { archive = nil }
 
-    /// Streams the rest of the entry's data in pieces of at most 64 KiB. The buffer passed to
+    /// Streams the rest of the entry's data in pieces of at most 256 KiB. The buffer passed to
     /// `chunk` is reused for the next piece: copy what must outlive the call. Once the data is
     /// exhausted, further calls deliver nothing.
     public func read(_ chunk: (UnsafeRawBufferPointer) throws -> Void) throws {

@@ -54,7 +54,7 @@ public final class ArchiveWriter {
 
     deinit { abandon() }
 
-    /// Adds a regular file, streamed in 64 KiB chunks. `permissions` defaults to 0600 because
+    /// Adds a regular file, streamed in 256 KiB chunks. `permissions` defaults to 0600 because
     /// the entries are private mail. Throws `sourceSizeChanged` if the file grows or shrinks
     /// while being copied; the writer is then unusable (the header already promised a size).
     public func addFile(entryPath: String, sourcePath: String, modificationTime: Int,
@@ -180,6 +180,9 @@ public final class ArchiveWriter {
         case .gzip: try check(archive_write_add_filter_gzip(archive), "archive_write_add_filter_gzip")
         case .zstd: try check(archive_write_add_filter_zstd(archive), "archive_write_add_filter_zstd")
         }
+        // No 10 KiB record blocking: each header and chunk goes to the file in one write(2)
+        // instead of being copied into libarchive's block buffer first.
+        try check(archive_write_set_bytes_per_block(archive, 0), "archive_write_set_bytes_per_block")
         try check(archive_write_open_fd(archive, fd), "archive_write_open_fd")
         return archive
     }
@@ -315,3 +318,4 @@ public final class ArchiveWriter {
         .fileSystem(archivePath: finalPath, entryPath: entryPath, operation: operation, path: path, reason: reason)
     }
 }
+

@@ -106,10 +106,10 @@ struct MaildirFolderTests {
         try folder.create()
         let file = folder.tmp + "/a"
         FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
-        try MaildirFolder.syncFiles([file])
+        try MaildirFolder.syncFilesBeforeRename([file])
         try folder.syncDirectories()
         let missing = MaildirFolder(root: directory.path, relativePath: "missing")
         #expect(throws: StoreError.self) { try missing.syncDirectories() }
-        #expect(throws: StoreError.self) { try MaildirFolder.syncFiles([missing.tmp + "/nothing"]) }
+        #expect(throws: StoreError.self) { try MaildirFolder.syncFilesBeforeRename([missing.tmp + "/nothing"]) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MailArchive
 import MailStore
 import Migration
 import Testing
@@ -33,10 +34,24 @@ struct CrashResumeTests {
         let referenceInspection = try ArchiveInspection.inspect(archive: "\(referenceLayout.archives)/\(referenceArchive)")
         #expect(inspection.isIntact)
         #expect(inspection.messages == referenceInspection.messages)
+        // The uninterrupted pass built its archive as it went (documents last); the resumed one
+        // wrote it from the Maildir at the seal (documents first). Same messages either way.
+        let referenceEntries = try entryPaths(of: "\(referenceLayout.archives)/\(referenceArchive)")
+        let resumedEntries = try entryPaths(of: "\(interruptedLayout.archives)/\(archives[0])")
+        #expect(Array(referenceEntries.suffix(2)) == ["manifest.json", "metadata.json"], "\(referenceEntries)")
+        #expect(Array(resumedEntries.prefix(2)) == ["metadata.json", "manifest.json"], "\(resumedEntries)")
+        #expect(Set(referenceEntries) == Set(resumedEntries))
+        #expect(referenceEntries.count == resumedEntries.count, "no entry twice")
 
         // And a run after that has nothing left to do.
         let again = try await fixture.runPull(store: interrupted)
         #expect(again.status == 0)
         #expect(again.stdout.contains("Copied     0 messages"), "\(again.stdout)")
     }
+}
+
+private func entryPaths(of archive: String) throws -> [String] {
+    var paths: [String] = []
+    try ArchiveReader(path: archive).forEachEntry { info, _ in paths.append(info.path) }
+    return paths
 }

@@ -42,8 +42,8 @@ struct MigrationFixture {
             .run(password: targetPassword)
     }
 
-    func migrate() async throws -> MigrateEngine.Summary {
-        try await MigrateEngine(pull: source.options(), push: pushOptions(), console: { _ in SwiftLogNoOpLogHandler() })
+    func migrate(commitEvery: Int = 500) async throws -> MigrateEngine.Summary {
+        try await MigrateEngine(pull: source.options(commitEvery: commitEvery), push: pushOptions(), console: { _ in SwiftLogNoOpLogHandler() })
             .run(sourcePassword: sourcePassword, targetPassword: targetPassword)
     }
 

@@ -23,6 +23,19 @@ struct PushTests {
         #expect(try await fixture.targetSnapshot() == expected)
     }
 
+    @Test("migrate uploads each folder's committed messages while the pull is still running, each exactly once")
+    func uploadsWhilePulling() async throws {
+        // Commits of one message make the pull long enough (hundreds of group commits) for the
+        // uploader, which looks every 20 ms, to find folders with work before the pull ends.
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 40))
+        defer { fixture.stop() }
+        let summary = try await fixture.migrate(commitEvery: 1)
+        let expected = try await fixture.expectedOnTarget()
+        #expect(summary.uploadedWhilePulling > 0, "nothing was uploaded before the pull ended")
+        #expect(summary.push.uploaded == expected.count && summary.push.adopted == 0)
+        #expect(try await fixture.targetSnapshot() == expected, "every message once, flags and dates kept")
+    }
+
     @Test("a delta migrate uploads only new messages and applies flag changes")
     func deltaMigrate() async throws {
         let fixture = try await MigrationFixture.start()

@@ -49,9 +49,10 @@ public struct MaildirFolder: Sendable {
         try FileSystem.writeAtomically(Array(text.utf8), to: path + "/dovecot-keywords")
     }
 
-    /// Makes a batch of finished files in `tmp/` durable before they are renamed (group commit).
-    public static func syncFiles(_ paths: [String]) throws {
-        try FileSystem.syncFiles(paths)
+    /// Makes files in `tmp/` durable before they are renamed into `cur/`; the caller must call
+    /// `syncDirectories()` after the renames, whose journal commit completes their durability.
+    public static func syncFilesBeforeRename(_ paths: [String]) throws {
+        try FileSystem.syncFilesBeforeDirectorySync(paths)
     }
 
     public func syncDirectories() throws {

@@ -27,25 +27,16 @@ public struct ArchiveInspection: Codable, Sendable {
 
     public var isIntact: Bool { problems.isEmpty && metadata != nil }
 
-    /// Reads the archive once, streaming: the manifest comes first, so each message entry is
-    /// hashed as it passes and compared with what the manifest recorded.
+    /// Reads the manifest and metadata, then streams the archive once more: each message entry
+    /// is hashed as it passes and compared with what the manifest recorded.
     public static func inspect(archive path: String) throws -> ArchiveInspection {
-        var metadata: PassMetadata?
-        var manifest: PassManifest?
-        var expected: [String: PassManifest.Message] = [:]
+        let documents = try PassArchiveDocuments.read(path)
+        let metadata = documents.metadata, manifest = documents.manifest
+        var expected = Dictionary((manifest?.messages ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var problems: [Problem] = []
         var checked = 0
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .utcISO8601
-        try ArchiveReader(path: path).forEachEntry { info, stream in
-            switch info.path {
-            case "metadata.json":
-                metadata = try decoder.decode(PassMetadata.self, from: Data(stream.readAll(limit: 1 << 20)))
-            case "manifest.json":
-                let document = try decoder.decode(PassManifest.self, from: Data(stream.readAll(limit: 512 << 20)))
-                manifest = document
-                expected = Dictionary(document.messages.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-            default:
+        if manifest != nil {
+            try ArchiveReader(path: path).forEachEntry { info, stream in
                 guard info.isRegularFile, info.path.contains("/cur/") else { return }
                 guard let message = expected.removeValue(forKey: info.path) else {
                     problems.append(Problem(path: info.path, reason: "not in the manifest"))

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import MailStore
 
-/// Pull and push together: upload rounds start as soon as the first messages are committed
-/// and repeat while the pull runs; a last round follows the sealed pull pass.
+/// Pull and push together: each folder's messages are uploaded as soon as their group commit
+/// is durable, while the pull goes on; a last round follows the end of the pull.
 public struct MigrateEngine: Sendable {
     public let pull: PullOptions
     public let push: PushOptions
@@ -21,6 +21,8 @@ public struct MigrateEngine: Sendable {
         public var pull: PullSummary
         public var push: PushSummary
         public var pushRounds: Int
+        /// Messages appended while the pull was still running (before the last round).
+        public var uploadedWhilePulling: Int
         public var hasFailures: Bool { pull.hasFailures || push.hasFailures }
         public var text: String { pull.text + "\n\n" + push.text }
     }
@@ -40,32 +42,27 @@ public struct MigrateEngine: Sendable {
     private func run(sourcePassword: String, targetPassword: String, context: JobContext) async throws -> Summary {
         let pullEngine = PullEngine(options: pull, progress: progress, console: console)
         let pushEngine = PushEngine(options: push, progress: pushProgress, console: console)
-        // Set when every message is stored (the archive may still be being sealed), or on failure.
-        let finished = CompletionFlag()
+        let feed = PullFeed()
         let pulling = Task {
-            defer { finished.set() }
-            return try await pullEngine.run(password: sourcePassword, context: context, foldersPulled: { finished.set() })
+            // A failed pull ends the upload that follows it, too.
+            defer { feed.finish() }
+            return try await pullEngine.run(password: sourcePassword, context: context, events: feed.events)
         }
         var rounds: [PushSummary] = []
-        var lastCount = 0
-        // Upload while pulling: a round whenever new messages were committed since the last one.
-        while !finished.isSet {
-            // Wake within 25 ms of the pull finishing (a no-op pass takes a fraction of a second),
-            // but start an upload round at most every 300 ms.
-            for _ in 0..<12 where !finished.isSet { try await Task.sleep(for: .milliseconds(25)) }
-            let stored = progress.snapshot.messagesDone
-            if stored > lastCount && !finished.isSet {
-                lastCount = stored
-                do {
-                    rounds.append(try await pushEngine.run(password: targetPassword, context: context))
-                } catch {
-                    pulling.cancel()
-                    _ = try? await pulling.value
-                    throw error
-                }
+        var uploadedWhilePulling = 0
+        do {
+            // Upload each folder's messages as soon as their group commit is durable.
+            if let following = try await pushEngine.follow(feed, password: targetPassword, context: context) {
+                rounds.append(following)
+                uploadedWhilePulling = following.uploaded
             }
+        } catch {
+            pulling.cancel()
+            _ = try? await pulling.value
+            throw error
         }
-        // The last round overlaps the sealing of the archive; a pull failure still wins.
+        // The last round (flags, deletions, whatever the following round left) overlaps the
+        // sealing of the archive; a pull failure still wins.
         let lastRound: PushSummary
         do {
             lastRound = try await pushEngine.run(password: targetPassword, context: context)
@@ -75,16 +72,9 @@ public struct MigrateEngine: Sendable {
         }
         let pullSummary = try await pulling.value
         rounds.append(lastRound)
-        return Summary(pull: pullSummary, push: PushSummary.merging(rounds), pushRounds: rounds.count)
+        return Summary(pull: pullSummary, push: PushSummary.merging(rounds), pushRounds: rounds.count,
+                       uploadedWhilePulling: uploadedWhilePulling)
     }
-}
-
-/// Set once, read from anywhere.
-final class CompletionFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 extension PushSummary {

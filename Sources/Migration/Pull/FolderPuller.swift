@@ -14,6 +14,8 @@ struct FolderPuller {
     let options: PullOptions
     let progress: TransferProgress
     let logger: Logger
+    var committed: @Sendable (_ folderID: Int64, _ messages: Int, _ bytes: Int64) -> Void = { _, _, _ in }
+    var archive: PassArchiveBuilder?
 
     func pull(_ folder: FolderRecord) async throws -> PullSummary.FolderResult {
         let original = folder
@@ -62,7 +64,7 @@ struct FolderPuller {
         try maildir.create()
         let sink = try MaildirFetchSink(folder: folder, maildir: maildir, database: database, passID: passID, uidValidity: uidValidity,
                                         progress: progress, logger: logger, commitEvery: options.commitEvery, commitBytes: options.commitBytes,
-                                        hasOlderGenerations: hasOlderGenerations)
+                                        hasOlderGenerations: hasOlderGenerations, committed: committed, archive: archive)
         let sets = stride(from: 0, to: uids.count, by: options.fetchBatchSize).map {
             UIDSet(uids[$0..<min($0 + options.fetchBatchSize, uids.count)])
         }

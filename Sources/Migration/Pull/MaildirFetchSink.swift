@@ -37,9 +37,13 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     /// Old-generation rows already claimed, so two identical new messages never share one.
     private var rekeyedIDs: Set<Int64> = []
     private(set) var issues: [PassIssueRecord] = []
+    private let committed: @Sendable (Int64, Int, Int64) -> Void
+    private let archive: PassArchiveBuilder?
 
     init(folder: FolderRecord, maildir: MaildirFolder, database: StateDatabase, passID: Int64, uidValidity: UInt32,
-         progress: TransferProgress, logger: Logger, commitEvery: Int, commitBytes: Int, hasOlderGenerations: Bool) throws {
+         progress: TransferProgress, logger: Logger, commitEvery: Int, commitBytes: Int, hasOlderGenerations: Bool,
+         committed: @escaping @Sendable (Int64, Int, Int64) -> Void = { _, _, _ in }, archive: PassArchiveBuilder? = nil) throws {
+        self.committed = committed; self.archive = archive
         self.hasOlderGenerations = hasOlderGenerations
         self.folder = folder; self.maildir = maildir; self.database = database; self.passID = passID
         self.uidValidity = uidValidity; self.progress = progress; self.logger = logger
@@ -109,7 +113,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
             try maildir.writeKeywords(keywords)
             keywordsChanged = false
         }
-        try MaildirFolder.syncFiles(pending.map(\.temporaryPath))
+        try MaildirFolder.syncFilesBeforeRename(pending.map(\.temporaryPath))
         var inserted: [MessageRecord] = [], rekeyed: [MessageRecord] = []
         for item in pending {
             if let old = item.rekeyedFrom, let oldName = MaildirFileName(parsing: old.maildirFile) {
@@ -125,7 +129,15 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         try maildir.syncDirectories()
         let highest = pending.map(\.record.uid).max() ?? 0
         try database.commitBatch(inserted: inserted, rekeyed: rekeyed, folderID: folder.id!, highestUID: highest, passID: passID)
+        if let archive {
+            let entries = pending.filter { $0.rekeyedFrom == nil }.map { item in
+                PassArchiveBuilder.Entry(entryPath: PassArchiver.entryPath(maildirPath: folder.maildirPath, file: item.name.fileName),
+                                         sourcePath: "\(maildir.cur)/\(item.name.fileName)", modificationTime: item.name.internalDateSeconds)
+            }
+            archive.append(entries)
+        }
         storedCount += inserted.count
+        committed(folder.id!, pending.count, Int64(pendingBytes))
         pending.removeAll(keepingCapacity: true)
         pendingBytes = 0
         FaultInjection.reach(.afterCommit)

@@ -24,9 +24,18 @@ struct PassArchiver {
         }
     }
 
-    /// Returns the archive's file name, or nil when the pass changed nothing.
-    func seal(_ pass: PassRecord, finishedAt: Date) throws -> String? {
+    /// Where a fresh pass's archive goes, for a `PassArchiveBuilder` that writes it as the pass runs.
+    func plannedPath(for pass: PassRecord) throws -> String {
+        "\(layout.archives)/\(try pass.archiveName.flatMap { $0.isEmpty ? nil : $0 } ?? archiveName(for: pass))"
+    }
+
+    /// Returns the archive's file name, or nil when the pass changed nothing. With `built`, the
+    /// messages it already holds are kept when they are exactly the pass's; otherwise the
+    /// archive is written from the Maildir.
+    func seal(_ pass: PassRecord, finishedAt: Date, built: PassArchiveBuilder? = nil) throws -> String? {
         let passID = pass.id!
+        var prebuilt = built?.take()
+        defer { prebuilt?.writer.abandon() }
         let content = try database.passContent(passID: passID)
         let stored = content.stored, flagUpdates = content.flagUpdates
         let folders = try database.folders()
@@ -36,16 +45,21 @@ struct PassArchiver {
             try database.sealPass(passID, archiveName: "")
             return nil
         }
-        removeStalePartials()
         let name = try pass.archiveName.flatMap { $0.isEmpty ? nil : $0 } ?? archiveName(for: pass)
-        try database.recordArchiveIntent(passID, archiveName: name)
         let finalPath = "\(layout.archives)/\(name)"
+        if let built = prebuilt, built.writer.finalPath != finalPath || !holdsExactly(built.entries, stored, foldersByID) {
+            logger.info("archive: the one built during the pull does not match the pass; writing it from the Maildir")
+            built.writer.abandon()
+            prebuilt = nil
+        }
+        removeStalePartials(keeping: prebuilt?.writer.temporaryPath)
+        try database.recordArchiveIntent(passID, archiveName: name)
         if FileManager.default.fileExists(atPath: finalPath) {
             // A previous attempt of this pass sealed the file but died before recording it.
             try database.sealPass(passID, archiveName: name)
             return name
         }
-        let writer = try ArchiveWriter(finalPath: finalPath, compression: compression)
+        let writer = try prebuilt?.writer ?? ArchiveWriter(finalPath: finalPath, compression: compression)
         let now = Int(finishedAt.timeIntervalSince1970)
         let manifestPath = "\(layout.jobRoot)/.manifest-\(passID).json"
         try writeManifest(to: manifestPath, pass: pass, content: content, folders: folders, byID: foldersByID)
@@ -59,8 +73,12 @@ struct PassArchiver {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .utcISO8601
-        try writer.addData(entryPath: "metadata.json", bytes: Array(try encoder.encode(metadata)), modificationTime: now)
-        try writer.addFile(entryPath: "manifest.json", sourcePath: manifestPath, modificationTime: now)
+        let metadataBytes = Array(try encoder.encode(metadata))
+        if prebuilt == nil {
+            // Written at the end of the pass: documents first, so a reader meets them before any message.
+            try writer.addData(entryPath: "metadata.json", bytes: metadataBytes, modificationTime: now)
+            try writer.addFile(entryPath: "manifest.json", sourcePath: manifestPath, modificationTime: now)
+        }
         for folder in folders where folder.state != .unselectable {
             let base = folder.maildirPath.isEmpty ? "Maildir" : "Maildir/\(folder.maildirPath)"
             for sub in ["cur", "new", "tmp"] { try writer.addDirectory(entryPath: "\(base)/\(sub)", modificationTime: now) }
@@ -69,18 +87,34 @@ struct PassArchiver {
                 try writer.addFile(entryPath: "\(base)/dovecot-keywords", sourcePath: keywords, modificationTime: now)
             }
         }
-        for (index, message) in stored.enumerated() {
-            guard let folder = foldersByID[message.folderID] else { continue }
-            let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
-            let seconds = MaildirFileName(parsing: message.maildirFile)?.internalDateSeconds ?? now
-            try writer.addFile(entryPath: entryPath(folder: folder, file: message.maildirFile),
-                               sourcePath: "\(maildir.cur)/\(message.maildirFile)", modificationTime: seconds)
-            if index == stored.count / 2 { FaultInjection.reach(.whileSealing) }
+        if prebuilt == nil {
+            for (index, message) in stored.enumerated() {
+                guard let folder = foldersByID[message.folderID] else { continue }
+                let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
+                let seconds = MaildirFileName(parsing: message.maildirFile)?.internalDateSeconds ?? now
+                try writer.addFile(entryPath: Self.entryPath(maildirPath: folder.maildirPath, file: message.maildirFile),
+                                   sourcePath: "\(maildir.cur)/\(message.maildirFile)", modificationTime: seconds)
+                if index == stored.count / 2 { FaultInjection.reach(.whileSealing) }
+            }
+        } else {
+            // Built during the pull: the messages are in, the documents that describe them go last.
+            FaultInjection.reach(.whileSealing)
+            try writer.addFile(entryPath: "manifest.json", sourcePath: manifestPath, modificationTime: now)
+            try writer.addData(entryPath: "metadata.json", bytes: metadataBytes, modificationTime: now)
         }
         try writer.seal()
+        prebuilt = nil
         try database.sealPass(passID, archiveName: name)
         logger.info("sealed \(name): \(stored.count) messages, \(flagUpdates.count) flag updates")
         return name
+    }
+
+    /// True when the archive built during the pull holds exactly the pass's stored messages.
+    private func holdsExactly(_ entries: Set<String>, _ stored: [MessageRecord], _ folders: [Int64: FolderRecord]) -> Bool {
+        guard entries.count == stored.count else { return false }
+        return stored.allSatisfy { message in
+            folders[message.folderID].map { entries.contains(Self.entryPath(maildirPath: $0.maildirPath, file: message.maildirFile)) } ?? false
+        }
     }
 
     /// `<UTC start>-<kind>.tar[.zst]`; when another pass already owns that name (two passes
@@ -98,8 +132,8 @@ struct PassArchiver {
         return candidate
     }
 
-    private func entryPath(folder: FolderRecord, file: String) -> String {
-        (folder.maildirPath.isEmpty ? "Maildir" : "Maildir/\(folder.maildirPath)") + "/cur/\(file)"
+    static func entryPath(maildirPath: String, file: String) -> String {
+        (maildirPath.isEmpty ? "Maildir" : "Maildir/\(maildirPath)") + "/cur/\(file)"
     }
 
     /// The pass's manifest, streamed to a file: records are turned into entries one at a time.
@@ -121,7 +155,7 @@ struct PassArchiver {
                                             uid: UInt32(truncatingIfNeeded: message.uid),
                                             flags: message.flags.split(separator: " ").map(String.init),
                                             internalDate: message.internalDate, size: message.size, sha256: message.sha256,
-                                            messageID: message.messageID, path: entryPath(folder: folder, file: message.maildirFile))
+                                            messageID: message.messageID, path: Self.entryPath(maildirPath: folder.maildirPath, file: message.maildirFile))
             },
             flagUpdates: content.flagUpdates.lazy.compactMap { message -> PassManifest.FlagUpdate? in
                 guard let folder = byID[message.folderID] else { return nil }
@@ -145,9 +179,10 @@ struct PassArchiver {
             })
     }
 
-    /// Temporary archives of a run that died while sealing.
-    private func removeStalePartials() {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.archives)) ?? [] where name.hasSuffix(".partial") {
+    /// Temporary archives of a run that died while sealing (but not the one this run is building).
+    private func removeStalePartials(keeping current: String? = nil) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.archives)) ?? []
+        where name.hasSuffix(".partial") && "\(layout.archives)/\(name)" != current {
             unlink("\(layout.archives)/\(name)")
             logger.info("removed the unfinished archive \(name) of an interrupted run")
         }

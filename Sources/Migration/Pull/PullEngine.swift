@@ -32,9 +32,9 @@ public struct PullEngine: Sendable {
     }
 
     /// Runs one pass in an already opened job (used by `migrate`).
-    /// `foldersPulled` is called once every message of the pass is stored, before the archive
-    /// is sealed, so `migrate` can upload the rest while the archive is being written.
-    public func run(password: String, context: JobContext, foldersPulled: @Sendable () -> Void = {}) async throws -> PullSummary {
+    /// `events` report folders, group commits and the end of the transfer as they happen, so
+    /// `migrate` can upload while pulling and while the archive is being written.
+    public func run(password: String, context: JobContext, events: PullEvents = PullEvents()) async throws -> PullSummary {
         let started = Date()
         let layout = context.layout, database = context.database, logger = context.logger, logFile = context.logFile
         let endpoint = options.source.endpoint
@@ -51,14 +51,23 @@ public struct PullEngine: Sendable {
         for name in goneFolders { logger.warning("folder \"\(name)\" is gone at the source; its local copy is kept") }
         let selectable = folders.filter { $0.state == .active }
         progress.update { $0.foldersTotal = selectable.count }
+        events.foldersListed(selectable)
 
-        let results = try await pullFolders(selectable, first: control, database: database, layout: layout, passID: pass.id!,
-                                            password: password, logger: logger)
+        let archiver = PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger)
+        // A fresh pass writes its archive as messages are committed; a resumed one at the end.
+        let builder = resumed ? nil : PassArchiveBuilder(finalPath: try archiver.plannedPath(for: pass), compression: options.compression, logger: logger)
+        let results: [PullSummary.FolderResult]
+        do {
+            results = try await pullFolders(selectable, first: control, database: database, layout: layout, passID: pass.id!,
+                                            password: password, logger: logger, committed: events.committed, archive: builder)
+        } catch {
+            builder?.abandon()
+            throw error
+        }
         let finished = Date()
-        foldersPulled()
+        events.foldersPulled()
         logger.info("folders pulled in \(String(format: "%.2f", finished.timeIntervalSince(started))) s")
-        let archive = try PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger)
-            .seal(pass, finishedAt: finished)
+        let archive = try archiver.seal(pass, finishedAt: finished, built: builder)
         logger.info("archive sealed in \(String(format: "%.2f", Date().timeIntervalSince(finished))) s")
         let final = try database.pass(id: pass.id!) ?? pass
         let issues = try database.issues(passID: pass.id!).map {
@@ -108,7 +117,9 @@ public struct PullEngine: Sendable {
     /// Folders in parallel over up to `connections` logins; a folder that fails is reported
     /// and skipped, a dropped link is retried on a new connection with back-off.
     private func pullFolders(_ folders: [FolderRecord], first: IMAPClient, database: StateDatabase, layout: StoreLayout,
-                             passID: Int64, password: String, logger: Logger) async throws -> [PullSummary.FolderResult] {
+                             passID: Int64, password: String, logger: Logger,
+                             committed: @escaping @Sendable (Int64, Int, Int64) -> Void,
+                             archive: PassArchiveBuilder?) async throws -> [PullSummary.FolderResult] {
         let options = self.options, progress = self.progress
         let workers = FolderWorkers<FolderRecord, PullSummary.FolderResult>(
             connections: options.connections, retries: 3, logger: logger,
@@ -116,7 +127,7 @@ public struct PullEngine: Sendable {
             name: { $0.name },
             work: { client, folder in
                 try await FolderPuller(client: client, database: database, layout: layout, passID: passID,
-                                       options: options, progress: progress, logger: logger).pull(folder)
+                                       options: options, progress: progress, logger: logger, committed: committed, archive: archive).pull(folder)
             },
             skipped: { folder, error in
                 try database.recordIssue(PassIssueRecord(passID: passID, scope: "folder", folder: folder.name, uid: nil, reason: error.description))

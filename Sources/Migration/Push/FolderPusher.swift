@@ -13,6 +13,8 @@ struct FolderPusher {
     let options: PushOptions
     let progress: TransferProgress
     let issues: IssueLog
+    /// False while following a pull: a folder is then visited several times, counted once later.
+    var countsFolder = true
 
     private var database: StateDatabase { context.database }
     private var logger: Logger { context.logger }
@@ -53,7 +55,7 @@ struct FolderPusher {
         if options.propagateDeletes {
             result.deleted = try await propagateDeletes(folder: folder, uidValidity: uidValidity)
         }
-        progress.update { $0.foldersDone += 1 }
+        if countsFolder { progress.update { $0.foldersDone += 1 } }
         return result
     }
 

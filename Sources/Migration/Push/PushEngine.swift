@@ -55,14 +55,14 @@ public struct PushEngine: Sendable {
                            flagUpdates: counts.flags, seconds: Date().timeIntervalSince(started), issues: issues.all, logFile: context.logFile)
     }
 
-    private func connect(_ logger: Logger, password: String) async throws -> IMAPClient {
+    func connect(_ logger: Logger, password: String) async throws -> IMAPClient {
         let client = IMAPClient(configuration: options.target, logger: logger)
         try await client.connect()
         try await client.login(password: password)
         return client
     }
 
-    private struct Plan {
+    struct Plan {
         var folders: [(FolderRecord, String)] = []
         var excluded: [String] = []
         var failed: [PushSummary.FolderResult] = []
@@ -70,7 +70,7 @@ public struct PushEngine: Sendable {
 
     /// Maps every stored folder, then creates and subscribes the missing targets; a folder
     /// that cannot be created is reported and skipped.
-    private func planFolders(_ client: IMAPClient, context: JobContext, issues: IssueLog) async throws -> Plan {
+    func planFolders(_ client: IMAPClient, context: JobContext, issues: IssueLog, countFolders: Bool = true) async throws -> Plan {
         let listings = try await client.list()
         var separator = listings.lazy.compactMap(\.separator).first
         if separator == nil { separator = try await client.namespace()?.personal.first?.separator }
@@ -102,7 +102,7 @@ public struct PushEngine: Sendable {
                 plan.folders.append((folder, name))
             }
         }
-        progress.update { $0.foldersTotal += plan.folders.count }
+        if countFolders { progress.update { $0.foldersTotal += plan.folders.count } }
         return plan
     }
 

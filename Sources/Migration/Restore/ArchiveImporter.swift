@@ -27,7 +27,7 @@ struct ArchiveImporter {
 
     private struct FoundMetadata: Error { let metadata: PassMetadata }
 
-    /// Reads only `metadata.json`, the first entry.
+    /// Reads only `metadata.json` (the first entry, or one of the last).
     static func metadata(of path: String) throws -> PassMetadata {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .utcISO8601
@@ -48,27 +48,17 @@ struct ArchiveImporter {
         let marker = "imported:" + (path as NSString).lastPathComponent
         // An archive is imported once: its later rekeys and deletions would not apply twice.
         if try database.passes().contains(where: { $0.archiveName == marker }) { return (0, 0) }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .utcISO8601
-        var manifest: PassManifest?
-        var folders: [String: FolderRecord] = [:]
-        var byPath: [String: PassManifest.Message] = [:]
-        var pending: [(MaildirFolder, String, MaildirFileName, MessageRecord)] = []
+        let documents = try PassArchiveDocuments.read(path)
+        guard let metadata = documents.metadata else { throw StoreError.corrupt(path: path, reason: "no metadata.json: not a mailferry archive") }
+        guard let manifest = documents.manifest else { throw StoreError.corrupt(path: path, reason: "no manifest.json: not a mailferry archive") }
+        try database.bindJob(host: metadata.sourceHost, port: metadata.sourcePort, user: metadata.sourceUser)
         let pass = try database.openPass()
+        let folders = try recordFolders(manifest.folders, passID: pass.id!)
+        let byPath = Dictionary(manifest.messages.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        var pending: [(MaildirFolder, String, MaildirFileName, MessageRecord)] = []
         var imported = 0
         try ArchiveReader(path: path).forEachEntry { info, stream in
             switch info.path {
-            case "metadata.json":
-                let metadata = try decoder.decode(PassMetadata.self, from: Data(stream.readAll(limit: 1 << 20)))
-                try database.bindJob(host: metadata.sourceHost, port: metadata.sourcePort, user: metadata.sourceUser)
-            case "manifest.json":
-                let document = try decoder.decode(PassManifest.self, from: Data(stream.readAll(limit: 512 << 20)))
-                guard document.schema == PassManifest.schemaName else {
-                    throw StoreError.corrupt(path: path, reason: "unknown manifest schema \(document.schema)")
-                }
-                manifest = document
-                folders = try recordFolders(document.folders, passID: pass.id!)
-                byPath = Dictionary(document.messages.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
             case let keywordsPath where keywordsPath.hasSuffix("/dovecot-keywords"):
                 // Keyword letters of the archived file names: keep the same order in this store.
                 let folderPath = String(keywordsPath.dropFirst("Maildir/".count).dropLast("/dovecot-keywords".count))
@@ -102,7 +92,6 @@ struct ArchiveImporter {
             }
         }
         imported += try commit(&pending, passID: pass.id!)
-        guard let manifest else { throw StoreError.corrupt(path: path, reason: "no manifest.json: not a mailferry archive") }
         try applyRekeys(manifest.rekeyed ?? [], folders: folders)
         try applyDeletions(manifest.deletions ?? [], folders: folders, passID: pass.id!)
         let updates = try applyFlagUpdates(manifest.flagUpdates, folders: folders, passID: pass.id!)
@@ -132,7 +121,7 @@ struct ArchiveImporter {
     private func commit(_ pending: inout [(MaildirFolder, String, MaildirFileName, MessageRecord)], passID: Int64) throws -> Int {
         guard let first = pending.first else { return 0 }
         _ = first
-        try MaildirFolder.syncFiles(pending.map(\.1))
+        try MaildirFolder.syncFilesBeforeRename(pending.map(\.1))
         for (maildir, temporary, name, _) in pending { try maildir.commit(temporaryPath: temporary, as: name) }
         for folderID in Set(pending.map(\.3.folderID)) {
             let records = pending.filter { $0.3.folderID == folderID }

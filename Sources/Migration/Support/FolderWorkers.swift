@@ -16,14 +16,19 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
     let skipped: @Sendable (Item, IMAPError) throws -> Result
 
     func run(_ items: [Item], first: IMAPClient) async throws -> [Result] {
-        let queue = WorkQueue(items)
-        let workers = min(connections, max(1, items.count))
+        try await run(WorkQueue(items), workers: min(connections, max(1, items.count)), first: first)
+    }
+
+    /// Workers take items from `source` until it runs dry; each item is handed back to
+    /// `source.finished` when its work is done (or skipped).
+    func run(_ source: some WorkSource<Item>, workers: Int, first: IMAPClient) async throws -> [Result] {
+        let queue = source
         return try await withThrowingTaskGroup(of: [Result].self) { group in
             for index in 0..<workers {
                 group.addTask {
                     var client = index == 0 ? first : try await connect()
                     var results: [Result] = []
-                    while let item = await queue.next() {
+                    while let item = try await queue.next() {
                         var attempt = 0
                         while true {
                             do {
@@ -41,6 +46,7 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
                                 break
                             }
                         }
+                        await queue.finished(item)
                     }
                     await client.logout()
                     return results
@@ -53,9 +59,17 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
     }
 }
 
-/// Hands items to the workers one at a time.
-actor WorkQueue<Item: Sendable> {
+/// Where folder workers get their next item; nil means there is no more work.
+protocol WorkSource<Item>: Sendable {
+    associatedtype Item: Sendable
+    func next() async throws -> Item?
+    func finished(_ item: Item) async
+}
+
+/// Hands a fixed list of items to the workers one at a time, in order.
+actor WorkQueue<Item: Sendable>: WorkSource {
     private var items: [Item]
     init(_ items: [Item]) { self.items = items.reversed() }
     func next() -> Item? { items.popLast() }
+    func finished(_ item: Item) {}
 }

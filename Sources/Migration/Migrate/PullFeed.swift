@@ -1,0 +1,62 @@
+import Foundation
+import MailStore
+
+/// What a running pull has made durable and the uploader has not yet taken, per folder.
+/// The uploader claims the folder with the most bytes waiting; a claimed folder is held by
+/// one connection at a time, so no message is ever appended by two workers.
+final class PullFeed: @unchecked Sendable {
+    private let lock = NSLock()
+    private var listed = false
+    private var finished = false
+    private var waitingBytes: [Int64: Int64] = [:]
+    private var held: Set<Int64> = []
+    private var excluded: Set<Int64> = []
+
+    var events: PullEvents {
+        PullEvents(foldersListed: { [self] _ in locked { listed = true } },
+                   committed: { [self] folderID, _, bytes in locked { waitingBytes[folderID, default: 0] += max(1, bytes) } },
+                   foldersPulled: { [self] in finish() })
+    }
+
+    /// The pull stored everything, or failed: nothing more will arrive.
+    func finish() { locked { finished = true } }
+
+    var isFinished: Bool { locked { finished } }
+
+    /// The folder (of `candidates`) with the most bytes waiting that no worker holds, now held.
+    func claim(among candidates: Set<Int64>) -> Int64? {
+        locked {
+            let best = waitingBytes.filter { candidates.contains($0.key) && !held.contains($0.key) && !excluded.contains($0.key) && $0.value > 0 }
+                .max { $0.value < $1.value }?.key
+            if let best {
+                held.insert(best)
+                waitingBytes[best] = 0
+            }
+            return best
+        }
+    }
+
+    func release(_ folderID: Int64) { locked { _ = held.remove(folderID) } }
+
+    /// A folder that failed while uploading is left to the final round, which reports it.
+    func exclude(_ folderID: Int64) { locked { _ = excluded.insert(folderID) } }
+
+    /// Waits until a folder (of `candidates`, or any) has work or the pull is over; true when
+    /// there is work.
+    func waitForWork(among candidates: Set<Int64>? = nil) async throws -> Bool {
+        while true {
+            let (ready, over): (Bool, Bool) = locked {
+                (waitingBytes.contains { (candidates?.contains($0.key) ?? true) && !held.contains($0.key) && !excluded.contains($0.key) && $0.value > 0 },
+                 finished)
+            }
+            if ready { return true }
+            if over { return false }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body()
+    }
+}

@@ -1,0 +1,18 @@
+import MailStore
+
+/// What a running pull tells whoever consumes its output as it goes (`migrate` uploads
+/// folders while they are still being pulled). Called from the folder workers' threads.
+public struct PullEvents: Sendable {
+    /// Every folder row of the pass exists; nothing is stored yet.
+    public var foldersListed: @Sendable ([FolderRecord]) -> Void
+    /// A group commit made `messages` new messages (`bytes` in all) of a folder durable.
+    public var committed: @Sendable (_ folderID: Int64, _ messages: Int, _ bytes: Int64) -> Void
+    /// Every message of the pass is stored; the archive is about to be sealed.
+    public var foldersPulled: @Sendable () -> Void
+
+    public init(foldersListed: @escaping @Sendable ([FolderRecord]) -> Void = { _ in },
+                committed: @escaping @Sendable (Int64, Int, Int64) -> Void = { _, _, _ in },
+                foldersPulled: @escaping @Sendable () -> Void = {}) {
+        self.foldersListed = foldersListed; self.committed = committed; self.foldersPulled = foldersPulled
+    }
+}
