@@ -121,6 +121,30 @@ struct AppendFetchTests {
             await client.logout()
         }
     }
+
+    @Test("a TLS connection the server closed fails the next APPEND with an error, not SIGPIPE for the process")
+    func writeAfterServerClosed() async throws {
+        try await withDovecot { server in
+            let directory = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let source = directory + "/big.eml"
+            let size = try writeLargeMessage(to: source, approximateBytes: 4 * 1024 * 1024)
+            let client = try await server.loggedInClient()
+            // The TLS proxy (imap-login) holding the idle connection goes away: the kernel sends
+            // FIN, the first write then draws a RST, and the next write(2) raises SIGPIPE.
+            let killer = Process()
+            killer.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+            killer.arguments = ["-KILL", "-f", "dovecot-\(server.instanceName)/imap-login"]
+            try killer.run()
+            killer.waitUntilExit()
+            try await Task.sleep(for: .milliseconds(200))
+            // Without SIGPIPE blocked on the connection thread, the test process dies here.
+            await #expect(throws: IMAPError.self) {
+                _ = try await client.append([AppendRequest(body: .file(path: source), size: size, flags: [], internalDate: nil)], to: .inbox)
+            }
+            await client.logout()
+        }
+    }
 }
 
 func temporaryDirectory() throws -> String {

@@ -39,6 +39,13 @@ public final class ConnectionThread: SerialExecutor, @unchecked Sendable {
     }
 
     private func runLoop() {
+        // OpenSSL writes to the socket with write(2), which raises SIGPIPE (and kills the
+        // process) when the server has closed the connection. Blocked on this thread, which does
+        // all of the connection's I/O, the write fails with EPIPE and becomes a dropped link.
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
         while true {
             condition.lock()
             while jobs.isEmpty && !isStopping { condition.wait() }

@@ -27,6 +27,7 @@ public struct Capability: Hashable, Sendable, CustomStringConvertible {
     public static let utf8Accept = Capability("UTF8=ACCEPT")
     public static let esearch = Capability("ESEARCH")
     public static let quota = Capability("QUOTA")
+    public static let statusSize = Capability("STATUS=SIZE")
 
     public var description: String { name }
 

@@ -49,7 +49,7 @@ public struct PullEngine: Sendable {
         let folders = try await recordFolders(control, database: database, passID: pass.id!)
         let goneFolders = try database.markUnseenFoldersGone(passID: pass.id!)
         for name in goneFolders { logger.warning("folder \"\(name)\" is gone at the source; its local copy is kept") }
-        let selectable = folders.filter { $0.state == .active }
+        let selectable = await largestFirst(folders.filter { $0.state == .active }, client: control)
         progress.update { $0.foldersTotal = selectable.count }
         events.foldersListed(selectable)
 
@@ -85,6 +85,33 @@ public struct PullEngine: Sendable {
         try await client.connect()
         try await client.login(password: password)
         return client
+    }
+
+    /// The folders with the most to fetch first (one pipelined STATUS for all): the workers
+    /// then end together instead of one pulling a big folder alone at the end, and `migrate`
+    /// starts uploading the bulk early. Estimated from UIDNEXT against the highest stored UID,
+    /// in bytes when the server offers STATUS=SIZE. Any failure keeps the LIST order.
+    private func largestFirst(_ folders: [FolderRecord], client: IMAPClient) async -> [FolderRecord] {
+        guard folders.count > options.connections else { return folders }
+        let withSize = await client.capabilities.contains(.statusSize)
+        guard let statuses = try? await client.statuses(of: folders.map { MailboxName(wire: Array($0.wireName)) },
+                                                        items: ["MESSAGES", "UIDNEXT", "UIDVALIDITY"] + (withSize ? ["SIZE"] : [])),
+              statuses.count == folders.count else { return folders }
+        func estimate(_ folder: FolderRecord, _ status: MailboxStatus) -> Double {
+            let messages = Double(status.messages ?? 0)
+            var new = messages
+            if let validity = status.uidValidity, folder.uidValidity == Int64(validity), let next = status.uidNext {
+                new = min(messages, Double(max(0, Int64(next) - 1 - folder.highestUID)))
+            }
+            guard let size = status.size, messages > 0 else { return new }
+            return new * Double(size) / messages
+        }
+        return zip(folders, statuses).enumerated()
+            .sorted { lhs, rhs in
+                let (a, b) = (estimate(lhs.element.0, lhs.element.1), estimate(rhs.element.0, rhs.element.1))
+                return a != b ? a > b : lhs.offset < rhs.offset
+            }
+            .map(\.element.0)
     }
 
     /// LIST → folder rows: new folders inserted, known ones refreshed, each mapped to its Maildir path.
