@@ -134,7 +134,9 @@ struct StateDatabaseMessageTests {
 
         let delta = try store.database.passContent(passID: second)
         #expect(delta.stored.map(\.uid) == [3])
-        #expect(delta.stored.first?.flags == "\\Deleted", "a message stored and changed in one pass is archived with its last flags")
+        let deltaRows = try store.database.withStoredMessages(passID: second) { Array($0) }
+        #expect(deltaRows.map(\.uid) == [3])
+        #expect(deltaRows.first?.flags == "\\Deleted", "a message stored and changed in one pass is archived with its last flags")
         #expect(delta.flagUpdates.map(\.uid) == [2], "only older messages are flag updates")
         #expect(delta.flagUpdates.first?.flags == "\\Seen \\Answered")
     }

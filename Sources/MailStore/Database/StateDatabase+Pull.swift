@@ -203,14 +203,24 @@ extension StateDatabase {
         try queue.read { db in try PassRecord.fetchOne(db, key: id) }
     }
 
-    /// What a pass did, for its archive: messages it stored, messages whose flags it changed,
-    /// messages it found deleted at the source, and messages it moved to a new UID.
+    /// What a pass did, for its archive: messages it stored (only where their files are; the
+    /// rows are streamed by `withStoredMessages`, so a pass of any size costs little memory),
+    /// messages whose flags it changed, messages it found deleted at the source, and messages
+    /// it moved to a new UID.
     public struct PassContent: Sendable {
-        public var stored: [MessageRecord]
+        public var stored: [StoredFile]
         public var flagUpdates: [MessageRecord]
         public var deletions: [MessageRecord]
         public var rekeyed: [MessageRecord]
         public var isEmpty: Bool { stored.isEmpty && flagUpdates.isEmpty && deletions.isEmpty && rekeyed.isEmpty }
+    }
+
+    /// Where a stored message's file is.
+    public struct StoredFile: Sendable, Hashable {
+        public var folderID: Int64
+        public var uid: Int64
+        public var maildirFile: String
+        public var size: Int64
     }
 
     public func passContent(passID: Int64) throws -> PassContent {
@@ -218,11 +228,31 @@ extension StateDatabase {
             func rows(_ filter: SQLExpression) throws -> [MessageRecord] {
                 try MessageRecord.filter(filter).order(Column("folderID"), Column("uid")).fetchAll(db)
             }
+            let files = try Row.fetchAll(db, sql: """
+                SELECT folderID, uid, maildirFile, size FROM message WHERE passID = ? ORDER BY folderID, uid
+                """, arguments: [passID]).map { StoredFile(folderID: $0[0], uid: $0[1], maildirFile: $0[2], size: $0[3]) }
             return PassContent(
-                stored: try rows(Column("passID") == passID),
+                stored: files,
                 flagUpdates: try rows(Column("flagsPassID") == passID && Column("passID") != passID),
                 deletions: try rows(Column("gonePassID") == passID),
                 rekeyed: try rows(Column("rekeyedPassID") == passID))
+        }
+    }
+
+    /// The messages a pass stored, by folder then UID, one row at a time. The sequence can be
+    /// walked once, inside `body` only; the database is busy for others meanwhile, so `body`
+    /// should only transform rows (into a manifest, say).
+    public func withStoredMessages<T>(passID: Int64, _ body: (AnySequence<MessageRecord>) throws -> T) throws -> T {
+        try queue.read { db in
+            let cursor = try MessageRecord.filter(Column("passID") == passID).order(Column("folderID"), Column("uid")).fetchCursor(db)
+            var failure: Error?
+            let rows = AnySequence { AnyIterator<MessageRecord> {
+                guard failure == nil else { return nil }
+                do { return try cursor.next() } catch { failure = error; return nil }
+            } }
+            let result = try body(rows)
+            if let failure { throw failure }
+            return result
         }
     }
 }

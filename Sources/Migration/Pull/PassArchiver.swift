@@ -68,7 +68,7 @@ struct PassArchiver {
         let metadata = PassMetadata(tool: "mailferry", toolVersion: MailferryBuild.version, sourceHost: job?.sourceHost ?? "",
                                     sourcePort: job?.sourcePort ?? 0, sourceUser: job?.sourceUser ?? "", pass: passID,
                                     kind: pass.kind.rawValue, startedAt: pass.startedAt, finishedAt: finishedAt,
-                                    folders: folders.count, messages: stored.count, bytes: stored.reduce(0) { $0 + $1.size },
+                                    folders: folders.count, messages: stored.count, bytes: stored.reduce(Int64(0)) { $0 + $1.size },
                                     flagUpdates: flagUpdates.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -110,7 +110,7 @@ struct PassArchiver {
     }
 
     /// True when the archive built during the pull holds exactly the pass's stored messages.
-    private func holdsExactly(_ entries: Set<String>, _ stored: [MessageRecord], _ folders: [Int64: FolderRecord]) -> Bool {
+    private func holdsExactly(_ entries: Set<String>, _ stored: [StateDatabase.StoredFile], _ folders: [Int64: FolderRecord]) -> Bool {
         guard entries.count == stored.count else { return false }
         return stored.allSatisfy { message in
             folders[message.folderID].map { entries.contains(Self.entryPath(maildirPath: $0.maildirPath, file: message.maildirFile)) } ?? false
@@ -139,44 +139,46 @@ struct PassArchiver {
     /// The pass's manifest, streamed to a file: records are turned into entries one at a time.
     private func writeManifest(to path: String, pass: PassRecord, content: StateDatabase.PassContent,
                                folders: [FolderRecord], byID: [Int64: FolderRecord]) throws {
-        try PassManifestWriter(path: path).write(
-            pass: pass.id!, kind: pass.kind.rawValue,
-            folders: folders.map { folder in
-                PassManifest.Folder(name: folder.name, wireName: folder.wireName.base64EncodedString(), separator: folder.separator,
-                                    attributes: folder.attributes.split(separator: " ").map(String.init), specialUse: folder.specialUse,
-                                    uidValidity: folder.uidValidity.map { UInt32(truncatingIfNeeded: $0) },
-                                    highestUID: UInt32(truncatingIfNeeded: folder.highestUID),
-                                    highestModSeq: folder.highestModSeq.map { UInt64(bitPattern: $0) },
-                                    maildirPath: folder.maildirPath, state: folder.state.rawValue)
-            },
-            messages: content.stored.lazy.compactMap { message -> PassManifest.Message? in
-                guard let folder = byID[message.folderID] else { return nil }
-                return PassManifest.Message(folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
-                                            uid: UInt32(truncatingIfNeeded: message.uid),
-                                            flags: message.flags.split(separator: " ").map(String.init),
-                                            internalDate: message.internalDate, size: message.size, sha256: message.sha256,
-                                            messageID: message.messageID, path: Self.entryPath(maildirPath: folder.maildirPath, file: message.maildirFile))
-            },
-            flagUpdates: content.flagUpdates.lazy.compactMap { message -> PassManifest.FlagUpdate? in
-                guard let folder = byID[message.folderID] else { return nil }
-                return PassManifest.FlagUpdate(folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
-                                               uid: UInt32(truncatingIfNeeded: message.uid),
-                                               flags: message.flags.split(separator: " ").map(String.init))
-            },
-            deletions: content.deletions.compactMap { message in
-                byID[message.folderID].map {
-                    PassManifest.Deletion(folder: $0.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
-                                          uid: UInt32(truncatingIfNeeded: message.uid))
-                }
-            },
-            rekeyed: content.rekeyed.compactMap { message in
-                guard let folder = byID[message.folderID], let fromValidity = message.previousUIDValidity,
-                      let fromUID = message.previousUID else { return nil }
-                return PassManifest.Rekey(folder: folder.name, fromUIDValidity: UInt32(truncatingIfNeeded: fromValidity),
-                                          fromUID: UInt32(truncatingIfNeeded: fromUID),
-                                          toUIDValidity: UInt32(truncatingIfNeeded: message.uidValidity),
-                                          toUID: UInt32(truncatingIfNeeded: message.uid))
-            })
+        try database.withStoredMessages(passID: pass.id!) { stored in
+            try PassManifestWriter(path: path).write(
+                pass: pass.id!, kind: pass.kind.rawValue,
+                folders: folders.map { folder in
+                    PassManifest.Folder(name: folder.name, wireName: folder.wireName.base64EncodedString(), separator: folder.separator,
+                                        attributes: folder.attributes.split(separator: " ").map(String.init), specialUse: folder.specialUse,
+                                        uidValidity: folder.uidValidity.map { UInt32(truncatingIfNeeded: $0) },
+                                        highestUID: UInt32(truncatingIfNeeded: folder.highestUID),
+                                        highestModSeq: folder.highestModSeq.map { UInt64(bitPattern: $0) },
+                                        maildirPath: folder.maildirPath, state: folder.state.rawValue)
+                },
+                messages: stored.lazy.compactMap { message -> PassManifest.Message? in
+                    guard let folder = byID[message.folderID] else { return nil }
+                    return PassManifest.Message(folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                                                uid: UInt32(truncatingIfNeeded: message.uid),
+                                                flags: message.flags.split(separator: " ").map(String.init),
+                                                internalDate: message.internalDate, size: message.size, sha256: message.sha256,
+                                                messageID: message.messageID, path: Self.entryPath(maildirPath: folder.maildirPath, file: message.maildirFile))
+                },
+                flagUpdates: content.flagUpdates.lazy.compactMap { message -> PassManifest.FlagUpdate? in
+                    guard let folder = byID[message.folderID] else { return nil }
+                    return PassManifest.FlagUpdate(folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                                                   uid: UInt32(truncatingIfNeeded: message.uid),
+                                                   flags: message.flags.split(separator: " ").map(String.init))
+                },
+                deletions: content.deletions.compactMap { message in
+                    byID[message.folderID].map {
+                        PassManifest.Deletion(folder: $0.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                                              uid: UInt32(truncatingIfNeeded: message.uid))
+                    }
+                },
+                rekeyed: content.rekeyed.compactMap { message in
+                    guard let folder = byID[message.folderID], let fromValidity = message.previousUIDValidity,
+                          let fromUID = message.previousUID else { return nil }
+                    return PassManifest.Rekey(folder: folder.name, fromUIDValidity: UInt32(truncatingIfNeeded: fromValidity),
+                                              fromUID: UInt32(truncatingIfNeeded: fromUID),
+                                              toUIDValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                                              toUID: UInt32(truncatingIfNeeded: message.uid))
+                })
+        }
     }
 
     /// Temporary archives of a run that died while sealing (but not the one this run is building).
