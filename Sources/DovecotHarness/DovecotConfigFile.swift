@@ -85,6 +85,10 @@ struct DovecotConfigFile {
             "mail_location = maildir:~/Maildir:LAYOUT=fs",
             // Throw-away data: skipping fsync makes bulk APPENDs in benchmarks much cheaper.
             "mail_fsync = never",
+            // IDLE learns of new mail through inotify; when the user's inotify instances run out
+            // (128 by default, shared by every test server's imap processes) Dovecot polls,
+            // every 30 s unless told otherwise — longer than an IDLE test waits.
+            "mailbox_idle_check_interval = 1 secs",
             "mail_plugins = quota",
             "namespace inbox {",
             "  inbox = yes",

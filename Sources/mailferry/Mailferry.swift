@@ -8,7 +8,29 @@ struct Mailferry: AsyncParsableCommand {
         abstract: "Moves whole mail accounts from any IMAP server to CloudMail, keeping every pass as a backup.",
         version: MailferryVersion.current,
         subcommands: [ProbeCommand.self, PullCommand.self, PushCommand.self, MigrateCommand.self, VerifyCommand.self, RestoreCommand.self, InspectCommand.self, DemoCommand.self])
+
+    static func main() async {
+        MemoryTuning.apply()
+        await main(nil)
+    }
 }
+
+/// glibc's allocator defaults suit long-lived servers, not a tool with a dozen I/O threads that
+/// stream large buffers: one arena per allocating thread, each keeping what was freed in it, and
+/// an mmap threshold that rises to the largest block ever freed, after which big temporary
+/// buffers are carved from (and kept in) those arenas. Two arenas and a fixed 256 KiB threshold
+/// keep peak RSS down without a measurable cost in speed.
+enum MemoryTuning {
+    static func apply() {
+        let arenaMax: Int32 = -8, mmapThreshold: Int32 = -3   // M_ARENA_MAX, M_MMAP_THRESHOLD in <malloc.h>
+        _ = glibcMallopt(arenaMax, 2)
+        _ = glibcMallopt(mmapThreshold, 256 * 1024)
+    }
+}
+
+/// <malloc.h> is not part of Swift's Glibc module.
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 
 enum MailferryVersion {
     static let current = "0.1.0"

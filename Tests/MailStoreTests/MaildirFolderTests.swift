@@ -99,6 +99,20 @@ struct MaildirFolderTests {
         #expect(try directory.listing() == ["cur", "dovecot-keywords", "new", "tmp"], "no .tmp left behind")
     }
 
+    @Test("an interrupted keywords write is repaired from the recorded keywords")
+    func repairKeywords() throws {
+        let directory = try TemporaryDirectory()
+        let folder = MaildirFolder(root: directory.path, relativePath: "K")
+        try folder.create()
+        // Killed between recording the keywords and renaming the file into place.
+        FileManager.default.createFile(atPath: folder.path + "/dovecot-keywords.tmp", contents: Data("0 $lab".utf8))
+        #expect(try folder.repairKeywords(["$label1", "Work"]))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/dovecot-keywords.tmp"))
+        #expect(FileManager.default.contents(atPath: folder.path + "/dovecot-keywords") == Data("0 $label1\n1 Work\n".utf8))
+        #expect(try !folder.repairKeywords(["$label1", "Work"]), "a file that matches is left alone")
+        #expect(try !MaildirFolder(root: directory.path, relativePath: "none").repairKeywords([]), "no keywords, no file")
+    }
+
     @Test("syncing works on a real folder and fails on a missing one")
     func sync() throws {
         let directory = try TemporaryDirectory()

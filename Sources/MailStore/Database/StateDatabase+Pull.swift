@@ -203,16 +203,17 @@ extension StateDatabase {
         try queue.read { db in try PassRecord.fetchOne(db, key: id) }
     }
 
-    /// What a pass did, for its archive: messages it stored (only where their files are; the
-    /// rows are streamed by `withStoredMessages`, so a pass of any size costs little memory),
-    /// messages whose flags it changed, messages it found deleted at the source, and messages
-    /// it moved to a new UID.
+    /// What a pass did, for its archive: how many messages it stored (the rows themselves are
+    /// streamed by `withStoredMessages` or listed by `storedFiles`, so that a pass of any size
+    /// costs little memory), messages whose flags it changed, messages it found deleted at the
+    /// source, and messages it moved to a new UID.
     public struct PassContent: Sendable {
-        public var stored: [StoredFile]
+        public var storedCount: Int
+        public var storedBytes: Int64
         public var flagUpdates: [MessageRecord]
         public var deletions: [MessageRecord]
         public var rekeyed: [MessageRecord]
-        public var isEmpty: Bool { stored.isEmpty && flagUpdates.isEmpty && deletions.isEmpty && rekeyed.isEmpty }
+        public var isEmpty: Bool { storedCount == 0 && flagUpdates.isEmpty && deletions.isEmpty && rekeyed.isEmpty }
     }
 
     /// Where a stored message's file is.
@@ -228,14 +229,21 @@ extension StateDatabase {
             func rows(_ filter: SQLExpression) throws -> [MessageRecord] {
                 try MessageRecord.filter(filter).order(Column("folderID"), Column("uid")).fetchAll(db)
             }
-            let files = try Row.fetchAll(db, sql: """
-                SELECT folderID, uid, maildirFile, size FROM message WHERE passID = ? ORDER BY folderID, uid
-                """, arguments: [passID]).map { StoredFile(folderID: $0[0], uid: $0[1], maildirFile: $0[2], size: $0[3]) }
+            let totals = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM message WHERE passID = ?", arguments: [passID])
             return PassContent(
-                stored: files,
+                storedCount: totals?[0] ?? 0, storedBytes: totals?[1] ?? 0,
                 flagUpdates: try rows(Column("flagsPassID") == passID && Column("passID") != passID),
                 deletions: try rows(Column("gonePassID") == passID),
                 rekeyed: try rows(Column("rekeyedPassID") == passID))
+        }
+    }
+
+    /// The files of the messages a pass stored, by folder then UID.
+    public func storedFiles(passID: Int64) throws -> [StoredFile] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT folderID, uid, maildirFile, size FROM message WHERE passID = ? ORDER BY folderID, uid
+                """, arguments: [passID]).map { StoredFile(folderID: $0[0], uid: $0[1], maildirFile: $0[2], size: $0[3]) }
         }
     }
 

@@ -45,8 +45,23 @@ public struct MaildirFolder: Sendable {
 
     /// Writes Dovecot's `dovecot-keywords` file (`<index> <keyword>` lines) atomically.
     public func writeKeywords(_ keywords: [String]) throws {
-        let text = keywords.enumerated().map { "\($0.offset) \($0.element)\n" }.joined()
-        try FileSystem.writeAtomically(Array(text.utf8), to: path + "/dovecot-keywords")
+        try FileSystem.writeAtomically(Self.keywordsText(keywords), to: path + "/dovecot-keywords")
+    }
+
+    /// After an interrupted run: removes a half-written keywords file and rewrites the file when
+    /// it differs from `keywords` (a folder's keywords are recorded as soon as they are seen,
+    /// before the group commit that writes the file). Returns true when it rewrote the file.
+    public func repairKeywords(_ keywords: [String]) throws -> Bool {
+        unlink(path + "/dovecot-keywords.tmp")
+        let expected = Self.keywordsText(keywords)
+        let current = FileManager.default.contents(atPath: path + "/dovecot-keywords").map { Array($0) }
+        if keywords.isEmpty ? current == nil || current == [] : current == expected { return false }
+        try writeKeywords(keywords)
+        return true
+    }
+
+    private static func keywordsText(_ keywords: [String]) -> [UInt8] {
+        Array(keywords.enumerated().map { "\($0.offset) \($0.element)\n" }.joined().utf8)
     }
 
     /// Makes files in `tmp/` durable before they are renamed into `cur/`; the caller must call

@@ -28,7 +28,7 @@ final class PassArchiveBuilder: @unchecked Sendable {
     // Everything below is touched on `worker` only.
     private var writer: ArchiveWriter?
     private var failed = false
-    private var appended: Set<String> = []
+    private var appended = ArchiveEntrySet()
 
     init(finalPath: String, compression: ArchiveCompression, logger: Logger) {
         self.finalPath = finalPath; self.compression = compression; self.logger = logger
@@ -53,18 +53,18 @@ final class PassArchiveBuilder: @unchecked Sendable {
                 failed = true
                 writer?.abandon()
                 writer = nil
-                appended = []
+                appended = ArchiveEntrySet()
             }
         }
     }
 
     /// Waits for queued appends; the open writer and the entry paths it holds, or nil when
     /// nothing was appended or building failed. The builder is finished afterwards.
-    func take() -> (writer: ArchiveWriter, entries: Set<String>)? {
-        var result: (ArchiveWriter, Set<String>)?
+    func take() -> (writer: ArchiveWriter, entries: ArchiveEntrySet)? {
+        var result: (ArchiveWriter, ArchiveEntrySet)?
         worker.run { [self] in
             if !failed, let writer { result = (writer, appended) }
-            writer = nil; appended = []; failed = true
+            writer = nil; appended = ArchiveEntrySet(); failed = true
         }
         worker.stop()
         return result
@@ -74,7 +74,7 @@ final class PassArchiveBuilder: @unchecked Sendable {
     func abandon() {
         worker.run { [self] in
             writer?.abandon()
-            writer = nil; appended = []; failed = true
+            writer = nil; appended = ArchiveEntrySet(); failed = true
         }
         worker.stop()
     }

@@ -37,7 +37,7 @@ struct PassArchiver {
         var prebuilt = built?.take()
         defer { prebuilt?.writer.abandon() }
         let content = try database.passContent(passID: passID)
-        let stored = content.stored, flagUpdates = content.flagUpdates
+        let flagUpdates = content.flagUpdates
         let folders = try database.folders()
         let foldersByID = Dictionary(uniqueKeysWithValues: folders.map { ($0.id!, $0) })
         let foldersChanged = folders.contains { $0.firstSeenPass == passID || ($0.state == .gone && $0.lastSeenPass == passID - 1) }
@@ -47,7 +47,7 @@ struct PassArchiver {
         }
         let name = try pass.archiveName.flatMap { $0.isEmpty ? nil : $0 } ?? archiveName(for: pass)
         let finalPath = "\(layout.archives)/\(name)"
-        if let built = prebuilt, built.writer.finalPath != finalPath || !holdsExactly(built.entries, stored, foldersByID) {
+        if let built = prebuilt, try built.writer.finalPath != finalPath || built.entries != storedEntries(passID: passID, foldersByID) {
             logger.info("archive: the one built during the pull does not match the pass; writing it from the Maildir")
             built.writer.abandon()
             prebuilt = nil
@@ -68,7 +68,7 @@ struct PassArchiver {
         let metadata = PassMetadata(tool: "mailferry", toolVersion: MailferryBuild.version, sourceHost: job?.sourceHost ?? "",
                                     sourcePort: job?.sourcePort ?? 0, sourceUser: job?.sourceUser ?? "", pass: passID,
                                     kind: pass.kind.rawValue, startedAt: pass.startedAt, finishedAt: finishedAt,
-                                    folders: folders.count, messages: stored.count, bytes: stored.reduce(Int64(0)) { $0 + $1.size },
+                                    folders: folders.count, messages: content.storedCount, bytes: content.storedBytes,
                                     flagUpdates: flagUpdates.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -88,6 +88,7 @@ struct PassArchiver {
             }
         }
         if prebuilt == nil {
+            let stored = try database.storedFiles(passID: passID)
             for (index, message) in stored.enumerated() {
                 guard let folder = foldersByID[message.folderID] else { continue }
                 let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
@@ -105,15 +106,18 @@ struct PassArchiver {
         try writer.seal()
         prebuilt = nil
         try database.sealPass(passID, archiveName: name)
-        logger.info("sealed \(name): \(stored.count) messages, \(flagUpdates.count) flag updates")
+        logger.info("sealed \(name): \(content.storedCount) messages, \(flagUpdates.count) flag updates")
         return name
     }
 
-    /// True when the archive built during the pull holds exactly the pass's stored messages.
-    private func holdsExactly(_ entries: Set<String>, _ stored: [StateDatabase.StoredFile], _ folders: [Int64: FolderRecord]) -> Bool {
-        guard entries.count == stored.count else { return false }
-        return stored.allSatisfy { message in
-            folders[message.folderID].map { entries.contains(Self.entryPath(maildirPath: $0.maildirPath, file: message.maildirFile)) } ?? false
+    /// The entries the pass's stored messages have in its archive, streamed from the database.
+    private func storedEntries(passID: Int64, _ folders: [Int64: FolderRecord]) throws -> ArchiveEntrySet {
+        try database.withStoredMessages(passID: passID) { rows in
+            var entries = ArchiveEntrySet()
+            for message in rows {
+                entries.insert(folders[message.folderID].map { Self.entryPath(maildirPath: $0.maildirPath, file: message.maildirFile) } ?? "")
+            }
+            return entries
         }
     }
 
