@@ -10,7 +10,8 @@ struct StateDatabaseSchemaTests {
         "job": ["id", "sourceHost", "sourcePort", "sourceUser", "createdAt"],
         "pass": ["id", "kind", "status", "startedAt", "finishedAt", "archiveName", "messagesAdded", "bytesAdded", "flagsChanged"],
         "folder": ["id", "wireName", "name", "separator", "attributes", "specialUse", "uidValidity", "highestUID",
-                   "highestModSeq", "maildirPath", "state", "firstSeenPass", "lastSeenPass"],
+                   "highestModSeq", "maildirPath", "state", "firstSeenPass", "lastSeenPass",
+                   "syncedUIDNext", "syncedMessages"],   // the last two from v5
         "folderKeyword": ["folderID", "position", "keyword"],
         "message": ["id", "folderID", "uidValidity", "uid", "flags", "internalDate", "size", "sha256", "messageID",
                     "maildirFile", "passID", "flagsPassID", "sourceState",

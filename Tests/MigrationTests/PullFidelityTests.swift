@@ -63,18 +63,24 @@ struct PullFidelityTests {
         let sentUIDs = try await client.uidSearch("ALL")
         try await client.uidStore(UIDSet([sentUIDs[0]]), .add, flags: [.deleted])
         try await client.uidExpunge(UIDSet([sentUIDs[0]]))
+        // A flag change alone: same UIDNEXT and count, only HIGHESTMODSEQ moves.
+        try await client.select(MailboxName("Drafts"))
+        let draftUIDs = try await client.uidSearch("ALL")
+        try await client.uidStore(UIDSet([draftUIDs[0]]), .add, flags: ["$label2"])
         await client.logout()
 
         let delta = try await fixture.pull()
         #expect(delta.kind == "delta")
         #expect(delta.messages == 3)
-        #expect(delta.flagUpdates == 2)
+        #expect(delta.flagUpdates == 3)
+        // Folders STATUS shows unchanged since their last complete pull are not even selected.
+        #expect(Set(delta.folders.filter { $0.unchanged != true }.map(\.name)) == ["INBOX", "Sent", "Drafts"])
         #expect(delta.folders.first { $0.name == "Sent" }?.goneAtSource == 1)
         #expect(try snapshot(of: fixture.layout()) == (try await snapshot(of: fixture.server)))
         let inspection = try ArchiveInspection.inspect(archive: "\(fixture.layout().archives)/\(try #require(delta.archive))")
         #expect(inspection.isIntact)
         #expect(inspection.messages == 3)
-        #expect(inspection.flagUpdates == 2)
+        #expect(inspection.flagUpdates == 3)
         // The message expunged at the source stays in the local copy.
         let database = try StateDatabase(path: fixture.layout().database)
         let sent = try #require(try database.folders().first { $0.name == "Sent" })
@@ -83,6 +89,7 @@ struct PullFidelityTests {
         let noop = try await fixture.pull()
         #expect(noop.messages == 0 && noop.flagUpdates == 0)
         #expect(noop.archive == nil)
+        #expect(noop.folders.allSatisfy { $0.unchanged == true }, "\(noop.folders.filter { $0.unchanged != true }.map(\.name))")
     }
 
     @Test("a folder recreated at the source (new UIDVALIDITY) is re-matched, nothing stored twice")

@@ -52,6 +52,9 @@ public struct FolderRecord: Codable, FetchableRecord, MutablePersistableRecord, 
     public var uidValidity: Int64?
     public var highestUID: Int64 = 0
     public var highestModSeq: Int64?
+    /// UIDNEXT and message count when the folder was last pulled completely (see schema v5).
+    public var syncedUIDNext: Int64?
+    public var syncedMessages: Int64?
     public var maildirPath: String
     public var state: State
     public var firstSeenPass: Int64

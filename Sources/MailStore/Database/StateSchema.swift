@@ -122,6 +122,15 @@ enum StateSchema {
             // whose messages all match needs no work at all on a no-op push.
             try db.alter(table: "upload") { t in t.add(column: "flagsPassID", .integer) }
         }
+        migrator.registerMigration("v5-folder-synced-status") { db in
+            // UIDNEXT and EXISTS of the SELECT that began the folder's last complete pull (every
+            // message stored): a STATUS that shows the same values, UIDVALIDITY and
+            // HIGHESTMODSEQ means the folder has not changed, and a pass skips it.
+            try db.alter(table: "folder") { t in
+                t.add(column: "syncedUIDNext", .integer)
+                t.add(column: "syncedMessages", .integer)
+            }
+        }
         return migrator
     }
 }

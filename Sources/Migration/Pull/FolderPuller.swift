@@ -48,10 +48,15 @@ struct FolderPuller {
         result.goneAtSource = gone.count
         if result.uidValidityChanged { try markOldGenerationGone(folder: folder, uidValidity: uidValidity) }
 
+        var complete = true
         if !newUIDs.isEmpty {
             let hasOlder = try result.uidValidityChanged || stored.count < database.messageCount(folderID: folder.id!)
-            result.newMessages = try await fetch(newUIDs, folder: folder, uidValidity: uidValidity, hasOlderGenerations: hasOlder)
+            (result.newMessages, complete) = try await fetch(newUIDs, folder: folder, uidValidity: uidValidity, hasOlderGenerations: hasOlder)
         }
+        // What this SELECT showed, kept only when every message made it into the store: the
+        // next pass skips the folder while STATUS shows the same (see PullEngine.plan).
+        folder.syncedUIDNext = complete ? selected.uidNext.map(Int64.init) : nil
+        folder.syncedMessages = complete ? Int64(selected.exists) : nil
         folder.highestModSeq = selected.highestModSeq.map { Int64(bitPattern: $0) }
         folder.highestUID = max(folder.highestUID, Int64(sourceUIDs.max() ?? 0))
         if folder != original { try database.saveFolder(&folder) }
@@ -59,7 +64,8 @@ struct FolderPuller {
         return result
     }
 
-    private func fetch(_ uids: [UInt32], folder: FolderRecord, uidValidity: UInt32, hasOlderGenerations: Bool) async throws -> Int {
+    /// Returns how many messages were stored, and whether none failed.
+    private func fetch(_ uids: [UInt32], folder: FolderRecord, uidValidity: UInt32, hasOlderGenerations: Bool) async throws -> (Int, Bool) {
         let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
         try maildir.create()
         let sink = try MaildirFetchSink(folder: folder, maildir: maildir, database: database, passID: passID, uidValidity: uidValidity,
@@ -76,7 +82,7 @@ struct FolderPuller {
             throw error
         }
         for issue in sink.issues { try database.recordIssue(issue) }
-        return sink.storedCount
+        return (sink.storedCount, sink.issues.isEmpty)
     }
 
     /// Applies source flag changes to stored messages: only the changed ones with CONDSTORE,

@@ -49,21 +49,27 @@ public struct PullEngine: Sendable {
         let folders = try await recordFolders(control, database: database, passID: pass.id!)
         let goneFolders = try database.markUnseenFoldersGone(passID: pass.id!)
         for name in goneFolders { logger.warning("folder \"\(name)\" is gone at the source; its local copy is kept") }
-        let selectable = await largestFirst(folders.filter { $0.state == .active }, client: control)
+        let (selectable, unchanged) = await plan(folders.filter { $0.state == .active }, client: control)
         progress.update { $0.foldersTotal = selectable.count }
         events.foldersListed(selectable)
 
         let archiver = PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger)
         // A fresh pass writes its archive as messages are committed; a resumed one at the end.
         let builder = resumed ? nil : PassArchiveBuilder(finalPath: try archiver.plannedPath(for: pass), compression: options.compression, logger: logger)
-        let results: [PullSummary.FolderResult]
+        var results = selectable.filter { unchanged.contains($0.id!) }.map {
+            PullSummary.FolderResult(name: $0.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false, unchanged: true)
+        }
+        progress.update { $0.foldersDone += results.count }
+        if !results.isEmpty { logger.info("\(results.count) of \(selectable.count) folders unchanged since their last complete pull (STATUS); not selected") }
         do {
-            results = try await pullFolders(selectable, first: control, database: database, layout: layout, passID: pass.id!,
-                                            password: password, logger: logger, committed: events.committed, archive: builder)
+            results += try await pullFolders(selectable.filter { !unchanged.contains($0.id!) }, first: control, database: database,
+                                             layout: layout, passID: pass.id!, password: password, logger: logger,
+                                             committed: events.committed, archive: builder)
         } catch {
             builder?.abandon()
             throw error
         }
+        results.sort { $0.name < $1.name }
         let finished = Date()
         events.foldersPulled()
         logger.info("folders pulled in \(String(format: "%.2f", finished.timeIntervalSince(started))) s")
@@ -87,16 +93,32 @@ public struct PullEngine: Sendable {
         return client
     }
 
-    /// The folders with the most to fetch first (one pipelined STATUS for all): the workers
-    /// then end together instead of one pulling a big folder alone at the end, and `migrate`
-    /// starts uploading the bulk early. Estimated from UIDNEXT against the highest stored UID,
-    /// in bytes when the server offers STATUS=SIZE. Any failure keeps the LIST order.
-    private func largestFirst(_ folders: [FolderRecord], client: IMAPClient) async -> [FolderRecord] {
-        guard folders.count > options.connections else { return folders }
-        let withSize = await client.capabilities.contains(.statusSize)
-        guard let statuses = try? await client.statuses(of: folders.map { MailboxName(wire: Array($0.wireName)) },
-                                                        items: ["MESSAGES", "UIDNEXT", "UIDVALIDITY"] + (withSize ? ["SIZE"] : [])),
-              statuses.count == folders.count else { return folders }
+    /// One pipelined STATUS for all folders decides the order and what can be skipped:
+    /// - the folders with the most to fetch go first (estimated from UIDNEXT against the highest
+    ///   stored UID, in bytes when the server offers STATUS=SIZE), so the workers end together
+    ///   instead of one pulling a big folder alone, and `migrate` starts uploading the bulk early;
+    /// - with CONDSTORE, a folder whose UIDVALIDITY, UIDNEXT, message count and HIGHESTMODSEQ
+    ///   are those of the SELECT that began its last complete pull has no new message, no
+    ///   deletion and no flag change since: it is not selected at all (most of a no-op pass).
+    ///   A message appended and another expunged moves UIDNEXT; an expunge alone lowers the
+    ///   count; a flag change raises HIGHESTMODSEQ.
+    /// Any failure keeps the LIST order and skips nothing.
+    private func plan(_ folders: [FolderRecord], client: IMAPClient) async -> ([FolderRecord], Set<Int64>) {
+        let capabilities = await client.capabilities
+        let withSize = capabilities.contains(.statusSize), withModSeq = capabilities.contains(.condStore)
+        guard !folders.isEmpty,
+              let statuses = try? await client.statuses(of: folders.map { MailboxName(wire: Array($0.wireName)) },
+                                                        items: ["MESSAGES", "UIDNEXT", "UIDVALIDITY"] + (withSize ? ["SIZE"] : [])
+                                                            + (withModSeq ? ["HIGHESTMODSEQ"] : [])),
+              statuses.count == folders.count else { return (folders, []) }
+        var unchanged = Set<Int64>()
+        for (folder, status) in zip(folders, statuses) {
+            guard withModSeq, let validity = status.uidValidity, folder.uidValidity == Int64(validity),
+                  let next = status.uidNext, folder.syncedUIDNext == Int64(next),
+                  let messages = status.messages, folder.syncedMessages == Int64(messages),
+                  let modSeq = status.highestModSeq, let known = folder.highestModSeq, UInt64(bitPattern: known) == modSeq else { continue }
+            unchanged.insert(folder.id!)
+        }
         func estimate(_ folder: FolderRecord, _ status: MailboxStatus) -> Double {
             let messages = Double(status.messages ?? 0)
             var new = messages
@@ -106,12 +128,13 @@ public struct PullEngine: Sendable {
             guard let size = status.size, messages > 0 else { return new }
             return new * Double(size) / messages
         }
-        return zip(folders, statuses).enumerated()
+        let ordered = zip(folders, statuses).enumerated()
             .sorted { lhs, rhs in
                 let (a, b) = (estimate(lhs.element.0, lhs.element.1), estimate(rhs.element.0, rhs.element.1))
                 return a != b ? a > b : lhs.offset < rhs.offset
             }
             .map(\.element.0)
+        return (ordered, unchanged)
     }
 
     /// LIST → folder rows: new folders inserted, known ones refreshed, each mapped to its Maildir path.

@@ -9,6 +9,9 @@ public struct PullSummary: Codable, Sendable {
         public var goneAtSource: Int
         public var uidValidityChanged: Bool
         public var error: String?
+        /// True when STATUS showed the folder as it was after its last complete pull, so it
+        /// was not selected at all.
+        public var unchanged: Bool?
     }
 
     public struct Issue: Codable, Sendable {
