@@ -62,6 +62,7 @@ final class PassArchiveBuilder: @unchecked Sendable {
     /// nothing was appended or building failed. The builder is finished afterwards.
     func take() -> (writer: ArchiveWriter, entries: ArchiveEntrySet)? {
         var result: (ArchiveWriter, ArchiveEntrySet)?
+        worker.restoreNormalIOPriority()
         worker.run { [self] in
             if !failed, let writer { result = (writer, appended) }
             writer = nil; appended = ArchiveEntrySet(); failed = true

@@ -8,11 +8,14 @@ final class BackgroundThread: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [() -> Void] = []
     private var stopping = false
+    private var normalPriorityWanted = false
+    private var lowered = false
 
     init(name: String, idleIOPriority: Bool, logger: Logger) {
         let thread = Thread { [self] in
-            if idleIOPriority && !IOPriority.setIdleForCurrentThread() {
-                logger.debug("\(name): could not lower the thread's I/O priority (errno \(errno)); running at normal priority")
+            if idleIOPriority {
+                lowered = IOPriority.setIdleForCurrentThread()
+                if !lowered { logger.debug("\(name): could not lower the thread's I/O priority (errno \(errno)); running at normal priority") }
             }
             loop()
         }
@@ -41,6 +44,14 @@ final class BackgroundThread: @unchecked Sendable {
         if accepted { done.wait() }
     }
 
+    /// From the next job on, the thread's I/O runs at normal priority again: someone now waits
+    /// for the queue to drain, and an idle-class thread could be kept waiting by a busy disk.
+    func restoreNormalIOPriority() {
+        condition.lock()
+        normalPriorityWanted = true
+        condition.unlock()
+    }
+
     /// Lets the thread end once its queue is empty.
     func stop() {
         condition.lock()
@@ -58,7 +69,11 @@ final class BackgroundThread: @unchecked Sendable {
                 return
             }
             let job = jobs.removeFirst()
+            let raise = normalPriorityWanted && lowered
             condition.unlock()
+            if raise {
+                lowered = !IOPriority.setNormalForCurrentThread()
+            }
             job()
         }
     }
@@ -78,6 +93,19 @@ enum IOPriority {
         #endif
         let whoProcess = 1, currentThread = 0, idleClass = 3, classShift = 13
         return linuxSyscall(ioprioSet, whoProcess, currentThread, idleClass << classShift) == 0
+    }
+
+    /// Back to the default "best effort" class, middle level, for the calling thread.
+    static func setNormalForCurrentThread() -> Bool {
+        #if arch(x86_64)
+        let ioprioSet = 251
+        #elseif arch(arm64)
+        let ioprioSet = 30
+        #else
+        return false
+        #endif
+        let whoProcess = 1, currentThread = 0, bestEffortClass = 2, classShift = 13, level = 4
+        return linuxSyscall(ioprioSet, whoProcess, currentThread, (bestEffortClass << classShift) | level) == 0
     }
 }
 
