@@ -54,14 +54,65 @@ public struct CorpusGenerator {
         header += "Subject: \(eightBit ? "Zpráva č. \(serial) — žluťoučký kůň" : "Message \(serial)")\r\n"
         if let messageID { header += "Message-ID: \(messageID)\r\n" }
         header += "Date: Thu, 05 Nov 2026 10:15:00 +0100\r\nMIME-Version: 1.0\r\n"
-        header += "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: \(eightBit ? "8bit" : "7bit")\r\n\r\n"
-        let line = eightBit ? "Příliš žluťoučký kůň úpěl ďábelské ódy; Съешь же ещё этих мягких булок.\r\n"
-                            : "The quick brown fox jumps over the lazy dog while the mail keeps moving.\r\n"
-        var text = header + "Folder \(folder), message \(serial).\r\n"
-        while text.utf8.count < bodySize { text += line }
-        if bareLF { text = text.replacingOccurrences(of: "\r\n", with: "\n") }
-        let bytes = Array(text.utf8)
+        header += bodySize >= Self.attachmentThreshold
+            ? "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            : "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: \(eightBit ? "8bit" : "7bit")\r\n\r\n"
+        var bytes = Array((header + "Folder \(folder), message \(serial).\r\n").utf8)
+        if bodySize >= Self.attachmentThreshold {
+            // Attachment-sized mail carries attachment-like bytes: base64 of random data, which
+            // compresses no better than real attachments do (about 3:4).
+            Self.appendBase64Lines(of: bodySize - bytes.count, to: &bytes, random: &random)
+        } else {
+            Self.appendProse(until: bodySize, to: &bytes, eightBit: eightBit, random: &random)
+        }
+        if bareLF { bytes = bytes.filter { $0 != UInt8(ascii: "\r") } }
         return CorpusMessage(folder: folder, flags: flags, internalDate: date, body: .bytes(bytes), size: bytes.count)
+    }
+
+    /// Bodies from this size on are generated as base64 attachments rather than prose.
+    static let attachmentThreshold = 100_000
+
+    private static let englishWords = ("the of and to in is that it for on with as was at by be this from or have an are not which but "
+        + "meeting invoice project schedule update report review budget contract delivery customer server migration account "
+        + "mailbox folder message attached please regards thanks tomorrow monday friday quarter numbers draft final version "
+        + "team office travel expense approval deadline proposal agenda minutes action items follow-up question answer").split(separator: " ").map(String.init)
+    private static let otherWords = ("příliš žluťoučký kůň úpěl ďábelské ódy schůzka faktura projekt termín zpráva děkuji pozdravem "
+        + "съешь же ещё этих мягких булок встреча счёт проект отчёт письмо спасибо завтра").split(separator: " ").map(String.init)
+
+    /// Lines of randomly chosen words (about 70 characters each), like real text in entropy.
+    private static func appendProse(until size: Int, to bytes: inout [UInt8], eightBit: Bool, random: inout SeededRandom) {
+        var line: [UInt8] = []
+        while bytes.count < size {
+            let pool = eightBit && random.next() % 3 == 0 ? otherWords : englishWords
+            let word = pool[Int(random.next() % UInt64(pool.count))]
+            if !line.isEmpty { line.append(UInt8(ascii: " ")) }
+            line += word.utf8
+            if line.count >= 70 {
+                bytes += line
+                bytes += [13, 10]
+                line.removeAll(keepingCapacity: true)
+            }
+        }
+        if !line.isEmpty { bytes += line + [13, 10] }
+    }
+
+    private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// About `count` bytes of 76-character base64 lines encoding random data.
+    static func appendBase64Lines(of count: Int, to bytes: inout [UInt8], random: inout SeededRandom) {
+        bytes.reserveCapacity(bytes.count + count + 80)
+        var written = 0
+        while written < count {
+            let lineLength = min(76, max(4, (count - written - 2) / 4 * 4))
+            var word: UInt64 = 0, bits = 0
+            for _ in 0..<lineLength {
+                if bits < 6 { word = random.next(); bits = 64 }
+                bytes.append(base64Alphabet[Int(word & 63)])
+                word >>= 6; bits -= 6
+            }
+            bytes += [13, 10]
+            written += lineLength + 2
+        }
     }
 
     private func bodyBytes(random: inout SeededRandom) -> Int {
@@ -85,11 +136,15 @@ public struct CorpusGenerator {
             + "MIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         try handle.write(contentsOf: Data(header.utf8))
         var written = header.utf8.count
-        let block = Data(String(repeating: "TWFpbGZlcnJ5IG1vdmVzIHdob2xlIG1haWwgYWNjb3VudHMgd2l0aG91dCBsb3NpbmcgYSBieXRlLg==\r\n", count: 8192).utf8)
-        while written + block.count <= bytes { try handle.write(contentsOf: block); written += block.count }
-        let tail = Data((String(repeating: "A", count: max(0, bytes - written - 2)) + "\r\n").utf8)
-        try handle.write(contentsOf: tail)
-        written += tail.count
+        // Random base64 in 1 MiB pieces: streamed to the file, never held whole.
+        var random = SeededRandom(seed: spec.seed &+ UInt64(serial))
+        var block: [UInt8] = []
+        while written < bytes {
+            block.removeAll(keepingCapacity: true)
+            Self.appendBase64Lines(of: min(1 << 20, bytes - written), to: &block, random: &random)
+            try handle.write(contentsOf: block)
+            written += block.count
+        }
         let date = InternalDate(year: 2025, month: 6, day: 30, hour: 23, minute: 59, second: 59, zoneMinutes: 120)!
         return CorpusMessage(folder: "Archive", flags: [.seen], internalDate: date, body: .file(path: path), size: written)
     }
