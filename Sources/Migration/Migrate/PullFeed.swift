@@ -26,8 +26,7 @@ final class PullFeed: @unchecked Sendable {
     /// The folder (of `candidates`) with the most bytes waiting that no worker holds, now held.
     func claim(among candidates: Set<Int64>) -> Int64? {
         locked {
-            let best = waitingBytes.filter { candidates.contains($0.key) && !held.contains($0.key) && !excluded.contains($0.key) && $0.value > 0 }
-                .max { $0.value < $1.value }?.key
+            let best = waitingBytes.filter { isTakeable($0.key, $0.value, among: candidates) }.max { $0.value < $1.value }?.key
             if let best {
                 held.insert(best)
                 waitingBytes[best] = 0
@@ -46,13 +45,17 @@ final class PullFeed: @unchecked Sendable {
     func waitForWork(among candidates: Set<Int64>? = nil) async throws -> Bool {
         while true {
             let (ready, over): (Bool, Bool) = locked {
-                (waitingBytes.contains { (candidates?.contains($0.key) ?? true) && !held.contains($0.key) && !excluded.contains($0.key) && $0.value > 0 },
-                 finished)
+                (waitingBytes.contains { isTakeable($0.key, $0.value, among: candidates) }, finished)
             }
             if ready { return true }
             if over { return false }
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// Has bytes waiting, is one of `candidates` (any when nil), and nobody holds or gave it up.
+    private func isTakeable(_ folderID: Int64, _ bytes: Int64, among candidates: Set<Int64>?) -> Bool {
+        bytes > 0 && (candidates?.contains(folderID) ?? true) && !held.contains(folderID) && !excluded.contains(folderID)
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {

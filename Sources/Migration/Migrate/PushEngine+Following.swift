@@ -14,34 +14,19 @@ extension PushEngine {
         let endpoint = options.target.endpoint
         let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         let issues = IssueLog()
-        let logger = context.logger
-        let control = try await connect(logger, password: password)
+        let control = try await connect(context.logger, password: password)
         let plan = try await planFolders(control, context: context, issues: issues, countFolders: false)
         let plans = Dictionary(uniqueKeysWithValues: plan.folders.map { ($0.0.id!, FolderPlan(folder: $0.0, targetName: $0.1)) })
-        let options = self.options, progress = self.progress
-        let workers = FolderWorkers<FolderPlan, PushSummary.FolderResult>(
-            connections: options.connections, retries: 5, logger: logger,
-            connect: { try await connect(logger, password: password) },
-            name: { $0.folder.name },
-            work: { client, plan in
-                var pusher = FolderPusher(client: client, context: context, target: target, options: options, progress: progress, issues: issues)
-                pusher.countsFolder = false
-                return try await pusher.push(plan.folder, to: plan.targetName)
-            },
-            skipped: { plan, error in
-                // Not recorded here: the final round tries the folder again and reports it.
-                feed.exclude(plan.folder.id!)
-                return PushSummary.FolderResult(source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
-                                                flagUpdates: 0, deleted: 0)
-            })
-        let results = try await workers.run(FollowedFolders(feed: feed, plans: plans), workers: options.connections, first: control)
-        let counts = results.reduce(into: (uploaded: 0, adopted: 0, skipped: 0, flags: 0)) {
-            $0.uploaded += $1.uploaded; $0.adopted += $1.adopted; $0.skipped += $1.skipped; $0.flags += $1.flagUpdates
+        let workers = folderWorkers(context: context, target: target, password: password, issues: issues, countsFolder: false) { plan, _ in
+            // Not recorded here: the final round tries the folder again and reports it.
+            feed.exclude(plan.folder.id!)
+            return PushSummary.FolderResult(source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
+                                            flagUpdates: 0, deleted: 0)
         }
-        logger.info("uploaded while pulling: \(counts.uploaded) messages in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
-        return PushSummary(job: options.job, target: endpoint.description, folders: results, excluded: plan.excluded,
-                           uploaded: counts.uploaded, bytes: progress.snapshot.bytesDone, adopted: counts.adopted, skipped: counts.skipped,
-                           flagUpdates: counts.flags, seconds: Date().timeIntervalSince(started), issues: issues.all, logFile: context.logFile)
+        let results = try await workers.run(FollowedFolders(feed: feed, plans: plans), workers: options.connections, first: control)
+        let summary = self.summary(results, excluded: plan.excluded, issues: issues, started: started, context: context)
+        context.logger.info("uploaded while pulling: \(summary.uploaded) messages in \(String(format: "%.2f", summary.seconds)) s")
+        return summary
     }
 }
 

@@ -45,14 +45,20 @@ public struct PushEngine: Sendable {
             PushSummary.FolderResult(source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0, flagUpdates: 0, deleted: 0)
         }
         let results = try await pushFolders(work, first: control, context: context, target: target, password: password, issues: issues) + idle
+        let summary = self.summary(results + plan.failed, excluded: plan.excluded, issues: issues, started: started, context: context)
+        context.logger.info("push done: \(summary.uploaded) uploaded, \(summary.adopted) already there, \(summary.skipped) skipped, \(summary.flagUpdates) flag updates")
+        return summary
+    }
+
+    /// Folder results added up into a round's summary.
+    func summary(_ results: [PushSummary.FolderResult], excluded: [String], issues: IssueLog, started: Date, context: JobContext) -> PushSummary {
         let counts = results.reduce(into: (uploaded: 0, adopted: 0, skipped: 0, flags: 0)) {
             $0.uploaded += $1.uploaded; $0.adopted += $1.adopted; $0.skipped += $1.skipped; $0.flags += $1.flagUpdates
         }
-        context.logger.info("push done: \(counts.uploaded) uploaded, \(counts.adopted) already there, \(counts.skipped) skipped, \(counts.flags) flag updates")
-        return PushSummary(job: options.job, target: endpoint.description, folders: (results + plan.failed).sorted { $0.source < $1.source },
-                           excluded: plan.excluded,
-                           uploaded: counts.uploaded, bytes: progress.snapshot.bytesDone, adopted: counts.adopted, skipped: counts.skipped,
-                           flagUpdates: counts.flags, seconds: Date().timeIntervalSince(started), issues: issues.all, logFile: context.logFile)
+        return PushSummary(job: options.job, target: options.target.endpoint.description, folders: results.sorted { $0.source < $1.source },
+                           excluded: excluded, uploaded: counts.uploaded, bytes: progress.snapshot.bytesDone, adopted: counts.adopted,
+                           skipped: counts.skipped, flagUpdates: counts.flags, seconds: Date().timeIntervalSince(started),
+                           issues: issues.all, logFile: context.logFile)
     }
 
     func connect(_ logger: Logger, password: String) async throws -> IMAPClient {
@@ -131,24 +137,34 @@ public struct PushEngine: Sendable {
 
     private func pushFolders(_ folders: [(FolderRecord, String)], first: IMAPClient, context: JobContext, target: TargetRecord,
                              password: String, issues: IssueLog) async throws -> [PushSummary.FolderResult] {
+        let progress = self.progress
+        let workers = folderWorkers(context: context, target: target, password: password, issues: issues, countsFolder: true) { plan, error in
+            let reason = error.description
+            try context.database.recordIssue(PassIssueRecord(passID: 0, scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
+            issues.append(PullSummary.Issue(scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
+            progress.update { $0.foldersDone += 1 }
+            return PushSummary.FolderResult(source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
+                                            flagUpdates: 0, deleted: 0, error: reason)
+        }
+        return try await workers.run(folders.map { FolderPlan(folder: $0.0, targetName: $0.1) }, first: first)
+    }
+
+    /// Workers that push folders over up to `options.connections` logins; `skipped` handles a
+    /// folder that failed on its own.
+    func folderWorkers(context: JobContext, target: TargetRecord, password: String, issues: IssueLog, countsFolder: Bool,
+                       skipped: @escaping @Sendable (FolderPlan, IMAPError) throws -> PushSummary.FolderResult)
+        -> FolderWorkers<FolderPlan, PushSummary.FolderResult> {
         let options = self.options, progress = self.progress, logger = context.logger
-        let workers = FolderWorkers<FolderPlan, PushSummary.FolderResult>(
+        return FolderWorkers(
             connections: options.connections, retries: 5, logger: logger,
             connect: { try await connect(logger, password: password) },
             name: { $0.folder.name },
             work: { client, plan in
-                try await FolderPusher(client: client, context: context, target: target, options: options, progress: progress, issues: issues)
-                    .push(plan.folder, to: plan.targetName)
+                var pusher = FolderPusher(client: client, context: context, target: target, options: options, progress: progress, issues: issues)
+                pusher.countsFolder = countsFolder
+                return try await pusher.push(plan.folder, to: plan.targetName)
             },
-            skipped: { plan, error in
-                let reason = error.description
-                try context.database.recordIssue(PassIssueRecord(passID: 0, scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
-                issues.append(PullSummary.Issue(scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
-                progress.update { $0.foldersDone += 1 }
-                return PushSummary.FolderResult(source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
-                                                flagUpdates: 0, deleted: 0, error: reason)
-            })
-        return try await workers.run(folders.map { FolderPlan(folder: $0.0, targetName: $0.1) }, first: first).sorted { $0.source < $1.source }
+            skipped: skipped)
     }
 }
 

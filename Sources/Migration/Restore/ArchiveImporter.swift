@@ -25,22 +25,12 @@ struct ArchiveImporter {
         return outcome
     }
 
-    private struct FoundMetadata: Error { let metadata: PassMetadata }
-
     /// Reads only `metadata.json` (the first entry, or one of the last).
     static func metadata(of path: String) throws -> PassMetadata {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .utcISO8601
-        do {
-            try ArchiveReader(path: path).forEachEntry { info, stream in
-                if info.path == "metadata.json" {
-                    throw FoundMetadata(metadata: try decoder.decode(PassMetadata.self, from: Data(stream.readAll(limit: 1 << 20))))
-                }
-            }
-        } catch let found as FoundMetadata {
-            return found.metadata
+        guard let metadata = try PassArchiveDocuments.read(path, manifest: false).metadata else {
+            throw StoreError.corrupt(path: path, reason: "no metadata.json: not a mailferry archive")
         }
-        throw StoreError.corrupt(path: path, reason: "no metadata.json: not a mailferry archive")
+        return metadata
     }
 
     private func importArchive(_ path: String) throws -> (Int, Int) {

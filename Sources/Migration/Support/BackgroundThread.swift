@@ -83,20 +83,12 @@ final class BackgroundThread: @unchecked Sendable {
 enum IOPriority {
     /// The "idle" class for the calling thread: its disk requests are served only when no one
     /// else's are waiting. Needs no privilege.
-    static func setIdleForCurrentThread() -> Bool {
-        #if arch(x86_64)
-        let ioprioSet = 251
-        #elseif arch(arm64)
-        let ioprioSet = 30
-        #else
-        return false
-        #endif
-        let whoProcess = 1, currentThread = 0, idleClass = 3, classShift = 13
-        return linuxSyscall(ioprioSet, whoProcess, currentThread, idleClass << classShift) == 0
-    }
+    static func setIdleForCurrentThread() -> Bool { setForCurrentThread(class: 3, level: 0) }
 
     /// Back to the default "best effort" class, middle level, for the calling thread.
-    static func setNormalForCurrentThread() -> Bool {
+    static func setNormalForCurrentThread() -> Bool { setForCurrentThread(class: 2, level: 4) }
+
+    private static func setForCurrentThread(class ioClass: Int, level: Int) -> Bool {
         #if arch(x86_64)
         let ioprioSet = 251
         #elseif arch(arm64)
@@ -104,8 +96,8 @@ enum IOPriority {
         #else
         return false
         #endif
-        let whoProcess = 1, currentThread = 0, bestEffortClass = 2, classShift = 13, level = 4
-        return linuxSyscall(ioprioSet, whoProcess, currentThread, (bestEffortClass << classShift) | level) == 0
+        let whoProcess = 1, currentThread = 0, classShift = 13
+        return linuxSyscall(ioprioSet, whoProcess, currentThread, (ioClass << classShift) | level) == 0
     }
 }
 

@@ -12,7 +12,8 @@ struct PassArchiveDocuments {
 
     private struct Complete: Error { let documents: PassArchiveDocuments }
 
-    static func read(_ path: String) throws -> PassArchiveDocuments {
+    /// Both documents, or only the metadata (which is small) when `manifest` is false.
+    static func read(_ path: String, manifest wantsManifest: Bool = true) throws -> PassArchiveDocuments {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .utcISO8601
         var found = PassArchiveDocuments()
@@ -21,7 +22,7 @@ struct PassArchiveDocuments {
                 switch info.path {
                 case "metadata.json":
                     found.metadata = try decoder.decode(PassMetadata.self, from: Data(stream.readAll(limit: 1 << 20)))
-                case "manifest.json":
+                case "manifest.json" where wantsManifest:
                     let document = try decoder.decode(PassManifest.self, from: Data(stream.readAll(limit: 512 << 20)))
                     guard document.schema == PassManifest.schemaName else {
                         throw StoreError.corrupt(path: path, reason: "unknown manifest schema \(document.schema)")
@@ -30,7 +31,7 @@ struct PassArchiveDocuments {
                 default:
                     return
                 }
-                if found.metadata != nil && found.manifest != nil { throw Complete(documents: found) }
+                if found.metadata != nil && (found.manifest != nil || !wantsManifest) { throw Complete(documents: found) }
             }
         } catch let complete as Complete {
             return complete.documents
