@@ -93,7 +93,7 @@ struct DovecotConfigFile {
             "namespace inbox {",
             "  inbox = yes",
             "  separator = \(c.hierarchySeparator)",
-        ]
+        ] + (c.namespacePrefix.isEmpty ? [] : ["  prefix = \(c.namespacePrefix)"])
         for name in c.specialUseFolders.keys.sorted() {
             lines += [
                 "  mailbox \"\(name)\" {",

@@ -21,6 +21,9 @@ public struct DovecotConfiguration: Sendable {
     /// never sends LOGINDISABLED. Listening on e.g. "127.0.0.2" (clients still connect from
     /// 127.0.0.1) makes the plain port refuse LOGIN before STARTTLS.
     public var listenAddress: String
+    /// The personal namespace's prefix: "" (Dovecot's default) or e.g. "INBOX." — what
+    /// Courier-IMAP and many hosting set-ups look like: every folder listed as `INBOX.Name`.
+    public var namespacePrefix: String
     /// Appended verbatim to the generated dovecot.conf; later settings override earlier ones.
     public var extraSettings: String
     /// How long `start` waits for both ports to greet.
@@ -31,6 +34,7 @@ public struct DovecotConfiguration: Sendable {
                 offersSTARTTLS: Bool = true,
                 specialUseFolders: [String: String] = DovecotConfiguration.defaultSpecialUseFolders,
                 listenAddress: String = "127.0.0.1",
+                namespacePrefix: String = "",
                 extraSettings: String = "",
                 startTimeout: TimeInterval = 10) {
         self.users = users
@@ -38,6 +42,7 @@ public struct DovecotConfiguration: Sendable {
         self.offersSTARTTLS = offersSTARTTLS
         self.specialUseFolders = specialUseFolders
         self.listenAddress = listenAddress
+        self.namespacePrefix = namespacePrefix
         self.extraSettings = extraSettings
         self.startTimeout = startTimeout
     }

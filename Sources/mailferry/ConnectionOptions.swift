@@ -12,8 +12,18 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(name: .customLong("allow-plaintext"), help: "Allow sending the password over an unencrypted link.")
     var allowPlaintext = false
 
-    @Option(help: "Seconds to wait for a connection or a reply.")
+    @Option(help: "Seconds to wait for a connection or a reply (finite, > 0, at most 86400).")
     var timeout: Double = 60
+
+    /// An unattended migration must never wait forever, nor crash on a number it cannot use.
+    func validate() throws {
+        guard timeout.isFinite, timeout > 0, timeout <= 86_400 else {
+            throw ValidationError("--timeout \(timeout): must be a number of seconds above 0 and at most 86400")
+        }
+        if let caFile, let problem = CAFileCheck.problem(with: caFile) {
+            throw ValidationError("--ca-file \(caFile): \(problem)")
+        }
+    }
 
     func clientConfiguration(for endpoint: IMAPEndpoint) -> IMAPClientConfiguration {
         IMAPClientConfiguration(
@@ -21,5 +31,12 @@ struct ConnectionOptions: ParsableArguments {
             tls: TLSConfiguration(verifiesCertificate: !insecure, caFile: caFile),
             allowsPlaintextLogin: allowPlaintext,
             timeouts: Timeouts(connect: min(timeout, 30), io: timeout))
+    }
+}
+
+/// `--connections` of every command that opens several: 1…64 (a server limits logins per user).
+func validateConnections(_ connections: Int) throws {
+    guard (1...64).contains(connections) else {
+        throw ValidationError("--connections \(connections): must be between 1 and 64")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Migration
 
 @main
 struct Mailferry: AsyncParsableCommand {
@@ -11,7 +12,21 @@ struct Mailferry: AsyncParsableCommand {
 
     static func main() async {
         MemoryTuning.apply()
-        await main(nil)
+        do {
+            var command = try parseAsRoot(nil)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // ArgumentParser reports usage errors as EX_USAGE (64); the spec says 2 for any bad input.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitCode.badInput.rawValue)
+            }
+            exit(withError: error)
+        }
     }
 }
 
@@ -33,5 +48,6 @@ enum MemoryTuning {
 private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 
 enum MailferryVersion {
-    static let current = "0.1.0"
+    /// The one version number: `--version` prints what archives record.
+    static let current = MailferryBuild.version
 }

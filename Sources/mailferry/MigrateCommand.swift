@@ -14,11 +14,15 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var sourceOptions: SourceOptions
     @OptionGroup var targetOptions: TargetOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var sourceNamespace: SourcePrefixOption
+    @OptionGroup var targetNamespace: TargetPrefixOption
     @Option(help: "Store folder.") var store = "./mailferry-data"
     @Option(help: "Job name (default: the source account).") var job: String?
     @Option(help: "Connections to each server.") var connections = 4
     @Option(help: "Archive compression: none, gzip or zstd.") var compress = ArchiveCompression.none
     @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+
+    func validate() throws { try validateConnections(connections) }
 
     func run() async throws {
         try await reportingFailures {
@@ -28,10 +32,11 @@ struct MigrateCommand: AsyncParsableCommand {
             let targetPassword = try targetOptions.password(for: target)
             let jobName = job ?? StoreLayout.jobName(user: source.user, host: source.host)
             let pull = PullOptions(source: connection.clientConfiguration(for: source), storeRoot: store, job: jobName,
-                                   connections: connections, compression: compress)
+                                   connections: connections, compression: compress, sourcePrefix: sourceNamespace.sourcePrefix)
             let push = PushOptions(target: connection.clientConfiguration(for: target), storeRoot: store, job: jobName,
                                    connections: connections, rules: try targetOptions.rules(),
-                                   exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes)
+                                   exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
+                                   sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
             let progress = TransferProgress()
             let summary = try await withProgress(progress) {
                 try await MigrateEngine(pull: pull, push: push, progress: progress).run(sourcePassword: sourcePassword, targetPassword: targetPassword)

@@ -12,15 +12,21 @@ struct PasswordSource {
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
                 throw ValidationError("cannot read the password file \(file)")
             }
-            // One line; a trailing newline from `echo >` is not part of the password.
-            var password = text
-            while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
-            return password
+            return try Self.firstLine(of: text, file: file)
         }
         if let value = ProcessInfo.processInfo.environment[environmentVariable] { return value }
         guard isatty(STDIN_FILENO) == 1, let typed = getpass(prompt) else {
             throw ValidationError("no password: set \(environmentVariable), pass a password file, or run on a terminal to be asked")
         }
         return String(cString: typed)
+    }
+
+    /// The password is the file's first line, without its line ending (LF or CRLF, as editors
+    /// on either system write it); later lines are ignored.
+    static func firstLine(of text: String, file: String) throws -> String {
+        // "\r\n" is one Character in Swift; isNewline covers it, LF and CR alike.
+        let password = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        guard !password.isEmpty else { throw ValidationError("the password file \(file) is empty (its first line holds the password)") }
+        return password
     }
 }

@@ -22,26 +22,20 @@ struct ProbeCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let parsed: IMAPEndpoint
-        do { parsed = try IMAPEndpoint(parsing: endpoint) } catch {
-            FileHandle.standardError.write(Data("mailferry: \(error)\n".utf8))
-            throw ExitCode.badInput
-        }
-        let password: String
-        do {
-            password = try PasswordSource(environmentVariable: "MAILFERRY_SOURCE_PASSWORD", file: passwordFile,
-                                          prompt: "Password for \(parsed.user)@\(parsed.host): ").read()
-        } catch {
-            FileHandle.standardError.write(Data("mailferry: \(error)\n".utf8))
-            throw ExitCode.badInput
-        }
-        let probe = AccountProbe(configuration: connection.clientConfiguration(for: parsed))
-        do {
-            let report = try await probe.run(password: password)
+        try await reportingFailures {
+            let parsed: IMAPEndpoint
+            do { parsed = try IMAPEndpoint(parsing: endpoint) } catch {
+                throw CommandFailure(message: "\(error)", exitCode: .badInput)
+            }
+            let password: String
+            do {
+                password = try PasswordSource(environmentVariable: "MAILFERRY_SOURCE_PASSWORD", file: passwordFile,
+                                              prompt: "Password for \(parsed): ").read()
+            } catch {
+                throw CommandFailure(message: "\(error)", exitCode: .badInput)
+            }
+            let report = try await AccountProbe(configuration: connection.clientConfiguration(for: parsed)).run(password: password)
             try emit(report, json: json, text: report.text)
-        } catch let error as IMAPError {
-            FileHandle.standardError.write(Data("mailferry: \(error)\n".utf8))
-            throw ExitCode.connectionFailure
         }
     }
 }

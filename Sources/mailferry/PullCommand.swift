@@ -15,6 +15,7 @@ struct PullCommand: AsyncParsableCommand {
 
     @OptionGroup var sourceOptions: SourceOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var namespace: SourcePrefixOption
 
     @Option(help: "Store folder.") var store = "./mailferry-data"
     @Option(help: "Job name (default: the source account).") var job: String?
@@ -23,13 +24,16 @@ struct PullCommand: AsyncParsableCommand {
     @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
     @Option(help: .hidden) var commitEvery = 500
 
+    func validate() throws { try validateConnections(connections) }
+
     func run() async throws {
         try await reportingFailures {
             let endpoint = try sourceOptions.endpoint()
             let password = try sourceOptions.password(for: endpoint)
             let options = PullOptions(source: connection.clientConfiguration(for: endpoint), storeRoot: store,
                                       job: job ?? StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
-                                      connections: connections, compression: compress, commitEvery: commitEvery)
+                                      connections: connections, compression: compress, commitEvery: commitEvery,
+                                      sourcePrefix: namespace.sourcePrefix)
             let progress = TransferProgress()
             let summary = try await withProgress(progress) { try await PullEngine(options: options, progress: progress).run(password: password) }
             try emit(summary, json: json, text: summary.text)

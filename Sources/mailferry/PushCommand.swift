@@ -12,10 +12,14 @@ struct PushCommand: AsyncParsableCommand {
 
     @OptionGroup var targetOptions: TargetOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var sourceNamespace: SourcePrefixOption
+    @OptionGroup var targetNamespace: TargetPrefixOption
     @Option(help: "Store folder.") var store = "./mailferry-data"
     @Option(help: "Job name (as given to pull).") var job: String
     @Option(help: "Connections to the target (folders in parallel).") var connections = 4
     @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+
+    func validate() throws { try validateConnections(connections) }
 
     func run() async throws {
         try await reportingFailures {
@@ -23,7 +27,8 @@ struct PushCommand: AsyncParsableCommand {
             let password = try targetOptions.password(for: endpoint)
             let options = PushOptions(target: connection.clientConfiguration(for: endpoint), storeRoot: store, job: job,
                                       connections: connections, rules: try targetOptions.rules(),
-                                      exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes)
+                                      exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
+                                      sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
             let progress = TransferProgress()
             let summary = try await withProgress(progress) { try await PushEngine(options: options, progress: progress).run(password: password) }
             try emit(summary, json: json, text: summary.text)

@@ -13,10 +13,14 @@ struct RestoreCommand: AsyncParsableCommand {
     @Argument(help: "Archives written by pull: the full one and any deltas, in any order.") var archives: [String]
     @OptionGroup var targetOptions: TargetOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var sourceNamespace: SourcePrefixOption
+    @OptionGroup var targetNamespace: TargetPrefixOption
     @Option(help: "Store folder.") var store = "./mailferry-data"
     @Option(help: "Job that holds the restore's state.") var job: String?
     @Option(help: "Connections to the target.") var connections = 4
     @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+
+    func validate() throws { try validateConnections(connections) }
 
     func run() async throws {
         try await reportingFailures {
@@ -28,7 +32,9 @@ struct RestoreCommand: AsyncParsableCommand {
             let password = try targetOptions.password(for: endpoint)
             let options = PushOptions(target: connection.clientConfiguration(for: endpoint), storeRoot: store,
                                       job: job ?? "restore-" + StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
-                                      connections: connections, rules: try targetOptions.rules(), exclude: try targetOptions.validatedExcludes())
+                                      connections: connections, rules: try targetOptions.rules(), exclude: try targetOptions.validatedExcludes(),
+                                      propagateDeletes: targetOptions.propagateDeletes,
+                                      sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
             let progress = TransferProgress()
             let summary = try await withProgress(progress) {
                 try await RestoreEngine(archives: archives, push: options, progress: progress).run(targetPassword: password)

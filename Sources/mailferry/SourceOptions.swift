@@ -19,7 +19,7 @@ struct SourceOptions: ParsableArguments {
     func password(for endpoint: IMAPEndpoint) throws -> String {
         do {
             return try PasswordSource(environmentVariable: "MAILFERRY_SOURCE_PASSWORD", file: sourcePasswordFile,
-                                      prompt: "Password for \(endpoint.user) on \(endpoint.host): ").read()
+                                      prompt: "Password for \(endpoint): ").read()
         } catch {
             throw CommandFailure(message: "\(error)", exitCode: .badInput)
         }
@@ -42,6 +42,7 @@ extension AsyncParsableCommand {
             throw failure.exitCode
         } catch let error as IMAPError {
             FileHandle.standardError.write(Data("mailferry: \(error)\n".utf8))
+            if error.isConfigurationError { throw ExitCode.badInput }
             throw error.scope == .account ? ExitCode.connectionFailure : ExitCode.partialFailure
         } catch let error as ExitCode {
             throw error

@@ -29,7 +29,7 @@ struct TargetOptions: ParsableArguments {
     func password(for endpoint: IMAPEndpoint) throws -> String {
         do {
             return try PasswordSource(environmentVariable: "MAILFERRY_TARGET_PASSWORD", file: targetPasswordFile,
-                                      prompt: "Password for \(endpoint.user) on \(endpoint.host): ").read()
+                                      prompt: "Password for \(endpoint): ").read()
         } catch {
             throw CommandFailure(message: "\(error)", exitCode: .badInput)
         }

@@ -1,39 +1,68 @@
 import ArgumentParser
 import Foundation
 import IMAPClient
+import MailStore
 import Migration
 
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Prove the target holds what the store (or the live source) holds: counts, identity, flags, dates.",
-        discussion: "Exit 0 only when equal apart from recorded skips, which are listed. --deep also hashes every message on the target.")
+        discussion: """
+            Every folder of the job is compared, mapped as push maps it; a folder missing on the target is a \
+            difference. Exit 0 only when equal apart from recorded skips, which are listed; 1 on any difference. \
+            --deep also hashes every message on the target.
+
+            Passwords: MAILFERRY_TARGET_PASSWORD (or --target-password-file, or a prompt); with --source also \
+            MAILFERRY_SOURCE_PASSWORD (or --source-password-file).
+
+            Examples:
+              mailferry verify --source imaps://user@old.example.com --target imaps://user@cloudmail.example
+              mailferry verify --job user@old.example.com --target imaps://user@cloudmail.example --deep --json
+            """)
 
     @Option(help: "Target account: imaps://user@host[:port].") var target: String
-    @Option(name: .customLong("target-password-file"), help: "File whose first line is the target password.") var targetPasswordFile: String?
-    @Option(help: "Compare with the live source instead of the store: imaps://user@host[:port].") var source: String?
-    @Option(name: .customLong("source-password-file"), help: "File whose first line is the source password.") var sourcePasswordFile: String?
+    @Option(name: .customLong("target-password-file"), help: "File whose first line is the target password (else MAILFERRY_TARGET_PASSWORD, else a prompt).")
+    var targetPasswordFile: String?
+    @Option(help: "Compare with the live source instead of the store: imaps://user@host[:port]. Also names the job when --job is not given.")
+    var source: String?
+    @Option(name: .customLong("source-password-file"), help: "File whose first line is the source password (else MAILFERRY_SOURCE_PASSWORD, else a prompt).")
+    var sourcePasswordFile: String?
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var sourceNamespace: SourcePrefixOption
+    @OptionGroup var targetNamespace: TargetPrefixOption
     @Option(help: "Store folder.") var store = "./mailferry-data"
-    @Option(help: "Job name.") var job: String
+    @Option(help: "Job name (default: the --source account, as migrate names it).") var job: String?
+    @Option(name: .customLong("map"), help: "Folder mapping OLD=NEW, as given to push; repeatable.") var maps: [String] = []
+    @Option(name: .customLong("exclude"), help: "Folders excluded from push, left out here too; repeatable.") var excludes: [String] = []
     @ArgumentParser.Flag(help: "Also compare message contents by SHA-256 (downloads every target message).") var deep = false
     @ArgumentParser.Flag(help: "Print the report as JSON.") var json = false
+
+    func validate() throws {
+        if job == nil && source == nil { throw ValidationError("name the job: --job NAME, or --source imaps://user@host as given to migrate") }
+    }
 
     func run() async throws {
         try await reportingFailures {
             let targetEndpoint: IMAPEndpoint
             do { targetEndpoint = try IMAPEndpoint(parsing: target) } catch { throw CommandFailure(message: "\(error)", exitCode: .badInput) }
+            var sourceEndpoint: IMAPEndpoint?
+            if let source {
+                do { sourceEndpoint = try IMAPEndpoint(parsing: source) } catch { throw CommandFailure(message: "\(error)", exitCode: .badInput) }
+            }
+            let jobName = job ?? StoreLayout.jobName(user: sourceEndpoint!.user, host: sourceEndpoint!.host)
             let targetPassword = try TargetOptions.readPassword(file: targetPasswordFile, endpoint: targetEndpoint)
             var sourceConfiguration: IMAPClientConfiguration?
             var sourcePassword: String?
-            if let source {
-                let sourceOptions = try SourceOptions.parse(["--source", source] + (sourcePasswordFile.map { ["--source-password-file", $0] } ?? []))
-                let endpoint = try sourceOptions.endpoint()
-                sourceConfiguration = connection.clientConfiguration(for: endpoint)
-                sourcePassword = try sourceOptions.password(for: endpoint)
+            if let sourceEndpoint {
+                sourceConfiguration = connection.clientConfiguration(for: sourceEndpoint)
+                sourcePassword = try SourceOptions.readPassword(file: sourcePasswordFile, endpoint: sourceEndpoint)
             }
+            let mapping = try TargetOptions.parse(["--target", target] + maps.flatMap { ["--map", $0] } + excludes.flatMap { ["--exclude", $0] })
             let engine = VerifyEngine(target: connection.clientConfiguration(for: targetEndpoint), source: sourceConfiguration,
-                                      storeRoot: store, job: job, deep: deep)
+                                      storeRoot: store, job: jobName, deep: deep, rules: try mapping.rules(),
+                                      exclude: try mapping.validatedExcludes(), sourcePrefix: sourceNamespace.sourcePrefix,
+                                      targetPrefix: targetNamespace.targetPrefix)
             let report = try await storeErrors { try await engine.run(targetPassword: targetPassword, sourcePassword: sourcePassword) }
             try emit(report, json: json, text: report.text)
             if !report.isEqual { throw ExitCode.partialFailure }
@@ -45,7 +74,18 @@ extension TargetOptions {
     static func readPassword(file: String?, endpoint: IMAPEndpoint) throws -> String {
         do {
             return try PasswordSource(environmentVariable: "MAILFERRY_TARGET_PASSWORD", file: file,
-                                      prompt: "Password for \(endpoint.user) on \(endpoint.host): ").read()
+                                      prompt: "Password for \(endpoint): ").read()
+        } catch {
+            throw CommandFailure(message: "\(error)", exitCode: .badInput)
+        }
+    }
+}
+
+extension SourceOptions {
+    static func readPassword(file: String?, endpoint: IMAPEndpoint) throws -> String {
+        do {
+            return try PasswordSource(environmentVariable: "MAILFERRY_SOURCE_PASSWORD", file: file,
+                                      prompt: "Password for \(endpoint): ").read()
         } catch {
             throw CommandFailure(message: "\(error)", exitCode: .badInput)
         }

@@ -42,12 +42,21 @@ public actor IMAPClient {
         let socket = try TCPSocket.connect(host: endpoint.host, port: endpoint.port, timeouts: configuration.timeouts)
         var stream: ByteStream = socket
         if endpoint.security == .implicitTLS {
-            stream = try TLSStream(over: socket, host: endpoint.host, context: TLSContext(configuration.tls, host: endpoint.host))
+            let context = try TLSContext(configuration.tls, host: endpoint.host)
+            do {
+                stream = try TLSStream(over: socket, host: endpoint.host, context: context)
+            } catch let error as IMAPError {
+                throw error.hintingPlainPort(endpoint)
+            }
             isEncrypted = true
         }
         let connection = IMAPConnection(host: host, stream: stream, logger: logger)
         self.connection = connection
-        try readGreeting(connection)
+        do {
+            try readGreeting(connection)
+        } catch let error as IMAPError where endpoint.security == .startTLSWhenOffered {
+            throw error.hintingTLSPort(endpoint)
+        }
         if capabilities.isEmpty { try refreshCapabilities() }
         if !isEncrypted && capabilities.contains(.startTLS) {
             try startTLS(over: socket)

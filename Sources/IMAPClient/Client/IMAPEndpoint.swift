@@ -28,7 +28,8 @@ public struct IMAPEndpoint: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Parses `imaps://user@host[:port]`; the user may contain `@` (the last `@` separates the host).
+    /// Parses `imaps://user@host[:port]`; the user may contain `@` (the last `@` separates the
+    /// host). An IPv6 address goes in brackets: `imaps://user@[::1]:993`.
     /// A password in the URL is refused: passwords never go on a command line.
     public init(parsing text: String) throws {
         let security: Security
@@ -44,27 +45,61 @@ public struct IMAPEndpoint: Sendable, Hashable, CustomStringConvertible {
         }
         var hostPart = rest[rest.index(after: at)...]
         if hostPart.hasSuffix("/") { hostPart = hostPart.dropLast() }
+        let (host, port) = try Self.hostAndPort(hostPart, text: text)
+        self.init(host: host, port: port, user: userPart, security: security)
+    }
+
+    private static func hostAndPort(_ hostPart: Substring, text: String) throws -> (String, Int?) {
         var host = String(hostPart)
         var port: Int?
         if hostPart.hasPrefix("[") {
             guard let close = hostPart.firstIndex(of: "]") else { throw ParseError.invalid(text, reason: "unclosed [ in IPv6 address") }
             host = String(hostPart[hostPart.index(after: hostPart.startIndex)..<close])
+            var address = in6_addr()
+            guard inet_pton(AF_INET6, host, &address) == 1 else {
+                throw ParseError.invalid(text, reason: "\"\(host)\" in brackets is not an IPv6 address")
+            }
             let after = hostPart[hostPart.index(after: close)...]
-            if after.hasPrefix(":") { port = Int(after.dropFirst()); if port == nil { throw ParseError.invalid(text, reason: "bad port") } }
+            if !after.isEmpty {
+                guard after.hasPrefix(":"), let value = Int(after.dropFirst()) else {
+                    throw ParseError.invalid(text, reason: "after ] only :port may follow (e.g. [::1]:993)")
+                }
+                port = value
+            }
+        } else if hostPart.firstIndex(of: ":") != hostPart.lastIndex(of: ":") {
+            throw ParseError.invalid(text, reason: "an IPv6 address must be in brackets, e.g. imaps://user@[\(hostPart)]:993")
         } else if let colon = hostPart.lastIndex(of: ":") {
             host = String(hostPart[..<colon])
             guard let value = Int(hostPart[hostPart.index(after: colon)...]) else { throw ParseError.invalid(text, reason: "bad port") }
             port = value
         }
         guard !host.isEmpty else { throw ParseError.invalid(text, reason: "empty host") }
+        let forbidden: Set<Character> = ["/", "@", "[", "]"]
+        if host.contains(where: { forbidden.contains($0) || $0.isWhitespace }) {
+            throw ParseError.invalid(text, reason: "\"\(host)\" is not a host name")
+        }
         if let port, !(1...65535).contains(port) { throw ParseError.invalid(text, reason: "port must be 1-65535") }
-        self.init(host: host, port: port, user: userPart, security: security)
+        return (host, port)
     }
 
+    /// `host:port`, with an IPv6 address in brackets.
+    public var hostAndPort: String {
+        let bracketed: String = host.contains(":") ? "[" + host + "]" : host
+        return bracketed + ":" + String(port)
+    }
+
+    private var scheme: String { security == .implicitTLS ? "imaps" : "imap" }
+
+    /// The endpoint as a URL that parses back to it; an `@` in the login is written `%40`.
+    public var url: String {
+        let escapedPercent: String = user.replacingOccurrences(of: "%", with: "%25")
+        let login: String = escapedPercent.replacingOccurrences(of: "@", with: "%40")
+        return scheme + "://" + login + "@" + hostAndPort
+    }
+
+    /// For people: the login, then where (a login may itself contain `@`).
     public var description: String {
-        let scheme = security == .implicitTLS ? "imaps" : "imap"
-        let hostText = host.contains(":") ? "[\(host)]" : host
-        return "\(scheme)://\(user)@\(hostText):\(port)"
+        user + " on " + scheme + "://" + hostAndPort
     }
 }
 

@@ -29,6 +29,18 @@ public enum IMAPError: Error, Sendable, Equatable {
     /// A message file to upload could not be read or changed size while being sent.
     case messageSourceFailed(host: String, path: String, reason: String)
     case notConnected(host: String)
+    /// The CA file named for verification is missing, empty, a directory or not PEM.
+    case caFileUnusable(path: String, reason: String)
+    /// The endpoint's scheme does not fit what the port speaks (`imaps://` to a plain port or
+    /// `imap://` to an implicit-TLS port); `hint` names the likely fix.
+    case schemeMismatch(host: String, port: Int, detail: String, hint: String)
+
+    /// A mistake in what the user configured rather than in the network or the server: the
+    /// spec's exit code 2, not 3.
+    public var isConfigurationError: Bool {
+        if case .caFileUnusable = self { return true }
+        return false
+    }
 
     /// How far the failure reaches.
     public var scope: ErrorScope {
@@ -87,6 +99,10 @@ extension IMAPError: CustomStringConvertible {
             return "\(host): cannot upload \(path): \(reason)"
         case .notConnected(let host):
             return "\(host): not connected"
+        case .caFileUnusable(let path, let reason):
+            return "CA file \(path) cannot be used: \(reason)"
+        case .schemeMismatch(let host, let port, let detail, let hint):
+            return "\(host):\(port): \(detail). \(hint)"
         }
     }
 }

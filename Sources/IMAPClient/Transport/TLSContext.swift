@@ -1,4 +1,5 @@
 import COpenSSL
+import Foundation
 
 /// A configured OpenSSL `SSL_CTX`, shared by many connections (OpenSSL makes a configured
 /// context safe to use from several threads).
@@ -6,34 +7,54 @@ final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
     let configuration: TLSConfiguration
 
+    /// Every failure is raised before `self` is complete, so the context is freed exactly once:
+    /// here on failure, in `deinit` otherwise.
     init(_ configuration: TLSConfiguration, host: String) throws {
         guard let context = SSL_CTX_new(TLS_client_method()) else {
             throw IMAPError.tlsHandshakeFailed(host: host, reason: "cannot create a TLS context: \(OpenSSLErrors.drain())")
         }
-        self.context = context
-        self.configuration = configuration
         _ = mf_SSL_CTX_set_min_proto_version(context, mf_TLS1_2_VERSION())
         _ = mf_SSL_CTX_set_mode(context, mf_SSL_MODE_AUTO_RETRY())
         mf_SSL_CTX_disable_renegotiation_and_compression(context)
         if configuration.verifiesCertificate {
             SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
             // A context that trusts nothing verifies nothing: load a CA set explicitly.
-            let loaded: Int32
             if let caFile = configuration.caFile {
-                loaded = SSL_CTX_load_verify_locations(context, caFile, nil)
-                guard loaded == 1 else {
+                if let problem = CAFileCheck.problem(with: caFile) {
                     SSL_CTX_free(context)
-                    throw IMAPError.tlsHandshakeFailed(host: host, reason: "cannot load CA file \(caFile): \(OpenSSLErrors.drain())")
+                    throw IMAPError.caFileUnusable(path: caFile, reason: problem)
+                }
+                guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1 else {
+                    let detail = OpenSSLErrors.drain()
+                    SSL_CTX_free(context)
+                    throw IMAPError.caFileUnusable(path: caFile, reason: "OpenSSL cannot load it: \(detail)")
                 }
             } else {
-                loaded = SSL_CTX_set_default_verify_paths(context)
+                _ = SSL_CTX_set_default_verify_paths(context)
             }
         } else {
             SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
         }
+        self.context = context
+        self.configuration = configuration
     }
 
     deinit { SSL_CTX_free(context) }
+}
+
+/// What makes a CA file unusable, in words an admin can act on; nil when it looks usable.
+public enum CAFileCheck {
+    public static func problem(with path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory, not a PEM file" }
+        guard let data = FileManager.default.contents(atPath: path) else { return "cannot read it (permissions?)" }
+        if data.isEmpty { return "the file is empty" }
+        guard String(decoding: data, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
+            return "no PEM certificate in it (expected a -----BEGIN CERTIFICATE----- block)"
+        }
+        return nil
+    }
 }
 
 enum OpenSSLErrors {

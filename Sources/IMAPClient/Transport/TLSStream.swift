@@ -33,49 +33,78 @@ final class TLSStream: ByteStream {
         SSL_free(ssl)
     }
 
+    /// The socket has SO_RCVTIMEO/SO_SNDTIMEO set, and OpenSSL's socket BIO treats the
+    /// resulting EAGAIN as "retry": a timeout surfaces as SSL_ERROR_WANT_READ/WRITE, not as a
+    /// syscall error. EINTR (a signal, Ctrl-Z then `fg`) looks the same and is simply retried.
+    private enum Outcome { case retry, timedOut, failed(IMAPError) }
+
+    private func classify(_ result: Int32, savedErrno: Int32, operation: String) -> Outcome {
+        let error = SSL_get_error(ssl, result)
+        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE || (error == SSL_ERROR_SYSCALL && savedErrno != 0) {
+            if savedErrno == EINTR { return .retry }
+            if savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || error != SSL_ERROR_SYSCALL { return .timedOut }
+            return .failed(.connectionClosed(host: host, detail: "TLS \(operation) failed: \(String(cString: strerror(savedErrno)))"))
+        }
+        if error == SSL_ERROR_SYSCALL {
+            return .failed(.connectionClosed(host: host, detail: "the server closed the TLS connection during \(operation)"))
+        }
+        return .failed(.connectionClosed(host: host, detail: "TLS \(operation) failed: \(OpenSSLErrors.drain())"))
+    }
+
     private func handshake() throws {
-        ERR_clear_error()
-        let result = SSL_connect(ssl)
-        guard result == 1 else {
+        while true {
+            ERR_clear_error()
+            errno = 0
+            let result = SSL_connect(ssl)
+            let savedErrno = errno
+            if result == 1 { return }
             let verifyResult = SSL_get_verify_result(ssl)
             if verifyResult != X509_V_OK {
                 let reason = String(cString: X509_verify_cert_error_string(verifyResult))
                 throw IMAPError.certificateRejected(host: host, reason: "\(reason) (verify result \(verifyResult))")
             }
-            if SSL_get_error(ssl, result) == SSL_ERROR_SYSCALL, errno == EAGAIN || errno == EWOULDBLOCK {
-                throw IMAPError.timedOut(host: host, operation: "TLS handshake")
+            switch classify(result, savedErrno: savedErrno, operation: "handshake") {
+            case .retry: continue
+            case .timedOut: throw IMAPError.timedOut(host: host, operation: "TLS handshake")
+            case .failed(let error):
+                if case .connectionClosed(_, let detail) = error, detail.hasPrefix("TLS handshake failed: "), !detail.hasSuffix("unknown TLS error") {
+                    throw IMAPError.tlsHandshakeFailed(host: host, reason: String(detail.dropFirst("TLS handshake failed: ".count)))
+                }
+                throw IMAPError.tlsHandshakeFailed(host: host, reason: "the server closed the connection during the handshake")
             }
-            let detail = OpenSSLErrors.drain()
-            throw IMAPError.tlsHandshakeFailed(host: host, reason: detail == "unknown TLS error" ? "the server closed the connection during the handshake" : detail)
         }
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        ERR_clear_error()
-        let count = SSL_read(ssl, buffer.baseAddress, Int32(min(buffer.count, Int(Int32.max))))
-        if count > 0 { return Int(count) }
-        let error = SSL_get_error(ssl, count)
-        if error == SSL_ERROR_ZERO_RETURN { return 0 }
-        throw failure(error, operation: "read")
+        while true {
+            ERR_clear_error()
+            errno = 0
+            let count = SSL_read(ssl, buffer.baseAddress, Int32(min(buffer.count, Int(Int32.max))))
+            let savedErrno = errno
+            if count > 0 { return Int(count) }
+            if SSL_get_error(ssl, count) == SSL_ERROR_ZERO_RETURN { return 0 }
+            switch classify(count, savedErrno: savedErrno, operation: "read") {
+            case .retry: continue
+            case .timedOut: throw IMAPError.timedOut(host: host, operation: "read")
+            case .failed(let error): throw error
+            }
+        }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
             ERR_clear_error()
+            errno = 0
             let count = SSL_write(ssl, bytes.baseAddress! + offset, Int32(min(bytes.count - offset, 1 << 20)))
+            let savedErrno = errno
             if count > 0 { offset += Int(count); continue }
-            throw failure(SSL_get_error(ssl, count), operation: "write")
+            switch classify(count, savedErrno: savedErrno, operation: "write") {
+            case .retry: continue
+            case .timedOut: throw IMAPError.timedOut(host: host, operation: "write")
+            case .failed(let error): throw error
+            }
         }
-    }
-
-    private func failure(_ error: Int32, operation: String) -> IMAPError {
-        if error == SSL_ERROR_SYSCALL {
-            if errno == EAGAIN || errno == EWOULDBLOCK { return .timedOut(host: host, operation: operation) }
-            if errno == 0 { return .connectionClosed(host: host, detail: "the server closed the TLS connection during \(operation)") }
-            return .connectionClosed(host: host, detail: "TLS \(operation) failed: \(String(cString: strerror(errno)))")
-        }
-        return .connectionClosed(host: host, detail: "TLS \(operation) failed: \(OpenSSLErrors.drain())")
     }
 
     func close() {

@@ -9,6 +9,8 @@ public struct JobRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     public var sourcePort: Int
     public var sourceUser: String
     public var createdAt: Date
+    /// The source's personal namespace prefix ("" when it has none; nil before it was known).
+    public var sourceNamespacePrefix: String?
 
     public init(sourceHost: String, sourcePort: Int, sourceUser: String, createdAt: Date = Date()) {
         self.sourceHost = sourceHost; self.sourcePort = sourcePort; self.sourceUser = sourceUser; self.createdAt = createdAt

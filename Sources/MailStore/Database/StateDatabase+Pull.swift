@@ -19,6 +19,13 @@ extension StateDatabase {
         }
     }
 
+    /// Records the source's personal namespace prefix (from NAMESPACE, or an override).
+    public func recordSourceNamespacePrefix(_ prefix: String) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE job SET sourceNamespacePrefix = ? WHERE id = 1", arguments: [prefix])
+        }
+    }
+
     public func job() throws -> JobRecord? {
         try queue.read { try JobRecord.fetchOne($0, key: 1) }
     }

@@ -3,7 +3,7 @@ import GRDB
 /// The versioned schema of `state.sqlite`. Each migration is append-only; `docs/store.md`
 /// describes the tables.
 enum StateSchema {
-    static let currentVersion = "v4"
+    static let currentVersion = "v6-source-namespace"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -130,6 +130,12 @@ enum StateSchema {
                 t.add(column: "syncedUIDNext", .integer)
                 t.add(column: "syncedMessages", .integer)
             }
+        }
+        migrator.registerMigration("v6-source-namespace") { db in
+            // The source's personal namespace prefix (e.g. "INBOX." on Courier-style servers)
+            // as NAMESPACE announced it at the last pull, or as --source-prefix set it: push,
+            // verify and restore map folder names relative to it.
+            try db.alter(table: "job") { t in t.add(column: "sourceNamespacePrefix", .text) }
         }
         return migrator
     }

@@ -107,8 +107,11 @@ public struct PassMetadata: Codable, Sendable {
     public var messages: Int
     public var bytes: Int64
     public var flagUpdates: Int
+    /// The source's personal namespace prefix (absent in archives before 0.2.0's schema v6).
+    public var sourceNamespacePrefix: String?
 
-    public init(tool: String, toolVersion: String, sourceHost: String, sourcePort: Int, sourceUser: String, pass: Int64, kind: String, startedAt: Date, finishedAt: Date, folders: Int, messages: Int, bytes: Int64, flagUpdates: Int) {
+    public init(tool: String, toolVersion: String, sourceHost: String, sourcePort: Int, sourceUser: String, pass: Int64, kind: String, startedAt: Date, finishedAt: Date, folders: Int, messages: Int, bytes: Int64, flagUpdates: Int, sourceNamespacePrefix: String? = nil) {
+        self.sourceNamespacePrefix = sourceNamespacePrefix
         self.tool = tool; self.toolVersion = toolVersion; self.sourceHost = sourceHost; self.sourcePort = sourcePort; self.sourceUser = sourceUser; self.pass = pass; self.kind = kind; self.startedAt = startedAt; self.finishedAt = finishedAt; self.folders = folders; self.messages = messages; self.bytes = bytes; self.flagUpdates = flagUpdates
     }
 }

@@ -31,7 +31,7 @@ public struct ArchiveInspection: Codable, Sendable {
     /// is hashed as it passes and compared with what the manifest recorded.
     public static func inspect(archive path: String) throws -> ArchiveInspection {
         let documents = try PassArchiveDocuments.read(path)
-        let metadata = documents.metadata, manifest = documents.manifest
+        let metadata = documents.metadata, manifest = documents.manifest   // both present: read() checks
         var expected = Dictionary((manifest?.messages ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var problems: [Problem] = []
         var checked = 0

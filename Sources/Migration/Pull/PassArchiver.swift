@@ -69,7 +69,7 @@ struct PassArchiver {
                                     sourcePort: job?.sourcePort ?? 0, sourceUser: job?.sourceUser ?? "", pass: passID,
                                     kind: pass.kind.rawValue, startedAt: pass.startedAt, finishedAt: finishedAt,
                                     folders: folders.count, messages: content.storedCount, bytes: content.storedBytes,
-                                    flagUpdates: flagUpdates.count)
+                                    flagUpdates: flagUpdates.count, sourceNamespacePrefix: job?.sourceNamespacePrefix)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .utcISO8601
@@ -193,9 +193,4 @@ struct PassArchiver {
             logger.info("removed the unfinished archive \(name) of an interrupted run")
         }
     }
-}
-
-/// The version recorded in archives and reports.
-public enum MailferryBuild {
-    public static let version = "0.2.0"
 }

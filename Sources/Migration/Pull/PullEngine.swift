@@ -35,17 +35,30 @@ public struct PullEngine: Sendable {
     /// `events` report folders, group commits and the end of the transfer as they happen, so
     /// `migrate` can upload while pulling and while the archive is being written.
     public func run(password: String, context: JobContext, events: PullEvents = PullEvents()) async throws -> PullSummary {
+        do {
+            return try await pass(password: password, context: context, events: events)
+        } catch {
+            // The job's log must say why a run ended, or the next one's "resuming" has no story.
+            context.logger.error("pull stopped: \(error)")
+            throw error
+        }
+    }
+
+    private func pass(password: String, context: JobContext, events: PullEvents) async throws -> PullSummary {
         let started = Date()
         let layout = context.layout, database = context.database, logger = context.logger, logFile = context.logFile
         let endpoint = options.source.endpoint
         try database.bindJob(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         try PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger).sealCompletedArchive()
+        // Log in before opening a pass: a source that cannot be reached leaves no pass behind.
+        let control = try await connect(logger: logger, password: password)
+        let prefix = try await namespacePrefix(control)
+        try database.recordSourceNamespacePrefix(prefix)
         let resumed = try database.passes().contains { $0.status == .running }
         let pass = try database.openPass()
-        logger.info("pull pass \(pass.id!) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)")
+        let prefixNote = prefix.isEmpty ? "" : ", personal namespace prefix \"\(prefix)\""
+        logger.info("pull pass \(pass.id!) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)\(prefixNote)")
         try StoreReconciler(database: database, layout: layout, logger: logger).reconcile()
-
-        let control = try await connect(logger: logger, password: password)
         let folders = try await recordFolders(control, database: database, passID: pass.id!)
         let goneFolders = try database.markUnseenFoldersGone(passID: pass.id!)
         for name in goneFolders { logger.warning("folder \"\(name)\" is gone at the source; its local copy is kept") }
@@ -84,6 +97,16 @@ public struct PullEngine: Sendable {
                            messages: final.messagesAdded, bytes: final.bytesAdded, flagUpdates: final.flagsChanged,
                            seconds: finished.timeIntervalSince(started), folders: results, foldersGone: goneFolders,
                            issues: issues, logFile: logFile)
+    }
+
+    /// `--source-prefix` if given, else the first personal namespace the server announces.
+    private func namespacePrefix(_ client: IMAPClient) async throws -> String {
+        if let prefix = options.sourcePrefix { return prefix }
+        do {
+            return try await client.namespace()?.personal.first?.prefix ?? ""
+        } catch IMAPError.commandFailed {
+            return ""   // a server that refuses NAMESPACE has no prefix to speak of
+        }
     }
 
     private func connect(logger: Logger, password: String) async throws -> IMAPClient {

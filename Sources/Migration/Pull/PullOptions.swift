@@ -14,10 +14,14 @@ public struct PullOptions: Sendable {
     /// Messages per group commit (one filesystem sync and one transaction).
     public var commitEvery: Int
     public var commitBytes: Int
+    /// The source's personal namespace prefix when the server announces none (or a wrong one);
+    /// nil takes NAMESPACE's.
+    public var sourcePrefix: String?
 
     public init(source: IMAPClientConfiguration, storeRoot: String, job: String, connections: Int = 4,
                 compression: ArchiveCompression = .none, fetchBatchSize: Int = 100, commitEvery: Int = 500,
-                commitBytes: Int = 64 * 1024 * 1024) {
+                commitBytes: Int = 64 * 1024 * 1024, sourcePrefix: String? = nil) {
+        self.sourcePrefix = sourcePrefix
         self.source = source; self.storeRoot = storeRoot; self.job = job; self.connections = max(1, connections)
         self.compression = compression; self.fetchBatchSize = fetchBatchSize
         self.commitEvery = commitEvery; self.commitBytes = commitBytes

@@ -77,12 +77,13 @@ public struct PushEngine: Sendable {
     /// Maps every stored folder, then creates and subscribes the missing targets; a folder
     /// that cannot be created is reported and skipped.
     func planFolders(_ client: IMAPClient, context: JobContext, issues: IssueLog, countFolders: Bool = true) async throws -> Plan {
-        let listings = try await client.list()
-        var separator = listings.lazy.compactMap(\.separator).first
-        if separator == nil { separator = try await client.namespace()?.personal.first?.separator }
-        let mapping = FolderMapping(rules: options.rules, exclude: options.exclude,
-                                    targetRoles: FolderMapping.roles(from: listings), targetSeparator: separator)
-        var existing = Set(listings.map { $0.name.description.uppercased() == "INBOX" ? "INBOX" : $0.name.description })
+        let map = try await TargetFolderMap.load(client, rules: options.rules, exclude: options.exclude, sourcePrefix: options.sourcePrefix,
+                                                 targetPrefix: options.targetPrefix, database: context.database)
+        let mapping = map.mapping
+        var existing = map.existingNames
+        if !mapping.sourcePrefix.isEmpty || !mapping.targetPrefix.isEmpty {
+            context.logger.info("namespace prefixes: source \"\(mapping.sourcePrefix)\", target \"\(mapping.targetPrefix)\"")
+        }
         var plan = Plan()
         for folder in try context.database.folders() where folder.state != .unselectable {
             switch mapping.decide(name: folder.name, separator: folder.separator.flatMap(\.first), specialUse: folder.specialUse) {

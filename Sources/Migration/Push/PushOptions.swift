@@ -12,9 +12,15 @@ public struct PushOptions: Sendable {
     public var propagateDeletes: Bool
     /// APPENDs recorded per transaction; all are pipelined.
     public var batchSize: Int
+    /// Namespace prefixes that override what the store recorded (source) or what the target's
+    /// NAMESPACE says (target), for servers that announce none.
+    public var sourcePrefix: String?
+    public var targetPrefix: String?
 
     public init(target: IMAPClientConfiguration, storeRoot: String, job: String, connections: Int = 4,
-                rules: [FolderMapping.Rule] = [], exclude: [String] = [], propagateDeletes: Bool = false, batchSize: Int = 250) {
+                rules: [FolderMapping.Rule] = [], exclude: [String] = [], propagateDeletes: Bool = false, batchSize: Int = 250,
+                sourcePrefix: String? = nil, targetPrefix: String? = nil) {
+        self.sourcePrefix = sourcePrefix; self.targetPrefix = targetPrefix
         self.target = target; self.storeRoot = storeRoot; self.job = job; self.connections = max(1, connections)
         self.rules = rules; self.exclude = exclude; self.propagateDeletes = propagateDeletes; self.batchSize = max(1, batchSize)
     }

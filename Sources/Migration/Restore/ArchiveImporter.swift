@@ -42,6 +42,7 @@ struct ArchiveImporter {
         guard let metadata = documents.metadata else { throw StoreError.corrupt(path: path, reason: "no metadata.json: not a mailferry archive") }
         guard let manifest = documents.manifest else { throw StoreError.corrupt(path: path, reason: "no manifest.json: not a mailferry archive") }
         try database.bindJob(host: metadata.sourceHost, port: metadata.sourcePort, user: metadata.sourceUser)
+        if let prefix = metadata.sourceNamespacePrefix { try database.recordSourceNamespacePrefix(prefix) }
         let pass = try database.openPass()
         let folders = try recordFolders(manifest.folders, passID: pass.id!)
         let byPath = Dictionary(manifest.messages.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })

@@ -12,8 +12,28 @@ struct PassArchiveDocuments {
 
     private struct Complete: Error { let documents: PassArchiveDocuments }
 
-    /// Both documents, or only the metadata (which is small) when `manifest` is false.
+    /// Both documents, or only the metadata (which is small) when `manifest` is false. Anything
+    /// that is not a readable archive with those documents is `NotAMailferryArchive`.
     static func read(_ path: String, manifest wantsManifest: Bool = true) throws -> PassArchiveDocuments {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw NotAMailferryArchive(path: path, reason: "no such file")
+        }
+        if isDirectory.boolValue { throw NotAMailferryArchive(path: path, reason: "it is a directory") }
+        let found: PassArchiveDocuments
+        do {
+            found = try readDocuments(path, manifest: wantsManifest)
+        } catch let error as ArchiveError {
+            throw NotAMailferryArchive(path: path, reason: "not a readable tar archive (\(error.libarchiveMessage ?? "\(error)"))")
+        } catch is DecodingError {
+            throw NotAMailferryArchive(path: path, reason: "its metadata.json or manifest.json is not mailferry's")
+        }
+        if found.metadata == nil { throw NotAMailferryArchive(path: path, reason: "no metadata.json in it") }
+        if wantsManifest && found.manifest == nil { throw NotAMailferryArchive(path: path, reason: "no manifest.json in it") }
+        return found
+    }
+
+    private static func readDocuments(_ path: String, manifest wantsManifest: Bool) throws -> PassArchiveDocuments {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .utcISO8601
         var found = PassArchiveDocuments()
@@ -37,5 +57,20 @@ struct PassArchiveDocuments {
             return complete.documents
         }
         return found
+    }
+}
+
+/// A file given as an archive that mailferry did not write (or that lost its documents).
+public struct NotAMailferryArchive: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): not a mailferry archive: \(reason)" }
+}
+
+private extension ArchiveError {
+    /// libarchive's own words without the archive path the caller already prints.
+    var libarchiveMessage: String? {
+        if case .libarchive(_, _, _, let message) = self { return message }
+        return nil
     }
 }

@@ -20,6 +20,12 @@ struct FolderComparison {
         self.deep = deep
     }
 
+    /// The target has no such folder: a difference even when the source folder is empty.
+    mutating func markTargetFolderMissing() {
+        line.targetFolderMissing = true
+        problems.append(.init(folder: line.source, uid: nil, messageID: nil, what: "folder \"\(line.target)\" does not exist on the target"))
+    }
+
     /// Store side: each recorded message against its recorded target UID (or its identity).
     mutating func compare(store messages: [MessageRecord], uploads: [Int64: UploadRecord], maildir: MaildirFolder) throws {
         for message in messages {

@@ -6,17 +6,28 @@ import MailStore
 
 /// Compares the job's store (or the live source) with the target, folder by folder: counts,
 /// message identity, flags, INTERNALDATE, and with `deep` the content hash.
+///
+/// Every stored folder is compared, mapped where push put it (the recorded mapping) or would
+/// put it (the same `FolderMapping`): a folder missing on the target is a difference, and a
+/// comparison that covers nothing is never "equal".
 public struct VerifyEngine: Sendable {
     public var target: IMAPClientConfiguration
     public var source: IMAPClientConfiguration?
     public var storeRoot: String
     public var job: String
     public var deep: Bool
+    public var rules: [FolderMapping.Rule]
+    public var exclude: [String]
+    public var sourcePrefix: String?
+    public var targetPrefix: String?
     private let console: @Sendable (String) -> LogHandler
 
     public init(target: IMAPClientConfiguration, source: IMAPClientConfiguration? = nil, storeRoot: String, job: String, deep: Bool = false,
+                rules: [FolderMapping.Rule] = [], exclude: [String] = [], sourcePrefix: String? = nil, targetPrefix: String? = nil,
                 console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
-        self.target = target; self.source = source; self.storeRoot = storeRoot; self.job = job; self.deep = deep; self.console = console
+        self.target = target; self.source = source; self.storeRoot = storeRoot; self.job = job; self.deep = deep
+        self.rules = rules; self.exclude = exclude; self.sourcePrefix = sourcePrefix; self.targetPrefix = targetPrefix
+        self.console = console
     }
 
     public func run(targetPassword: String, sourcePassword: String? = nil) async throws -> VerifyReport {
@@ -32,14 +43,33 @@ public struct VerifyEngine: Sendable {
         if let source, let sourcePassword { sourceClient = try await Self.connect(source, password: sourcePassword, logger: context.logger) }
         var report = VerifyReport(job: job, against: sourceClient == nil ? "store" : "source \(source!.endpoint)", target: endpoint.description,
                                   deep: deep, folders: [], problems: [], skipped: [])
+        let map = try await TargetFolderMap.load(targetClient, rules: rules, exclude: exclude, sourcePrefix: sourcePrefix,
+                                                 targetPrefix: targetPrefix, database: database)
+        let existing = map.existingNames
         let folders = try database.folders().filter { $0.state != .unselectable }
             .sorted { ($0.name.uppercased() == "INBOX" ? "" : $0.name) < ($1.name.uppercased() == "INBOX" ? "" : $1.name) }
         for folder in folders {
-            guard let mapping = try database.targetFolder(targetID: targetRecord.id!, sourceFolderID: folder.id!) else { continue }
-            let selected = try await targetClient.select(MailboxName(mapping.name), readOnly: true)
+            let targetName: String
+            if let recorded = try database.targetFolder(targetID: targetRecord.id!, sourceFolderID: folder.id!) {
+                targetName = recorded.name
+            } else {
+                switch map.mapping.decide(name: folder.name, separator: folder.separator.flatMap(\.first), specialUse: folder.specialUse) {
+                case .excluded:
+                    report.excluded.append(folder.name)
+                    continue
+                case .target(let name, _):
+                    targetName = name
+                }
+            }
+            let folderExists = existing.contains(targetName)
+            var selected = SelectedMailbox(name: MailboxName(targetName))
             let sink = MessageViewSink(deep: deep)
-            if selected.exists > 0 { try await targetClient.uidFetch([.all], items: MessageViewSink.items(deep: deep), into: sink) }
-            var comparison = FolderComparison(folder: folder.name, target: mapping.name, targetViews: sink.views, selected: selected, deep: deep)
+            if folderExists {
+                selected = try await targetClient.select(MailboxName(targetName), readOnly: true)
+                if selected.exists > 0 { try await targetClient.uidFetch([.all], items: MessageViewSink.items(deep: deep), into: sink) }
+            }
+            var comparison = FolderComparison(folder: folder.name, target: targetName, targetViews: sink.views, selected: selected, deep: deep)
+            if !folderExists { comparison.markTargetFolderMissing() }
             if let sourceClient {
                 let sourceSelected = try await sourceClient.select(MailboxName(wire: Array(folder.wireName)), readOnly: true)
                 let sourceSink = MessageViewSink(deep: deep)
@@ -54,6 +84,11 @@ public struct VerifyEngine: Sendable {
             report.folders.append(comparison.line)
             report.problems += comparison.problems
             report.skipped += comparison.skipped
+        }
+        if report.folders.isEmpty {
+            report.problems.append(.init(folder: "", uid: nil, messageID: nil,
+                                         what: folders.isEmpty ? "nothing to compare: the job has no folders (was it ever pulled?)"
+                                                               : "nothing to compare: every folder is excluded"))
         }
         await targetClient.logout()
         await sourceClient?.logout()

@@ -13,8 +13,12 @@ public struct VerifyReport: Codable, Sendable {
         public var skipped = 0
         /// On the target but not in the source: reported, not a failure (the target may have had mail).
         public var extra = 0
+        /// The folder does not exist on the target at all.
+        public var targetFolderMissing = false
 
-        public var isEqual: Bool { missing == 0 && flagMismatches == 0 && dateMismatches == 0 && contentMismatches == 0 }
+        public var isEqual: Bool {
+            !targetFolderMissing && missing == 0 && flagMismatches == 0 && dateMismatches == 0 && contentMismatches == 0
+        }
     }
 
     public struct Problem: Codable, Sendable {
@@ -31,8 +35,12 @@ public struct VerifyReport: Codable, Sendable {
     public var folders: [FolderLine]
     public var problems: [Problem]
     public var skipped: [Problem]
+    /// Folders left out on purpose (`--exclude`), never compared.
+    public var excluded: [String] = []
 
-    public var isEqual: Bool { folders.allSatisfy(\.isEqual) }
+    /// Equal only when something was compared and every folder matched: an empty report is
+    /// not proof of anything.
+    public var isEqual: Bool { !folders.isEmpty && folders.allSatisfy(\.isEqual) && problems.isEmpty }
 
     public var text: String {
         var lines = ["Verify of job \(job): \(against) against \(target)\(deep ? " (contents hashed)" : "")"]
@@ -46,12 +54,13 @@ public struct VerifyReport: Codable, Sendable {
                          + [folder.expected, folder.found, folder.missing, folder.flagMismatches, folder.dateMismatches,
                             folder.contentMismatches, folder.skipped, folder.extra]
                             .enumerated().map { String($0.element).leftPadded([10, 7, 9, 7, 7, 9, 9, 7][$0.offset]) }.joined()
-                         + "  " + (folder.isEqual ? "equal" : "DIFFERENT"))
+                         + "  " + (folder.isEqual ? "equal" : folder.targetFolderMissing ? "NO FOLDER" : "DIFFERENT"))
         }
+        if !excluded.isEmpty { lines.append("Excluded   " + excluded.joined(separator: ", ")) }
         lines.append("")
         lines.append(isEqual ? "Result     EQUAL" + (skipped.isEmpty ? "" : " apart from \(skipped.count) recorded skip(s)")
                              : "Result     DIFFERENT: \(problems.count) problem(s)")
-        lines += problems.prefix(50).map { "  - \($0.folder)\($0.uid.map { " UID \($0)" } ?? "")\($0.messageID.map { " \($0)" } ?? ""): \($0.what)" }
+        lines += problems.prefix(50).map { "  - \($0.folder.isEmpty ? "" : $0.folder)\($0.uid.map { " UID \($0)" } ?? "")\($0.messageID.map { " \($0)" } ?? ""): \($0.what)" }
         if problems.count > 50 { lines.append("  … \(problems.count - 50) more in --json") }
         if !skipped.isEmpty {
             lines.append("Skipped (recorded during push)")
