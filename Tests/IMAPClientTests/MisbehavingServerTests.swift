@@ -21,9 +21,16 @@ struct MisbehavingServerTests {
         defer { listener.close() }
         listener.serveOnce { _ in Thread.sleep(forTimeInterval: 30) }
         let start = Date()
-        await #expect(throws: IMAPError.timedOut(host: "127.0.0.1", operation: "read")) {
+        let error = await #expect(throws: IMAPError.self) {
             try await client(port: listener.port, ioTimeout: 1).connect()
         }
+        // imap:// and no greeting: most likely an implicit-TLS port, and the error says so.
+        guard case .schemeMismatch(let host, let port, let detail, let hint)? = error else {
+            Issue.record("expected a scheme hint, got \(String(describing: error))"); return
+        }
+        #expect(host == "127.0.0.1" && port == listener.port)
+        #expect(detail == "no IMAP greeting from 127.0.0.1")
+        #expect(hint.contains("imaps://127.0.0.1:\(listener.port)"))
         #expect(Date().timeIntervalSince(start) < 20, "gave up after the 1 s timeout, not when the server hung up after 30 s")
     }
 

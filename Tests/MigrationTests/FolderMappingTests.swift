@@ -43,6 +43,44 @@ struct FolderMappingTests {
         #expect(Self.mapping.decide(name: example.name, separator: example.separator, specialUse: example.specialUse) == example.expected)
     }
 
+    /// A Courier-style source (`INBOX.` prefix, separator ".") onto a prefix-less target, and a
+    /// prefix-less source onto a target whose personal namespace is `INBOX.`.
+    static let courierToPlain = FolderMapping(
+        exclude: ["^Spam$"], targetRoles: ["\\Sent": "Sent Items", "\\Trash": "Deleted Items", "\\Drafts": "Drafts"],
+        targetSeparator: "/", sourcePrefix: "INBOX.")
+    static let plainToCourier = FolderMapping(
+        targetRoles: ["\\Sent": "INBOX.Sent", "\\Trash": "INBOX.Trash"], targetSeparator: ".", targetPrefix: "INBOX.")
+
+    static let prefixCases: [(FolderMapping, Case)] = [
+        (courierToPlain, Case(name: "INBOX", separator: ".", specialUse: nil, expected: .target(name: "INBOX", reason: "INBOX"))),
+        (courierToPlain, Case(name: "INBOX.Sent", separator: ".", specialUse: nil, expected: .target(name: "Sent Items", reason: "special-use \\Sent"))),
+        (courierToPlain, Case(name: "inbox.Trash", separator: ".", specialUse: nil, expected: .target(name: "Deleted Items", reason: "special-use \\Trash"))),
+        (courierToPlain, Case(name: "INBOX.Sent Items", separator: ".", specialUse: "\\Sent", expected: .target(name: "Sent Items", reason: "special-use \\Sent"))),
+        (courierToPlain, Case(name: "INBOX.Projects.2024", separator: ".", specialUse: nil,
+                              expected: .target(name: "Projects/2024", reason: "same path below the namespace prefix \"INBOX.\""))),
+        (courierToPlain, Case(name: "INBOX.Spam", separator: ".", specialUse: nil, expected: .excluded(pattern: "^Spam$"))),
+        (plainToCourier, Case(name: "INBOX", separator: "/", specialUse: nil, expected: .target(name: "INBOX", reason: "INBOX"))),
+        (plainToCourier, Case(name: "Sent", separator: "/", specialUse: "\\Sent", expected: .target(name: "INBOX.Sent", reason: "special-use \\Sent"))),
+        (plainToCourier, Case(name: "Projects/2024", separator: "/", specialUse: nil, expected: .target(name: "INBOX.Projects.2024", reason: "same path"))),
+        (plainToCourier, Case(name: "INBOX/Receipts", separator: "/", specialUse: nil, expected: .target(name: "INBOX.Receipts", reason: "same path"))),
+    ]
+
+    @Test("names are mapped relative to each side's personal namespace prefix", arguments: prefixCases.indices)
+    func decideWithPrefixes(_ index: Int) {
+        let (mapping, example) = Self.prefixCases[index]
+        #expect(mapping.decide(name: example.name, separator: example.separator, specialUse: example.specialUse) == example.expected,
+                "\(example.testDescription)")
+    }
+
+    @Test("well-known target names are recognised below the target's prefix")
+    func rolesBelowPrefix() {
+        let listings = [MailboxListing(attributes: [], separator: ".", name: MailboxName("INBOX.Drafts")),
+                        MailboxListing(attributes: [], separator: ".", name: MailboxName("INBOX.Koš"))]
+        let roles = FolderMapping.roles(from: listings, prefix: "INBOX.")
+        #expect(roles["\\Drafts"] == "INBOX.Drafts")
+        #expect(roles["\\Trash"] == "INBOX.Koš")
+    }
+
     @Test("target roles come from attributes first, well-known names second")
     func roles() {
         let listings = [

@@ -54,4 +54,39 @@ struct VerifyTests {
         #expect(outcome.status == 1)
         #expect(outcome.stdout.contains("missing on the target"))
     }
+
+    @Test("a job that was pulled but never pushed is DIFFERENT, never EQUAL; every folder is compared")
+    func neverPushed() async throws {
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 2))
+        defer { fixture.stop() }
+        _ = try await fixture.source.pull()
+        let report = try await verify(fixture)
+        #expect(!report.isEqual, "\(report.text)")
+        let stored = try snapshot(of: fixture.layout)
+        #expect(report.folders.reduce(0) { $0 + $1.missing } == stored.count, "every stored message is missing")
+        #expect(Set(report.folders.map(\.source)) == Set(stored.map(\.folder)).union(report.folders.filter { $0.expected == 0 }.map(\.source)))
+        #expect(report.folders.contains { $0.targetFolderMissing }, "folders push would create are missing")
+        let outcome = try await fixture.runBinary("verify")
+        #expect(outcome.status == 1, "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("DIFFERENT"))
+    }
+
+    @Test("verify names the job from --source as migrate does; an unknown job is exit 2")
+    func defaultJobFromSource() async throws {
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 2))
+        defer { fixture.stop() }
+        let sourceURL = "imaps://alice@\(fixture.source.server.host):\(fixture.source.server.imapsPort)"
+        let targetURL = "imaps://carol@\(fixture.target.host):\(fixture.target.imapsPort)"
+        let common = ["--target", targetURL, "--ca-file", try fixture.combinedCAFile(), "--store", fixture.store]
+        let environment = ["MAILFERRY_SOURCE_PASSWORD": sourcePassword, "MAILFERRY_TARGET_PASSWORD": targetPassword]
+        let migrated = try await MailferryBinary.run(["migrate", "--source", sourceURL] + common, environment: environment)
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        let verified = try await MailferryBinary.run(["verify", "--source", sourceURL] + common, environment: environment)
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(verified.stdout.contains("EQUAL"))
+        // A job that was never pulled is refused, not reported equal.
+        let unknown = try await MailferryBinary.run(["verify", "--job", "never-pulled"] + common, environment: environment)
+        #expect(unknown.status == 2, "\(unknown.stdout)\(unknown.stderr)")
+        #expect(unknown.stderr.contains("never-pulled"))
+    }
 }
