@@ -58,4 +58,44 @@ struct RestoreTests {
         let after = try await fixture.targetSnapshot(user: "dave")
         #expect(after == expected, "extra: \(Set(after).subtracting(expected)) missing: \(Set(expected).subtracting(after)) \(again.text)")
     }
+
+    @Test("restore --propagate-deletes: a delta archive's source deletions are applied to what an earlier restore uploaded")
+    func restorePropagatesDeletes() async throws {
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 3))
+        defer { fixture.stop() }
+        _ = try await fixture.source.pull()
+        let full = fileTree(fixture.layout.archives).map { "\(fixture.layout.archives)/\($0)" }
+        let client = try await fixture.source.server.connectedClient()
+        try await client.select(.inbox)
+        let uids = try await client.uidSearch("ALL")
+        try await client.uidStore(UIDSet([uids[0]]), .add, flags: [.deleted])
+        try await client.uidExpunge(UIDSet([uids[0]]))
+        await client.logout()
+        _ = try await fixture.source.pull()
+        let chain = fileTree(fixture.layout.archives).map { "\(fixture.layout.archives)/\($0)" }
+        #expect(chain.count == 2)
+        let expected = try await fixture.expectedOnTarget()
+
+        func restore(_ archives: [String], job: String, user: String, propagate: Bool) async throws -> RestoreEngine.Summary {
+            var options = fixture.pushOptions(user: user, propagateDeletes: propagate)
+            options.job = job
+            return try await RestoreEngine(archives: archives, push: options, console: { _ in SwiftLogNoOpLogHandler() })
+                .run(targetPassword: targetPassword)
+        }
+        // carol: the full archive first, then the chain with --propagate-deletes.
+        _ = try await restore(full, job: "restore-carol", user: "carol", propagate: false)
+        #expect(try await fixture.targetSnapshot(user: "carol").count == expected.count + 1)
+        // From the binary: the flag was once accepted by the CLI and dropped on the way.
+        let outcome = try await MailferryBinary.run(
+            ["restore"] + chain + ["--target", "imaps://carol@\(fixture.target.host):\(fixture.target.imapsPort)", "--ca-file", fixture.target.caFile,
+                                   "--store", fixture.store, "--job", "restore-carol", "--propagate-deletes"],
+            environment: ["MAILFERRY_TARGET_PASSWORD": targetPassword])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let carol = try await fixture.targetSnapshot(user: "carol")
+        #expect(carol == expected, "extra: \(Set(carol).subtracting(expected))")
+        // dave: the same without the flag keeps the message the source deleted.
+        _ = try await restore(full, job: "restore-dave", user: "dave", propagate: false)
+        _ = try await restore(chain, job: "restore-dave", user: "dave", propagate: false)
+        #expect(try await fixture.targetSnapshot(user: "dave").count == expected.count + 1)
+    }
 }
