@@ -39,6 +39,12 @@ struct PullErrorTests {
                                               environment: ["MAILFERRY_SOURCE_PASSWORD": "x"])
         #expect(outcome.status == 3)
         #expect(outcome.stderr.contains("refused"))
+        // The job's log says why, and no half-open pass makes the next run "resume" anything.
+        let logPath = try #require(fileTree(store).first { $0.hasSuffix(".log") && $0.contains("-pull-") })
+        let log = try String(contentsOfFile: store + "/" + logPath, encoding: .utf8)
+        let database = store + "/" + (logPath.split(separator: "/").first.map(String.init) ?? "") + "/state.sqlite"
+        #expect(log.contains("pull stopped") && log.contains("refused"), "\(log)")
+        #expect(try StateDatabase(path: database).passes().isEmpty)
     }
 
     @Test("a folder that cannot be selected is skipped and reported; the rest is pulled")
