@@ -33,8 +33,12 @@ struct DemoCommand: AsyncParsableCommand {
             throw ExitCode.badInput
         }
         defer { target.stop(); source.stop() }
+        // Ctrl-C, SIGTERM or a closed terminal end the process through exit(), whose atexit
+        // hook stops both Dovecots; a signal's default action would leave them running.
+        let stopSignals = Self.exitOnSignals([SIGINT, SIGTERM, SIGHUP])
+        defer { stopSignals.forEach { $0.cancel() } }
+        // Kept after the demo: its Maildir, archive and logs are what there is to look at.
         let store = NSTemporaryDirectory() + "mailferry-demo-" + String(UUID().uuidString.prefix(8))
-        defer { if !keepRunning { try? FileManager.default.removeItem(atPath: store) } }
         let sourceConfiguration = IMAPClientConfiguration(
             endpoint: IMAPEndpoint(host: source.host, port: source.imapsPort, user: "demo@example.com", security: .implicitTLS),
             tls: TLSConfiguration(caFile: source.caFile))
@@ -42,12 +46,20 @@ struct DemoCommand: AsyncParsableCommand {
             endpoint: IMAPEndpoint(host: target.host, port: target.imapsPort, user: "demo@cloudmail.example", security: .implicitTLS),
             tls: TLSConfiguration(caFile: target.caFile))
         try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
-        try await seed(sourceConfiguration, password: password, scratch: store)
+        try FileManager.default.createDirectory(atPath: store + "/.seed", withIntermediateDirectories: true)
+        try await seed(sourceConfiguration, password: password, scratch: store + "/.seed")
+        try? FileManager.default.removeItem(atPath: store + "/.seed")
+        // Both test CAs in one file, kept in the store, so the printed commands work when pasted.
+        let caFile = store + "/demo-ca.pem"
+        let pem = try String(contentsOfFile: source.caFile, encoding: .utf8) + String(contentsOfFile: target.caFile, encoding: .utf8)
+        try pem.write(toFile: caFile, atomically: true, encoding: .utf8)
+        let common = "--store \(store) --ca-file \(caFile)"
+        let sourceURL = sourceConfiguration.endpoint.url, targetURL = targetConfiguration.endpoint.url
 
-        emit("\n$ mailferry probe \(sourceConfiguration.endpoint)\n")
+        emit("\n$ mailferry probe \(sourceURL) --ca-file \(caFile)\n")
         emit(try await AccountProbe(configuration: sourceConfiguration).run(password: password).text)
 
-        emit("\n$ mailferry migrate --source \(sourceConfiguration.endpoint) --target \(targetConfiguration.endpoint)\n")
+        emit("\n$ mailferry migrate --source \(sourceURL) --target \(targetURL) --job demo \(common)\n")
         let pull = PullOptions(source: sourceConfiguration, storeRoot: store, job: "demo", connections: 3)
         let push = PushOptions(target: targetConfiguration, storeRoot: store, job: "demo", connections: 3)
         let progress = TransferProgress()
@@ -57,24 +69,46 @@ struct DemoCommand: AsyncParsableCommand {
         printer.stop()
         emit(migrated.text)
 
-        emit("\n$ mailferry verify --job demo --target \(targetConfiguration.endpoint)\n")
+        emit("\n$ mailferry verify --job demo --target \(targetURL) \(common)\n")
         let report = try await VerifyEngine(target: targetConfiguration, storeRoot: store, job: "demo").run(targetPassword: password)
         emit(report.text)
 
+        let binary = CommandLine.arguments[0]
         if keepRunning {
             emit("""
 
-            The demo servers run until you press Ctrl-C. The password of both accounts is \(password). Try:
+            The demo servers run until you press Ctrl-C (or send SIGTERM); both stop then. The password of both
+            accounts is \(password). In another terminal, try:
               export MAILFERRY_SOURCE_PASSWORD='\(password)' MAILFERRY_TARGET_PASSWORD='\(password)'
-              cat \(source.caFile) \(target.caFile) > /tmp/demo-ca.pem
-              mailferry verify --store \(store) --job demo --target \(targetConfiguration.endpoint) --ca-file /tmp/demo-ca.pem --deep
-              mailferry inspect \(store)/demo/archives/*.tar
+              \(binary) migrate --source \(sourceURL) --target \(targetURL) --job demo \(common)
+              \(binary) verify --job demo --target \(targetURL) \(common) --deep
+              \(binary) inspect \(store)/demo/archives/*.tar
 
             """)
-            signal(SIGINT) { _ in Glibc.exit(0) }
+        }
+        emit("""
+
+        The demo's store (Maildir, state.sqlite, archives, logs) is kept in \(store)
+        Remove it with: rm -rf \(store)
+        """)
+        if keepRunning {
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
         if !report.isEqual { throw ExitCode.partialFailure }
+    }
+
+    /// Signal handlers (on a dispatch queue, not in signal context) that exit the process.
+    private static func exitOnSignals(_ signals: [Int32]) -> [DispatchSourceSignal] {
+        signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("\nmailferry demo: stopping the demo servers\n".utf8))
+                Glibc.exit(130)
+            }
+            source.resume()
+            return source
+        }
     }
 
     /// The test corpus, small: nested, Czech and Cyrillic folders, every flag, keywords, a
