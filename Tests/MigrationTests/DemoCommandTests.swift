@@ -20,7 +20,7 @@ struct DemoCommandTests {
             text += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         }
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        let verify = try #require(lines.first { $0.contains(" verify ") }, "\(text)")
+        let verify = try #require(lines.last { $0.contains(" verify ") && !$0.hasPrefix("$") }, "\(text)")
         let ports = verify.split(separator: " ").compactMap { $0.split(separator: ":").last.flatMap { Int($0) } }
         #expect(!ports.isEmpty)
         // Pasted as printed (the binary's path stands first), with the passwords the demo names.
