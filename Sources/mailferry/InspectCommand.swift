@@ -6,7 +6,15 @@ import Migration
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show an archive's folders, counts, sizes and pass info, and re-hash every message against its manifest.")
+        abstract: "Show an archive's folders, counts, sizes and pass info, and re-hash every message against its manifest.",
+        discussion: """
+            Exit 0 when every message matches its manifest, 1 when one does not (listed), 2 when the file is not a \
+            mailferry archive.
+
+            Examples:
+              mailferry inspect mailferry-data/user@imap.example.com/archives/2026-11-25T10-15-00Z-full.tar
+              mailferry inspect ARCHIVE --extract /tmp/restored --json
+            """)
 
     @Argument(help: "An archive written by pull.") var archive: String
     @Option(help: "Also unpack the archive into this folder.") var extract: String?

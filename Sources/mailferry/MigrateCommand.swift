@@ -9,7 +9,17 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Pull from the source and push to the target together; first and delta passes are the same command.",
-        discussion: "Uploads start as soon as the first messages are stored; the pass is sealed as an archive at the end.")
+        discussion: """
+            Uploads start as soon as the first messages are stored; the pass is sealed as an archive at the end. Run it \
+            again after the MX switch: only what is new or changed moves.
+            Passwords: --source-password-file / --target-password-file (first line), else MAILFERRY_SOURCE_PASSWORD / \
+            MAILFERRY_TARGET_PASSWORD, else prompts. Exit codes: 0 done, 1 done with skips (listed), 2 bad input, \
+            3 cannot connect or log in.
+
+            Examples:
+              mailferry migrate --source imaps://user@old.example.com --target imaps://user@cloudmail.example
+              mailferry migrate --source imap://user@old.example.com:143 --target imaps://user@cloudmail.example --source-prefix INBOX.
+            """)
 
     @OptionGroup var sourceOptions: SourceOptions
     @OptionGroup var targetOptions: TargetOptions

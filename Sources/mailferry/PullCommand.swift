@@ -11,7 +11,16 @@ struct PullCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull",
         abstract: "Copy a source account into the local store (Maildir + manifest) and seal the pass as an archive.",
-        discussion: "The first pull is full; later ones copy only new messages and flag changes. A killed pull resumes where it stopped.")
+        discussion: """
+            The first pull is full; later ones copy only new messages and flag changes. A killed pull resumes where it stopped.
+            Source password: --source-password-file (first line), else MAILFERRY_SOURCE_PASSWORD, else a prompt.
+            Exit codes: 0 done, 1 done with skipped folders or messages (listed), 2 bad input, 3 cannot connect or log in.
+
+            Examples:
+              mailferry pull --source imaps://user@imap.example.com
+              mailferry pull --source imaps://user@imap.example.com --compress zstd --connections 4 --store /srv/mailferry
+              mailferry pull --source imaps://user@courier.example.com --source-prefix INBOX.
+            """)
 
     @OptionGroup var sourceOptions: SourceOptions
     @OptionGroup var connection: ConnectionOptions

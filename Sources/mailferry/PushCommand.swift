@@ -8,7 +8,15 @@ struct PushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "push",
         abstract: "Upload what the job's manifest has not uploaded yet to a target account (exactly once).",
-        discussion: "Running it again uploads nothing twice; flag changes pulled since are applied to the target.")
+        discussion: """
+            Running it again uploads nothing twice; flag changes pulled since are applied to the target.
+            Target password: --target-password-file (first line), else MAILFERRY_TARGET_PASSWORD, else a prompt.
+            Exit codes: 0 done, 1 done with refused messages or folders (listed), 2 bad input, 3 cannot connect or log in.
+
+            Examples:
+              mailferry push --job user@old.example.com --target imaps://user@cloudmail.example
+              mailferry push --job user@old.example.com --target imaps://user@cloudmail.example --map 'Old Name=New Name' --exclude '^Spam'
+            """)
 
     @OptionGroup var targetOptions: TargetOptions
     @OptionGroup var connection: ConnectionOptions

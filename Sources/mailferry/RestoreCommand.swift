@@ -8,7 +8,16 @@ struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "Replay archives (a full one, then its deltas) into any IMAP account, exactly once.",
-        discussion: "The archives are loaded into a restore job of the store (default restore-<target user>), then uploaded; run it again and nothing is uploaded twice.")
+        discussion: """
+            The archives are loaded into a restore job of the store (default restore-<target user>), then uploaded; run it \
+            again and nothing is uploaded twice. --propagate-deletes also deletes on the target what a later archive \
+            records as deleted at the source.
+            Target password: --target-password-file (first line), else MAILFERRY_TARGET_PASSWORD, else a prompt.
+
+            Examples:
+              mailferry restore mailferry-data/JOB/archives/*.tar --target imaps://someone@elsewhere.example
+              mailferry restore full.tar delta.tar --target imaps://someone@elsewhere.example --propagate-deletes
+            """)
 
     @Argument(help: "Archives written by pull: the full one and any deltas, in any order.") var archives: [String]
     @OptionGroup var targetOptions: TargetOptions

@@ -93,4 +93,17 @@ struct CommandLineTests {
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("INBOX"))
     }
+
+    @Test("every command's --help has examples and names the password variable it reads", arguments: [
+        ("probe", "MAILFERRY_SOURCE_PASSWORD"), ("pull", "MAILFERRY_SOURCE_PASSWORD"), ("push", "MAILFERRY_TARGET_PASSWORD"),
+        ("migrate", "MAILFERRY_TARGET_PASSWORD"), ("verify", "MAILFERRY_TARGET_PASSWORD"), ("restore", "MAILFERRY_TARGET_PASSWORD"),
+        ("inspect", "not a"),
+    ])
+    func help(command: String, mentions: String) async throws {
+        let outcome = try await MailferryBinary.run([command, "--help"])
+        #expect(outcome.status == 0)
+        let text = outcome.stdout.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "  ", with: " ")
+        #expect(outcome.stdout.contains("Examples:"), "\(command)")
+        #expect(text.contains(mentions), "\(command): \(outcome.stdout)")
+    }
 }
