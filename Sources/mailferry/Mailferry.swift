@@ -12,6 +12,10 @@ struct Mailferry: AsyncParsableCommand {
 
     static func main() async {
         MemoryTuning.apply()
+        // A write to a connection the peer reset must be an error, never a dead process: OpenSSL
+        // writes with write(2), which raises SIGPIPE on whatever thread does it (a deinit's
+        // SSL_shutdown included), so ignore it process-wide.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot(nil)
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IMAPClient
+import IMAPCore
 import MailStore
 import Migration
 
@@ -76,6 +77,6 @@ func emit<T: Encodable>(_ value: T, json: Bool, text: String) throws {
         encoder.dateEncodingStrategy = .utcISO8601
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     } else {
-        print(text)
+        print(text.terminalSafe(keepingLineBreaks: true))
     }
 }

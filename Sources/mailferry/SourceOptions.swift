@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IMAPClient
+import IMAPCore
 
 /// `--source` plus how to get its password, shared by commands that read a source account.
 struct SourceOptions: ParsableArguments {
@@ -38,7 +39,7 @@ extension AsyncParsableCommand {
         do {
             try await body()
         } catch let failure as CommandFailure {
-            FileHandle.standardError.write(Data("mailferry: \(failure.message)\n".utf8))
+            FileHandle.standardError.write(Data("mailferry: \(failure.message.terminalSafe())\n".utf8))
             throw failure.exitCode
         } catch let error as IMAPError {
             FileHandle.standardError.write(Data("mailferry: \(error)\n".utf8))
@@ -47,7 +48,7 @@ extension AsyncParsableCommand {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("mailferry: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("mailferry: \("\(error)".terminalSafe())\n".utf8))
             throw ExitCode.badInput
         }
     }

@@ -79,4 +79,24 @@ struct MisbehavingServerTests {
             #expect(detail.contains("MAYBE"))
         }
     }
+
+    /// A hostile server: escape sequences (window title, screen clear, CSI) in the greeting and
+    /// in the NO text of LOGIN. The error must carry them escaped, never raw.
+    @Test("escape sequences in server text come back escaped in errors")
+    func escapeSequences() async throws {
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        listener.serveOnce { socket in
+            send("* OK [CAPABILITY IMAP4rev1] \u{1B}]0;owned\u{07}fake ready\r\n", to: socket)
+            let login = readLine(from: socket)
+            send(login.split(separator: " ")[0] + " NO \u{1B}[2J\u{1B}[31mwrong\u{9B}1m password\r\n", to: socket)
+            Thread.sleep(forTimeInterval: 1)
+        }
+        let client = client(port: listener.port)
+        try await client.connect()
+        let error = await #expect(throws: IMAPError.self) { try await client.login(password: "x") }
+        let text = "\(try #require(error))"
+        #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B || $0.value == 0x07 }, "\(text)")
+        #expect(text.contains("\\u{1B}[2J") && text.contains("wrong"))
+    }
 }

@@ -69,7 +69,10 @@ public enum IMAPError: Error, Sendable, Equatable {
 }
 
 extension IMAPError: CustomStringConvertible {
-    public var description: String {
+    /// Server words (greeting, NO text, BYE, folder names) are part of it: escaped for terminals.
+    public var description: String { rawDescription.terminalSafe() }
+
+    private var rawDescription: String {
         switch self {
         case .nameNotResolved(let host, let reason):
             return "cannot resolve host name \(host): \(reason)"

@@ -63,14 +63,19 @@ final class TLSStream: ByteStream {
                 let reason = String(cString: X509_verify_cert_error_string(verifyResult))
                 throw IMAPError.certificateRejected(host: host, reason: "\(reason) (verify result \(verifyResult))")
             }
+            let sslError = SSL_get_error(ssl, result)
             switch classify(result, savedErrno: savedErrno, operation: "handshake") {
             case .retry: continue
             case .timedOut: throw IMAPError.timedOut(host: host, operation: "TLS handshake")
+            case .failed(let error) where sslError == SSL_ERROR_SYSCALL:
+                // A reset or EOF mid-handshake is the link (or a busy server), worth a retry.
+                throw error
             case .failed(let error):
-                if case .connectionClosed(_, let detail) = error, detail.hasPrefix("TLS handshake failed: "), !detail.hasSuffix("unknown TLS error") {
-                    throw IMAPError.tlsHandshakeFailed(host: host, reason: String(detail.dropFirst("TLS handshake failed: ".count)))
+                guard case .connectionClosed(_, let detail) = error, detail.hasPrefix("TLS handshake failed: "),
+                      !detail.hasSuffix("unknown TLS error") else {
+                    throw IMAPError.tlsHandshakeFailed(host: host, reason: "the server closed the connection during the handshake")
                 }
-                throw IMAPError.tlsHandshakeFailed(host: host, reason: "the server closed the connection during the handshake")
+                throw IMAPError.tlsHandshakeFailed(host: host, reason: String(detail.dropFirst("TLS handshake failed: ".count)))
             }
         }
     }

@@ -19,6 +19,12 @@ public final class StateDatabase: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -1024")
         }
         configuration.busyMode = .timeout(10)
+        // SQLite creates the file (and its -wal and -shm, which copy its mode) with the
+        // process umask, usually 0644: the manifest lists who mailed whom, so make it 0600 first.
+        if !FileManager.default.fileExists(atPath: path) {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if descriptor >= 0 { close(descriptor) }
+        }
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }

@@ -4,7 +4,9 @@ import Foundation
 enum FileSystem {
     static func createDirectory(_ path: String) throws {
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            // 0700: a store holds other people's mail; nobody else on the machine may list it.
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
         } catch {
             throw StoreError.notWritable(path: path, reason: (error as NSError).localizedDescription)
         }
@@ -61,7 +63,7 @@ enum FileSystem {
     /// Writes `bytes` to `path` through `path.tmp`, fsynced, then renamed.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw StoreError.fromErrno(path: temporary, operation: "create") }
         var offset = 0
         while offset < bytes.count {

@@ -137,6 +137,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
             archive.append(entries)
         }
         storedCount += inserted.count
+        progress.update { $0.messagesRecorded += pending.count }
         committed(folder.id!, pending.count, Int64(pendingBytes))
         pending.removeAll(keepingCapacity: true)
         pendingBytes = 0

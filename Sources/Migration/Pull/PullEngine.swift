@@ -195,7 +195,7 @@ public struct PullEngine: Sendable {
                              archive: PassArchiveBuilder?) async throws -> [PullSummary.FolderResult] {
         let options = self.options, progress = self.progress
         let workers = FolderWorkers<FolderRecord, PullSummary.FolderResult>(
-            connections: options.connections, retries: 3, logger: logger,
+            connections: options.connections, retries: 5, logger: logger,
             connect: { try await connect(logger: logger, password: password) },
             name: { $0.name },
             work: { client, folder in
@@ -207,7 +207,8 @@ public struct PullEngine: Sendable {
                 progress.update { $0.foldersDone += 1 }
                 return PullSummary.FolderResult(name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0,
                                                 uidValidityChanged: false, error: error.description)
-            })
+            },
+            progressMark: { progress.snapshot.progressMark })
         return try await workers.run(folders, first: first).sorted { $0.name < $1.name }
     }
 }

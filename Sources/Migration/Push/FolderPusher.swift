@@ -193,7 +193,10 @@ struct FolderPusher {
         }
         try database.saveUploads(records.filter { !notStored.contains($0.id!) && !untouched.contains($0.id!) })
         try database.deleteUploads(ids: notStored)
-        progress.update { $0.messagesDone += batch.count - notStored.count - untouched.count }
+        progress.update {
+            $0.messagesDone += batch.count - notStored.count - untouched.count
+            $0.messagesRecorded += batch.count - notStored.count - untouched.count
+        }
         return overQuota
     }
 

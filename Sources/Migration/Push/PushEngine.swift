@@ -165,7 +165,8 @@ public struct PushEngine: Sendable {
                 pusher.countsFolder = countsFolder
                 return try await pusher.push(plan.folder, to: plan.targetName)
             },
-            skipped: skipped)
+            skipped: skipped,
+            progressMark: { progress.snapshot.progressMark })
     }
 }
 

@@ -4,8 +4,10 @@ import Logging
 
 /// Runs folder jobs over up to `connections` logins at once, each worker on its own client.
 /// A dropped link or timeout is retried on a new connection with exponential back-off and
-/// jitter; a folder-level failure is handed to `skipped` and the rest goes on; an account-level
-/// failure stops everything.
+/// jitter; a reconnect that fails is just another attempt. The budget counts failures without
+/// progress in between (`progressMark` unchanged), so a bad link that still moves mail never
+/// runs out of it. A folder-level failure is handed to `skipped` and the rest goes on; an
+/// account-level failure, or a transient one once the budget is spent, stops everything.
 struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
     let connections: Int
     let retries: Int
@@ -14,6 +16,10 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
     let name: @Sendable (Item) -> String
     let work: @Sendable (IMAPClient, Item) async throws -> Result
     let skipped: @Sendable (Item, IMAPError) throws -> Result
+    /// Grows whenever mail moves (messages and bytes done); failures after growth start a fresh budget.
+    var progressMark: @Sendable () -> Int64 = { 0 }
+    /// Seconds of the first back-off; each further attempt doubles it (at most 30 s), with jitter.
+    var baseDelay: Double = 1
 
     func run(_ items: [Item], first: IMAPClient) async throws -> [Result] {
         try await run(WorkQueue(items), workers: min(connections, max(1, items.count)), first: first)
@@ -26,21 +32,25 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
         return try await withThrowingTaskGroup(of: [Result].self) { group in
             for index in 0..<workers {
                 group.addTask {
-                    var client = index == 0 ? first : try await connect()
+                    var budget = RetryBudget(retries: retries, baseDelay: baseDelay, mark: progressMark())
+                    var client = index == 0 ? first : try await reconnect(for: nil, budget: &budget)
                     var results: [Result] = []
                     while let item = try await queue.next() {
-                        var attempt = 0
                         while true {
                             do {
                                 results.append(try await work(client, item))
                                 break
-                            } catch let error as IMAPError where error.isTransient && attempt < retries {
-                                attempt += 1
-                                let delay = min(30, Double(1 << attempt)) * Double.random(in: 0.5...1.0)
-                                logger.warning("\(name(item)): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(attempt) of \(retries))")
-                                try await Task.sleep(for: .seconds(delay))
-                                client = try await connect()
-                            } catch let error as IMAPError where error.scope == .folder || error.scope == .message {
+                            } catch let error as IMAPError {
+                                if error.isTransient, let delay = budget.nextDelay(progress: progressMark()) {
+                                    logger.warning("\(name(item)): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries) since the last progress)")
+                                    try await Task.sleep(for: .seconds(delay))
+                                    client = try await reconnect(for: item, budget: &budget)
+                                    continue
+                                }
+                                guard error.scope == .folder || error.scope == .message else {
+                                    if error.isTransient { logger.error("\(name(item)): giving up after \(retries) attempts without progress: \(error)") }
+                                    throw error
+                                }
                                 logger.error("\(name(item)): skipped: \(error)")
                                 results.append(try skipped(item, error))
                                 break
@@ -56,6 +66,41 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
             for try await results in group { all += results }
             return all
         }
+    }
+
+    /// A new login; a transient failure (the server restarting, the link still down) is
+    /// retried from the same budget.
+    private func reconnect(for item: Item?, budget: inout RetryBudget) async throws -> IMAPClient {
+        while true {
+            do {
+                return try await connect()
+            } catch let error as IMAPError where error.isTransient {
+                guard let delay = budget.nextDelay(progress: progressMark()) else { throw error }
+                logger.warning("\(item.map(name) ?? "connect"): reconnect failed: \(error); retrying in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries))")
+                try await Task.sleep(for: .seconds(delay))
+            }
+        }
+    }
+}
+
+/// Attempts left since the last progress, and the back-off before the next one.
+struct RetryBudget {
+    let retries: Int
+    let baseDelay: Double
+    private(set) var attempt = 0
+    private var mark: Int64
+
+    init(retries: Int, baseDelay: Double, mark: Int64) {
+        self.retries = retries; self.baseDelay = baseDelay; self.mark = mark
+    }
+
+    /// The delay before the next attempt, or nil when the budget is spent. Progress since the
+    /// previous failure (a higher mark) refills it.
+    mutating func nextDelay(progress: Int64) -> Double? {
+        if progress != mark { attempt = 0; mark = progress }
+        guard attempt < retries else { return nil }
+        attempt += 1
+        return min(30, baseDelay * Double(1 << attempt) / 2) * Double.random(in: 0.5...1.0)
     }
 }
 

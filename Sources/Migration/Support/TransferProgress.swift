@@ -9,9 +9,15 @@ public final class TransferProgress: @unchecked Sendable {
         public var messagesDone: Int
         public var bytesDone: Int64
         public var flagsChanged: Int
+        /// Messages whose transfer is on record (a pull's group commit, a push's recorded APPEND).
+        public var messagesRecorded = 0
         public var elapsed: TimeInterval
 
         public var messagesPerSecond: Double { elapsed > 0 ? Double(messagesDone) / elapsed : 0 }
+        /// Grows whenever anything moves: what a retry budget compares to tell a bad link that
+        /// still makes progress from a dead one.
+        /// Only what is recorded counts: bytes received and then lost with the link are not progress.
+        public var progressMark: Int64 { Int64(messagesRecorded + flagsChanged) }
         public var bytesPerSecond: Double { elapsed > 0 ? Double(bytesDone) / elapsed : 0 }
         /// Seconds left at the current message rate, when it can be told.
         public var eta: TimeInterval? {
