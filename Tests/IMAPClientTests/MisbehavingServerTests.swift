@@ -99,4 +99,29 @@ struct MisbehavingServerTests {
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B || $0.value == 0x07 }, "\(text)")
         #expect(text.contains("\\u{1B}[2J") && text.contains("wrong"))
     }
+
+    /// No real server lists this many folders on demand; a scripted one does.
+    @Test("a LIST of more folders than the cap ends with a clear error instead of growing without bound")
+    func endlessList() async throws {
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        listener.serveOnce { socket in
+            send("* OK [CAPABILITY IMAP4rev1] fake ready\r\n", to: socket)
+            let login = readLine(from: socket)
+            send(login.split(separator: " ")[0] + " OK [CAPABILITY IMAP4rev1] logged in\r\n", to: socket)
+            let list = readLine(from: socket)
+            var chunk = ""
+            for index in 0...IMAPClient.folderLimit + 10 {
+                chunk += "* LIST () \".\" f\(index)\r\n"
+                if chunk.utf8.count > 60_000 { send(chunk, to: socket); chunk = "" }
+            }
+            send(chunk + list.split(separator: " ")[0] + " OK done\r\n", to: socket)
+            Thread.sleep(forTimeInterval: 1)
+        }
+        let client = client(port: listener.port)
+        try await client.connect()
+        try await client.login(password: "x")
+        let error = await #expect(throws: IMAPError.self) { _ = try await client.list() }
+        #expect("\(try #require(error))".contains("more than \(IMAPClient.folderLimit) folders"))
+    }
 }

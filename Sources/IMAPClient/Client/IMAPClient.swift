@@ -153,11 +153,20 @@ public actor IMAPClient {
     }
 
     /// Every mailbox, with special-use attributes when the server has SPECIAL-USE.
+    /// More folders than any real mailbox has (Dovecot's own default limit is far lower): a
+    /// server listing past it is broken or hostile, and holding its answer would grow without bound.
+    public static let folderLimit = 100_000
+
     public func list(reference: String = "", pattern: String = "*") throws -> [MailboxListing] {
         var listings: [MailboxListing] = []
         let specialUse = capabilities.contains(.specialUse)
+        let limit = Self.folderLimit
         try requireOK(run(.list(reference: reference, pattern: pattern, returnSpecialUse: specialUse)) { event in
-            if case .untagged(.list(let listing)) = event { listings.append(listing) }
+            guard case .untagged(.list(let listing)) = event else { return }
+            guard listings.count < limit else {
+                throw IMAPError.protocolViolation(host: self.host, detail: "LIST returned more than \(limit) folders; refusing to go on (a broken or hostile server?)")
+            }
+            listings.append(listing)
         }, command: "LIST")
         return listings
     }
