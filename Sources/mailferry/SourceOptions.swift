@@ -32,24 +32,3 @@ struct CommandFailure: Error {
     let message: String
     let exitCode: ExitCode
 }
-
-extension AsyncParsableCommand {
-    /// Runs `body`, turning mailferry's typed errors into a message on stderr and the spec's exit code.
-    func reportingFailures(_ body: () async throws -> Void) async throws {
-        do {
-            try await body()
-        } catch let failure as CommandFailure {
-            FileHandle.standardError.write(Data("mailferry: \(failure.message.terminalSafe())\n".utf8))
-            throw failure.exitCode
-        } catch let error as IMAPError {
-            FileHandle.standardError.write(Data("mailferry: \(error)\n".utf8))
-            if error.isConfigurationError { throw ExitCode.badInput }
-            throw error.scope == .account ? ExitCode.connectionFailure : ExitCode.partialFailure
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("mailferry: \("\(error)".terminalSafe())\n".utf8))
-            throw ExitCode.badInput
-        }
-    }
-}

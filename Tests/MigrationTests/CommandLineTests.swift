@@ -106,4 +106,14 @@ struct CommandLineTests {
         #expect(outcome.stdout.contains("Examples:"), "\(command)")
         #expect(text.contains(mentions), "\(command): \(outcome.stdout)")
     }
+
+    @Test("with --json a failed run still prints a JSON object on stdout: the message and the exit code")
+    func jsonOnFailure() async throws {
+        let outcome = try await MailferryBinary.run(source + ["--json"], environment: environment)
+        #expect(outcome.status == 3)
+        let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        let error = try #require(object?["error"] as? [String: Any], "\(outcome.stdout)")
+        #expect(error["exitCode"] as? Int == 3)
+        #expect((error["message"] as? String)?.contains("refused") == true)
+    }
 }
