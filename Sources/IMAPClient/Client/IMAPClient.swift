@@ -50,7 +50,7 @@ public actor IMAPClient {
             }
             isEncrypted = true
         }
-        let connection = IMAPConnection(host: host, stream: stream, logger: logger)
+        let connection = IMAPConnection(host: host, stream: stream, logger: logger, slowWindow: configuration.timeouts.io)
         self.connection = connection
         do {
             try readGreeting(connection)

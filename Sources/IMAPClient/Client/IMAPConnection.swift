@@ -15,9 +15,15 @@ final class IMAPConnection {
     var onBodyBytes: (@Sendable (Int) -> Void)?
     /// BYE text remembered so a following close can say why.
     private var byeText: String?
+    /// The socket timeout restarts with every byte, so a server dripping one byte a second would
+    /// hold a response open forever. Within a response, every `slowWindow` seconds must bring at
+    /// least `minimumBytesPerSecond` on average (a 56 kbit/s link brings 7,000).
+    private let slowWindow: Double
+    static let minimumBytesPerSecond = 64.0
+    private var window: (start: Date, bytes: Int)?
 
-    init(host: String, stream: ByteStream, logger: Logger) {
-        self.host = host; self.stream = stream; self.logger = logger
+    init(host: String, stream: ByteStream, logger: Logger, slowWindow: Double = 120) {
+        self.host = host; self.stream = stream; self.logger = logger; self.slowWindow = slowWindow
     }
 
     func nextTag() -> String {
@@ -38,6 +44,7 @@ final class IMAPConnection {
         while true {
             do {
                 if let event = try parser.next() {
+                    if case .bodyBytes = event {} else { window = nil }   // a complete piece: the response moves
                     if case .untagged(.condition(let condition)) = event, condition.kind == .bye { byeText = condition.text }
                     traceServer(event)
                     return event
@@ -49,8 +56,24 @@ final class IMAPConnection {
             if count == 0 {
                 throw IMAPError.connectionClosed(host: host, detail: byeText.map { "server said BYE: \($0)" } ?? "the server closed the connection")
             }
+            try checkPace(received: count)
             readChunk.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
+    }
+
+    /// Throws when a response in progress has brought too few bytes over the last window.
+    private func checkPace(received count: Int) throws {
+        let now = Date()
+        var current = window ?? (start: now, bytes: 0)
+        current.bytes += count
+        let elapsed = now.timeIntervalSince(current.start)
+        if elapsed >= slowWindow {
+            guard Double(current.bytes) >= Self.minimumBytesPerSecond * elapsed else {
+                throw IMAPError.timedOut(host: host, operation: "reading a response (\(current.bytes) bytes in \(Int(elapsed)) s: the server is stalling)")
+            }
+            current = (start: now, bytes: 0)
+        }
+        window = current
     }
 
     /// Sends commands without waiting for each reply (at most `window` in flight), streams

@@ -15,7 +15,7 @@ extension IMAPError {
     func hintingTLSPort(_ endpoint: IMAPEndpoint) -> IMAPError {
         let detail: String
         switch self {
-        case .timedOut(let host, _):
+        case .timedOut(let host, let operation) where operation == "read":   // silence, not a stall
             detail = "no IMAP greeting from \(host)"
         case .protocolViolation, .connectionClosed:
             detail = "no IMAP greeting (\(self))"
