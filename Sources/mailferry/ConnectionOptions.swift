@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import IMAPClient
 
 /// TLS and timeout flags shared by every command that connects.
@@ -22,6 +23,9 @@ struct ConnectionOptions: ParsableArguments {
         }
         if let caFile, let problem = CAFileCheck.problem(with: caFile) {
             throw ValidationError("--ca-file \(caFile): \(problem)")
+        }
+        if insecure {
+            FileHandle.standardError.write(Data("mailferry: warning: --insecure: server certificates are not verified; anyone on the path can read the passwords and the mail\n".utf8))
         }
     }
 

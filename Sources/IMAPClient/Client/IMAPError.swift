@@ -85,7 +85,7 @@ extension IMAPError: CustomStringConvertible {
         case .tlsHandshakeFailed(let host, let reason):
             return "\(host): TLS handshake failed: \(reason)"
         case .certificateRejected(let host, let reason):
-            return "\(host): the server's certificate was rejected: \(reason). Pass --ca-file with the issuing CA, or --insecure to skip verification"
+            return "\(host): the server's certificate was rejected: \(reason)"
         case .plaintextRefused(let host):
             return "\(host) offers no TLS (no STARTTLS): refusing to send the password in clear. Use imaps://, or --allow-plaintext if the link is trusted"
         case .authenticationFailed(let host, let user, let text):

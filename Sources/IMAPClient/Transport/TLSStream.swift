@@ -61,7 +61,7 @@ final class TLSStream: ByteStream {
             let verifyResult = SSL_get_verify_result(ssl)
             if verifyResult != X509_V_OK {
                 let reason = String(cString: X509_verify_cert_error_string(verifyResult))
-                throw IMAPError.certificateRejected(host: host, reason: "\(reason) (verify result \(verifyResult))")
+                throw IMAPError.certificateRejected(host: host, reason: "\(reason) (verify result \(verifyResult)). \(Self.hint(forVerifyResult: verifyResult))")
             }
             let sslError = SSL_get_error(ssl, result)
             switch classify(result, savedErrno: savedErrno, operation: "handshake") {
@@ -117,6 +117,24 @@ final class TLSStream: ByteStream {
         isClosed = true
         _ = SSL_shutdown(ssl)
         socket.close()
+    }
+
+    /// What helps, by OpenSSL's verify result: a CA file cures an unknown issuer, not an expired
+    /// certificate or one issued for another name.
+    static func hint(forVerifyResult result: Int) -> String {
+        switch Int32(result) {
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+            return "The server's certificate has expired: renew it on the server (a CA file does not help), or use --insecure knowingly"
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            return "The certificate is not valid yet: check this machine's clock, or the server's certificate dates"
+        case X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH:
+            return "The certificate was issued for another name: connect with a host name it names (a CA file does not help)"
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+             X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+            return "No trusted CA signed it: pass --ca-file with the issuing CA, or --insecure to skip verification"
+        default:
+            return "Pass --ca-file with the issuing CA if it is a private one, or --insecure to skip verification"
+        }
     }
 
     static func isIPAddress(_ host: String) -> Bool {
