@@ -125,7 +125,7 @@ struct MisbehavingServerTests {
         #expect("\(try #require(error))".contains("more than \(IMAPClient.folderLimit) folders"))
     }
 
-    /// A drip-feed (one byte every 0.2 s) restarts the socket timeout forever; no real server
+    /// A drip-feed (one byte every 0.3 s) restarts the socket timeout forever; no real server
     /// does that on demand.
     @Test("a server that drips a response byte by byte is cut by the progress deadline")
     func dripFeed() async throws {
@@ -134,12 +134,13 @@ struct MisbehavingServerTests {
         listener.serveOnce { socket in
             for byte in "* OK [CAPABILITY IMAP4rev1] this greeting takes forever to arrive\r\n" {
                 send(String(byte), to: socket)
-                Thread.sleep(forTimeInterval: 0.2)
+                Thread.sleep(forTimeInterval: 0.3)
             }
         }
         let start = Date()
         let error = await #expect(throws: IMAPError.self) { try await client(port: listener.port, ioTimeout: 1).connect() }
         #expect("\(try #require(error))".contains("stalling"))
-        #expect(Date().timeIntervalSince(start) < 5, "cut after about one 1 s window, not after the whole 14 s drip")
+        // The whole drip would take 20 s; a 1 s window cuts it long before, even on a loaded machine.
+        #expect(Date().timeIntervalSince(start) < 15, "cut by the pace check, not by the server finishing")
     }
 }
