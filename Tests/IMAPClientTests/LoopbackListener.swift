@@ -31,6 +31,16 @@ final class LoopbackListener: @unchecked Sendable {
         }
     }
 
+    /// Greets, accepts any login, then hands the socket to `script` for the next command.
+    func serveLoggedIn(_ script: @escaping @Sendable (Int32) -> Void) {
+        serveOnce { socket in
+            send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n", to: socket)
+            let login = readLine(from: socket)
+            send(login.split(separator: " ")[0] + " OK [CAPABILITY IMAP4rev1] logged in\r\n", to: socket)
+            script(socket)
+        }
+    }
+
     func close() { Glibc.close(descriptor) }
 }
 

@@ -38,10 +38,7 @@ struct MisbehavingServerTests {
     func cutMidLiteral() async throws {
         let listener = try LoopbackListener()
         defer { listener.close() }
-        listener.serveOnce { socket in
-            send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n", to: socket)
-            let login = readLine(from: socket)
-            send(login.split(separator: " ")[0] + " OK [CAPABILITY IMAP4rev1] logged in\r\n", to: socket)
+        listener.serveLoggedIn { socket in
             let fetch = readLine(from: socket)
             _ = fetch
             send("* 1 FETCH (UID 1 BODY[] {100}\r\n0123456789", to: socket)
@@ -105,10 +102,7 @@ struct MisbehavingServerTests {
     func endlessList() async throws {
         let listener = try LoopbackListener()
         defer { listener.close() }
-        listener.serveOnce { socket in
-            send("* OK [CAPABILITY IMAP4rev1] fake ready\r\n", to: socket)
-            let login = readLine(from: socket)
-            send(login.split(separator: " ")[0] + " OK [CAPABILITY IMAP4rev1] logged in\r\n", to: socket)
+        listener.serveLoggedIn { socket in
             let list = readLine(from: socket)
             var chunk = ""
             for index in 0...IMAPClient.folderLimit + 10 {
