@@ -7,6 +7,12 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("ca-file"), help: "PEM file of CAs to trust instead of the system's.")
     var caFile: String?
 
+    @Option(name: .customLong("source-ca-file"), help: "CA file for the source only (e.g. its self-signed CA), so the target keeps the system's.")
+    var sourceCAFile: String?
+
+    @Option(name: .customLong("target-ca-file"), help: "CA file for the target only.")
+    var targetCAFile: String?
+
     @Flag(help: "Do not verify the server's TLS certificate (dangerous).")
     var insecure = false
 
@@ -21,18 +27,27 @@ struct ConnectionOptions: ParsableArguments {
         guard timeout.isFinite, timeout > 0, timeout <= 86_400 else {
             throw ValidationError("--timeout \(timeout): must be a number of seconds above 0 and at most 86400")
         }
-        if let caFile, let problem = CAFileCheck.problem(with: caFile) {
-            throw ValidationError("--ca-file \(caFile): \(problem)")
+        for (flag, file) in [("--ca-file", caFile), ("--source-ca-file", sourceCAFile), ("--target-ca-file", targetCAFile)] {
+            if let file, let problem = CAFileCheck.problem(with: file) { throw ValidationError("\(flag) \(file): \(problem)") }
         }
         if insecure {
             FileHandle.standardError.write(Data("mailferry: warning: --insecure: server certificates are not verified; anyone on the path can read the passwords and the mail\n".utf8))
         }
     }
 
-    func clientConfiguration(for endpoint: IMAPEndpoint) -> IMAPClientConfiguration {
-        IMAPClientConfiguration(
+    enum Side { case source, target, either }
+
+    /// The side's own CA file when given, else `--ca-file`, else the system's CAs.
+    func clientConfiguration(for endpoint: IMAPEndpoint, side: Side = .either) -> IMAPClientConfiguration {
+        let file: String?
+        switch side {
+        case .source: file = sourceCAFile ?? caFile
+        case .target: file = targetCAFile ?? caFile
+        case .either: file = caFile
+        }
+        return IMAPClientConfiguration(
             endpoint: endpoint,
-            tls: TLSConfiguration(verifiesCertificate: !insecure, caFile: caFile),
+            tls: TLSConfiguration(verifiesCertificate: !insecure, caFile: file),
             allowsPlaintextLogin: allowPlaintext,
             timeouts: Timeouts(connect: min(timeout, 30), io: timeout))
     }

@@ -41,9 +41,9 @@ struct MigrateCommand: AsyncParsableCommand {
             let sourcePassword = try sourceOptions.password(for: source)
             let targetPassword = try targetOptions.password(for: target)
             let jobName = job ?? StoreLayout.jobName(user: source.user, host: source.host)
-            let pull = PullOptions(source: connection.clientConfiguration(for: source), storeRoot: store, job: jobName,
+            let pull = PullOptions(source: connection.clientConfiguration(for: source, side: .source), storeRoot: store, job: jobName,
                                    connections: connections, compression: compress, sourcePrefix: sourceNamespace.sourcePrefix)
-            let push = PushOptions(target: connection.clientConfiguration(for: target), storeRoot: store, job: jobName,
+            let push = PushOptions(target: connection.clientConfiguration(for: target, side: .target), storeRoot: store, job: jobName,
                                    connections: connections, rules: try targetOptions.rules(),
                                    exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
                                    sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)

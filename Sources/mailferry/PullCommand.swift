@@ -39,7 +39,7 @@ struct PullCommand: AsyncParsableCommand {
         try await reportingFailures {
             let endpoint = try sourceOptions.endpoint()
             let password = try sourceOptions.password(for: endpoint)
-            let options = PullOptions(source: connection.clientConfiguration(for: endpoint), storeRoot: store,
+            let options = PullOptions(source: connection.clientConfiguration(for: endpoint, side: .source), storeRoot: store,
                                       job: job ?? StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
                                       connections: connections, compression: compress, commitEvery: commitEvery,
                                       sourcePrefix: namespace.sourcePrefix)

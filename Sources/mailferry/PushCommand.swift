@@ -34,7 +34,7 @@ struct PushCommand: AsyncParsableCommand {
         try await reportingFailures {
             let endpoint = try targetOptions.endpoint()
             let password = try targetOptions.password(for: endpoint)
-            let options = PushOptions(target: connection.clientConfiguration(for: endpoint), storeRoot: store, job: job,
+            let options = PushOptions(target: connection.clientConfiguration(for: endpoint, side: .target), storeRoot: store, job: job,
                                       connections: connections, rules: try targetOptions.rules(),
                                       exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
                                       sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)

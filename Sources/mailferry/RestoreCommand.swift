@@ -39,7 +39,7 @@ struct RestoreCommand: AsyncParsableCommand {
             }
             let endpoint = try targetOptions.endpoint()
             let password = try targetOptions.password(for: endpoint)
-            let options = PushOptions(target: connection.clientConfiguration(for: endpoint), storeRoot: store,
+            let options = PushOptions(target: connection.clientConfiguration(for: endpoint, side: .target), storeRoot: store,
                                       job: job ?? "restore-" + StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
                                       connections: connections, rules: try targetOptions.rules(), exclude: try targetOptions.validatedExcludes(),
                                       propagateDeletes: targetOptions.propagateDeletes,

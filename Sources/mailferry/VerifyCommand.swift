@@ -55,11 +55,11 @@ struct VerifyCommand: AsyncParsableCommand {
             var sourceConfiguration: IMAPClientConfiguration?
             var sourcePassword: String?
             if let sourceEndpoint {
-                sourceConfiguration = connection.clientConfiguration(for: sourceEndpoint)
+                sourceConfiguration = connection.clientConfiguration(for: sourceEndpoint, side: .source)
                 sourcePassword = try SourceOptions.readPassword(file: sourcePasswordFile, endpoint: sourceEndpoint)
             }
             let mapping = try TargetOptions.parse(["--target", target] + maps.flatMap { ["--map", $0] } + excludes.flatMap { ["--exclude", $0] })
-            let engine = VerifyEngine(target: connection.clientConfiguration(for: targetEndpoint), source: sourceConfiguration,
+            let engine = VerifyEngine(target: connection.clientConfiguration(for: targetEndpoint, side: .target), source: sourceConfiguration,
                                       storeRoot: store, job: jobName, deep: deep, rules: try mapping.rules(),
                                       exclude: try mapping.validatedExcludes(), sourcePrefix: sourceNamespace.sourcePrefix,
                                       targetPrefix: targetNamespace.targetPrefix)

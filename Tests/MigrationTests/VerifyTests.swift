@@ -89,4 +89,21 @@ struct VerifyTests {
         #expect(unknown.status == 2, "\(unknown.stdout)\(unknown.stderr)")
         #expect(unknown.stderr.contains("never-pulled"))
     }
+
+    @Test("--source-ca-file and --target-ca-file trust each side's own CA; one side's CA does not vouch for the other")
+    func caFilePerSide() async throws {
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 1))
+        defer { fixture.stop() }
+        let sourceURL = "imaps://alice@\(fixture.source.server.host):\(fixture.source.server.imapsPort)"
+        let targetURL = "imaps://carol@\(fixture.target.host):\(fixture.target.imapsPort)"
+        let environment = ["MAILFERRY_SOURCE_PASSWORD": sourcePassword, "MAILFERRY_TARGET_PASSWORD": targetPassword]
+        let common = ["migrate", "--source", sourceURL, "--target", targetURL, "--store", fixture.store, "--job", "alice"]
+        let sourceOnly = try await MailferryBinary.run(common + ["--source-ca-file", fixture.source.server.caFile], environment: environment)
+        #expect(sourceOnly.status == 3, "\(sourceOnly.stderr)")
+        #expect(sourceOnly.stderr.contains("certificate was rejected"))
+        let both = try await MailferryBinary.run(common + ["--source-ca-file", fixture.source.server.caFile,
+                                                           "--target-ca-file", fixture.target.caFile], environment: environment)
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
+    }
 }
