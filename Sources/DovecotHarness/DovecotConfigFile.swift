@@ -59,8 +59,8 @@ struct DovecotConfigFile {
             "default_login_user = dovenull",
             "",
             "ssl = yes",
-            "ssl_cert = <\(paths.certificateFile)",
-            "ssl_key = <\(paths.keyFile)",
+            "ssl_cert = <\(c.customCertificate?.certificateFile ?? paths.certificateFile)",
+            "ssl_key = <\(c.customCertificate?.keyFile ?? paths.keyFile)",
             "ssl_min_protocol = TLSv1.2",
             // Only meaningful when the client's address differs from listenAddress (see there).
             "disable_plaintext_auth = \(c.offersSTARTTLS ? "yes" : "no")",

@@ -1,5 +1,15 @@
 import Foundation
 
+/// PEM files for the server's TLS: its certificate, its key and the CA that issued it.
+public struct CustomCertificate: Sendable {
+    public var certificateFile: String
+    public var keyFile: String
+    public var caFile: String
+    public init(certificateFile: String, keyFile: String, caFile: String) {
+        self.certificateFile = certificateFile; self.keyFile = keyFile; self.caFile = caFile
+    }
+}
+
 public struct DovecotConfiguration: Sendable {
     public static let defaultSpecialUseFolders: [String: String] = [
         "Sent": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash", "Junk": "\\Junk", "Archive": "\\Archive",
@@ -24,6 +34,9 @@ public struct DovecotConfiguration: Sendable {
     /// The personal namespace's prefix: "" (Dovecot's default) or e.g. "INBOX." — what
     /// Courier-IMAP and many hosting set-ups look like: every folder listed as `INBOX.Name`.
     public var namespacePrefix: String
+    /// A certificate of the test's own instead of the harness CA's, e.g. an expired one. The
+    /// start-up check then only waits for the greeting; it does not verify the certificate.
+    public var customCertificate: CustomCertificate?
     /// Appended verbatim to the generated dovecot.conf; later settings override earlier ones.
     public var extraSettings: String
     /// How long `start` waits for both ports to greet.

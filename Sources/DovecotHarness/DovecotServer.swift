@@ -41,7 +41,7 @@ public final class DovecotServer: @unchecked Sendable {
         host = configuration.listenAddress
         imapPort = ports[0]
         imapsPort = ports[1]
-        caFile = layout.authority.caFile
+        caFile = configuration.customCertificate?.caFile ?? layout.authority.caFile
         root = layout.root
         configFile = layout.configFile
         logFile = layout.logFile
@@ -202,6 +202,7 @@ public final class DovecotServer: @unchecked Sendable {
         do {
             _ = try GreetingProbe.tlsGreeting(host: configuration.listenAddress, port: ports[1],
                                               marker: layout.instanceName, caFile: layout.authority.caFile,
+                                              verify: configuration.customCertificate == nil,
                                               scratchDirectory: layout.scratchDirectory,
                                               timeout: max(deadline.timeIntervalSinceNow, 3))
         } catch {

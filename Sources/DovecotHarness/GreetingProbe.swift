@@ -33,14 +33,14 @@ enum GreetingProbe {
 
     /// The implicit-TLS port's greeting via `openssl s_client`, which also proves the
     /// certificate verifies against the CA for the listen address.
-    static func tlsGreeting(host: String, port: Int, marker: String, caFile: String, scratchDirectory: String,
+    static func tlsGreeting(host: String, port: Int, marker: String, caFile: String, verify: Bool = true, scratchDirectory: String,
                             timeout: TimeInterval) throws -> String {
         let script = "\(scratchDirectory)/probe-\(port).in"
         try "p LOGOUT\r\n".write(toFile: script, atomically: true, encoding: .utf8)
         defer { unlink(script) }
         // -ign_eof: keep reading after our one command until the server closes after LOGOUT.
-        let command = ["openssl", "s_client", "-connect", "\(host):\(port)", "-CAfile", caFile,
-                       "-verify_return_error", "-verify_ip", host, "-quiet", "-ign_eof"]
+        let command = ["openssl", "s_client", "-connect", "\(host):\(port)", "-CAfile", caFile]
+            + (verify ? ["-verify_return_error", "-verify_ip", host] : []) + ["-quiet", "-ign_eof"]
         let output = try CommandRunner.run(command, stdinPath: script, scratchDirectory: scratchDirectory,
                                            timeout: max(timeout, 1))
         let greeting = output.stdout.split(whereSeparator: \.isNewline)
