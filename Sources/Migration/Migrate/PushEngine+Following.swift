@@ -14,8 +14,10 @@ extension PushEngine {
         let endpoint = options.target.endpoint
         let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         let issues = IssueLog()
-        let control = try await connect(context.logger, password: password)
-        let plan = try await planFolders(control, context: context, issues: issues, countFolders: false)
+        let (control, plan) = try await withReconnects(logger: context.logger, step: "planning the target's folders",
+                                                       connect: { try await connect(context.logger, password: password) }) {
+            try await planFolders($0, context: context, issues: issues, countFolders: false)
+        }
         let plans = Dictionary(uniqueKeysWithValues: plan.folders.map { ($0.0.id!, FolderPlan(folder: $0.0, targetName: $0.1)) })
         let workers = folderWorkers(context: context, target: target, password: password, issues: issues, countsFolder: false) { plan, _ in
             // Not recorded here: the final round tries the folder again and reports it.

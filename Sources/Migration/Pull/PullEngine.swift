@@ -51,15 +51,20 @@ public struct PullEngine: Sendable {
         try database.bindJob(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         try PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger).sealCompletedArchive()
         // Log in before opening a pass: a source that cannot be reached leaves no pass behind.
-        let control = try await connect(logger: logger, password: password)
-        let prefix = try await namespacePrefix(control)
+        let (loggedIn, prefix) = try await withReconnects(logger: logger, step: "source login",
+                                                          connect: { try await connect(logger: logger, password: password) }) {
+            try await namespacePrefix($0)
+        }
         try database.recordSourceNamespacePrefix(prefix)
         let resumed = try database.passes().contains { $0.status == .running }
         let pass = try database.openPass()
         let prefixNote = prefix.isEmpty ? "" : ", personal namespace prefix \"\(prefix)\""
         logger.info("pull pass \(pass.id!) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)\(prefixNote)")
         try StoreReconciler(database: database, layout: layout, logger: logger).reconcile()
-        let folders = try await recordFolders(control, database: database, passID: pass.id!)
+        let (control, folders) = try await withReconnects(first: loggedIn, logger: logger, step: "listing the source's folders",
+                                                          connect: { try await connect(logger: logger, password: password) }) {
+            try await recordFolders($0, database: database, passID: pass.id!)
+        }
         let goneFolders = try database.markUnseenFoldersGone(passID: pass.id!)
         for name in goneFolders { logger.warning("folder \"\(name)\" is gone at the source; its local copy is kept") }
         let (selectable, unchanged) = await plan(folders.filter { $0.state == .active }, client: control)

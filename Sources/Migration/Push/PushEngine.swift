@@ -38,8 +38,11 @@ public struct PushEngine: Sendable {
         let endpoint = options.target.endpoint
         let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         let issues = IssueLog()
-        let control = try await connect(context.logger, password: password)
-        let plan = try await planFolders(control, context: context, issues: issues)
+        let (control, plan) = try await withReconnects(logger: context.logger, step: "planning the target's folders",
+                                                       connect: { try await connect(context.logger, password: password) }) {
+            try await planFolders($0, context: context, issues: issues, countFolders: false)
+        }
+        progress.update { $0.foldersTotal += plan.folders.count }
         let work = try await foldersWithWork(plan.folders, client: control, context: context, target: target)
         let idle = plan.folders.filter { folder, _ in !work.contains { $0.0.id == folder.id } }.map { folder, name in
             PushSummary.FolderResult(source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0, flagUpdates: 0, deleted: 0)
@@ -123,8 +126,8 @@ public struct PushEngine: Sendable {
         let statuses: [MailboxStatus]
         do {
             statuses = try await client.statuses(of: known.map { MailboxName($0.1) }, items: ["UIDVALIDITY"])
-        } catch let error as IMAPError where error.scope != .account {
-            return folders   // a target folder vanished: look at every folder the long way
+        } catch let error as IMAPError where error.scope != .account || error.isTransient {
+            return folders   // a target folder vanished, or the link dropped: every folder the long way
         }
         var unchanged = Set<Int64>()
         for ((folder, _), status) in zip(known, statuses) where status.uidValidity.map(Int64.init) == mappings[folder.id!]?.uidValidity {

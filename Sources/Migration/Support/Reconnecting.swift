@@ -1,0 +1,25 @@
+import IMAPClient
+import Logging
+
+/// Runs a step that needs a logged-in connection (listing folders, planning), again on a new
+/// login after a dropped link, with the folder workers' back-off. The step must be safe to
+/// repeat. Returns the connection it finished on, for the next step to reuse.
+func withReconnects<T>(first: IMAPClient? = nil, retries: Int = 5, baseDelay: Double = 1, logger: Logger, step: String,
+                       connect: () async throws -> IMAPClient,
+                       _ body: (IMAPClient) async throws -> T) async throws -> (client: IMAPClient, value: T) {
+    var budget = RetryBudget(retries: retries, baseDelay: baseDelay, mark: 0)
+    var client = first
+    while true {
+        do {
+            let current: IMAPClient
+            if let client { current = client } else { current = try await connect() }
+            client = current
+            return (current, try await body(current))
+        } catch let error as IMAPError where error.isTransient {
+            guard let delay = budget.nextDelay(progress: 0) else { throw error }
+            logger.warning("\(step): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries))")
+            client = nil
+            try await Task.sleep(for: .seconds(delay))
+        }
+    }
+}

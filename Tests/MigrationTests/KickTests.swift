@@ -1,0 +1,34 @@
+import DovecotHarness
+import Foundation
+import Testing
+
+/// The server drops every session of the user (`doveadm kick`) while a migrate runs, on both
+/// sides, several times: the run reconnects and finishes exact, in one go.
+@Suite("doveadm kick during migrate")
+struct KickTests {
+    @Test("kicking the user on source and target mid-run: one run still ends exact, no duplicates")
+    func kickedMidRun() async throws {
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 20, largeMessageBytes: 3_000_000))
+        defer { fixture.stop() }
+        let run = Task { try await fixture.runBinary("migrate") }
+        // Kick on a thread of its own: doveadm blocks.
+        let kicks = await withCheckedContinuation { (continuation: CheckedContinuation<Int, Never>) in
+            Thread.detachNewThread {
+                var count = 0
+                for round in 0..<6 {
+                    usleep(150_000)
+                    let server = round % 2 == 0 ? fixture.target : fixture.source.server
+                    let user = round % 2 == 0 ? "carol" : "alice"
+                    if let output = try? server.doveadm(["kick", user]), output.contains(user) { count += 1 }
+                }
+                continuation.resume(returning: count)
+            }
+        }
+        let outcome = try await run.value
+        #expect(kicks >= 1, "at least one kick hit a live session")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
+        let again = try await fixture.runBinary("migrate")
+        #expect(again.stdout.contains("Uploaded   0 messages"), "\(again.stdout)")
+    }
+}
