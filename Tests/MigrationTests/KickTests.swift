@@ -10,16 +10,22 @@ struct KickTests {
     func kickedMidRun() async throws {
         let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 20, largeMessageBytes: 3_000_000))
         defer { fixture.stop() }
-        let run = Task { try await fixture.runBinary("migrate") }
-        // Kick on a thread of its own: doveadm blocks.
+        let finished = Flag()
+        let run = Task {
+            defer { finished.set() }
+            return try await fixture.runBinary("migrate")
+        }
+        // Kick on a thread of its own (doveadm blocks), every 150 ms until the run ends, so the
+        // kicks land however long the binary takes to start on a loaded machine.
         let kicks = await withCheckedContinuation { (continuation: CheckedContinuation<Int, Never>) in
             Thread.detachNewThread {
-                var count = 0
-                for round in 0..<6 {
+                var count = 0, round = 0
+                while !finished.isSet && round < 200 {
                     usleep(150_000)
                     let server = round % 2 == 0 ? fixture.target : fixture.source.server
                     let user = round % 2 == 0 ? "carol" : "alice"
-                    if let output = try? server.doveadm(["kick", user]), output.contains(user) { count += 1 }
+                    if count < 6, let output = try? server.doveadm(["kick", user]), output.contains(user) { count += 1 }
+                    round += 1
                 }
                 continuation.resume(returning: count)
             }
@@ -31,4 +37,12 @@ struct KickTests {
         let again = try await fixture.runBinary("migrate")
         #expect(again.stdout.contains("Uploaded   0 messages"), "\(again.stdout)")
     }
+}
+
+/// A flag set once, read from any thread.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
