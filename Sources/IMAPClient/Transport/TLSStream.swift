@@ -7,6 +7,9 @@ final class TLSStream: ByteStream {
     private let ssl: OpaquePointer
     private let host: String
     private var isClosed = false
+    /// Set by the first fatal read or write error: OpenSSL forbids further I/O on the session
+    /// (a later SSL_write fails with "bad length"), so it is refused here with the first reason.
+    private var failure: IMAPError?
 
     init(over socket: TCPSocket, host: String, context: TLSContext) throws {
         guard let ssl = SSL_new(context.context) else {
@@ -81,6 +84,7 @@ final class TLSStream: ByteStream {
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let failure { throw failure }
         while true {
             ERR_clear_error()
             errno = 0
@@ -91,12 +95,13 @@ final class TLSStream: ByteStream {
             switch classify(count, savedErrno: savedErrno, operation: "read") {
             case .retry: continue
             case .timedOut: throw IMAPError.timedOut(host: host, operation: "read")
-            case .failed(let error): throw error
+            case .failed(let error): throw fail(error)
             }
         }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if let failure { throw failure }
         var offset = 0
         while offset < bytes.count {
             ERR_clear_error()
@@ -106,16 +111,21 @@ final class TLSStream: ByteStream {
             if count > 0 { offset += Int(count); continue }
             switch classify(count, savedErrno: savedErrno, operation: "write") {
             case .retry: continue
-            case .timedOut: throw IMAPError.timedOut(host: host, operation: "write")
-            case .failed(let error): throw error
+            case .timedOut: throw fail(IMAPError.timedOut(host: host, operation: "write"))   // never retried with the same bytes
+            case .failed(let error): throw fail(error)
             }
         }
+    }
+
+    private func fail(_ error: IMAPError) -> IMAPError {
+        failure = error
+        return error
     }
 
     func close() {
         guard !isClosed else { return }
         isClosed = true
-        _ = SSL_shutdown(ssl)
+        if failure == nil { _ = SSL_shutdown(ssl) }
         socket.close()
     }
 
