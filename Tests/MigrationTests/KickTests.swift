@@ -8,7 +8,7 @@ import Testing
 struct KickTests {
     @Test("kicking the user on source and target mid-run: one run still ends exact, no duplicates")
     func kickedMidRun() async throws {
-        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 20, largeMessageBytes: 3_000_000))
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 50, largeMessageBytes: 8_000_000))
         defer { fixture.stop() }
         let finished = Flag()
         let run = Task {
@@ -21,7 +21,7 @@ struct KickTests {
             Thread.detachNewThread {
                 var count = 0, round = 0
                 while !finished.isSet && round < 200 {
-                    usleep(150_000)
+                    usleep(100_000)
                     let server = round % 2 == 0 ? fixture.target : fixture.source.server
                     let user = round % 2 == 0 ? "carol" : "alice"
                     if count < 6, let output = try? server.doveadm(["kick", user]), output.contains(user) { count += 1 }
