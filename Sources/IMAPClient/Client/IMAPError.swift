@@ -61,7 +61,8 @@ public enum IMAPError: Error, Sendable, Equatable {
     public var isTransient: Bool {
         switch self {
         // A message file renamed (new flags) while being uploaded is found again on a retry.
-        case .timedOut, .connectionClosed, .connectionRefused, .messageSourceFailed: return true
+        // notConnected: this client's link is already gone (an earlier drop); a new login helps.
+        case .timedOut, .connectionClosed, .connectionRefused, .messageSourceFailed, .notConnected: return true
         case .commandFailed(_, _, _, let response): return response.code == .unavailable
         default: return false
         }
