@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IMAPClient
 
 /// Where a password comes from: never argv (process lists show it to every local user).
 struct PasswordSource {
@@ -28,5 +29,22 @@ struct PasswordSource {
         let password = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
         guard !password.isEmpty else { throw ValidationError("the password file \(file) is empty (its first line holds the password)") }
         return password
+    }
+}
+
+extension PasswordSource {
+    /// The source account's password: `file`, else MAILFERRY_SOURCE_PASSWORD, else a prompt.
+    static func source(file: String?, for endpoint: IMAPEndpoint) -> PasswordSource {
+        PasswordSource(environmentVariable: "MAILFERRY_SOURCE_PASSWORD", file: file, prompt: "Password for \(endpoint): ")
+    }
+
+    /// The target account's password: `file`, else MAILFERRY_TARGET_PASSWORD, else a prompt.
+    static func target(file: String?, for endpoint: IMAPEndpoint) -> PasswordSource {
+        PasswordSource(environmentVariable: "MAILFERRY_TARGET_PASSWORD", file: file, prompt: "Password for \(endpoint): ")
+    }
+
+    /// `read()`, with a failure worded for the user as bad input (exit 2).
+    func readForCommand() throws -> String {
+        do { return try read() } catch { throw CommandFailure(message: "\(error)", exitCode: .badInput) }
     }
 }

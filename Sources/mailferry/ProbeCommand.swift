@@ -31,17 +31,8 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let parsed: IMAPEndpoint
-            do { parsed = try IMAPEndpoint(parsing: endpoint) } catch {
-                throw CommandFailure(message: "\(error)", exitCode: .badInput)
-            }
-            let password: String
-            do {
-                password = try PasswordSource(environmentVariable: "MAILFERRY_SOURCE_PASSWORD", file: passwordFile,
-                                              prompt: "Password for \(parsed): ").read()
-            } catch {
-                throw CommandFailure(message: "\(error)", exitCode: .badInput)
-            }
+            let parsed = try parseEndpoint(endpoint)
+            let password = try PasswordSource.source(file: passwordFile, for: parsed).readForCommand()
             let report = try await AccountProbe(configuration: connection.clientConfiguration(for: parsed)).run(password: password)
             try emit(report, json: json, text: report.text)
         }

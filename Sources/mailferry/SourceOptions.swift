@@ -11,19 +11,10 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .customLong("source-password-file"), help: "File whose first line is the source password (else MAILFERRY_SOURCE_PASSWORD, else a prompt).")
     var sourcePasswordFile: String?
 
-    func endpoint() throws -> IMAPEndpoint {
-        do { return try IMAPEndpoint(parsing: source) } catch {
-            throw CommandFailure(message: "\(error)", exitCode: .badInput)
-        }
-    }
+    func endpoint() throws -> IMAPEndpoint { try parseEndpoint(source) }
 
     func password(for endpoint: IMAPEndpoint) throws -> String {
-        do {
-            return try PasswordSource(environmentVariable: "MAILFERRY_SOURCE_PASSWORD", file: sourcePasswordFile,
-                                      prompt: "Password for \(endpoint): ").read()
-        } catch {
-            throw CommandFailure(message: "\(error)", exitCode: .badInput)
-        }
+        try PasswordSource.source(file: sourcePasswordFile, for: endpoint).readForCommand()
     }
 }
 
@@ -31,4 +22,11 @@ struct SourceOptions: ParsableArguments {
 struct CommandFailure: Error {
     let message: String
     let exitCode: ExitCode
+}
+
+/// An endpoint URL from the command line; a malformed one is bad input (exit 2).
+func parseEndpoint(_ text: String) throws -> IMAPEndpoint {
+    do { return try IMAPEndpoint(parsing: text) } catch {
+        throw CommandFailure(message: "\(error)", exitCode: .badInput)
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 import IMAPClient
 import Migration
 
-/// `--target` plus its password and the folder-mapping flags.
+/// `--target` plus its password, the folder-mapping flags and `--propagate-deletes`.
 struct TargetOptions: ParsableArguments {
     @Option(help: "Target account: imaps://user@host[:port] or imap://user@host[:port].")
     var target: String
@@ -11,29 +11,28 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("target-password-file"), help: "File whose first line is the target password (else MAILFERRY_TARGET_PASSWORD, else a prompt).")
     var targetPasswordFile: String?
 
+    @OptionGroup var mapping: FolderMappingOptions
+
+    @ArgumentParser.Flag(name: .customLong("propagate-deletes"), help: "Delete on the target what was deleted at the source.")
+    var propagateDeletes = false
+
+    func endpoint() throws -> IMAPEndpoint { try parseEndpoint(target) }
+
+    func password(for endpoint: IMAPEndpoint) throws -> String {
+        try PasswordSource.target(file: targetPasswordFile, for: endpoint).readForCommand()
+    }
+
+    func rules() throws -> [FolderMapping.Rule] { try mapping.rules() }
+    func validatedExcludes() throws -> [String] { try mapping.validatedExcludes() }
+}
+
+/// `--map` and `--exclude`: how push (and verify, to agree with it) maps source folders.
+struct FolderMappingOptions: ParsableArguments {
     @Option(name: .customLong("map"), help: "Folder mapping OLD=NEW (source name = target name); repeatable.")
     var maps: [String] = []
 
     @Option(name: .customLong("exclude"), help: "Skip source folders whose name matches this regular expression; repeatable.")
     var excludes: [String] = []
-
-    @ArgumentParser.Flag(name: .customLong("propagate-deletes"), help: "Delete on the target what was deleted at the source.")
-    var propagateDeletes = false
-
-    func endpoint() throws -> IMAPEndpoint {
-        do { return try IMAPEndpoint(parsing: target) } catch {
-            throw CommandFailure(message: "\(error)", exitCode: .badInput)
-        }
-    }
-
-    func password(for endpoint: IMAPEndpoint) throws -> String {
-        do {
-            return try PasswordSource(environmentVariable: "MAILFERRY_TARGET_PASSWORD", file: targetPasswordFile,
-                                      prompt: "Password for \(endpoint): ").read()
-        } catch {
-            throw CommandFailure(message: "\(error)", exitCode: .badInput)
-        }
-    }
 
     func rules() throws -> [FolderMapping.Rule] {
         try maps.map { text in

@@ -33,8 +33,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var targetNamespace: TargetPrefixOption
     @Option(help: "Store folder.") var store = "./mailferry-data"
     @Option(help: "Job name (default: the --source account, as migrate names it).") var job: String?
-    @Option(name: .customLong("map"), help: "Folder mapping OLD=NEW, as given to push; repeatable.") var maps: [String] = []
-    @Option(name: .customLong("exclude"), help: "Folders excluded from push, left out here too; repeatable.") var excludes: [String] = []
+    @OptionGroup var mapping: FolderMappingOptions
     @ArgumentParser.Flag(help: "Also compare message contents by SHA-256 (downloads every target message).") var deep = false
     @ArgumentParser.Flag(help: "Print the report as JSON.") var json = false
 
@@ -44,21 +43,16 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let targetEndpoint: IMAPEndpoint
-            do { targetEndpoint = try IMAPEndpoint(parsing: target) } catch { throw CommandFailure(message: "\(error)", exitCode: .badInput) }
-            var sourceEndpoint: IMAPEndpoint?
-            if let source {
-                do { sourceEndpoint = try IMAPEndpoint(parsing: source) } catch { throw CommandFailure(message: "\(error)", exitCode: .badInput) }
-            }
+            let targetEndpoint = try parseEndpoint(target)
+            let sourceEndpoint = try source.map(parseEndpoint)
             let jobName = job ?? StoreLayout.jobName(user: sourceEndpoint!.user, host: sourceEndpoint!.host)
-            let targetPassword = try TargetOptions.readPassword(file: targetPasswordFile, endpoint: targetEndpoint)
+            let targetPassword = try PasswordSource.target(file: targetPasswordFile, for: targetEndpoint).readForCommand()
             var sourceConfiguration: IMAPClientConfiguration?
             var sourcePassword: String?
             if let sourceEndpoint {
                 sourceConfiguration = connection.clientConfiguration(for: sourceEndpoint, side: .source)
-                sourcePassword = try SourceOptions.readPassword(file: sourcePasswordFile, endpoint: sourceEndpoint)
+                sourcePassword = try PasswordSource.source(file: sourcePasswordFile, for: sourceEndpoint).readForCommand()
             }
-            let mapping = try TargetOptions.parse(["--target", target] + maps.flatMap { ["--map", $0] } + excludes.flatMap { ["--exclude", $0] })
             let engine = VerifyEngine(target: connection.clientConfiguration(for: targetEndpoint, side: .target), source: sourceConfiguration,
                                       storeRoot: store, job: jobName, deep: deep, rules: try mapping.rules(),
                                       exclude: try mapping.validatedExcludes(), sourcePrefix: sourceNamespace.sourcePrefix,
@@ -66,28 +60,6 @@ struct VerifyCommand: AsyncParsableCommand {
             let report = try await storeErrors { try await engine.run(targetPassword: targetPassword, sourcePassword: sourcePassword) }
             try emit(report, json: json, text: report.text)
             if !report.isEqual { throw ExitCode.partialFailure }
-        }
-    }
-}
-
-extension TargetOptions {
-    static func readPassword(file: String?, endpoint: IMAPEndpoint) throws -> String {
-        do {
-            return try PasswordSource(environmentVariable: "MAILFERRY_TARGET_PASSWORD", file: file,
-                                      prompt: "Password for \(endpoint): ").read()
-        } catch {
-            throw CommandFailure(message: "\(error)", exitCode: .badInput)
-        }
-    }
-}
-
-extension SourceOptions {
-    static func readPassword(file: String?, endpoint: IMAPEndpoint) throws -> String {
-        do {
-            return try PasswordSource(environmentVariable: "MAILFERRY_SOURCE_PASSWORD", file: file,
-                                      prompt: "Password for \(endpoint): ").read()
-        } catch {
-            throw CommandFailure(message: "\(error)", exitCode: .badInput)
         }
     }
 }

@@ -58,6 +58,9 @@ public enum CAFileCheck {
 }
 
 enum OpenSSLErrors {
+    /// What `drain` says when the queue held nothing.
+    static let none = "unknown TLS error"
+
     /// Empties OpenSSL's thread-local error queue into one readable line.
     static func drain() -> String {
         var messages: [String] = []
@@ -68,6 +71,6 @@ enum OpenSSLErrors {
             ERR_error_string_n(code, &buffer, buffer.count)
             messages.append(String(cString: buffer))
         }
-        return messages.isEmpty ? "unknown TLS error" : messages.joined(separator: "; ")
+        return messages.isEmpty ? none : messages.joined(separator: "; ")
     }
 }

@@ -39,19 +39,23 @@ final class TLSStream: ByteStream {
     /// The socket has SO_RCVTIMEO/SO_SNDTIMEO set, and OpenSSL's socket BIO treats the
     /// resulting EAGAIN as "retry": a timeout surfaces as SSL_ERROR_WANT_READ/WRITE, not as a
     /// syscall error. EINTR (a signal, Ctrl-Z then `fg`) looks the same and is simply retried.
-    private enum Outcome { case retry, timedOut, failed(IMAPError) }
+    private enum Outcome {
+        case retry, timedOut
+        /// The link failed (reset, EOF): worth a retry on a new connection.
+        case linkFailed(String)
+        /// TLS itself failed (protocol error, alert); OpenSSL's words.
+        case tlsFailed(String)
+    }
 
     private func classify(_ result: Int32, savedErrno: Int32, operation: String) -> Outcome {
         let error = SSL_get_error(ssl, result)
         if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE || (error == SSL_ERROR_SYSCALL && savedErrno != 0) {
             if savedErrno == EINTR { return .retry }
             if savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || error != SSL_ERROR_SYSCALL { return .timedOut }
-            return .failed(.connectionClosed(host: host, detail: "TLS \(operation) failed: \(String(cString: strerror(savedErrno)))"))
+            return .linkFailed("TLS \(operation) failed: \(String(cString: strerror(savedErrno)))")
         }
-        if error == SSL_ERROR_SYSCALL {
-            return .failed(.connectionClosed(host: host, detail: "the server closed the TLS connection during \(operation)"))
-        }
-        return .failed(.connectionClosed(host: host, detail: "TLS \(operation) failed: \(OpenSSLErrors.drain())"))
+        if error == SSL_ERROR_SYSCALL { return .linkFailed("the server closed the TLS connection during \(operation)") }
+        return .tlsFailed(OpenSSLErrors.drain())
     }
 
     private func handshake() throws {
@@ -66,21 +70,28 @@ final class TLSStream: ByteStream {
                 let reason = String(cString: X509_verify_cert_error_string(verifyResult))
                 throw IMAPError.certificateRejected(host: host, reason: "\(reason) (verify result \(verifyResult)). \(Self.hint(forVerifyResult: verifyResult))")
             }
-            let sslError = SSL_get_error(ssl, result)
             switch classify(result, savedErrno: savedErrno, operation: "handshake") {
             case .retry: continue
             case .timedOut: throw IMAPError.timedOut(host: host, operation: "TLS handshake")
-            case .failed(let error) where sslError == SSL_ERROR_SYSCALL:
-                // A reset or EOF mid-handshake is the link (or a busy server), worth a retry.
-                throw error
-            case .failed(let error):
-                guard case .connectionClosed(_, let detail) = error, detail.hasPrefix("TLS handshake failed: "),
-                      !detail.hasSuffix("unknown TLS error") else {
-                    throw IMAPError.tlsHandshakeFailed(host: host, reason: "the server closed the connection during the handshake")
-                }
-                throw IMAPError.tlsHandshakeFailed(host: host, reason: String(detail.dropFirst("TLS handshake failed: ".count)))
+            // A reset or EOF mid-handshake is the link (or a busy server), worth a retry.
+            case .linkFailed(let detail): throw IMAPError.connectionClosed(host: host, detail: detail)
+            case .tlsFailed(let detail):
+                throw IMAPError.tlsHandshakeFailed(host: host, reason: detail == OpenSSLErrors.none
+                                                   ? "the server closed the connection during the handshake" : detail)
             }
         }
+    }
+
+    /// The error a failed read or write leaves behind; later I/O on this stream gets it too.
+    private func fail(_ outcome: Outcome, operation: String) -> IMAPError {
+        let error: IMAPError
+        switch outcome {
+        case .linkFailed(let detail): error = .connectionClosed(host: host, detail: detail)
+        case .tlsFailed(let detail): error = .connectionClosed(host: host, detail: "TLS \(operation) failed: \(detail)")
+        case .retry, .timedOut: error = .timedOut(host: host, operation: operation)
+        }
+        failure = error
+        return error
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -94,8 +105,8 @@ final class TLSStream: ByteStream {
             if SSL_get_error(ssl, count) == SSL_ERROR_ZERO_RETURN { return 0 }
             switch classify(count, savedErrno: savedErrno, operation: "read") {
             case .retry: continue
-            case .timedOut: throw IMAPError.timedOut(host: host, operation: "read")
-            case .failed(let error): throw fail(error)
+            case .timedOut: throw IMAPError.timedOut(host: host, operation: "read")   // the session stays usable
+            case let outcome: throw fail(outcome, operation: "read")
             }
         }
     }
@@ -111,15 +122,10 @@ final class TLSStream: ByteStream {
             if count > 0 { offset += Int(count); continue }
             switch classify(count, savedErrno: savedErrno, operation: "write") {
             case .retry: continue
-            case .timedOut: throw fail(IMAPError.timedOut(host: host, operation: "write"))   // never retried with the same bytes
-            case .failed(let error): throw fail(error)
+            // A timed-out SSL_write must be repeated with the same bytes, which never happens: fatal.
+            case let outcome: throw fail(outcome, operation: "write")
             }
         }
-    }
-
-    private func fail(_ error: IMAPError) -> IMAPError {
-        failure = error
-        return error
     }
 
     func close() {
