@@ -51,6 +51,16 @@ struct PullFixture {
 }
 
 extension DovecotServer {
+    /// Deletes the lowest-UID message of alice's INBOX at the source, as a user would.
+    func expungeFirstInboxMessage() async throws {
+        let client = try await connectedClient()
+        try await client.select(.inbox)
+        let uids = try await client.uidSearch("ALL")
+        try await client.uidStore(UIDSet([uids[0]]), .add, flags: [.deleted])
+        try await client.uidExpunge(UIDSet([uids[0]]))
+        await client.logout()
+    }
+
     func connectedClient(user: String = "alice", password: String = sourcePassword) async throws -> IMAPClient {
         let client = IMAPClient(configuration: IMAPClientConfiguration(
             endpoint: IMAPEndpoint(host: host, port: imapsPort, user: user, security: .implicitTLS),

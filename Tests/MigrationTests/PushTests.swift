@@ -109,12 +109,7 @@ struct PushTests {
         defer { fixture.stop() }
         _ = try await fixture.migrate()
         let before = try await fixture.targetSnapshot().count
-        let client = try await fixture.source.server.connectedClient()
-        try await client.select(.inbox)
-        let uids = try await client.uidSearch("ALL")
-        try await client.uidStore(UIDSet([uids[0]]), .add, flags: [.deleted])
-        try await client.uidExpunge(UIDSet([uids[0]]))
-        await client.logout()
+        try await fixture.source.server.expungeFirstInboxMessage()
         _ = try await fixture.source.pull()
         _ = try await fixture.push()
         #expect(try await fixture.targetSnapshot().count == before)

@@ -65,12 +65,7 @@ struct RestoreTests {
         defer { fixture.stop() }
         _ = try await fixture.source.pull()
         let full = fileTree(fixture.layout.archives).map { "\(fixture.layout.archives)/\($0)" }
-        let client = try await fixture.source.server.connectedClient()
-        try await client.select(.inbox)
-        let uids = try await client.uidSearch("ALL")
-        try await client.uidStore(UIDSet([uids[0]]), .add, flags: [.deleted])
-        try await client.uidExpunge(UIDSet([uids[0]]))
-        await client.logout()
+        try await fixture.source.server.expungeFirstInboxMessage()
         _ = try await fixture.source.pull()
         let chain = fileTree(fixture.layout.archives).map { "\(fixture.layout.archives)/\($0)" }
         #expect(chain.count == 2)
