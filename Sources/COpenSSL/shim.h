@@ -20,4 +20,10 @@ static inline void mf_SSL_CTX_disable_renegotiation_and_compression(SSL_CTX *ctx
 }
 static inline int mf_TLS1_2_VERSION(void) { return TLS1_2_VERSION; }
 static inline long mf_SSL_MODE_AUTO_RETRY(void) { return SSL_MODE_AUTO_RETRY; }
+// OpenSSL 3 reports a peer that closed without close_notify as an SSL error (not SSL_ERROR_SYSCALL);
+// for us that is the link failing, so it is recognised by its reason code.
+static inline int mf_last_error_is_unexpected_eof(void) {
+    unsigned long error = ERR_peek_last_error();
+    return error != 0 && ERR_GET_LIB(error) == ERR_LIB_SSL && ERR_GET_REASON(error) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+}
 #endif

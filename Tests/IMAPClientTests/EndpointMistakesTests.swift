@@ -70,6 +70,25 @@ struct EndpointMistakesTests {
             try await IMAPClient(configuration: configuration).connect()
         }
     }
+
+    /// A hand-written listener on purpose: it reads the ClientHello and hangs up, what a busy
+    /// Dovecot now and then does right after a client was killed. OpenSSL 3 reports that as an
+    /// SSL error ("unexpected eof"), not a syscall one; it must still count as the link failing.
+    @Test("a server that hangs up mid-handshake is a transient link failure, not a TLS error")
+    func handshakeEOF() async throws {
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        listener.serveOnce { socket in
+            var hello = [UInt8](repeating: 0, count: 512)
+            _ = recv(socket, &hello, hello.count, 0)
+        }
+        let configuration = IMAPClientConfiguration(
+            endpoint: IMAPEndpoint(host: "127.0.0.1", port: listener.port, user: "u", security: .implicitTLS),
+            tls: TLSConfiguration(verifiesCertificate: false), timeouts: Timeouts(connect: 2, io: 2))
+        let error = await #expect(throws: IMAPError.self) { try await IMAPClient(configuration: configuration).connect() }
+        guard case .connectionClosed? = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(error?.isTransient == true)
+    }
 }
 
 @Suite("endpoint parsing")

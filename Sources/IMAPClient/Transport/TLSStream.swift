@@ -54,7 +54,9 @@ final class TLSStream: ByteStream {
             if savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || error != SSL_ERROR_SYSCALL { return .timedOut }
             return .linkFailed("TLS \(operation) failed: \(String(cString: strerror(savedErrno)))")
         }
-        if error == SSL_ERROR_SYSCALL { return .linkFailed("the server closed the TLS connection during \(operation)") }
+        if error == SSL_ERROR_SYSCALL || (error == SSL_ERROR_SSL && mf_last_error_is_unexpected_eof() != 0) {
+            return .linkFailed("the server closed the TLS connection during \(operation)")
+        }
         return .tlsFailed(OpenSSLErrors.drain())
     }
 
