@@ -8,4 +8,6 @@ extension ExitCode {
     static let badInput = ExitCode(2)
     /// Could not connect or authenticate.
     static let connectionFailure = ExitCode(3)
+    /// Stopped by the user (Ctrl-C, SIGTERM); the next run resumes.
+    static let stopped = ExitCode(130)
 }

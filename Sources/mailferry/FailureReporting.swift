@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import IMAPClient
 import IMAPCore
+import Migration
 
 /// Commands with a `--json` flag: a failure is reported on stdout as JSON too, so a script that
 /// reads stdout learns why a run ended (a lost link, OVERQUOTA) and not just that it did.
@@ -16,6 +16,7 @@ extension MigrateCommand: ReportsJSON {}
 extension VerifyCommand: ReportsJSON {}
 extension RestoreCommand: ReportsJSON {}
 extension InspectCommand: ReportsJSON {}
+extension HistoryCommand: ReportsJSON {}
 
 /// What `--json` prints on stdout when a command fails.
 struct FailureReport: Encodable {
@@ -36,13 +37,16 @@ extension AsyncParsableCommand {
             return
         } catch let failure as CommandFailure {
             (message, code) = (failure.message, failure.exitCode)
-        } catch let error as IMAPError {
-            let exit: ExitCode = error.isConfigurationError ? .badInput : error.scope == .account ? .connectionFailure : .partialFailure
-            (message, code) = (error.description, exit)
         } catch let error as ExitCode {
             throw error
         } catch {
-            (message, code) = ("\(error)", .badInput)
+            // The library grades every error; this is the one place it becomes an exit code.
+            let outcome = JobOutcome(ending: error)
+            switch outcome {
+            case .failed(let failure): message = failure.message
+            default: message = JobStopped().description
+            }
+            code = ExitCode(outcome.exitCode)
         }
         let safe = message.terminalSafe()
         FileHandle.standardError.write(Data("mailferry: \(safe)\n".utf8))
@@ -51,4 +55,9 @@ extension AsyncParsableCommand {
         }
         throw code
     }
+}
+
+/// A summary's outcome as the process's exit status (nothing to do for "done").
+func finish(with outcome: JobOutcome) throws {
+    if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
 }

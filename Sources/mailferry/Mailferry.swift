@@ -8,7 +8,7 @@ struct Mailferry: AsyncParsableCommand {
         commandName: "mailferry",
         abstract: "Moves whole mail accounts from any IMAP server to CloudMail, keeping every pass as a backup.",
         version: MailferryVersion.current,
-        subcommands: [ProbeCommand.self, PullCommand.self, PushCommand.self, MigrateCommand.self, VerifyCommand.self, RestoreCommand.self, InspectCommand.self, DemoCommand.self])
+        subcommands: [ProbeCommand.self, PullCommand.self, PushCommand.self, MigrateCommand.self, VerifyCommand.self, RestoreCommand.self, InspectCommand.self, HistoryCommand.self, DemoCommand.self])
 
     static func main() async {
         MemoryTuning.apply()

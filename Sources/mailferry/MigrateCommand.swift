@@ -31,6 +31,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(help: "Connections to each server.") var connections = 4
     @Option(help: "Archive compression: none, gzip or zstd.") var compress = ArchiveCompression.none
     @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws { try validateConnections(connections) }
 
@@ -47,12 +48,14 @@ struct MigrateCommand: AsyncParsableCommand {
                                    connections: connections, rules: try targetOptions.rules(),
                                    exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
                                    sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
-            let progress = TransferProgress()
-            let summary = try await withProgress(progress) {
-                try await MigrateEngine(pull: pull, push: push, progress: progress).run(sourcePassword: sourcePassword, targetPassword: targetPassword)
+            let pulled = TransferProgress(), pushed = TransferProgress()
+            let runner = StepRunner(store: store, job: jobName, progress: progressOptions.progress)
+            let summary = try await runner.run(showing: [.init(label: "pull", progress: pulled), .init(label: "push", progress: pushed)]) {
+                try await $0.migrate(pull: pull, push: push, sourcePassword: sourcePassword, targetPassword: targetPassword,
+                                     pullProgress: pulled, pushProgress: pushed)
             }
             try emit(summary, json: json, text: summary.text)
-            if summary.hasFailures { throw ExitCode.partialFailure }
+            try finish(with: summary.outcome)
         }
     }
 }

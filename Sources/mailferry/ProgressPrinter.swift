@@ -1,13 +1,19 @@
 import Foundation
 import Migration
 
-/// Prints pull progress: a rewritten status line on a terminal, plain lines otherwise.
+/// Prints transfer progress: a rewritten status line on a terminal, plain lines otherwise.
 final class ProgressPrinter: @unchecked Sendable {
-    private let progress: TransferProgress
+    /// One set of counters and the word it is shown under ("pull", "push"; none alone).
+    struct Line {
+        var label: String?
+        var progress: TransferProgress
+    }
+
+    private let lines: [Line]
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private var task: Task<Void, Never>?
 
-    init(progress: TransferProgress) { self.progress = progress }
+    init(lines: [Line]) { self.lines = lines }
 
     func start() {
         let interval: Duration = isTerminal ? .milliseconds(500) : .seconds(10)
@@ -30,11 +36,14 @@ final class ProgressPrinter: @unchecked Sendable {
     }
 
     private func line() -> String {
-        let s = progress.snapshot
-        let eta = s.eta.map { " ETA \(Self.duration($0))" } ?? ""
-        return "folders \(s.foldersDone)/\(s.foldersTotal)  messages \(s.messagesDone)/\(s.messagesPlanned)  "
-            + "\(ByteCountText.format(s.bytesDone))  \(String(format: "%.0f", s.messagesPerSecond)) msg/s  "
-            + "\(ByteCountText.format(Int64(s.bytesPerSecond)))/s\(eta)"
+        lines.map { line in
+            let s = line.progress.snapshot
+            let eta = s.eta.map { " ETA \(Self.duration($0))" } ?? ""
+            return (line.label.map { "\($0): " } ?? "")
+                + "folders \(s.foldersDone)/\(s.foldersTotal)  messages \(s.messagesDone)/\(s.messagesPlanned)  "
+                + "\(ByteCountText.format(s.bytesDone))  \(String(format: "%.0f", s.messagesPerSecond)) msg/s  "
+                + "\(ByteCountText.format(Int64(s.bytesPerSecond)))/s\(eta)"
+        }.joined(separator: "  |  ")
     }
 
     static func duration(_ seconds: TimeInterval) -> String {

@@ -31,6 +31,7 @@ struct PullCommand: AsyncParsableCommand {
     @Option(help: "Connections to the source (folders in parallel).") var connections = 4
     @Option(help: "Archive compression: none, gzip or zstd.") var compress = ArchiveCompression.none
     @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup var progressOptions: ProgressOptions
     @Option(help: .hidden) var commitEvery = 500
 
     func validate() throws { try validateConnections(connections) }
@@ -39,14 +40,18 @@ struct PullCommand: AsyncParsableCommand {
         try await reportingFailures {
             let endpoint = try sourceOptions.endpoint()
             let password = try sourceOptions.password(for: endpoint)
+            let jobName = job ?? StoreLayout.jobName(user: endpoint.user, host: endpoint.host)
             let options = PullOptions(source: connection.clientConfiguration(for: endpoint, side: .source), storeRoot: store,
-                                      job: job ?? StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
+                                      job: jobName,
                                       connections: connections, compression: compress, commitEvery: commitEvery,
                                       sourcePrefix: namespace.sourcePrefix)
             let progress = TransferProgress()
-            let summary = try await withProgress(progress) { try await PullEngine(options: options, progress: progress).run(password: password) }
+            let runner = StepRunner(store: store, job: jobName, progress: progressOptions.progress)
+            let summary = try await runner.run(showing: [.init(progress: progress)]) {
+                try await $0.pull(options, password: password, progress: progress)
+            }
             try emit(summary, json: json, text: summary.text)
-            if summary.hasFailures { throw ExitCode.partialFailure }
+            try finish(with: summary.outcome)
         }
     }
 }

@@ -27,6 +27,7 @@ struct PushCommand: AsyncParsableCommand {
     @Option(help: "Job name (as given to pull).") var job: String
     @Option(help: "Connections to the target (folders in parallel).") var connections = 4
     @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws { try validateConnections(connections) }
 
@@ -39,33 +40,12 @@ struct PushCommand: AsyncParsableCommand {
                                       exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
                                       sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
             let progress = TransferProgress()
-            let summary = try await withProgress(progress) { try await PushEngine(options: options, progress: progress).run(password: password) }
+            let summary = try await StepRunner(store: store, job: job, progress: progressOptions.progress).run(showing: [.init(progress: progress)]) {
+                try await $0.push(options, password: password, progress: progress)
+            }
             try emit(summary, json: json, text: summary.text)
-            if summary.hasFailures { throw ExitCode.partialFailure }
+            try finish(with: summary.outcome)
         }
-    }
-}
-
-/// Runs a long transfer with a progress display, mapping store failures to exit codes.
-func withProgress<T>(_ progress: TransferProgress, _ body: () async throws -> T) async throws -> T {
-    let printer = ProgressPrinter(progress: progress)
-    printer.start()
-    defer { printer.stop() }
-    return try await storeErrors(body)
-}
-
-/// Maps store and quota failures to the spec's exit codes with a clear message.
-func storeErrors<T>(_ body: () async throws -> T) async throws -> T {
-    do {
-        return try await body()
-    } catch let error as StoreError {
-        switch error {
-        case .locked, .unknownJob, .invalidJobName, .jobBelongsToOtherAccount, .notWritable:
-            throw CommandFailure(message: error.description, exitCode: .badInput)
-        default: throw CommandFailure(message: error.description, exitCode: .partialFailure)
-        }
-    } catch let error as TargetOverQuota {
-        throw CommandFailure(message: error.description, exitCode: .partialFailure)
     }
 }
 

@@ -28,6 +28,7 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(help: "Job that holds the restore's state.") var job: String?
     @Option(help: "Connections to the target.") var connections = 4
     @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws { try validateConnections(connections) }
 
@@ -39,17 +40,19 @@ struct RestoreCommand: AsyncParsableCommand {
             }
             let endpoint = try targetOptions.endpoint()
             let password = try targetOptions.password(for: endpoint)
+            let jobName = job ?? "restore-" + StoreLayout.jobName(user: endpoint.user, host: endpoint.host)
             let options = PushOptions(target: connection.clientConfiguration(for: endpoint, side: .target), storeRoot: store,
-                                      job: job ?? "restore-" + StoreLayout.jobName(user: endpoint.user, host: endpoint.host),
+                                      job: jobName,
                                       connections: connections, rules: try targetOptions.rules(), exclude: try targetOptions.validatedExcludes(),
                                       propagateDeletes: targetOptions.propagateDeletes,
                                       sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
             let progress = TransferProgress()
-            let summary = try await withProgress(progress) {
-                try await RestoreEngine(archives: archives, push: options, progress: progress).run(targetPassword: password)
+            let runner = StepRunner(store: store, job: jobName, progress: progressOptions.progress)
+            let summary = try await runner.run(showing: [.init(progress: progress)]) {
+                try await $0.restore(archives: archives, push: options, targetPassword: password, progress: progress)
             }
             try emit(summary, json: json, text: summary.text)
-            if summary.hasFailures { throw ExitCode.partialFailure }
+            try finish(with: summary.outcome)
         }
     }
 }

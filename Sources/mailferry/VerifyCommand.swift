@@ -57,9 +57,11 @@ struct VerifyCommand: AsyncParsableCommand {
                                       storeRoot: store, job: jobName, deep: deep, rules: try mapping.rules(),
                                       exclude: try mapping.validatedExcludes(), sourcePrefix: sourceNamespace.sourcePrefix,
                                       targetPrefix: targetNamespace.targetPrefix)
-            let report = try await storeErrors { try await engine.run(targetPassword: targetPassword, sourcePassword: sourcePassword) }
+            let report = try await StepRunner(store: store, job: jobName, progress: .none).run(showing: []) {
+                try await $0.verify(engine, targetPassword: targetPassword, sourcePassword: sourcePassword)
+            }
             try emit(report, json: json, text: report.text)
-            if !report.isEqual { throw ExitCode.partialFailure }
+            try finish(with: report.outcome)
         }
     }
 }

@@ -19,6 +19,7 @@ public actor IMAPClient {
     public private(set) var alerts: [String] = []
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+    private nonisolated let link = InterruptibleLink()
 
     private var host: String { configuration.endpoint.host }
 
@@ -34,12 +35,18 @@ public actor IMAPClient {
         thread.stop()
     }
 
+    /// From any thread or task, without waiting for the client's thread: whatever the client is
+    /// blocked on (a read from a stalled server, a write into a full link) fails at once with
+    /// `connectionClosed`, and so does everything after. Used to make a stop prompt.
+    public nonisolated func interrupt() { link.interrupt() }
+
     // MARK: - Connecting
 
     /// Opens TCP, TLS or STARTTLS, reads the greeting and the capabilities.
     public func connect() throws {
         let endpoint = configuration.endpoint
         let socket = try TCPSocket.connect(host: endpoint.host, port: endpoint.port, timeouts: configuration.timeouts)
+        link.attach(socket)
         var stream: ByteStream = socket
         if endpoint.security == .implicitTLS {
             let context = try TLSContext(configuration.tls, host: endpoint.host)

@@ -5,6 +5,9 @@ final class TCPSocket: ByteStream {
     let descriptor: Int32
     let host: String
     private var isClosed = false
+    /// close() and interrupt() come from different threads; the lock keeps a shutdown from
+    /// reaching a descriptor number that was closed and reused.
+    private let closeLock = NSLock()
 
     private init(descriptor: Int32, host: String) {
         self.descriptor = descriptor; self.host = host
@@ -107,9 +110,18 @@ final class TCPSocket: ByteStream {
     }
 
     func close() {
+        closeLock.lock(); defer { closeLock.unlock() }
         guard !isClosed else { return }
         isClosed = true
         Glibc.close(descriptor)
+    }
+
+    /// From any thread: a read or write blocked on this socket fails at once, and so does any
+    /// later one. The descriptor stays open until close().
+    func interrupt() {
+        closeLock.lock(); defer { closeLock.unlock() }
+        guard !isClosed else { return }
+        _ = shutdown(descriptor, Int32(SHUT_RDWR))
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }

@@ -123,9 +123,12 @@ public struct PassIssueRecord: Codable, FetchableRecord, MutablePersistableRecor
     public var uid: Int64?
     public var reason: String
     public var at: Date
+    /// The run that met it (nil for issues recorded before the run ledger existed).
+    public var runID: Int64?
 
-    public init(passID: Int64, scope: String, folder: String?, uid: Int64?, reason: String, at: Date = Date()) {
+    public init(passID: Int64, scope: String, folder: String?, uid: Int64?, reason: String, at: Date = Date(), runID: Int64? = nil) {
         self.passID = passID; self.scope = scope; self.folder = folder; self.uid = uid; self.reason = reason; self.at = at
+        self.runID = runID
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -197,8 +197,10 @@ extension StateDatabase {
         }
     }
 
+    /// Recorded on the run in progress unless the issue names one.
     public func recordIssue(_ issue: PassIssueRecord) throws {
         var issue = issue
+        if issue.runID == nil { issue.runID = currentRun.id }
         try queue.write { db in try issue.insert(db) }
     }
 

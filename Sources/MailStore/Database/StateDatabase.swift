@@ -10,6 +10,8 @@ import GRDB
 public final class StateDatabase: Sendable {
     public let queue: DatabaseQueue
     public let path: String
+    /// The run this process has open on the job, which new issues are recorded on.
+    let currentRun = CurrentRun()
 
     public init(path: String) throws {
         var configuration = Configuration()

@@ -3,7 +3,7 @@ import GRDB
 /// The versioned schema of `state.sqlite`. Each migration is append-only; `docs/store.md`
 /// describes the tables.
 enum StateSchema {
-    static let currentVersion = "v6-source-namespace"
+    static let currentVersion = "v7-run-ledger"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -136,6 +136,28 @@ enum StateSchema {
             // as NAMESPACE announced it at the last pull, or as --source-prefix set it: push,
             // verify and restore map folder names relative to it.
             try db.alter(table: "job") { t in t.add(column: "sourceNamespacePrefix", .text) }
+        }
+        migrator.registerMigration("v7-run-ledger") { db in
+            // Every pull, push, migrate, verify and restore run, with its outcome and counts;
+            // the issues a run met hang on it. Runs before v7 left no row; their issues keep runID NULL.
+            try db.create(table: "run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()            // pull | push | migrate | verify | restore
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+                t.column("outcome", .text).notNull()         // running | done | done with skips | different | stopped | failed | interrupted
+                t.column("failureKind", .text)               // for failed: connect | tls | auth | over quota | …
+                t.column("message", .text)                   // for failed: the error, as the CLI printed it
+                t.column("stored", .integer).notNull().defaults(to: 0)
+                t.column("storedBytes", .integer).notNull().defaults(to: 0)
+                t.column("uploaded", .integer).notNull().defaults(to: 0)
+                t.column("uploadedBytes", .integer).notNull().defaults(to: 0)
+                t.column("skipped", .integer).notNull().defaults(to: 0)
+                t.column("flagUpdates", .integer).notNull().defaults(to: 0)
+                t.column("passID", .integer)                 // the pull pass it ran, if any
+            }
+            try db.alter(table: "passIssue") { t in t.add(column: "runID", .integer).references("run", onDelete: .setNull) }
+            try db.create(index: "passIssueByRun", on: "passIssue", columns: ["runID"])
         }
         return migrator
     }

@@ -9,12 +9,14 @@ public struct MigrateEngine: Sendable {
     public let push: PushOptions
     public let progress: TransferProgress
     public let pushProgress: TransferProgress
+    public let control: JobControl
     private let console: @Sendable (String) -> LogHandler
 
     public init(pull: PullOptions, push: PushOptions, progress: TransferProgress = TransferProgress(),
-                pushProgress: TransferProgress = TransferProgress(),
+                pushProgress: TransferProgress = TransferProgress(), control: JobControl = JobControl(),
                 console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
-        self.pull = pull; self.push = push; self.progress = progress; self.pushProgress = pushProgress; self.console = console
+        self.pull = pull; self.push = push; self.progress = progress; self.pushProgress = pushProgress
+        self.control = control; self.console = console
     }
 
     public struct Summary: Codable, Sendable {
@@ -39,9 +41,12 @@ public struct MigrateEngine: Sendable {
         }
     }
 
-    private func run(sourcePassword: String, targetPassword: String, context: JobContext) async throws -> Summary {
-        let pullEngine = PullEngine(options: pull, progress: progress, console: console)
-        let pushEngine = PushEngine(options: push, progress: pushProgress, console: console)
+    func run(sourcePassword: String, targetPassword: String, context: JobContext) async throws -> Summary {
+        // The pull has a stop of its own: a failed push stops it at its next commit instead of
+        // waiting for the whole pull.
+        let pullControl = control.withChildStop()
+        let pullEngine = PullEngine(options: pull, progress: progress, control: pullControl, console: console)
+        let pushEngine = PushEngine(options: push, progress: pushProgress, control: control, console: console)
         let feed = PullFeed()
         let pulling = Task {
             // A failed pull ends the upload that follows it, too.
@@ -57,24 +62,35 @@ public struct MigrateEngine: Sendable {
                 uploadedWhilePulling = following.uploaded
             }
         } catch {
-            pulling.cancel()
-            _ = try? await pulling.value
-            throw error
+            throw await endPull(pulling, control: pullControl, after: error)
         }
         // The last round (flags, deletions, whatever the following round left) overlaps the
         // sealing of the archive; a pull failure still wins.
         let lastRound: PushSummary
         do {
+            try control.stop.check()
             lastRound = try await pushEngine.run(password: targetPassword, context: context)
         } catch {
-            _ = try await pulling.value
-            throw error
+            throw await endPull(pulling, control: pullControl, after: error)
         }
         let pullSummary = try await pulling.value
         rounds.append(lastRound)
         return Summary(pull: pullSummary, push: PushSummary.merging(rounds), pushRounds: rounds.count,
                        uploadedWhilePulling: uploadedWhilePulling)
     }
+}
+
+/// The push failed (or was stopped): stop the pull at its next commit and wait for it. A pull
+/// failure of its own (not the stop just asked for) is what the run reports.
+private func endPull(_ pulling: Task<PullSummary, Error>, control: JobControl, after pushError: Error) async -> Error {
+    control.stop.requestStop()
+    do {
+        _ = try await pulling.value
+    } catch is JobStopped {
+    } catch {
+        return error
+    }
+    return pushError
 }
 
 extension PushSummary {
@@ -85,13 +101,15 @@ extension PushSummary {
         merged.adopted = rounds.reduce(0) { $0 + $1.adopted }
         merged.skipped = rounds.reduce(0) { $0 + $1.skipped }
         merged.flagUpdates = rounds.reduce(0) { $0 + $1.flagUpdates }
+        merged.bytes = rounds.reduce(0) { $0 + $1.bytes }
         merged.seconds = rounds.reduce(0) { $0 + $1.seconds }
         merged.issues = rounds.flatMap(\.issues)
         var byFolder: [String: FolderResult] = [:]
         for folder in rounds.flatMap(\.folders) {
             if var known = byFolder[folder.source] {
                 known.uploaded += folder.uploaded; known.adopted += folder.adopted; known.skipped += folder.skipped
-                known.flagUpdates += folder.flagUpdates; known.deleted += folder.deleted; known.error = folder.error ?? known.error
+                known.flagUpdates += folder.flagUpdates; known.deleted += folder.deleted; known.bytes += folder.bytes
+                known.error = folder.error ?? known.error
                 byFolder[folder.source] = known
             } else {
                 byFolder[folder.source] = folder

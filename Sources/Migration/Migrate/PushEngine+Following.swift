@@ -14,7 +14,8 @@ extension PushEngine {
         let endpoint = options.target.endpoint
         let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         let issues = IssueLog()
-        let (control, plan) = try await withReconnects(logger: context.logger, step: "planning the target's folders",
+        let (controlClient, plan) = try await withReconnects(logger: context.logger, step: "planning the target's folders",
+                                                             control: control, jobStep: .push,
                                                        connect: { try await connect(context.logger, password: password) }) {
             try await planFolders($0, context: context, issues: issues, countFolders: false)
         }
@@ -25,7 +26,7 @@ extension PushEngine {
             return PushSummary.FolderResult(source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
                                             flagUpdates: 0, deleted: 0)
         }
-        let results = try await workers.run(FollowedFolders(feed: feed, plans: plans), workers: options.connections, first: control)
+        let results = try await workers.run(FollowedFolders(feed: feed, plans: plans), workers: options.connections, first: controlClient)
         let summary = self.summary(results, excluded: plan.excluded, issues: issues, started: started, context: context)
         context.logger.info("uploaded while pulling: \(summary.uploaded) messages in \(String(format: "%.2f", summary.seconds)) s")
         return summary

@@ -14,6 +14,7 @@ struct FolderPuller {
     let options: PullOptions
     let progress: TransferProgress
     let logger: Logger
+    let control: JobControl
     var committed: @Sendable (_ folderID: Int64, _ messages: Int, _ bytes: Int64) -> Void = { _, _, _ in }
     var archive: PassArchiveBuilder?
 
@@ -22,6 +23,7 @@ struct FolderPuller {
         var folder = folder
         var result = PullSummary.FolderResult(name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false)
         let mailbox = MailboxName(wire: Array(folder.wireName))
+        control.events.emit(.pull, .folderStarted(folder: folder.name))
         let selected = try await client.select(mailbox, readOnly: true)
         guard let uidValidity = selected.uidValidity else {
             throw IMAPError.protocolViolation(host: options.source.endpoint.host, detail: "no UIDVALIDITY for folder \(folder.name)")
@@ -48,11 +50,13 @@ struct FolderPuller {
         result.goneAtSource = gone.count
         if result.uidValidityChanged { try markOldGenerationGone(folder: folder, uidValidity: uidValidity) }
 
-        var complete = true
+        var fetched = FetchOutcome()
         if !newUIDs.isEmpty {
             let hasOlder = try result.uidValidityChanged || stored.count < database.messageCount(folderID: folder.id!)
-            (result.newMessages, complete) = try await fetch(newUIDs, folder: folder, uidValidity: uidValidity, hasOlderGenerations: hasOlder)
+            fetched = try await fetch(newUIDs, folder: folder, uidValidity: uidValidity, hasOlderGenerations: hasOlder)
+            result.newMessages = fetched.stored
         }
+        let complete = fetched.issues == 0
         // What this SELECT showed, kept only when every message made it into the store: the
         // next pass skips the folder while STATUS shows the same (see PullEngine.plan).
         folder.syncedUIDNext = complete ? selected.uidNext.map(Int64.init) : nil
@@ -61,16 +65,25 @@ struct FolderPuller {
         folder.highestUID = max(folder.highestUID, Int64(sourceUIDs.max() ?? 0))
         if folder != original { try database.saveFolder(&folder) }
         progress.update { $0.foldersDone += 1 }
+        control.events.emit(.pull, .folderFinished(.init(folder: folder.name, messages: result.newMessages, bytes: fetched.bytes,
+                                                         flagUpdates: result.flagUpdates, skipped: fetched.skipped)))
         return result
     }
 
-    /// Returns how many messages were stored, and whether none failed.
-    private func fetch(_ uids: [UInt32], folder: FolderRecord, uidValidity: UInt32, hasOlderGenerations: Bool) async throws -> (Int, Bool) {
+    /// What a folder's fetch stored (new rows and their bytes) and how many messages it could not.
+    private struct FetchOutcome {
+        var stored = 0
+        var bytes: Int64 = 0
+        var issues = 0
+        var skipped = 0
+    }
+
+    private func fetch(_ uids: [UInt32], folder: FolderRecord, uidValidity: UInt32, hasOlderGenerations: Bool) async throws -> FetchOutcome {
         let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
         try maildir.create()
         let sink = try MaildirFetchSink(folder: folder, maildir: maildir, database: database, passID: passID, uidValidity: uidValidity,
                                         progress: progress, logger: logger, commitEvery: options.commitEvery, commitBytes: options.commitBytes,
-                                        hasOlderGenerations: hasOlderGenerations, committed: committed, archive: archive)
+                                        hasOlderGenerations: hasOlderGenerations, control: control, committed: committed, archive: archive)
         let sets = stride(from: 0, to: uids.count, by: options.fetchBatchSize).map {
             UIDSet(uids[$0..<min($0 + options.fetchBatchSize, uids.count)])
         }
@@ -79,10 +92,12 @@ struct FolderPuller {
             try sink.commit()
         } catch {
             sink.abandon()
+            // A stop keeps what was committed; the warnings about it must be kept with it.
+            if error is JobStopped { for issue in sink.issues { try database.recordIssue(issue) } }
             throw error
         }
         for issue in sink.issues { try database.recordIssue(issue) }
-        return (sink.storedCount, sink.issues.isEmpty)
+        return FetchOutcome(stored: sink.storedCount, bytes: sink.storedBytes, issues: sink.issues.count, skipped: sink.skippedCount)
     }
 
     /// Applies source flag changes to stored messages: only the changed ones with CONDSTORE,

@@ -34,16 +34,20 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     private var pending: [Pending] = []
     private var pendingBytes = 0
     private(set) var storedCount = 0
+    private(set) var storedBytes: Int64 = 0
+    /// Messages not stored at all (the rest of `issues` are stored with a warning).
+    private(set) var skippedCount = 0
     /// Old-generation rows already claimed, so two identical new messages never share one.
     private var rekeyedIDs: Set<Int64> = []
     private(set) var issues: [PassIssueRecord] = []
     private let committed: @Sendable (Int64, Int, Int64) -> Void
     private let archive: PassArchiveBuilder?
+    private let control: JobControl
 
     init(folder: FolderRecord, maildir: MaildirFolder, database: StateDatabase, passID: Int64, uidValidity: UInt32,
          progress: TransferProgress, logger: Logger, commitEvery: Int, commitBytes: Int, hasOlderGenerations: Bool,
-         committed: @escaping @Sendable (Int64, Int, Int64) -> Void = { _, _, _ in }, archive: PassArchiveBuilder? = nil) throws {
-        self.committed = committed; self.archive = archive
+         control: JobControl, committed: @escaping @Sendable (Int64, Int, Int64) -> Void = { _, _, _ in }, archive: PassArchiveBuilder? = nil) throws {
+        self.committed = committed; self.archive = archive; self.control = control
         self.hasOlderGenerations = hasOlderGenerations
         self.folder = folder; self.maildir = maildir; self.database = database; self.passID = passID
         self.uidValidity = uidValidity; self.progress = progress; self.logger = logger
@@ -71,13 +75,14 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         current = nil
         guard let uid = message.uid, let date = message.internalDate else {
             file.discard()
-            issues.append(issue(uid: message.uid, "the server sent no UID or INTERNALDATE for message \(message.sequenceNumber)"))
+            issues.append(issue(uid: message.uid, "the server sent no UID or INTERNALDATE for message \(message.sequenceNumber)", skipped: true))
+            skippedCount += 1
             return
         }
         let (sha256, messageID) = try file.finish(modificationTime: date.secondsSince1970)
         let size = file.bytesWritten
         if let declared = message.rfc822Size, declared != size {
-            issues.append(issue(uid: uid, "RFC822.SIZE says \(declared) bytes but the body has \(size); kept the bytes as sent"))
+            issues.append(issue(uid: uid, "RFC822.SIZE says \(declared) bytes but the body has \(size); kept the bytes as sent", skipped: false))
         }
         let flags = (message.flags ?? []).filter { $0 != .recent }
         try learnKeywords(flags)
@@ -104,6 +109,11 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         pendingBytes += size
         progress.update { $0.messagesDone += 1; $0.bytesDone += Int64(size) }
         if pending.count >= commitEvery || pendingBytes >= commitBytes { try commit() }
+        if control.stop.isStopRequested {
+            // Keep what arrived, end the fetch here; the connection is dropped with it.
+            try commit()
+            throw JobStopped()
+        }
     }
 
     /// Makes every pending message durable and recorded.
@@ -137,6 +147,9 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
             archive.append(entries)
         }
         storedCount += inserted.count
+        let insertedBytes = inserted.reduce(Int64(0)) { $0 + $1.size }
+        storedBytes += insertedBytes
+        control.events.emit(.pull, .messagesMoved(folder: folder.name, messages: inserted.count, bytes: insertedBytes))
         progress.update { $0.messagesRecorded += pending.count }
         committed(folder.id!, pending.count, Int64(pendingBytes))
         pending.removeAll(keepingCapacity: true)
@@ -158,8 +171,11 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         keywordsChanged = true
     }
 
-    private func issue(uid: UInt32?, _ reason: String) -> PassIssueRecord {
-        logger.warning("\(folder.name) UID \(uid.map(String.init) ?? "?"): \(reason)")
+    private func issue(uid: UInt32?, _ reason: String, skipped: Bool) -> PassIssueRecord {
+        let place = "\(folder.name) UID \(uid.map(String.init) ?? "?")"
+        logger.warning("\(place): \(reason)")
+        control.events.emit(.pull, skipped ? .messageSkipped(folder: folder.name, uid: uid.map(Int64.init), reason: reason)
+                                           : .warning(folder: folder.name, message: "UID \(uid.map(String.init) ?? "?"): \(reason)"))
         return PassIssueRecord(passID: passID, scope: "message", folder: folder.name, uid: uid.map(Int64.init), reason: reason)
     }
 }

@@ -9,12 +9,14 @@ import MailStore
 public struct PullEngine: Sendable {
     public let options: PullOptions
     public let progress: TransferProgress
+    public let control: JobControl
     private let console: @Sendable (String) -> LogHandler
 
-    public init(options: PullOptions, progress: TransferProgress = TransferProgress(),
+    public init(options: PullOptions, progress: TransferProgress = TransferProgress(), control: JobControl = JobControl(),
                 console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
         self.options = options
         self.progress = progress
+        self.control = control
         self.console = console
     }
 
@@ -37,6 +39,9 @@ public struct PullEngine: Sendable {
     public func run(password: String, context: JobContext, events: PullEvents = PullEvents()) async throws -> PullSummary {
         do {
             return try await pass(password: password, context: context, events: events)
+        } catch is JobStopped {
+            context.logger.notice("pull stopped on request; the next run resumes")
+            throw JobStopped()
         } catch {
             // The job's log must say why a run ended, or the next one's "resuming" has no story.
             context.logger.error("pull stopped: \(error)")
@@ -51,7 +56,7 @@ public struct PullEngine: Sendable {
         try database.bindJob(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         try PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger).sealCompletedArchive()
         // Log in before opening a pass: a source that cannot be reached leaves no pass behind.
-        let (loggedIn, prefix) = try await withReconnects(logger: logger, step: "source login",
+        let (loggedIn, prefix) = try await withReconnects(logger: logger, step: "source login", control: control, jobStep: .pull,
                                                           connect: { try await connect(logger: logger, password: password) }) {
             try await namespacePrefix($0)
         }
@@ -61,15 +66,17 @@ public struct PullEngine: Sendable {
         let prefixNote = prefix.isEmpty ? "" : ", personal namespace prefix \"\(prefix)\""
         logger.info("pull pass \(pass.id!) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)\(prefixNote)")
         try StoreReconciler(database: database, layout: layout, logger: logger).reconcile()
-        let (control, folders) = try await withReconnects(first: loggedIn, logger: logger, step: "listing the source's folders",
+        let (controlClient, folders) = try await withReconnects(first: loggedIn, logger: logger, step: "listing the source's folders",
+                                                                control: control, jobStep: .pull,
                                                           connect: { try await connect(logger: logger, password: password) }) {
             try await recordFolders($0, database: database, passID: pass.id!)
         }
         let goneFolders = try database.markUnseenFoldersGone(passID: pass.id!)
         for name in goneFolders { logger.warning("folder \"\(name)\" is gone at the source; its local copy is kept") }
-        let (selectable, unchanged) = await plan(folders.filter { $0.state == .active }, client: control)
+        let (selectable, unchanged) = await plan(folders.filter { $0.state == .active }, client: controlClient)
         progress.update { $0.foldersTotal = selectable.count }
         events.foldersListed(selectable)
+        for folder in selectable { control.events.emit(.pull, .folderPlanned(folder: folder.name, target: nil)) }
 
         let archiver = PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger)
         // A fresh pass writes its archive as messages are committed; a resumed one at the end.
@@ -78,9 +85,10 @@ public struct PullEngine: Sendable {
             PullSummary.FolderResult(name: $0.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false, unchanged: true)
         }
         progress.update { $0.foldersDone += results.count }
+        for result in results { control.events.emit(.pull, .folderFinished(.init(folder: result.name, unchanged: true))) }
         if !results.isEmpty { logger.info("\(results.count) of \(selectable.count) folders unchanged since their last complete pull (STATUS); not selected") }
         do {
-            results += try await pullFolders(selectable.filter { !unchanged.contains($0.id!) }, first: control, database: database,
+            results += try await pullFolders(selectable.filter { !unchanged.contains($0.id!) }, first: controlClient, database: database,
                                              layout: layout, passID: pass.id!, password: password, logger: logger,
                                              committed: events.committed, archive: builder)
         } catch {
@@ -91,6 +99,7 @@ public struct PullEngine: Sendable {
         let finished = Date()
         events.foldersPulled()
         logger.info("folders pulled in \(String(format: "%.2f", finished.timeIntervalSince(started))) s")
+        try control.stop.check()
         let archive = try archiver.seal(pass, finishedAt: finished, built: builder)
         logger.info("archive sealed in \(String(format: "%.2f", Date().timeIntervalSince(finished))) s")
         let final = try database.pass(id: pass.id!) ?? pass
@@ -198,22 +207,26 @@ public struct PullEngine: Sendable {
                              passID: Int64, password: String, logger: Logger,
                              committed: @escaping @Sendable (Int64, Int, Int64) -> Void,
                              archive: PassArchiveBuilder?) async throws -> [PullSummary.FolderResult] {
-        let options = self.options, progress = self.progress
-        let workers = FolderWorkers<FolderRecord, PullSummary.FolderResult>(
+        let options = self.options, progress = self.progress, control = self.control
+        var workers = FolderWorkers<FolderRecord, PullSummary.FolderResult>(
             connections: options.connections, retries: 5, logger: logger,
             connect: { try await connect(logger: logger, password: password) },
             name: { $0.name },
             work: { client, folder in
                 try await FolderPuller(client: client, database: database, layout: layout, passID: passID,
-                                       options: options, progress: progress, logger: logger, committed: committed, archive: archive).pull(folder)
+                                       options: options, progress: progress, logger: logger, control: control,
+                                       committed: committed, archive: archive).pull(folder)
             },
             skipped: { folder, error in
                 try database.recordIssue(PassIssueRecord(passID: passID, scope: "folder", folder: folder.name, uid: nil, reason: error.description))
                 progress.update { $0.foldersDone += 1 }
+                control.events.emit(.pull, .folderFinished(.init(folder: folder.name, error: error.description)))
                 return PullSummary.FolderResult(name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0,
                                                 uidValidityChanged: false, error: error.description)
             },
             progressMark: { progress.snapshot.progressMark })
+        workers.control = control
+        workers.step = .pull
         return try await workers.run(folders, first: first).sorted { $0.name < $1.name }
     }
 }

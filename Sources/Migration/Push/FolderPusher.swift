@@ -13,6 +13,7 @@ struct FolderPusher {
     let options: PushOptions
     let progress: TransferProgress
     let issues: IssueLog
+    let control: JobControl
     /// False while following a pull: a folder is then visited several times, counted once later.
     var countsFolder = true
 
@@ -23,6 +24,8 @@ struct FolderPusher {
     func push(_ folder: FolderRecord, to targetName: String) async throws -> PushSummary.FolderResult {
         var result = PushSummary.FolderResult(source: folder.name, target: targetName, uploaded: 0, adopted: 0, skipped: 0, flagUpdates: 0, deleted: 0)
         let mailbox = MailboxName(targetName)
+        try control.stop.check()
+        if countsFolder { control.events.emit(.push, .folderStarted(folder: folder.name)) }
         let selected = try await client.select(mailbox)
         guard let uidValidity = selected.uidValidity else {
             throw IMAPError.protocolViolation(host: host, detail: "no UIDVALIDITY for target folder \(targetName)")
@@ -50,12 +53,17 @@ struct FolderPusher {
                                                                   folder: targetName, uidValidity: uidValidity)
             }
         }
-        (result.uploaded, result.skipped) = try await upload(queue, maildir: maildir, mailbox: mailbox, selected: selected, folderName: folder.name)
+        (result.uploaded, result.skipped, result.bytes) = try await upload(queue, maildir: maildir, mailbox: mailbox, selected: selected,
+                                                                           folderName: folder.name)
         result.flagUpdates = try await synchronizeFlags(folder: folder, selected: selected, uidValidity: uidValidity)
         if options.propagateDeletes {
             result.deleted = try await propagateDeletes(folder: folder, uidValidity: uidValidity)
         }
-        if countsFolder { progress.update { $0.foldersDone += 1 } }
+        if countsFolder {
+            progress.update { $0.foldersDone += 1 }
+            control.events.emit(.push, .folderFinished(.init(folder: folder.name, messages: result.uploaded, bytes: result.bytes,
+                                                             flagUpdates: result.flagUpdates, skipped: result.skipped)))
+        }
         return result
     }
 
@@ -91,8 +99,8 @@ struct FolderPusher {
     }
 
     private func upload(_ queue: [MessageRecord], maildir: MaildirFolder, mailbox: MailboxName, selected: SelectedMailbox,
-                        folderName: String) async throws -> (uploaded: Int, skipped: Int) {
-        var uploaded = 0, skipped = 0
+                        folderName: String) async throws -> (uploaded: Int, skipped: Int, bytes: Int64) {
+        var uploaded = 0, skipped = 0, bytes: Int64 = 0
         var reportedKeywords: Set<String> = []
         let progress = self.progress
         var queue = queue
@@ -104,13 +112,15 @@ struct FolderPusher {
             for message in tooBig {
                 var record = UploadRecord(messageRowID: message.id!, targetID: target.id!, state: .skipped, targetFolder: mailbox.description, flags: "")
                 record.reason = "\(message.size) bytes exceed the target's APPENDLIMIT of \(limit)"
-                try self.record(issue: record.reason!, folder: folderName, uid: message.uid, scope: "message")
+                try self.record(issue: record.reason!, folder: folderName, uid: message.uid, scope: "message", skipped: true)
                 records.append(record)
             }
             try database.saveUploads(records)
             skipped += tooBig.count
         }
         for start in stride(from: 0, to: queue.count, by: options.batchSize) {
+            // Between batches nothing is pending: the place to stop.
+            try control.stop.check()
             let batch = Array(queue[start..<min(start + options.batchSize, queue.count)])
             var requests: [AppendRequest] = []
             var records: [UploadRecord] = []
@@ -119,7 +129,8 @@ struct FolderPusher {
                 let kept = flags.filter { selected.canStore($0) }
                 for dropped in flags where !kept.contains(dropped) && dropped != .recent && !reportedKeywords.contains(dropped.name) {
                     reportedKeywords.insert(dropped.name)
-                    try record(issue: "the target does not store the keyword \(dropped.name); it is dropped", folder: folderName, uid: message.uid, scope: "message")
+                    try record(issue: "the target does not store the keyword \(dropped.name); it is dropped", folder: folderName, uid: message.uid, scope: "message",
+                               skipped: false)
                 }
                 requests.append(AppendRequest(body: .file(path: "\(maildir.cur)/\(message.maildirFile)"), size: Int(message.size),
                                               flags: kept, internalDate: InternalDate(message.internalDate)))
@@ -151,34 +162,36 @@ struct FolderPusher {
                 // Throttling: leave these pending (looked up before any re-APPEND) and retry the
                 // folder after a back-off.
                 try saveOutcomes(records: &records, outcomes: outcomes, batch: batch, selected: selected, folderName: folderName,
-                                 uploaded: &uploaded, skipped: &skipped, keepPendingWhere: { $0.code == .unavailable })
+                                 uploaded: &uploaded, skipped: &skipped, bytes: &bytes, keepPendingWhere: { $0.code == .unavailable })
                 throw IMAPError.commandFailed(host: host, command: "APPEND", mailbox: mailbox.description, response: busy)
             }
             let overQuota = try saveOutcomes(records: &records, outcomes: outcomes, batch: batch, selected: selected, folderName: folderName,
-                                             uploaded: &uploaded, skipped: &skipped, keepPendingWhere: { _ in false })
+                                             uploaded: &uploaded, skipped: &skipped, bytes: &bytes, keepPendingWhere: { _ in false })
             FaultInjection.reach(.afterAppend)
             if let overQuota {
                 throw TargetOverQuota(host: host, folder: mailbox.description, serverText: overQuota.text)
             }
         }
-        return (uploaded, skipped)
+        return (uploaded, skipped, bytes)
     }
 
     /// Records a batch's outcomes in one transaction: uploaded with the target UID, skipped with
     /// the target's reason; over-quota refusals are forgotten (nothing was stored) and returned.
     private func saveOutcomes(records: inout [UploadRecord], outcomes: [AppendOutcome], batch: [MessageRecord], selected: SelectedMailbox,
-                              folderName: String, uploaded: inout Int, skipped: inout Int,
+                              folderName: String, uploaded: inout Int, skipped: inout Int, bytes: inout Int64,
                               keepPendingWhere keepPending: (TaggedResponse) -> Bool) throws -> TaggedResponse? {
         var overQuota: TaggedResponse?
         var notStored: [Int64] = []
         var untouched: Set<Int64> = []
+        var appended = 0, appendedBytes: Int64 = 0
         for index in records.indices {
             switch outcomes[index] {
             case .appended(let validity, let uid):
                 records[index].state = .uploaded
                 records[index].targetUIDValidity = validity.map(Int64.init) ?? Int64(selected.uidValidity ?? 0)
                 records[index].targetUID = uid.map(Int64.init)
-                uploaded += 1
+                appended += 1
+                appendedBytes += batch[index].size
             case .refused(let response) where response.code == .overQuota:
                 overQuota = response
                 notStored.append(records[index].id!)
@@ -187,12 +200,15 @@ struct FolderPusher {
             case .refused(let response):
                 records[index].state = .skipped
                 records[index].reason = "the target refused it: \(response.status.rawValue)\(response.code.map { " [\($0.name)]" } ?? "") \(response.text)"
-                try record(issue: records[index].reason!, folder: folderName, uid: batch[index].uid, scope: "message")
+                try record(issue: records[index].reason!, folder: folderName, uid: batch[index].uid, scope: "message", skipped: true)
                 skipped += 1
             }
         }
         try database.saveUploads(records.filter { !notStored.contains($0.id!) && !untouched.contains($0.id!) })
         try database.deleteUploads(ids: notStored)
+        uploaded += appended
+        bytes += appendedBytes
+        if appended > 0 { control.events.emit(.push, .messagesMoved(folder: folderName, messages: appended, bytes: appendedBytes)) }
         progress.update {
             $0.messagesDone += batch.count - notStored.count - untouched.count
             $0.messagesRecorded += batch.count - notStored.count - untouched.count
@@ -242,8 +258,10 @@ struct FolderPusher {
         return gone.count
     }
 
-    private func record(issue reason: String, folder: String, uid: Int64?, scope: String) throws {
+    /// `skipped`: the message is not on the target (else it is, with this warning).
+    private func record(issue reason: String, folder: String, uid: Int64?, scope: String, skipped: Bool) throws {
         logger.warning("\(folder)\(uid.map { " UID \($0)" } ?? ""): \(reason)")
+        control.events.emit(.push, skipped ? .messageSkipped(folder: folder, uid: uid, reason: reason) : .warning(folder: folder, message: reason))
         // Pass 0 holds push issues: pushes are not numbered like pull passes.
         try database.recordIssue(PassIssueRecord(passID: 0, scope: scope, folder: folder, uid: uid, reason: reason))
         issues.append(PullSummary.Issue(scope: scope, folder: folder, uid: uid, reason: reason))

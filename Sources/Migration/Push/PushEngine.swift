@@ -10,11 +10,12 @@ import MailStore
 public struct PushEngine: Sendable {
     public let options: PushOptions
     public let progress: TransferProgress
+    public let control: JobControl
     private let console: @Sendable (String) -> LogHandler
 
-    public init(options: PushOptions, progress: TransferProgress = TransferProgress(),
+    public init(options: PushOptions, progress: TransferProgress = TransferProgress(), control: JobControl = JobControl(),
                 console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
-        self.options = options; self.progress = progress; self.console = console
+        self.options = options; self.progress = progress; self.control = control; self.console = console
     }
 
     public func run(password: String) async throws -> PushSummary {
@@ -38,16 +39,21 @@ public struct PushEngine: Sendable {
         let endpoint = options.target.endpoint
         let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         let issues = IssueLog()
-        let (control, plan) = try await withReconnects(logger: context.logger, step: "planning the target's folders",
-                                                       connect: { try await connect(context.logger, password: password) }) {
+        try control.stop.check()
+        let (controlClient, plan) = try await withReconnects(logger: context.logger, step: "planning the target's folders",
+                                                             control: control, jobStep: .push,
+                                                             connect: { try await connect(context.logger, password: password) }) {
             try await planFolders($0, context: context, issues: issues, countFolders: false)
         }
         progress.update { $0.foldersTotal += plan.folders.count }
-        let work = try await foldersWithWork(plan.folders, client: control, context: context, target: target)
+        for (folder, name) in plan.folders { control.events.emit(.push, .folderPlanned(folder: folder.name, target: name)) }
+        let work = try await foldersWithWork(plan.folders, client: controlClient, context: context, target: target)
         let idle = plan.folders.filter { folder, _ in !work.contains { $0.0.id == folder.id } }.map { folder, name in
             PushSummary.FolderResult(source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0, flagUpdates: 0, deleted: 0)
         }
-        let results = try await pushFolders(work, first: control, context: context, target: target, password: password, issues: issues) + idle
+        for folder in idle { control.events.emit(.push, .folderFinished(.init(folder: folder.source, unchanged: true))) }
+        let results = try await pushFolders(work, first: controlClient, context: context, target: target, password: password,
+                                            issues: issues) + idle
         let summary = self.summary(results + plan.failed, excluded: plan.excluded, issues: issues, started: started, context: context)
         context.logger.info("push done: \(summary.uploaded) uploaded, \(summary.adopted) already there, \(summary.skipped) skipped, \(summary.flagUpdates) flag updates")
         return summary
@@ -55,11 +61,11 @@ public struct PushEngine: Sendable {
 
     /// Folder results added up into a round's summary.
     func summary(_ results: [PushSummary.FolderResult], excluded: [String], issues: IssueLog, started: Date, context: JobContext) -> PushSummary {
-        let counts = results.reduce(into: (uploaded: 0, adopted: 0, skipped: 0, flags: 0)) {
-            $0.uploaded += $1.uploaded; $0.adopted += $1.adopted; $0.skipped += $1.skipped; $0.flags += $1.flagUpdates
+        let counts = results.reduce(into: (uploaded: 0, adopted: 0, skipped: 0, flags: 0, bytes: Int64(0))) {
+            $0.uploaded += $1.uploaded; $0.adopted += $1.adopted; $0.skipped += $1.skipped; $0.flags += $1.flagUpdates; $0.bytes += $1.bytes
         }
         return PushSummary(job: options.job, target: options.target.endpoint.description, folders: results.sorted { $0.source < $1.source },
-                           excluded: excluded, uploaded: counts.uploaded, bytes: progress.snapshot.bytesDone, adopted: counts.adopted,
+                           excluded: excluded, uploaded: counts.uploaded, bytes: counts.bytes, adopted: counts.adopted,
                            skipped: counts.skipped, flagUpdates: counts.flags, seconds: Date().timeIntervalSince(started),
                            issues: issues.all, logFile: context.logFile)
     }
@@ -141,9 +147,10 @@ public struct PushEngine: Sendable {
 
     private func pushFolders(_ folders: [(FolderRecord, String)], first: IMAPClient, context: JobContext, target: TargetRecord,
                              password: String, issues: IssueLog) async throws -> [PushSummary.FolderResult] {
-        let progress = self.progress
+        let progress = self.progress, events = control.events
         let workers = folderWorkers(context: context, target: target, password: password, issues: issues, countsFolder: true) { plan, error in
             let reason = error.description
+            events.emit(.push, .folderFinished(.init(folder: plan.folder.name, error: reason)))
             try context.database.recordIssue(PassIssueRecord(passID: 0, scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
             issues.append(PullSummary.Issue(scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
             progress.update { $0.foldersDone += 1 }
@@ -158,18 +165,22 @@ public struct PushEngine: Sendable {
     func folderWorkers(context: JobContext, target: TargetRecord, password: String, issues: IssueLog, countsFolder: Bool,
                        skipped: @escaping @Sendable (FolderPlan, IMAPError) throws -> PushSummary.FolderResult)
         -> FolderWorkers<FolderPlan, PushSummary.FolderResult> {
-        let options = self.options, progress = self.progress, logger = context.logger
-        return FolderWorkers(
+        let options = self.options, progress = self.progress, logger = context.logger, control = self.control
+        var workers = FolderWorkers(
             connections: options.connections, retries: 5, logger: logger,
             connect: { try await connect(logger, password: password) },
             name: { $0.folder.name },
             work: { client, plan in
-                var pusher = FolderPusher(client: client, context: context, target: target, options: options, progress: progress, issues: issues)
+                var pusher = FolderPusher(client: client, context: context, target: target, options: options, progress: progress,
+                                          issues: issues, control: control)
                 pusher.countsFolder = countsFolder
                 return try await pusher.push(plan.folder, to: plan.targetName)
             },
             skipped: skipped,
             progressMark: { progress.snapshot.progressMark })
+        workers.control = control
+        workers.step = .push
+        return workers
     }
 }
 

@@ -8,6 +8,8 @@ public struct PushSummary: Codable, Sendable {
         public var skipped: Int
         public var flagUpdates: Int
         public var deleted: Int
+        /// Bytes of the messages appended (their sizes; a body sent and then refused is not counted).
+        public var bytes: Int64 = 0
         public var error: String?
     }
 

@@ -32,11 +32,18 @@ public struct RestoreEngine: Sendable {
             let context = try JobContext(storeRoot: push.storeRoot, job: push.job, step: "restore",
                                          user: push.target.endpoint.user, console: console)
             defer { context.close() }
-            let imported = try ArchiveImporter(context: context).importChain(archives)
-            let pushed = try await PushEngine(options: push, progress: progress, console: console).run(password: targetPassword, context: context)
-            return Summary(archives: imported.archives, imported: imported.messages, flagUpdates: imported.flagUpdates, push: pushed)
+            return try await run(targetPassword: targetPassword, context: context)
         } catch {
             throw StateDatabase.translate(error, path: layout.database)
         }
+    }
+
+    /// Imports and pushes in an already opened job.
+    public func run(targetPassword: String, context: JobContext, control: JobControl = JobControl()) async throws -> Summary {
+        let imported = try ArchiveImporter(context: context).importChain(archives)
+        try control.stop.check()
+        let pushed = try await PushEngine(options: push, progress: progress, control: control, console: console)
+            .run(password: targetPassword, context: context)
+        return Summary(archives: imported.archives, imported: imported.messages, flagUpdates: imported.flagUpdates, push: pushed)
     }
 }

@@ -20,6 +20,10 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
     var progressMark: @Sendable () -> Int64 = { 0 }
     /// Seconds of the first back-off; each further attempt doubles it (at most 30 s), with jitter.
     var baseDelay: Double = 1
+    /// Checked before each item and after each failure; the workers' sockets are interrupted
+    /// when a stop is overdue.
+    var control = JobControl()
+    var step = JobStep.pull
 
     func run(_ items: [Item], first: IMAPClient) async throws -> [Result] {
         try await run(WorkQueue(items), workers: min(connections, max(1, items.count)), first: first)
@@ -34,17 +38,25 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
                 group.addTask {
                     var budget = RetryBudget(retries: retries, baseDelay: baseDelay, mark: progressMark())
                     var client = index == 0 ? first : try await reconnect(for: nil, budget: &budget)
+                    var interruption = control.stop.whenOverdue { [client] in client.interrupt() }
+                    defer { interruption.cancel() }
                     var results: [Result] = []
-                    while let item = try await queue.next() {
+                    while let item = try await nextItem(queue) {
                         while true {
                             do {
                                 results.append(try await work(client, item))
                                 break
                             } catch let error as IMAPError {
+                                // A link that failed because a stop interrupted it is the stop, not a fault.
+                                try control.stop.check()
                                 if error.isTransient, let delay = budget.nextDelay(progress: progressMark()) {
                                     logger.warning("\(name(item)): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries) since the last progress)")
-                                    try await Task.sleep(for: .seconds(delay))
+                                    control.events.emit(step, .retry(folder: name(item), error: error.description, delay: delay,
+                                                                     attempt: budget.attempt, of: retries))
+                                    try await control.stop.sleep(seconds: delay)
                                     client = try await reconnect(for: item, budget: &budget)
+                                    interruption.cancel()
+                                    interruption = control.stop.whenOverdue { [client] in client.interrupt() }
                                     continue
                                 }
                                 guard error.scope == .folder || error.scope == .message else {
@@ -52,6 +64,7 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
                                     throw error
                                 }
                                 logger.error("\(name(item)): skipped: \(error)")
+                                control.events.emit(step, .warning(folder: name(item), message: "skipped: \(error)"))
                                 results.append(try skipped(item, error))
                                 break
                             }
@@ -68,6 +81,11 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
         }
     }
 
+    private func nextItem(_ queue: some WorkSource<Item>) async throws -> Item? {
+        try control.stop.check()
+        return try await queue.next()
+    }
+
     /// A new login; a transient failure (the server restarting, the link still down) is
     /// retried from the same budget.
     private func reconnect(for item: Item?, budget: inout RetryBudget) async throws -> IMAPClient {
@@ -75,9 +93,11 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
             do {
                 return try await connect()
             } catch let error as IMAPError where error.isTransient {
+                try control.stop.check()
                 guard let delay = budget.nextDelay(progress: progressMark()) else { throw error }
                 logger.warning("\(item.map(name) ?? "connect"): reconnect failed: \(error); retrying in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries))")
-                try await Task.sleep(for: .seconds(delay))
+                control.events.emit(step, .retry(folder: item.map(name), error: error.description, delay: delay, attempt: budget.attempt, of: retries))
+                try await control.stop.sleep(seconds: delay)
             }
         }
     }

@@ -5,6 +5,7 @@ import Logging
 /// login after a dropped link, with the folder workers' back-off. The step must be safe to
 /// repeat. Returns the connection it finished on, for the next step to reuse.
 func withReconnects<T>(first: IMAPClient? = nil, retries: Int = 5, baseDelay: Double = 1, logger: Logger, step: String,
+                       control: JobControl, jobStep: JobStep,
                        connect: () async throws -> IMAPClient,
                        _ body: (IMAPClient) async throws -> T) async throws -> (client: IMAPClient, value: T) {
     var budget = RetryBudget(retries: retries, baseDelay: baseDelay, mark: 0)
@@ -16,10 +17,12 @@ func withReconnects<T>(first: IMAPClient? = nil, retries: Int = 5, baseDelay: Do
             client = current
             return (current, try await body(current))
         } catch let error as IMAPError where error.isTransient {
+            try control.stop.check()
             guard let delay = budget.nextDelay(progress: 0) else { throw error }
             logger.warning("\(step): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries))")
+            control.events.emit(jobStep, .retry(folder: nil, error: "\(step): \(error)", delay: delay, attempt: budget.attempt, of: retries))
             client = nil
-            try await Task.sleep(for: .seconds(delay))
+            try await control.stop.sleep(seconds: delay)
         }
     }
 }

@@ -35,6 +35,11 @@ public struct VerifyEngine: Sendable {
         guard FileManager.default.fileExists(atPath: layout.database) else { throw StoreError.unknownJob(store: storeRoot, job: job) }
         let context = try JobContext(storeRoot: storeRoot, job: job, step: "verify", user: target.endpoint.user, console: console)
         defer { context.close() }
+        return try await run(targetPassword: targetPassword, sourcePassword: sourcePassword, context: context)
+    }
+
+    /// Compares in an already opened job; `stop` is checked before each folder.
+    public func run(targetPassword: String, sourcePassword: String?, context: JobContext, stop: StopToken = StopToken()) async throws -> VerifyReport {
         let database = context.database
         let endpoint = target.endpoint
         let targetRecord = try database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
@@ -49,6 +54,7 @@ public struct VerifyEngine: Sendable {
         let folders = try database.folders().filter { $0.state != .unselectable }
             .sorted { ($0.name.uppercased() == "INBOX" ? "" : $0.name) < ($1.name.uppercased() == "INBOX" ? "" : $1.name) }
         for folder in folders {
+            try stop.check()
             let targetName: String
             if let recorded = try database.targetFolder(targetID: targetRecord.id!, sourceFolderID: folder.id!) {
                 targetName = recorded.name

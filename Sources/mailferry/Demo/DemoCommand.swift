@@ -62,15 +62,18 @@ struct DemoCommand: AsyncParsableCommand {
         emit("\n$ mailferry migrate --source \(sourceURL) --target \(targetURL) --job demo \(common)\n")
         let pull = PullOptions(source: sourceConfiguration, storeRoot: store, job: "demo", connections: 3)
         let push = PushOptions(target: targetConfiguration, storeRoot: store, job: "demo", connections: 3)
-        let progress = TransferProgress()
-        let printer = ProgressPrinter(progress: progress)
+        let pulled = TransferProgress(), pushed = TransferProgress()
+        let printer = ProgressPrinter(lines: [.init(label: "pull", progress: pulled), .init(label: "push", progress: pushed)])
         printer.start()
-        let migrated = try await MigrateEngine(pull: pull, push: push, progress: progress).run(sourcePassword: password, targetPassword: password)
+        let job = MigrationJob(storeRoot: store, name: "demo")
+        let migrated = try await job.migrate(pull: pull, push: push, sourcePassword: password, targetPassword: password,
+                                             pullProgress: pulled, pushProgress: pushed)
         printer.stop()
         emit(migrated.text)
 
         emit("\n$ mailferry verify --job demo --target \(targetURL) \(common)\n")
-        let report = try await VerifyEngine(target: targetConfiguration, storeRoot: store, job: "demo").run(targetPassword: password)
+        let report = try await job.verify(VerifyEngine(target: targetConfiguration, storeRoot: store, job: "demo"),
+                                          targetPassword: password, sourcePassword: nil)
         emit(report.text)
 
         let binary = CommandLine.arguments[0]

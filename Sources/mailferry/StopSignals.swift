@@ -1,0 +1,43 @@
+import Dispatch
+import Foundation
+import Migration
+
+/// Ctrl-C and SIGTERM stop a run at its next commit (exit 130, resumable); a second Ctrl-C
+/// ends the process at once — still safe, as after a kill, only the work since the last
+/// commit is done again.
+final class StopSignals: @unchecked Sendable {
+    private let stop: StopToken
+    private var sources: [DispatchSourceSignal] = []
+    private var received = 0
+    private let lock = NSLock()
+
+    init(stop: StopToken) { self.stop = stop }
+
+    func install() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in received(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func remove() {
+        for source in sources { source.cancel() }
+        sources = []
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+
+    private func received(_ number: Int32) {
+        lock.lock(); received += 1; let count = received; lock.unlock()
+        if count == 1 {
+            FileHandle.standardError.write(Data("\nmailferry: stopping at the next commit (Ctrl-C again to stop at once)…\n".utf8))
+            stop.requestStop()
+        } else {
+            FileHandle.standardError.write(Data("mailferry: stopped at once; run again to resume\n".utf8))
+            exit(130)
+        }
+    }
+}
