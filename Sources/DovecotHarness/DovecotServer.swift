@@ -29,6 +29,14 @@ public final class DovecotServer: @unchecked Sendable {
     public let instanceName: String
     public var masterProcessID: Int32 { master.pid }
 
+    /// The imap processes serving logged-in clients right now (not the login processes): what a
+    /// test pauses with SIGSTOP to make the server go silent mid-transfer.
+    public func imapProcessIDs() -> [Int32] {
+        let title = "dovecot-\(instanceName)/imap"
+        return ProcessTable().titled(instance: instanceName)
+            .filter { $0.commandLine == title || $0.commandLine.hasPrefix(title + " ") }.map(\.pid)
+    }
+
     private let master: ChildProcess
     private let scratchDirectory: String
     private let stateLock = NSLock()

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Migration
 
@@ -7,27 +6,19 @@ import Migration
 /// commit is done again.
 final class StopSignals: @unchecked Sendable {
     private let stop: StopToken
-    private var sources: [DispatchSourceSignal] = []
+    private var watcher: SignalWatcher?
     private var received = 0
     private let lock = NSLock()
 
     init(stop: StopToken) { self.stop = stop }
 
     func install() {
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in received(number) }
-            source.resume()
-            sources.append(source)
-        }
+        watcher = SignalWatcher([SIGINT, SIGTERM]) { [self] number in received(number) }
     }
 
     func remove() {
-        for source in sources { source.cancel() }
-        sources = []
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        watcher?.cancel()
+        watcher = nil
     }
 
     private func received(_ number: Int32) {

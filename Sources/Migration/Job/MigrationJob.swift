@@ -94,6 +94,10 @@ public final class MigrationJob: Sendable {
         }
         defer { context.close() }
         let runID = try context.database.beginRun(kind: step.rawValue)
+        // What moved, from the events: a run that stops or fails still records its counts.
+        let tally = RunTally()
+        control.events.subscribe(tally.count)
+        defer { tally.close() }
         control.events.emit(step, .stepStarted)
         do {
             let result = try await body(context)
@@ -103,7 +107,7 @@ public final class MigrationJob: Sendable {
         } catch {
             let translated = StateDatabase.translate(error, path: layout.database)
             let outcome = JobOutcome(ending: translated)
-            var ending = RunEnding(outcome: outcome.word)
+            var ending = tally.ending(outcome: outcome.word)
             if case .failed(let failure) = outcome {
                 ending.failureKind = failure.kind.rawValue
                 ending.message = failure.message

@@ -19,6 +19,7 @@ extension PushEngine {
                                                        connect: { try await connect(context.logger, password: password) }) {
             try await planFolders($0, context: context, issues: issues, countFolders: false)
         }
+        announce(plan)
         let plans = Dictionary(uniqueKeysWithValues: plan.folders.map { ($0.0.id!, FolderPlan(folder: $0.0, targetName: $0.1)) })
         let workers = folderWorkers(context: context, target: target, password: password, issues: issues, countsFolder: false) { plan, _ in
             // Not recorded here: the final round tries the folder again and reports it.

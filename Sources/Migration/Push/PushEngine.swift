@@ -12,6 +12,7 @@ public struct PushEngine: Sendable {
     public let progress: TransferProgress
     public let control: JobControl
     private let console: @Sendable (String) -> LogHandler
+    private let announced = AnnouncedFolders()
 
     public init(options: PushOptions, progress: TransferProgress = TransferProgress(), control: JobControl = JobControl(),
                 console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
@@ -46,7 +47,7 @@ public struct PushEngine: Sendable {
             try await planFolders($0, context: context, issues: issues, countFolders: false)
         }
         progress.update { $0.foldersTotal += plan.folders.count }
-        for (folder, name) in plan.folders { control.events.emit(.push, .folderPlanned(folder: folder.name, target: name)) }
+        announce(plan)
         let work = try await foldersWithWork(plan.folders, client: controlClient, context: context, target: target)
         let idle = plan.folders.filter { folder, _ in !work.contains { $0.0.id == folder.id } }.map { folder, name in
             PushSummary.FolderResult(source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0, flagUpdates: 0, deleted: 0)
@@ -57,6 +58,14 @@ public struct PushEngine: Sendable {
         let summary = self.summary(results + plan.failed, excluded: plan.excluded, issues: issues, started: started, context: context)
         context.logger.info("push done: \(summary.uploaded) uploaded, \(summary.adopted) already there, \(summary.skipped) skipped, \(summary.flagUpdates) flag updates")
         return summary
+    }
+
+    /// `folder-planned` for the folders no earlier round of this engine announced (`migrate`'s
+    /// uploads while pulling come first).
+    func announce(_ plan: Plan) {
+        for (folder, name) in plan.folders where announced.insert(folder.id!) {
+            control.events.emit(.push, .folderPlanned(folder: folder.name, target: name))
+        }
     }
 
     /// Folder results added up into a round's summary.
@@ -188,4 +197,11 @@ public struct PushEngine: Sendable {
 struct FolderPlan: Sendable {
     let folder: FolderRecord
     let targetName: String
+}
+
+/// Folder ids an engine has emitted `folder-planned` for.
+final class AnnouncedFolders: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: Set<Int64> = []
+    func insert(_ id: Int64) -> Bool { lock.lock(); defer { lock.unlock() }; return ids.insert(id).inserted }
 }

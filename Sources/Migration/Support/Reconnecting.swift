@@ -10,14 +10,19 @@ func withReconnects<T>(first: IMAPClient? = nil, retries: Int = 5, baseDelay: Do
                        _ body: (IMAPClient) async throws -> T) async throws -> (client: IMAPClient, value: T) {
     var budget = RetryBudget(retries: retries, baseDelay: baseDelay, mark: 0)
     var client = first
+    var everConnected = first != nil
     while true {
         do {
             let current: IMAPClient
             if let client { current = client } else { current = try await connect() }
             client = current
+            everConnected = true
             return (current, try await body(current))
         } catch let error as IMAPError where error.isTransient {
             try control.stop.check()
+            // Nothing listening at the very first try is a wrong host or port far more often
+            // than a server restarting: say so now rather than after a minute of back-off.
+            if case .connectionRefused = error, !everConnected { throw error }
             guard let delay = budget.nextDelay(progress: 0) else { throw error }
             logger.warning("\(step): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries))")
             control.events.emit(jobStep, .retry(folder: nil, error: "\(step): \(error)", delay: delay, attempt: budget.attempt, of: retries))

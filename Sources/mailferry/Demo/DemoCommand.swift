@@ -35,8 +35,11 @@ struct DemoCommand: AsyncParsableCommand {
         defer { target.stop(); source.stop() }
         // Ctrl-C, SIGTERM or a closed terminal end the process through exit(), whose atexit
         // hook stops both Dovecots; a signal's default action would leave them running.
-        let stopSignals = Self.exitOnSignals([SIGINT, SIGTERM, SIGHUP])
-        defer { stopSignals.forEach { $0.cancel() } }
+        let stopSignals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { _ in
+            FileHandle.standardError.write(Data("\nmailferry demo: stopping the demo servers\n".utf8))
+            Glibc.exit(130)
+        }
+        defer { stopSignals.cancel() }
         // Kept after the demo: its Maildir, archive and logs are what there is to look at.
         let store = NSTemporaryDirectory() + "mailferry-demo-" + String(UUID().uuidString.prefix(8))
         let sourceConfiguration = IMAPClientConfiguration(
@@ -98,20 +101,6 @@ struct DemoCommand: AsyncParsableCommand {
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
         if !report.isEqual { throw ExitCode.partialFailure }
-    }
-
-    /// Signal handlers (on a dispatch queue, not in signal context) that exit the process.
-    private static func exitOnSignals(_ signals: [Int32]) -> [DispatchSourceSignal] {
-        signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                FileHandle.standardError.write(Data("\nmailferry demo: stopping the demo servers\n".utf8))
-                Glibc.exit(130)
-            }
-            source.resume()
-            return source
-        }
     }
 
     /// The test corpus, small: nested, Czech and Cyrillic folders, every flag, keywords, a

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+/// A `mailferry` process whose stdout is read line by line while it runs, so a test can act
+/// (send a signal) at a chosen event of `--progress json`.
+final class RunningMailferry: @unchecked Sendable {
+    let process = Process()
+    private let output = Pipe(), errors = Pipe()
+    private let lock = NSLock()
+    private var lines: [String] = []
+    private var errorText = Data()
+
+    init(_ arguments: [String], environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: MailferryBinary.path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        Thread.detachNewThread { [self] in
+            var buffer = Data()
+            while case let chunk = output.fileHandleForReading.availableData, !chunk.isEmpty {
+                buffer.append(chunk)
+                while let newline = buffer.firstIndex(of: 0x0A) {
+                    let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                    lock.lock(); lines.append(line); lock.unlock()
+                }
+            }
+        }
+        Thread.detachNewThread { [self] in
+            while case let chunk = errors.fileHandleForReading.availableData, !chunk.isEmpty {
+                lock.lock(); errorText.append(chunk); lock.unlock()
+            }
+        }
+    }
+
+    var stdoutLines: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: errorText, as: UTF8.self) }
+
+    /// Waits (off the cooperative pool) until `count` lines contain `text`; false if the process ended first.
+    func waitFor(_ text: String, count: Int = 1, timeout: TimeInterval = 60) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { [self] in
+                let deadline = Date().addingTimeInterval(timeout)
+                while Date() < deadline {
+                    if stdoutLines.filter({ $0.contains(text) }).count >= count { continuation.resume(returning: true); return }
+                    if !process.isRunning { continuation.resume(returning: false); return }
+                    usleep(5_000)
+                }
+                continuation.resume(returning: false)
+            }
+        }
+    }
+
+    func waitForStderr(_ text: String, timeout: TimeInterval = 10) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { [self] in
+                let deadline = Date().addingTimeInterval(timeout)
+                while Date() < deadline {
+                    if stderr.contains(text) { continuation.resume(returning: true); return }
+                    usleep(5_000)
+                }
+                continuation.resume(returning: false)
+            }
+        }
+    }
+
+    /// Waits for the exit; returns the status and how long it took from `since`.
+    func waitForExit(since: Date) async -> (status: Int32, seconds: TimeInterval) {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { [self] in
+                process.waitUntilExit()
+                usleep(50_000)   // let the reader threads drain the pipes
+                continuation.resume(returning: (process.terminationStatus, Date().timeIntervalSince(since)))
+            }
+        }
+    }
+}
+
+extension MigrationFixture {
+    func startMigrate(extra: [String] = []) throws -> RunningMailferry {
+        try RunningMailferry(
+            ["migrate", "--source", "imaps://alice@\(source.server.host):\(source.server.imapsPort)",
+             "--target", "imaps://carol@\(target.host):\(target.imapsPort)", "--ca-file", try combinedCAFile(),
+             "--store", store, "--job", "alice", "--connections", "2", "--progress", "json"] + extra,
+            environment: ["MAILFERRY_SOURCE_PASSWORD": sourcePassword, "MAILFERRY_TARGET_PASSWORD": targetPassword])
+    }
+}
+
+@Suite("Ctrl-C and SIGTERM stop a run gracefully", .serialized)
+struct StopSignalTests {
+    @Test("SIGINT or SIGTERM at seeded points: exit 130 within 2 s, 'run again to resume'; the rerun makes the target exact")
+    func signalAtSeededPoints() async throws {
+        // Enough mail that the run is far from over at the third commit, even on a loaded machine.
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 40, largeMessageBytes: 4_000_000))
+        defer { fixture.stop() }
+        var random = SeededGenerator(seed: 130)
+        var stopped = 0
+        for (round, signal) in [SIGINT, SIGTERM, SIGINT, SIGINT].enumerated() {
+            let run = try fixture.startMigrate()
+            let point = Int.random(in: 1...3, using: &random)
+            guard await run.waitFor(#""event":"messages-moved""#, count: point) else {
+                _ = await run.waitForExit(since: Date())
+                break   // finished before the point: nothing left to stop
+            }
+            let sent = Date()
+            kill(run.process.processIdentifier, signal)
+            let (status, seconds) = await run.waitForExit(since: sent)
+            #expect(status == 130, "round \(round): \(run.stderr)")
+            #expect(seconds < 2, "round \(round): ended \(String(format: "%.2f", seconds)) s after the signal")
+            #expect(run.stderr.contains("stopped; run again to resume"))
+            #expect(run.stdoutLines.last?.contains(#""outcome":"stopped""#) == true, "the last event says stopped")
+            #expect(try fixture.pendingUploads() == 0)
+            stopped += 1
+        }
+        #expect(stopped >= 2)
+        let final = try await fixture.runBinary("migrate")
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
+        let history = try await MailferryBinary.run(["history", "--store", fixture.store, "--job", "alice", "--json"])
+        #expect(history.status == 0)
+        #expect(history.stdout.components(separatedBy: #""outcome" : "stopped""#).count - 1 == stopped)
+    }
+
+    @Test("a second Ctrl-C ends the run at once; the rerun still loses nothing and appends nothing twice")
+    func secondInterrupt() async throws {
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 12, largeMessageBytes: 2_000_000))
+        defer { fixture.stop() }
+        let run = try fixture.startMigrate()
+        #expect(await run.waitFor(#""event":"messages-moved""#))
+        // A silent target holds the graceful stop up (an APPEND in flight) for its grace
+        // period: only the second Ctrl-C can end the run sooner.
+        let paused = PausedProcesses()
+        defer { paused.resume() }
+        paused.pause(fixture.target.imapProcessIDs())
+        kill(run.process.processIdentifier, SIGINT)
+        #expect(await run.waitForStderr("stopping at the next commit"))
+        let sent = Date()
+        kill(run.process.processIdentifier, SIGINT)
+        let (status, seconds) = await run.waitForExit(since: sent)
+        paused.resume()
+        #expect(status == 130)
+        #expect(seconds < 1)
+        #expect(run.stderr.contains("stopped at once"))
+        let final = try await fixture.runBinary("migrate")
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
+        let history = try await MailferryBinary.run(["history", "--store", fixture.store, "--job", "alice"])
+        #expect(history.stdout.contains("interrupted"), "the run cut off at once is marked interrupted: \(history.stdout)")
+    }
+}
