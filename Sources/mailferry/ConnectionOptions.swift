@@ -31,7 +31,7 @@ struct ConnectionOptions: ParsableArguments {
             if let file, let problem = CAFileCheck.problem(with: file) { throw ValidationError("\(flag) \(file): \(problem)") }
         }
         if insecure {
-            FileHandle.standardError.write(Data("mailferry: warning: --insecure: server certificates are not verified; anyone on the path can read the passwords and the mail\n".utf8))
+            StandardStreams.err("mailferry: warning: --insecure: server certificates are not verified; anyone on the path can read the passwords and the mail\n")
         }
     }
 

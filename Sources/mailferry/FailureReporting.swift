@@ -49,7 +49,7 @@ extension AsyncParsableCommand {
             code = ExitCode(outcome.exitCode)
         }
         let safe = message.terminalSafe()
-        FileHandle.standardError.write(Data("mailferry: \(safe)\n".utf8))
+        StandardStreams.err("mailferry: \(safe)\n")
         if (self as? ReportsJSON)?.json == true {
             try? emit(FailureReport(error: .init(message: message, exitCode: code.rawValue)), json: true, text: "")
         }

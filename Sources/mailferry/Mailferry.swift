@@ -26,7 +26,7 @@ struct Mailferry: AsyncParsableCommand {
         } catch {
             // ArgumentParser reports usage errors as EX_USAGE (64); the spec says 2 for any bad input.
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                StandardStreams.err((fullMessage(for: error) + "\n"))
                 Foundation.exit(ExitCode.badInput.rawValue)
             }
             exit(withError: error)

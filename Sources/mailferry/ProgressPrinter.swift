@@ -28,11 +28,11 @@ final class ProgressPrinter: @unchecked Sendable {
 
     func stop() {
         task?.cancel()
-        if isTerminal { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
+        if isTerminal { StandardStreams.err("\u{1B}[2K\r") }
     }
 
     private func print(_ text: String, terminator: String) {
-        FileHandle.standardError.write(Data(((isTerminal ? "\u{1B}[2K" : "") + text + terminator).utf8))
+        StandardStreams.err(((isTerminal ? "\u{1B}[2K" : "") + text + terminator))
     }
 
     private func line() -> String {

@@ -19,7 +19,7 @@ struct StepRunner {
         defer { signals.remove() }
         if mode == .json {
             job.control.events.subscribe { event in
-                FileHandle.standardOutput.write(Data((event.jsonLine + "\n").utf8))
+                StandardStreams.out((event.jsonLine + "\n"))
             }
         }
         let printer = mode == .auto ? ProgressPrinter(lines: lines) : nil

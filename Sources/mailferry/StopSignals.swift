@@ -24,10 +24,10 @@ final class StopSignals: @unchecked Sendable {
     private func received(_ number: Int32) {
         lock.lock(); received += 1; let count = received; lock.unlock()
         if count == 1 {
-            FileHandle.standardError.write(Data("\nmailferry: stopping at the next commit (Ctrl-C again to stop at once)…\n".utf8))
+            StandardStreams.err("\nmailferry: stopping at the next commit (Ctrl-C again to stop at once)…\n")
             stop.requestStop()
         } else {
-            FileHandle.standardError.write(Data("mailferry: stopped at once; run again to resume\n".utf8))
+            StandardStreams.err("mailferry: stopped at once; run again to resume\n")
             exit(130)
         }
     }

@@ -112,7 +112,7 @@ struct JobEventJSONTests {
     func encoding(kind: JobEvent.Kind, contains fragment: String) throws {
         let line = JobEvent(time: Date(timeIntervalSince1970: 1_764_000_000), step: .push, kind: kind).jsonLine
         #expect(!line.contains("\n"))
-        #expect(line.hasPrefix(#"{"at":"2025-11-24T"#))
+        #expect(line.hasPrefix(#"{"at":"2025-11-24T16:00:00.000Z""#), "UTC with milliseconds: \(line)")
         #expect(line.contains(#""v":1"#) && line.contains(#""step":"push""#))
         #expect(line.contains(fragment), "\(line)")
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]

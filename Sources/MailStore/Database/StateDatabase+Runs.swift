@@ -6,8 +6,8 @@ extension StateDatabase {
     /// "running" (it was killed: the job lock is ours now) is marked interrupted first.
     public func beginRun(kind: String) throws -> Int64 {
         let id: Int64 = try queue.write { db in
-            try db.execute(sql: "UPDATE run SET outcome = ?, finishedAt = COALESCE(finishedAt, ?) WHERE outcome = ?",
-                           arguments: [RunRecord.interrupted, Date(), RunRecord.running])
+            // When it died is not known: finishedAt stays NULL.
+            try db.execute(sql: "UPDATE run SET outcome = ? WHERE outcome = ?", arguments: [RunRecord.interrupted, RunRecord.running])
             var run = RunRecord(kind: kind)
             try run.insert(db)
             return run.id!

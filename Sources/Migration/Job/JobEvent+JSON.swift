@@ -1,4 +1,5 @@
 import Foundation
+import MailStore
 
 /// The `--progress json` form: one flat object per event, `docs/events.md` lists every field.
 extension JobEvent: Encodable {
@@ -74,7 +75,10 @@ extension JobEvent: Encodable {
     public var jsonLine: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .utcISO8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(UTCTime.iso8601(date, fraction: true))
+        }
         return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? #"{"v":1,"event":"unencodable"}"#
     }
 }

@@ -29,14 +29,14 @@ struct DemoCommand: AsyncParsableCommand {
                 users: [DovecotUser(name: "demo@cloudmail.example", password: password)], hierarchySeparator: "/",
                 specialUseFolders: ["Sent Items": "\\Sent", "Drafts": "\\Drafts", "Deleted Items": "\\Trash", "Junk E-mail": "\\Junk"]))
         } catch {
-            FileHandle.standardError.write(Data("mailferry: cannot start the demo Dovecots: \(error)\n".utf8))
+            StandardStreams.err("mailferry: cannot start the demo Dovecots: \(error)\n")
             throw ExitCode.badInput
         }
         defer { target.stop(); source.stop() }
         // Ctrl-C, SIGTERM or a closed terminal end the process through exit(), whose atexit
         // hook stops both Dovecots; a signal's default action would leave them running.
         let stopSignals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { _ in
-            FileHandle.standardError.write(Data("\nmailferry demo: stopping the demo servers\n".utf8))
+            StandardStreams.err("\nmailferry demo: stopping the demo servers\n")
             Glibc.exit(130)
         }
         defer { stopSignals.cancel() }
@@ -119,5 +119,5 @@ struct DemoCommand: AsyncParsableCommand {
 
 /// Writes a line to stdout unbuffered, so it shows at once even when stdout is a pipe or file.
 func emit(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    StandardStreams.out((text + "\n"))
 }
