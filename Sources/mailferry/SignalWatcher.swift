@@ -16,7 +16,15 @@ final class SignalWatcher: @unchecked Sendable {
         guard pipe(&pipeEnds) == 0 else { return }
         let readEnd = pipeEnds[0]
         signalPipeWriteEnd = pipeEnds[1]
-        Thread.detachNewThread {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in signals { sigaddset(&set, number) }
+        Thread.detachNewThread { [set] in
+            // A parent may have started us with these signals blocked (the mask survives exec
+            // and every thread inherits it); then they would stay pending for ever. This
+            // thread takes them whatever the others block.
+            var mask = set
+            pthread_sigmask(SIG_UNBLOCK, &mask, nil)
             var byte: UInt8 = 0
             while read(readEnd, &byte, 1) == 1 { handler(Int32(byte)) }
         }

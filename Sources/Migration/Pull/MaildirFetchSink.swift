@@ -155,6 +155,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
         pendingBytes = 0
         FaultInjection.reach(.afterCommit)
+        FaultInjection.pace()
     }
 
     /// Drops what was not committed (the fetch failed); those UIDs are fetched again next run.

@@ -168,6 +168,7 @@ struct FolderPusher {
             let overQuota = try saveOutcomes(records: &records, outcomes: outcomes, batch: batch, selected: selected, folderName: folderName,
                                              uploaded: &uploaded, skipped: &skipped, bytes: &bytes, keepPendingWhere: { _ in false })
             FaultInjection.reach(.afterAppend)
+            FaultInjection.pace()
             if let overQuota {
                 throw TargetOverQuota(host: host, folder: mailbox.description, serverText: overQuota.text)
             }

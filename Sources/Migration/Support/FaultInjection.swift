@@ -33,6 +33,17 @@ public enum FaultInjection {
         }
     }
 
+    /// `MAILFERRY_TEST_PACE_MS=<n>`: every commit (pull) and APPEND batch (push) takes n ms
+    /// longer, so a test on a loaded machine can signal a run while it is surely mid-way.
+    private static let paceMicroseconds: UInt32? = {
+        ProcessInfo.processInfo.environment["MAILFERRY_TEST_PACE_MS"].flatMap(UInt32.init).map { min($0, 10_000) * 1000 }
+    }()
+
+    /// Slows a commit down when the test pace is set; nothing otherwise.
+    static func pace() {
+        if let paceMicroseconds { usleep(paceMicroseconds) }
+    }
+
     private final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
