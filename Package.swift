@@ -51,11 +51,13 @@ let package = Package(
             "IMAPClient", "IMAPCore", "DovecotHarness", "MailCorpus", "Migration", "MailStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // What every test target shares: temporary directories, the one process runner.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
-        .testTarget(name: "MailArchiveTests", dependencies: ["MailArchive"]),
-        .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "IMAPCore"]),
+        .testTarget(name: "MailArchiveTests", dependencies: ["MailArchive", "TestSupport"]),
+        .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "IMAPCore", "TestSupport"]),
         .testTarget(name: "MigrationTests", dependencies: [
-            "Migration", "MailStore", "MailArchive", "IMAPClient", "IMAPCore", "DovecotHarness", "MailCorpus",
+            "Migration", "MailStore", "MailArchive", "IMAPClient", "IMAPCore", "DovecotHarness", "MailCorpus", "TestSupport",
         ]),
         .testTarget(name: "DovecotHarnessTests", dependencies: ["DovecotHarness"]),
         .testTarget(name: "IMAPClientTests", dependencies: [

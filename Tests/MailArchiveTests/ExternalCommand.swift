@@ -1,4 +1,5 @@
 import Foundation
+@_exported import TestSupport
 
 /// Runs GNU tar and friends, as an independent judge of what our archives contain.
 enum ExternalCommand {
@@ -10,25 +11,10 @@ enum ExternalCommand {
 
     /// LC_ALL=C.UTF-8 so tar prints UTF-8 names instead of octal escapes.
     static func run(_ arguments: [String], in directory: String? = nil) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["LC_ALL"] = "C.UTF-8"
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Small outputs only: read stdout fully, then stderr (fits in the pipe buffer).
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus,
-                      standardOutput: String(decoding: stdout, as: UTF8.self),
-                      standardError: String(decoding: stderr, as: UTF8.self))
+        let outcome = try ProcessRunner.run(arguments[0], Array(arguments.dropFirst()), environment: environment, directory: directory)
+        return Output(status: outcome.status, standardOutput: outcome.stdout, standardError: outcome.stderr)
     }
 
     static func isInstalled(_ name: String) -> Bool {

@@ -1,25 +1,6 @@
 import Foundation
 import MailStore
-
-/// A fresh directory per test, removed when the test lets go of it, so parallel tests never
-/// share files.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "mailstore-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ relative: String) -> String { path + "/" + relative }
-
-    /// Names directly in `relative` (or this directory), hidden ones included, sorted.
-    func listing(_ relative: String = "") throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: relative.isEmpty ? path : file(relative)).sorted()
-    }
-}
+@_exported import TestSupport
 
 /// A tiny tmpfs mounted for one test, so a full disk is real (ENOSPC) rather than simulated.
 /// Needs root and a kernel that lets this process mount; `available` tells whether it can.

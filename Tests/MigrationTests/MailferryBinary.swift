@@ -12,41 +12,14 @@ enum MailferryBinary {
         return "mailferry"
     }()
 
-    struct Outcome {
-        var status: Int32
-        var killedBySignal: Bool
-        var stdout: String
-        var stderr: String
-    }
+    typealias Outcome = ProcessRunner.Outcome
 
-    /// Runs the binary on a thread of its own: waiting for a process for seconds must not hold
-    /// one of the cooperative pool's two threads, which the other tests need.
+    /// Runs the binary with the test's environment plus `extra` (never an inherited fault point).
     static func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try runBlocking(arguments, environment: extra) })
-            }
-        }
-    }
-
-    private static func runBlocking(_ arguments: [String], environment extra: [String: String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "MAILFERRY_FAULT")
         environment.merge(extra) { $1 }
-        process.environment = environment
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
-                       stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return try await ProcessRunner.runDetached(path, arguments, environment: environment)
     }
 }
 

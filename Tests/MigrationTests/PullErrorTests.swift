@@ -72,8 +72,9 @@ struct PullErrorTests {
         let file = fixture.store + "/plain-file"
         FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         let outcome = try await fixture.runPull(store: file)
-        #expect(outcome.status != 0)
+        #expect(outcome.status == 2, "a configuration mistake: \(outcome.stderr)")
         #expect(outcome.stderr.contains("not writable"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains(file), "names the path")
     }
 
     @Test("a full disk stops the pull cleanly; with space again the next run completes it")
@@ -85,7 +86,8 @@ struct PullErrorTests {
         try run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", mountPoint])
         defer { _ = try? run(["umount", "-l", mountPoint]) }
         let outcome = try await fixture.runPull(store: mountPoint)
-        #expect(outcome.status != 0)
+        #expect(outcome.status == 1, "the job failing, not bad input: \(outcome.stderr)")
+        #expect(!outcome.killedBySignal)
         #expect(outcome.stderr.lowercased().contains("disk full") || outcome.stderr.contains("No space left"), "\(outcome.stderr)")
         try run(["mount", "-o", "remount,size=64m", mountPoint])
         let again = try await fixture.runPull(store: mountPoint)

@@ -134,21 +134,9 @@ final class MessageCopySink: FetchSink, @unchecked Sendable {
 /// Runs a command, returns stdout, throws with stderr on failure.
 @discardableResult
 func run(_ arguments: [String], environment: [String: String]? = nil) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw CommandError(arguments: arguments, status: process.terminationStatus, stderr: String(decoding: errorData, as: UTF8.self))
-    }
-    return String(decoding: data, as: UTF8.self)
+    let outcome = try ProcessRunner.run(arguments[0], Array(arguments.dropFirst()), environment: environment)
+    guard outcome.status == 0 else { throw CommandError(arguments: arguments, status: outcome.status, stderr: outcome.stderr) }
+    return outcome.stdout
 }
 
 struct CommandError: Error, CustomStringConvertible {

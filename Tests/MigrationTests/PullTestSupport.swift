@@ -1,5 +1,6 @@
 import DovecotHarness
 import Foundation
+@_exported import TestSupport
 import IMAPClient
 import IMAPCore
 import Logging
@@ -71,11 +72,7 @@ extension DovecotServer {
     }
 }
 
-func makeTemporaryDirectory() throws -> String {
-    let path = "/tmp/mft-" + String(UUID().uuidString.prefix(8))
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+func makeTemporaryDirectory() throws -> String { try TemporaryDirectory.kept() }
 
 /// What one message is, independent of where it is stored: the comparison key of the tests.
 struct MessageFacts: Hashable, Comparable, CustomStringConvertible {

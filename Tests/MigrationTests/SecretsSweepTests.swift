@@ -80,14 +80,7 @@ final class ProcessListSampler: @unchecked Sendable {
     func start() {
         Thread.detachNewThread { [self] in
             while lock.withLock({ running }) {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/ps")
-                process.arguments = ["-eo", "args"]
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                guard (try? process.run()) != nil else { return }
-                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
+                guard let output = try? ProcessRunner.run("/bin/ps", ["-eo", "args"]).stdout else { return }
                 lock.withLock { collected += output; count += 1 }
                 Thread.sleep(forTimeInterval: 0.02)
             }

@@ -42,6 +42,15 @@ public actor IMAPClient {
 
     // MARK: - Connecting
 
+    /// A new client, connected and logged in: what every step needs before its first command.
+    public static func loggedIn(_ configuration: IMAPClientConfiguration, password: String,
+                                logger: Logger = Logger(label: "mailferry.imap")) async throws -> IMAPClient {
+        let client = IMAPClient(configuration: configuration, logger: logger)
+        try await client.connect()
+        try await client.login(password: password)
+        return client
+    }
+
     /// Opens TCP, TLS or STARTTLS, reads the greeting and the capabilities.
     public func connect() throws {
         let endpoint = configuration.endpoint

@@ -124,10 +124,7 @@ public struct PullEngine: Sendable {
     }
 
     private func connect(logger: Logger, password: String) async throws -> IMAPClient {
-        let client = IMAPClient(configuration: options.source, logger: logger)
-        try await client.connect()
-        try await client.login(password: password)
-        return client
+        try await IMAPClient.loggedIn(options.source, password: password, logger: logger)
     }
 
     /// One pipelined STATUS for all folders decides the order and what can be skipped:

@@ -80,10 +80,7 @@ public struct PushEngine: Sendable {
     }
 
     func connect(_ logger: Logger, password: String) async throws -> IMAPClient {
-        let client = IMAPClient(configuration: options.target, logger: logger)
-        try await client.connect()
-        try await client.login(password: password)
-        return client
+        try await IMAPClient.loggedIn(options.target, password: password, logger: logger)
     }
 
     struct Plan {

@@ -103,9 +103,6 @@ public struct VerifyEngine: Sendable {
     }
 
     static func connect(_ configuration: IMAPClientConfiguration, password: String, logger: Logger) async throws -> IMAPClient {
-        let client = IMAPClient(configuration: configuration, logger: logger)
-        try await client.connect()
-        try await client.login(password: password)
-        return client
+        try await IMAPClient.loggedIn(configuration, password: password, logger: logger)
     }
 }

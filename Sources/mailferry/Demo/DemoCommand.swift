@@ -106,9 +106,7 @@ struct DemoCommand: AsyncParsableCommand {
     /// The test corpus, small: nested, Czech and Cyrillic folders, every flag, keywords, a
     /// message without Message-ID, bare LF, 8-bit text and one 300 KB attachment.
     private func seed(_ configuration: IMAPClientConfiguration, password: String, scratch: String) async throws {
-        let client = IMAPClient(configuration: configuration)
-        try await client.connect()
-        try await client.login(password: password)
+        let client = try await IMAPClient.loggedIn(configuration, password: password)
         let folders = try CorpusGenerator(spec: CorpusSpec(messagesPerFolder: 4, largeMessageBytes: 300_000),
                                           scratchDirectory: scratch).folders()
         let total = try await CorpusLoader(client: client).load(folders, separator: ".")
