@@ -14,54 +14,71 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
-                       providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
-                       providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]),
         // I/O-free protocol layer: grammar types, response parser, command encoder.
         .target(name: "IMAPCore"),
         // Sockets, TLS, commands and pipelining on a dedicated thread per connection.
-        .target(name: "IMAPClient", dependencies: [
-            "IMAPCore", "COpenSSL",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "IMAPClient",
+            dependencies: [
+                "IMAPCore", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // tar archives through libarchive: streamed writing, reading, safe extraction.
         .target(name: "MailArchive", dependencies: ["CArchive"]),
         // The local store: Maildir, manifest/state database (SQLite), per-pass archives, locks.
-        .target(name: "MailStore", dependencies: [
-            "IMAPCore", "COpenSSL",
-            .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        .target(
+            name: "MailStore",
+            dependencies: [
+                "IMAPCore", "COpenSSL",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         // Migration engine: probe, pull; push and verify later.
-        .target(name: "Migration", dependencies: [
-            "IMAPClient", "IMAPCore", "MailStore", "MailArchive",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Migration",
+            dependencies: [
+                "IMAPClient", "IMAPCore", "MailStore", "MailArchive",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Deterministic test/benchmark mailboxes and a loader that APPENDs them.
         .target(name: "MailCorpus", dependencies: ["IMAPClient", "IMAPCore"]),
         // Starts a private Dovecot on 127.0.0.1 for tests, the demo and benchmarks.
         .target(name: "DovecotHarness"),
-        .executableTarget(name: "mailferry", dependencies: [
-            "Migration", "IMAPClient", "IMAPCore", "MailStore", "MailArchive", "DovecotHarness", "MailCorpus",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .executableTarget(
+            name: "mailferry",
+            dependencies: [
+                "Migration", "IMAPClient", "IMAPCore", "MailStore", "MailArchive", "DovecotHarness", "MailCorpus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Benchmark driver used by bench/*.sh; not part of the product.
-        .executableTarget(name: "mailferry-bench", dependencies: [
-            "IMAPClient", "IMAPCore", "DovecotHarness", "MailCorpus", "Migration", "MailStore",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "mailferry-bench",
+            dependencies: [
+                "IMAPClient", "IMAPCore", "DovecotHarness", "MailCorpus", "Migration", "MailStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // What every test target shares: temporary directories, the one process runner.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
         .testTarget(name: "MailArchiveTests", dependencies: ["MailArchive", "TestSupport"]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "IMAPCore", "TestSupport"]),
-        .testTarget(name: "MigrationTests", dependencies: [
-            "Migration", "MailStore", "MailArchive", "IMAPClient", "IMAPCore", "DovecotHarness", "MailCorpus", "TestSupport",
-        ]),
+        .testTarget(
+            name: "MigrationTests",
+            dependencies: [
+                "Migration", "MailStore", "MailArchive", "IMAPClient", "IMAPCore", "DovecotHarness", "MailCorpus",
+                "TestSupport",
+            ]),
         .testTarget(name: "DovecotHarnessTests", dependencies: ["DovecotHarness"]),
-        .testTarget(name: "IMAPClientTests", dependencies: [
-            "IMAPClient", "IMAPCore", "DovecotHarness", "Migration",
-        ]),
+        .testTarget(
+            name: "IMAPClientTests",
+            dependencies: [
+                "IMAPClient", "IMAPCore", "DovecotHarness", "Migration",
+            ]),
     ]
 )

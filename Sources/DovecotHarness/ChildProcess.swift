@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A process started with `posix_spawn`, owned and reaped by us.
 ///
@@ -25,8 +26,10 @@ final class ChildProcess: @unchecked Sendable {
 
     /// `stdinPath` nil means /dev/null; `outputPath`/`errorPath` are files the child writes to
     /// (files, not pipes, so nobody has to drain them while waiting).
-    static func spawn(_ command: [String], stdinPath: String? = nil,
-                      outputPath: String, errorPath: String) throws -> ChildProcess {
+    static func spawn(
+        _ command: [String], stdinPath: String? = nil,
+        outputPath: String, errorPath: String
+    ) throws -> ChildProcess {
         precondition(!command.isEmpty)
         let executable = try Executables.locate(command[0])
 
@@ -122,10 +125,10 @@ private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spaw
 
 private let addCloseFrom: AddCloseFrom? = {
     #if canImport(Glibc)
-    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-    return unsafeBitCast(symbol, to: AddCloseFrom.self)
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
     #else
-    return nil
+        return nil
     #endif
 }()
 

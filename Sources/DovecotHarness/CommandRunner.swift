@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Runs short-lived tools (doveadm, openssl) to completion.
 enum CommandRunner {
@@ -13,8 +14,10 @@ enum CommandRunner {
         var stderr: String
     }
 
-    static func run(_ command: [String], stdinPath: String? = nil, scratchDirectory: String,
-                    timeout: TimeInterval = 60) throws -> Output {
+    static func run(
+        _ command: [String], stdinPath: String? = nil, scratchDirectory: String,
+        timeout: TimeInterval = 60
+    ) throws -> Output {
         let stem = "\(scratchDirectory)/cmd-\(UUID().uuidString.prefix(8))"
         let outPath = stem + ".out", errPath = stem + ".err"
         defer {
@@ -25,19 +28,23 @@ enum CommandRunner {
         guard let status = child.waitForExit(timeout: timeout) else {
             child.signal(SIGKILL)
             _ = child.waitForExit(timeout: 5)
-            throw DovecotHarnessError.commandTimedOut(command: command, seconds: timeout,
-                                                      stderr: readText(errPath))
+            throw DovecotHarnessError.commandTimedOut(
+                command: command, seconds: timeout,
+                stderr: readText(errPath))
         }
         return Output(status: status, stdout: readText(outPath), stderr: readText(errPath))
     }
 
     /// Like `run`, but a non-zero exit status is an error carrying stderr.
-    static func check(_ command: [String], stdinPath: String? = nil, scratchDirectory: String,
-                      timeout: TimeInterval = 60) throws -> String {
+    static func check(
+        _ command: [String], stdinPath: String? = nil, scratchDirectory: String,
+        timeout: TimeInterval = 60
+    ) throws -> String {
         let output = try run(command, stdinPath: stdinPath, scratchDirectory: scratchDirectory, timeout: timeout)
         guard output.status == 0 else {
-            throw DovecotHarnessError.commandFailed(command: command, exitStatus: output.status,
-                                                    stderr: output.stderr, stdout: output.stdout)
+            throw DovecotHarnessError.commandFailed(
+                command: command, exitStatus: output.status,
+                stderr: output.stderr, stdout: output.stdout)
         }
         return output.stdout
     }

@@ -42,14 +42,16 @@ public struct DovecotConfiguration: Sendable {
     /// How long `start` waits for both ports to greet.
     public var startTimeout: TimeInterval
 
-    public init(users: [DovecotUser] = [],
-                hierarchySeparator: Character = ".",
-                offersSTARTTLS: Bool = true,
-                specialUseFolders: [String: String] = DovecotConfiguration.defaultSpecialUseFolders,
-                listenAddress: String = "127.0.0.1",
-                namespacePrefix: String = "",
-                extraSettings: String = "",
-                startTimeout: TimeInterval = 10) {
+    public init(
+        users: [DovecotUser] = [],
+        hierarchySeparator: Character = ".",
+        offersSTARTTLS: Bool = true,
+        specialUseFolders: [String: String] = DovecotConfiguration.defaultSpecialUseFolders,
+        listenAddress: String = "127.0.0.1",
+        namespacePrefix: String = "",
+        extraSettings: String = "",
+        startTimeout: TimeInterval = 10
+    ) {
         self.users = users
         self.hierarchySeparator = hierarchySeparator
         self.offersSTARTTLS = offersSTARTTLS

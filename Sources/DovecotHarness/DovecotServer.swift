@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A private, throw-away Dovecot IMAP server on a loopback address.
 ///
@@ -71,15 +72,17 @@ public final class DovecotServer: @unchecked Sendable {
                 let ports = try FreePort.pick(2, on: configuration.listenAddress)
                 switch try launch(configuration, layout: layout, ports: ports) {
                 case .ready(let master):
-                    let server = DovecotServer(configuration: configuration, layout: layout, ports: ports, master: master)
+                    let server = DovecotServer(
+                        configuration: configuration, layout: layout, ports: ports, master: master)
                     LiveInstances.shared.add(server)
                     return server
                 case .portTaken:
                     continue
                 }
             }
-            throw DovecotHarnessError.startFailed(reason: "free ports were taken by others five times in a row",
-                                                  logTail: layout.logTail())
+            throw DovecotHarnessError.startFailed(
+                reason: "free ports were taken by others five times in a row",
+                logTail: layout.logTail())
         } catch {
             try? FileManager.default.removeItem(atPath: layout.root)
             throw error
@@ -111,8 +114,10 @@ public final class DovecotServer: @unchecked Sendable {
         _ = try doveadm(["save", "-u", user, "-m", folder], stdinPath: messageFile)
         if !flags.isEmpty {
             // By GUID, because doveadm's `mailbox` search key treats * and % as wildcards.
-            _ = try doveadm(["flags", "add", "-u", user, flags.joined(separator: " "),
-                             "mailbox-guid", guid, "uid", String(uid)])
+            _ = try doveadm([
+                "flags", "add", "-u", user, flags.joined(separator: " "),
+                "mailbox-guid", guid, "uid", String(uid),
+            ])
         }
         return uid
     }
@@ -142,8 +147,9 @@ public final class DovecotServer: @unchecked Sendable {
 
     private func doveadm(_ arguments: [String], stdinPath: String?) throws -> String {
         if isStopped { throw DovecotHarnessError.serverStopped(root) }
-        return try CommandRunner.check(["doveadm", "-c", configFile] + arguments, stdinPath: stdinPath,
-                                       scratchDirectory: scratchDirectory)
+        return try CommandRunner.check(
+            ["doveadm", "-c", configFile] + arguments, stdinPath: stdinPath,
+            scratchDirectory: scratchDirectory)
     }
 
     /// Stops Dovecot and every process of this instance, then deletes `root`. Idempotent.
@@ -176,15 +182,19 @@ public final class DovecotServer: @unchecked Sendable {
         case portTaken
     }
 
-    private static func launch(_ configuration: DovecotConfiguration, layout: InstanceLayout,
-                               ports: [Int]) throws -> LaunchOutcome {
+    private static func launch(
+        _ configuration: DovecotConfiguration, layout: InstanceLayout,
+        ports: [Int]
+    ) throws -> LaunchOutcome {
         try layout.resetRuntimeDirectory()
-        let config = DovecotConfigFile(configuration: configuration, paths: layout.configPaths,
-                                       instanceName: layout.instanceName, imapPort: ports[0], imapsPort: ports[1])
+        let config = DovecotConfigFile(
+            configuration: configuration, paths: layout.configPaths,
+            instanceName: layout.instanceName, imapPort: ports[0], imapsPort: ports[1])
         try config.text.write(toFile: layout.configFile, atomically: true, encoding: .utf8)
         let logMark = layout.logMark()
-        let master = try ChildProcess.spawn(["dovecot", "-F", "-c", layout.configFile],
-                                            outputPath: layout.masterOutput, errorPath: layout.masterOutput)
+        let master = try ChildProcess.spawn(
+            ["dovecot", "-F", "-c", layout.configFile],
+            outputPath: layout.masterOutput, errorPath: layout.masterOutput)
         let deadline = Date().addingTimeInterval(configuration.startTimeout)
         var pause: useconds_t = 2_000
         while true {
@@ -194,29 +204,37 @@ public final class DovecotServer: @unchecked Sendable {
             if exited || output.contains("Fatal: ") {
                 shutDown(master, instanceName: layout.instanceName)
                 if output.contains("Address already in use") { return .portTaken }
-                throw DovecotHarnessError.startFailed(reason: "dovecot exited during start-up", logTail: layout.logTail())
+                throw DovecotHarnessError.startFailed(
+                    reason: "dovecot exited during start-up", logTail: layout.logTail())
             }
-            if GreetingProbe.plainGreeting(host: configuration.listenAddress, port: ports[0],
-                                           marker: layout.instanceName) != nil { break }
+            if GreetingProbe.plainGreeting(
+                host: configuration.listenAddress, port: ports[0],
+                marker: layout.instanceName) != nil
+            {
+                break
+            }
             if Date() >= deadline {
                 shutDown(master, instanceName: layout.instanceName)
                 throw DovecotHarnessError.startFailed(
-                    reason: "no greeting on \(configuration.listenAddress):\(ports[0]) within \(configuration.startTimeout) s",
+                    reason:
+                        "no greeting on \(configuration.listenAddress):\(ports[0]) within \(configuration.startTimeout) s",
                     logTail: layout.logTail())
             }
             usleep(pause)
             pause = min(pause * 2, 50_000)
         }
         do {
-            _ = try GreetingProbe.tlsGreeting(host: configuration.listenAddress, port: ports[1],
-                                              marker: layout.instanceName, caFile: layout.authority.caFile,
-                                              verify: configuration.customCertificate == nil,
-                                              scratchDirectory: layout.scratchDirectory,
-                                              timeout: max(deadline.timeIntervalSinceNow, 3))
+            _ = try GreetingProbe.tlsGreeting(
+                host: configuration.listenAddress, port: ports[1],
+                marker: layout.instanceName, caFile: layout.authority.caFile,
+                verify: configuration.customCertificate == nil,
+                scratchDirectory: layout.scratchDirectory,
+                timeout: max(deadline.timeIntervalSinceNow, 3))
         } catch {
             shutDown(master, instanceName: layout.instanceName)
-            throw DovecotHarnessError.startFailed(reason: "implicit-TLS port \(ports[1]) failed: \(error)",
-                                                  logTail: layout.logTail())
+            throw DovecotHarnessError.startFailed(
+                reason: "implicit-TLS port \(ports[1]) failed: \(error)",
+                logTail: layout.logTail())
         }
         return .ready(master)
     }
@@ -230,7 +248,8 @@ public final class DovecotServer: @unchecked Sendable {
     /// pipes so the log process drains and exits by itself.
     private static func shutDown(_ master: ChildProcess, instanceName: String) {
         let table = ProcessTable()
-        let snapshot = master.exitStatusIfExited() == nil
+        let snapshot =
+            master.exitStatusIfExited() == nil
             ? table.members(ofInstance: instanceName, master: master.pid)
             : table.titled(instance: instanceName)
         // Titles only from here on: once the master is reaped its pid may belong to a stranger.

@@ -33,22 +33,27 @@ enum GreetingProbe {
 
     /// The implicit-TLS port's greeting via `openssl s_client`, which also proves the
     /// certificate verifies against the CA for the listen address.
-    static func tlsGreeting(host: String, port: Int, marker: String, caFile: String, verify: Bool = true, scratchDirectory: String,
-                            timeout: TimeInterval) throws -> String {
+    static func tlsGreeting(
+        host: String, port: Int, marker: String, caFile: String, verify: Bool = true, scratchDirectory: String,
+        timeout: TimeInterval
+    ) throws -> String {
         let script = "\(scratchDirectory)/probe-\(port).in"
         try "p LOGOUT\r\n".write(toFile: script, atomically: true, encoding: .utf8)
         defer { unlink(script) }
         // -ign_eof: keep reading after our one command until the server closes after LOGOUT.
-        let command = ["openssl", "s_client", "-connect", "\(host):\(port)", "-CAfile", caFile]
+        let command =
+            ["openssl", "s_client", "-connect", "\(host):\(port)", "-CAfile", caFile]
             + (verify ? ["-verify_return_error", "-verify_ip", host] : []) + ["-quiet", "-ign_eof"]
-        let output = try CommandRunner.run(command, stdinPath: script, scratchDirectory: scratchDirectory,
-                                           timeout: max(timeout, 1))
+        let output = try CommandRunner.run(
+            command, stdinPath: script, scratchDirectory: scratchDirectory,
+            timeout: max(timeout, 1))
         let greeting = output.stdout.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .first { $0.hasPrefix("* OK") && !$0.contains("Waiting for authentication") && $0.contains(marker) }
         guard output.status == 0, let greeting else {
-            throw DovecotHarnessError.commandFailed(command: command, exitStatus: output.status,
-                                                    stderr: output.stderr, stdout: output.stdout)
+            throw DovecotHarnessError.commandFailed(
+                command: command, exitStatus: output.status,
+                stderr: output.stderr, stdout: output.stdout)
         }
         return greeting
     }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The files of one instance under a short temporary root such as /tmp/dvAb12Cd:
 /// dovecot.conf, users (passwd-file), run/ (base_dir with the unix sockets), state/, home/<user>/,
@@ -23,8 +24,9 @@ struct InstanceLayout {
     var masterOutput: String { "\(root)/master.out" }
 
     var configPaths: DovecotConfigFile.Paths {
-        .init(baseDir: runDirectory, stateDir: stateDirectory, logFile: logFile, passwdFile: passwdFile,
-              certificateFile: authority.certificateFile, keyFile: authority.keyFile)
+        .init(
+            baseDir: runDirectory, stateDir: stateDirectory, logFile: logFile, passwdFile: passwdFile,
+            certificateFile: authority.certificateFile, keyFile: authority.keyFile)
     }
 
     static func create(for configuration: DovecotConfiguration) throws -> InstanceLayout {
@@ -37,8 +39,9 @@ struct InstanceLayout {
             // otherwise logins fail with "Temporary authentication failure".
             try chmod(root, 0o755)
             let mailOwner = Self.mailOwner
-            let passwd = try PasswdFile(users: configuration.users, homeRoot: "\(root)/home",
-                                        uid: mailOwner.uid, gid: mailOwner.gid)
+            let passwd = try PasswdFile(
+                users: configuration.users, homeRoot: "\(root)/home",
+                uid: mailOwner.uid, gid: mailOwner.gid)
             for (directory, mode) in [("home", 0o755), ("state", 0o755), ("tls", 0o700), ("tmp", 0o700)] {
                 try makeDirectory("\(root)/\(directory)", mode: mode_t(mode))
             }
@@ -57,7 +60,8 @@ struct InstanceLayout {
                 try chmod(usersFile, 0o644)
             }
             let instanceName = (root as NSString).lastPathComponent
-            let addresses = configuration.listenAddress == "127.0.0.1" ? ["127.0.0.1"] : ["127.0.0.1", configuration.listenAddress]
+            let addresses =
+                configuration.listenAddress == "127.0.0.1" ? ["127.0.0.1"] : ["127.0.0.1", configuration.listenAddress]
             let authority = try TestCertificateAuthority.create(
                 in: "\(root)/tls", label: instanceName, dnsNames: ["localhost"], ipAddresses: addresses,
                 scratchDirectory: "\(root)/tmp")
@@ -121,9 +125,9 @@ struct InstanceLayout {
 
     private static func chmod(_ path: String, _ mode: mode_t) throws {
         #if canImport(Glibc)
-        let result = Glibc.chmod(path, mode)
+            let result = Glibc.chmod(path, mode)
         #else
-        let result = Darwin.chmod(path, mode)
+            let result = Darwin.chmod(path, mode)
         #endif
         guard result == 0 else { throw DovecotHarnessError.system("chmod \(path)", errno: errno) }
     }

@@ -22,14 +22,17 @@ struct PasswdFile {
         entries = try users.map { user in
             let login = try Self.validatedLogin(user.name)
             guard seen.insert(login).inserted else {
-                throw DovecotHarnessError.invalidConfiguration("duplicate user \"\(user.name)\" (logins are case-insensitive)")
+                throw DovecotHarnessError.invalidConfiguration(
+                    "duplicate user \"\(user.name)\" (logins are case-insensitive)")
             }
             try Self.validate(password: user.password, of: user.name)
             if let quota = user.quotaBytes, quota < 1 {
                 // storage=0 means "unlimited" to Dovecot, the opposite of what 0 suggests.
-                throw DovecotHarnessError.invalidConfiguration("quotaBytes of \(user.name) must be at least 1, or nil for no quota")
+                throw DovecotHarnessError.invalidConfiguration(
+                    "quotaBytes of \(user.name) must be at least 1, or nil for no quota")
             }
-            return Entry(login: login, password: user.password, home: "\(homeRoot)/\(login)", quotaBytes: user.quotaBytes)
+            return Entry(
+                login: login, password: user.password, home: "\(homeRoot)/\(login)", quotaBytes: user.quotaBytes)
         }
         self.uid = uid
         self.gid = gid
@@ -59,7 +62,8 @@ struct PasswdFile {
             throw DovecotHarnessError.invalidConfiguration("password of \(user) is empty")
         }
         guard !password.contains(":") else {
-            throw DovecotHarnessError.invalidConfiguration("password of \(user) contains ':', which passwd-file cannot store")
+            throw DovecotHarnessError.invalidConfiguration(
+                "password of \(user) contains ':', which passwd-file cannot store")
         }
         guard !password.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
             throw DovecotHarnessError.invalidConfiguration("password of \(user) contains a control character")

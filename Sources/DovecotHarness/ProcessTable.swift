@@ -53,14 +53,16 @@ struct ProcessTable {
 
     static func read(_ pid: pid_t) -> Entry? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let commEnd = stat.lastIndex(of: ")") else { return nil }
+            let commEnd = stat.lastIndex(of: ")")
+        else { return nil }
         // Fields after "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt
         // cmajflt utime stime cutime cstime priority nice threads itrealvalue starttime ...
         let fields = stat[stat.index(after: commEnd)...].split(separator: " ")
         guard fields.count > 19, let parent = pid_t(fields[1]), let start = UInt64(fields[19]) else { return nil }
         let rawCommandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
         let commandLine = String(decoding: rawCommandLine.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-        return Entry(pid: pid, parent: parent, startTime: start, isZombie: fields[0] == "Z",
-                     commandLine: commandLine.trimmingCharacters(in: .whitespaces))
+        return Entry(
+            pid: pid, parent: parent, startTime: start, isZombie: fields[0] == "Z",
+            commandLine: commandLine.trimmingCharacters(in: .whitespaces))
     }
 }

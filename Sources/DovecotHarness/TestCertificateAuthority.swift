@@ -10,13 +10,16 @@ struct TestCertificateAuthority {
     let keyFile: String
 
     /// `ipAddresses` and `dnsNames` become the server certificate's subjectAltName.
-    static func create(in directory: String, label: String, dnsNames: [String], ipAddresses: [String],
-                       scratchDirectory: String) throws -> TestCertificateAuthority {
+    static func create(
+        in directory: String, label: String, dnsNames: [String], ipAddresses: [String],
+        scratchDirectory: String
+    ) throws -> TestCertificateAuthority {
         let configFile = "\(directory)/openssl.cnf"
         let caKey = "\(directory)/ca.key"
-        let authority = TestCertificateAuthority(caFile: "\(directory)/ca.pem",
-                                                 certificateFile: "\(directory)/server.pem",
-                                                 keyFile: "\(directory)/server.key")
+        let authority = TestCertificateAuthority(
+            caFile: "\(directory)/ca.pem",
+            certificateFile: "\(directory)/server.pem",
+            keyFile: "\(directory)/server.key")
         let altNames = (dnsNames.map { "DNS:\($0)" } + ipAddresses.map { "IP:\($0)" }).joined(separator: ", ")
         // An explicit config keeps the system openssl.cnf from adding its own extensions
         // (a second basicConstraints makes `req -x509` fail).
@@ -51,8 +54,10 @@ struct TestCertificateAuthority {
         // OpenSSL 3's `req -CA` issues the leaf directly, saving a CSR round trip.
         _ = try CommandRunner.check(
             ["openssl", "req", "-x509", "-config", configFile, "-extensions", "server_ext"] + keyOptions
-                + ["-keyout", authority.keyFile, "-out", authority.certificateFile, "-subj", "/CN=localhost",
-                   "-CA", authority.caFile, "-CAkey", caKey, "-set_serial", "0x\(Self.randomSerial())"] + validity,
+                + [
+                    "-keyout", authority.keyFile, "-out", authority.certificateFile, "-subj", "/CN=localhost",
+                    "-CA", authority.caFile, "-CAkey", caKey, "-set_serial", "0x\(Self.randomSerial())",
+                ] + validity,
             scratchDirectory: scratchDirectory)
         return authority
     }

@@ -43,8 +43,9 @@ public final class ArchiveEntryStream {
                 warningsInARow += 1
                 continue
             }
-            throw ArchiveError.libarchive(archivePath: archivePath, entryPath: info.path, operation: "archive_read_data",
-                                          message: Libarchive.message(archive, result: result))
+            throw ArchiveError.libarchive(
+                archivePath: archivePath, entryPath: info.path, operation: "archive_read_data",
+                message: Libarchive.message(archive, result: result))
         }
     }
 
@@ -52,14 +53,16 @@ public final class ArchiveEntryStream {
     /// header size first and the actual bytes as well, so a lying header cannot exhaust memory.
     public func readAll(limit: Int) throws -> [UInt8] {
         if info.size > Int64(limit) {
-            throw ArchiveError.entryTooLarge(archivePath: archivePath, entryPath: info.path, size: info.size, limit: limit)
+            throw ArchiveError.entryTooLarge(
+                archivePath: archivePath, entryPath: info.path, size: info.size, limit: limit)
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(max(info.size, 0)))
         try read { piece in
             if bytes.count + piece.count > limit {
-                throw ArchiveError.entryTooLarge(archivePath: archivePath, entryPath: info.path,
-                                                 size: Int64(bytes.count + piece.count), limit: limit)
+                throw ArchiveError.entryTooLarge(
+                    archivePath: archivePath, entryPath: info.path,
+                    size: Int64(bytes.count + piece.count), limit: limit)
             }
             bytes.append(contentsOf: piece)
         }

@@ -41,7 +41,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Sendable {
             return "archive \(archive)\(Self.entryText(entry)): source \(source) changed size while being read "
                 + "(expected \(expected) bytes, saw \(observed))"
         case .entryTooLarge(let archive, let entry, let size, let limit):
-            return "archive \(archive)\(Self.entryText(entry)): entry has \(size) bytes, more than the limit of \(limit)"
+            return
+                "archive \(archive)\(Self.entryText(entry)): entry has \(size) bytes, more than the limit of \(limit)"
         case .rejectedEntryPath(let archive, let entry, let reason):
             return "archive \(archive)\(Self.entryText(entry)): entry path rejected: \(reason)"
         case .unsupportedEntryType(let archive, let entry, let kind):

@@ -31,8 +31,9 @@ public enum ArchiveExtractor {
                 directoryTimes.append((components, info.path, info.modificationTime))
             case .regularFile:
                 guard !components.isEmpty else {
-                    throw ArchiveError.rejectedEntryPath(archivePath: path, entryPath: info.path,
-                                                         reason: "a file cannot replace the destination directory")
+                    throw ArchiveError.rejectedEntryPath(
+                        archivePath: path, entryPath: info.path,
+                        reason: "a file cannot replace the destination directory")
                 }
                 try writeFile(stream, components: components, root: root)
                 files += 1

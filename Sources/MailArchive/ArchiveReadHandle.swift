@@ -11,13 +11,15 @@ final class ArchiveReadHandle {
     init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw ArchiveError.fileSystem(archivePath: path, entryPath: nil, operation: "open", path: path,
-                                          reason: POSIXText.lastError)
+            throw ArchiveError.fileSystem(
+                archivePath: path, entryPath: nil, operation: "open", path: path,
+                reason: POSIXText.lastError)
         }
         guard let archive = archive_read_new() else {
             close(fd)
-            throw ArchiveError.libarchive(archivePath: path, entryPath: nil, operation: "archive_read_new",
-                                          message: Libarchive.message(nil))
+            throw ArchiveError.libarchive(
+                archivePath: path, entryPath: nil, operation: "archive_read_new",
+                message: Libarchive.message(nil))
         }
         // support_format_all leaves out "raw", so a non-archive file is an error, not one entry.
         archive_read_support_filter_all(archive)
@@ -27,8 +29,9 @@ final class ArchiveReadHandle {
             let message = Libarchive.message(archive, result: result)
             archive_read_free(archive)
             close(fd)
-            throw ArchiveError.libarchive(archivePath: path, entryPath: nil, operation: "archive_read_open_fd",
-                                          message: message)
+            throw ArchiveError.libarchive(
+                archivePath: path, entryPath: nil, operation: "archive_read_open_fd",
+                message: message)
         }
         self.archive = archive
         self.fd = fd

@@ -27,20 +27,23 @@ public final class ArchiveReader {
         }
     }
 
-    private func iterate(_ archive: OpaquePointer, _ body: (ArchiveEntryInfo, ArchiveEntryStream) throws -> Void) throws {
+    private func iterate(_ archive: OpaquePointer, _ body: (ArchiveEntryInfo, ArchiveEntryStream) throws -> Void) throws
+    {
         var previous: String?
         while true {
             var entry: OpaquePointer?
             let result = archive_read_next_header(archive, &entry)
             if result == ARCHIVE_EOF { return }
             guard Libarchive.succeeded(result), let entry else {
-                throw ArchiveError.libarchive(archivePath: path, entryPath: previous.map { "after \($0)" },
-                                              operation: "archive_read_next_header",
-                                              message: Libarchive.message(archive, result: result))
+                throw ArchiveError.libarchive(
+                    archivePath: path, entryPath: previous.map { "after \($0)" },
+                    operation: "archive_read_next_header",
+                    message: Libarchive.message(archive, result: result))
             }
             guard let info = ArchiveEntryInfo(entry: entry) else {
-                throw ArchiveError.libarchive(archivePath: path, entryPath: previous.map { "after \($0)" },
-                                              operation: "archive_entry_pathname", message: "entry has no path")
+                throw ArchiveError.libarchive(
+                    archivePath: path, entryPath: previous.map { "after \($0)" },
+                    operation: "archive_entry_pathname", message: "entry has no path")
             }
             previous = info.path
             let stream = ArchiveEntryStream(archive: archive, archivePath: path, info: info, chunk: chunk)

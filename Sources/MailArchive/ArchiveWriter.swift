@@ -30,14 +30,16 @@ public final class ArchiveWriter {
         try LibarchiveLocale.require(archivePath: finalPath)
         var existing = stat()
         if lstat(finalPath, &existing) == 0 { throw ArchiveError.destinationExists(archivePath: finalPath) }
-        let temporaryPath = POSIXIO.parentDirectory(of: finalPath) + "/."
+        let temporaryPath =
+            POSIXIO.parentDirectory(of: finalPath) + "/."
             + POSIXIO.lastComponent(of: finalPath) + "." + POSIXIO.randomTag() + ".partial"
         // Our own fd (not archive_write_open_filename) so the data can be fsynced before the
         // rename; 0600 because the archive holds private mail.
         let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw ArchiveError.fileSystem(archivePath: finalPath, entryPath: nil, operation: "create",
-                                          path: temporaryPath, reason: POSIXText.lastError)
+            throw ArchiveError.fileSystem(
+                archivePath: finalPath, entryPath: nil, operation: "create",
+                path: temporaryPath, reason: POSIXText.lastError)
         }
         do {
             archive = try Self.openArchive(fd: fd, compression: compression, finalPath: finalPath)
@@ -57,8 +59,10 @@ public final class ArchiveWriter {
     /// Adds a regular file, streamed in 256 KiB chunks. `permissions` defaults to 0600 because
     /// the entries are private mail. Throws `sourceSizeChanged` if the file grows or shrinks
     /// while being copied; the writer is then unusable (the header already promised a size).
-    public func addFile(entryPath: String, sourcePath: String, modificationTime: Int,
-                        permissions: UInt16 = 0o600) throws {
+    public func addFile(
+        entryPath: String, sourcePath: String, modificationTime: Int,
+        permissions: UInt16 = 0o600
+    ) throws {
         let archive = try usableArchive()
         try validate(entryPath)
         let source = open(sourcePath, O_RDONLY | O_CLOEXEC)
@@ -70,11 +74,13 @@ public final class ArchiveWriter {
         }
         // A FIFO would block forever and a device has no meaningful size.
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw ArchiveError.sourceNotRegularFile(archivePath: finalPath, entryPath: entryPath, sourcePath: sourcePath)
+            throw ArchiveError.sourceNotRegularFile(
+                archivePath: finalPath, entryPath: entryPath, sourcePath: sourcePath)
         }
         let size = Int64(info.st_size)
-        try writeHeader(archive, entryPath, type: Libarchive.regularFileType, permissions: permissions,
-                        size: size, modificationTime: modificationTime)
+        try writeHeader(
+            archive, entryPath, type: Libarchive.regularFileType, permissions: permissions,
+            size: size, modificationTime: modificationTime)
         try poisoningOnError {
             try copy(from: source, size: size, to: archive, entryPath: entryPath, sourcePath: sourcePath)
             try finishEntry(archive, entryPath)
@@ -82,12 +88,15 @@ public final class ArchiveWriter {
     }
 
     /// Adds an entry from memory: the pass manifest and metadata JSON, which are small.
-    public func addData(entryPath: String, bytes: [UInt8], modificationTime: Int,
-                        permissions: UInt16 = 0o600) throws {
+    public func addData(
+        entryPath: String, bytes: [UInt8], modificationTime: Int,
+        permissions: UInt16 = 0o600
+    ) throws {
         let archive = try usableArchive()
         try validate(entryPath)
-        try writeHeader(archive, entryPath, type: Libarchive.regularFileType, permissions: permissions,
-                        size: Int64(bytes.count), modificationTime: modificationTime)
+        try writeHeader(
+            archive, entryPath, type: Libarchive.regularFileType, permissions: permissions,
+            size: Int64(bytes.count), modificationTime: modificationTime)
         try poisoningOnError {
             try bytes.withUnsafeBytes { raw in
                 if let base = raw.baseAddress { try writeData(archive, base, raw.count, entryPath) }
@@ -101,8 +110,9 @@ public final class ArchiveWriter {
     public func addDirectory(entryPath: String, modificationTime: Int, permissions: UInt16 = 0o700) throws {
         let archive = try usableArchive()
         try validate(entryPath)
-        try writeHeader(archive, entryPath, type: Libarchive.directoryType, permissions: permissions,
-                        size: 0, modificationTime: modificationTime)
+        try writeHeader(
+            archive, entryPath, type: Libarchive.directoryType, permissions: permissions,
+            size: 0, modificationTime: modificationTime)
         try poisoningOnError { try finishEntry(archive, entryPath) }
     }
 
@@ -121,8 +131,9 @@ public final class ArchiveWriter {
         try poisoningOnError {
             let result = archive_write_close(archive)
             guard Libarchive.succeeded(result) else {
-                throw ArchiveError.libarchive(archivePath: finalPath, entryPath: nil, operation: "archive_write_close",
-                                              message: Libarchive.message(archive, result: result))
+                throw ArchiveError.libarchive(
+                    archivePath: finalPath, entryPath: nil, operation: "archive_write_close",
+                    message: Libarchive.message(archive, result: result))
             }
             archive_write_free(archive)
             self.archive = nil
@@ -136,8 +147,9 @@ public final class ArchiveWriter {
         let directory = POSIXIO.parentDirectory(of: finalPath)
         let code = POSIXIO.fsyncDirectory(directory)
         guard code == 0 else {
-            throw fileSystemError(nil, "fsync (archive sealed, durability unknown) of directory", directory,
-                                  POSIXText.describe(code))
+            throw fileSystemError(
+                nil, "fsync (archive sealed, durability unknown) of directory", directory,
+                POSIXText.describe(code))
         }
     }
 
@@ -165,17 +177,21 @@ public final class ArchiveWriter {
 
     // MARK: - Private
 
-    private static func openArchive(fd: Int32, compression: ArchiveCompression,
-                                    finalPath: String) throws -> OpaquePointer {
+    private static func openArchive(
+        fd: Int32, compression: ArchiveCompression,
+        finalPath: String
+    ) throws -> OpaquePointer {
         guard let archive = archive_write_new() else {
-            throw ArchiveError.libarchive(archivePath: finalPath, entryPath: nil, operation: "archive_write_new",
-                                          message: Libarchive.message(nil))
+            throw ArchiveError.libarchive(
+                archivePath: finalPath, entryPath: nil, operation: "archive_write_new",
+                message: Libarchive.message(nil))
         }
         func check(_ result: Int32, _ operation: String) throws {
             guard Libarchive.succeeded(result) else {
                 let message = Libarchive.message(archive, result: result)
                 archive_write_free(archive)
-                throw ArchiveError.libarchive(archivePath: finalPath, entryPath: nil, operation: operation, message: message)
+                throw ArchiveError.libarchive(
+                    archivePath: finalPath, entryPath: nil, operation: operation, message: message)
             }
         }
         // pax-restricted: plain ustar headers unless a name is non-ASCII or longer than ustar
@@ -199,7 +215,8 @@ public final class ArchiveWriter {
             guard let archive else { throw ArchiveError.writerUnusable(archivePath: finalPath, reason: "no handle") }
             return archive
         case .failed(let reason):
-            throw ArchiveError.writerUnusable(archivePath: finalPath, reason: "an earlier error left it incomplete (\(reason))")
+            throw ArchiveError.writerUnusable(
+                archivePath: finalPath, reason: "an earlier error left it incomplete (\(reason))")
         case .sealed:
             throw ArchiveError.writerUnusable(archivePath: finalPath, reason: "already sealed")
         case .abandoned:
@@ -219,12 +236,15 @@ public final class ArchiveWriter {
         }
     }
 
-    private func writeHeader(_ archive: OpaquePointer, _ entryPath: String, type: UInt32, permissions: UInt16,
-                             size: Int64, modificationTime: Int) throws {
+    private func writeHeader(
+        _ archive: OpaquePointer, _ entryPath: String, type: UInt32, permissions: UInt16,
+        size: Int64, modificationTime: Int
+    ) throws {
         try LibarchiveLocale.require(archivePath: finalPath)
         guard let entry = archive_entry_new() else {
-            throw ArchiveError.libarchive(archivePath: finalPath, entryPath: entryPath, operation: "archive_entry_new",
-                                          message: "out of memory")
+            throw ArchiveError.libarchive(
+                archivePath: finalPath, entryPath: entryPath, operation: "archive_entry_new",
+                message: "out of memory")
         }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname_utf8(entry, entryPath)
@@ -236,25 +256,29 @@ public final class ArchiveWriter {
         // where the archive is restored.
         let result = archive_write_header(archive, entry)
         guard Libarchive.succeeded(result) else {
-            let error = ArchiveError.libarchive(archivePath: finalPath, entryPath: entryPath,
-                                                operation: "archive_write_header",
-                                                message: Libarchive.message(archive, result: result))
+            let error = ArchiveError.libarchive(
+                archivePath: finalPath, entryPath: entryPath,
+                operation: "archive_write_header",
+                message: Libarchive.message(archive, result: result))
             // FAILED skips only this entry; FATAL means the output stream itself is broken.
             if result == ARCHIVE_FATAL { poison(error) }
             throw error
         }
     }
 
-    private func copy(from source: Int32, size: Int64, to archive: OpaquePointer,
-                      entryPath: String, sourcePath: String) throws {
+    private func copy(
+        from source: Int32, size: Int64, to archive: OpaquePointer,
+        entryPath: String, sourcePath: String
+    ) throws {
         var copied: Int64 = 0
         while copied < size {
             let wanted = Int(min(Int64(ChunkBuffer.size), size - copied))
             let count = POSIXIO.read(source, into: chunk.base, count: wanted)
             if count < 0 { throw fileSystemError(entryPath, "read", sourcePath, POSIXText.describe(Int32(-count))) }
             if count == 0 {
-                throw ArchiveError.sourceSizeChanged(archivePath: finalPath, entryPath: entryPath,
-                                                     sourcePath: sourcePath, expected: size, observed: copied)
+                throw ArchiveError.sourceSizeChanged(
+                    archivePath: finalPath, entryPath: entryPath,
+                    sourcePath: sourcePath, expected: size, observed: copied)
             }
             try writeData(archive, chunk.base, count, entryPath)
             copied += Int64(count)
@@ -265,19 +289,23 @@ public final class ArchiveWriter {
         if extra > 0 {
             var now = stat()
             let observed = fstat(source, &now) == 0 ? max(Int64(now.st_size), size + 1) : size + 1
-            throw ArchiveError.sourceSizeChanged(archivePath: finalPath, entryPath: entryPath,
-                                                 sourcePath: sourcePath, expected: size, observed: observed)
+            throw ArchiveError.sourceSizeChanged(
+                archivePath: finalPath, entryPath: entryPath,
+                sourcePath: sourcePath, expected: size, observed: observed)
         }
     }
 
-    private func writeData(_ archive: OpaquePointer, _ bytes: UnsafeRawPointer, _ count: Int, _ entryPath: String) throws {
+    private func writeData(
+        _ archive: OpaquePointer, _ bytes: UnsafeRawPointer, _ count: Int, _ entryPath: String
+    ) throws {
         var done = 0
         while done < count {
             let written = archive_write_data(archive, bytes + done, count - done)
             // 0 would loop forever (libarchive returns it once the entry's declared size is reached).
             guard written > 0 else {
-                throw ArchiveError.libarchive(archivePath: finalPath, entryPath: entryPath, operation: "archive_write_data",
-                                              message: Libarchive.message(archive, result: Int32(clamping: written)))
+                throw ArchiveError.libarchive(
+                    archivePath: finalPath, entryPath: entryPath, operation: "archive_write_data",
+                    message: Libarchive.message(archive, result: Int32(clamping: written)))
             }
             done += written
         }
@@ -286,9 +314,10 @@ public final class ArchiveWriter {
     private func finishEntry(_ archive: OpaquePointer, _ entryPath: String) throws {
         let result = archive_write_finish_entry(archive)
         guard Libarchive.succeeded(result) else {
-            throw ArchiveError.libarchive(archivePath: finalPath, entryPath: entryPath,
-                                          operation: "archive_write_finish_entry",
-                                          message: Libarchive.message(archive, result: result))
+            throw ArchiveError.libarchive(
+                archivePath: finalPath, entryPath: entryPath,
+                operation: "archive_write_finish_entry",
+                message: Libarchive.message(archive, result: result))
         }
     }
 
@@ -319,8 +348,10 @@ public final class ArchiveWriter {
         if case .open = state { state = .failed(reason: String(describing: error)) }
     }
 
-    private func fileSystemError(_ entryPath: String?, _ operation: String, _ path: String,
-                                 _ reason: String) -> ArchiveError {
+    private func fileSystemError(
+        _ entryPath: String?, _ operation: String, _ path: String,
+        _ reason: String
+    ) -> ArchiveError {
         .fileSystem(archivePath: finalPath, entryPath: entryPath, operation: operation, path: path, reason: reason)
     }
 }

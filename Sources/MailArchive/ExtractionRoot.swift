@@ -14,8 +14,9 @@ final class ExtractionRoot {
         try Self.createDirectories(path, archivePath: archivePath)
         fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw ArchiveError.fileSystem(archivePath: archivePath, entryPath: nil, operation: "open directory",
-                                          path: path, reason: POSIXText.lastError)
+            throw ArchiveError.fileSystem(
+                archivePath: archivePath, entryPath: nil, operation: "open directory",
+                path: path, reason: POSIXText.lastError)
         }
     }
 
@@ -39,8 +40,9 @@ final class ExtractionRoot {
             close(current)
             guard next >= 0 else {
                 if code == ELOOP || code == ENOTDIR {
-                    throw ArchiveError.rejectedEntryPath(archivePath: archivePath, entryPath: entryPath,
-                                                         reason: "\(walked) is a symbolic link or not a directory")
+                    throw ArchiveError.rejectedEntryPath(
+                        archivePath: archivePath, entryPath: entryPath,
+                        reason: "\(walked) is a symbolic link or not a directory")
                 }
                 throw failure("open directory", walked, code, entryPath)
             }
@@ -50,8 +52,9 @@ final class ExtractionRoot {
     }
 
     func failure(_ operation: String, _ path: String, _ code: Int32, _ entryPath: String?) -> ArchiveError {
-        .fileSystem(archivePath: archivePath, entryPath: entryPath, operation: operation, path: path,
-                    reason: POSIXText.describe(code))
+        .fileSystem(
+            archivePath: archivePath, entryPath: entryPath, operation: operation, path: path,
+            reason: POSIXText.describe(code))
     }
 
     /// `mkdir -p` for the destination itself, which the user chose (symlinks there are fine).
@@ -63,8 +66,9 @@ final class ExtractionRoot {
             let code = errno
             var info = stat()
             if stat(prefix, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR { continue }
-            throw ArchiveError.fileSystem(archivePath: archivePath, entryPath: nil, operation: "mkdir",
-                                          path: prefix, reason: POSIXText.describe(code))
+            throw ArchiveError.fileSystem(
+                archivePath: archivePath, entryPath: nil, operation: "mkdir",
+                path: prefix, reason: POSIXText.describe(code))
         }
     }
 }

@@ -40,7 +40,10 @@ public struct CorpusGenerator {
     }
 
     private func message(_ serial: Int, folder: String, random: inout SeededRandom) -> CorpusMessage {
-        let flagChoices: [[Flag]] = [[], [.seen], [.seen, .flagged], [.seen, .answered], [.draft], ["$Forwarded", .seen], ["$label1"], [.seen, .flagged, .answered, "$label1"]]
+        let flagChoices: [[Flag]] = [
+            [], [.seen], [.seen, .flagged], [.seen, .answered], [.draft], ["$Forwarded", .seen], ["$label1"],
+            [.seen, .flagged, .answered, "$label1"],
+        ]
         let flags = flagChoices[Int(random.next() % UInt64(flagChoices.count))]
         // Every 7th has no Message-ID; every 5th repeats the one before it.
         let messageID: String? = serial % 7 == 0 ? nil : "<corpus-\(serial % 5 == 0 ? serial - 1 : serial)@example.com>"
@@ -48,13 +51,15 @@ public struct CorpusGenerator {
         let eightBit = serial % 3 == 0
         let bodySize = bodyBytes(random: &random)
         let zone = [-420, 0, 60, 330][serial % 4]
-        let date = InternalDate(year: 2024 + serial % 3, month: 1 + serial % 12, day: 1 + serial % 28,
-                                hour: serial % 24, minute: serial % 60, second: (serial * 7) % 60, zoneMinutes: zone)!
+        let date = InternalDate(
+            year: 2024 + serial % 3, month: 1 + serial % 12, day: 1 + serial % 28,
+            hour: serial % 24, minute: serial % 60, second: (serial * 7) % 60, zoneMinutes: zone)!
         var header = "From: Sender \(serial) <sender\(serial)@example.com>\r\nTo: user@example.com\r\n"
         header += "Subject: \(eightBit ? "Zpráva č. \(serial) — žluťoučký kůň" : "Message \(serial)")\r\n"
         if let messageID { header += "Message-ID: \(messageID)\r\n" }
         header += "Date: Thu, 05 Nov 2026 10:15:00 +0100\r\nMIME-Version: 1.0\r\n"
-        header += bodySize >= Self.attachmentThreshold
+        header +=
+            bodySize >= Self.attachmentThreshold
             ? "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
             : "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: \(eightBit ? "8bit" : "7bit")\r\n\r\n"
         var bytes = Array((header + "Folder \(folder), message \(serial).\r\n").utf8)
@@ -72,15 +77,21 @@ public struct CorpusGenerator {
     /// Bodies from this size on are generated as base64 attachments rather than prose.
     static let attachmentThreshold = 100_000
 
-    private static let englishWords = ("the of and to in is that it for on with as was at by be this from or have an are not which but "
+    private static let englishWords =
+        ("the of and to in is that it for on with as was at by be this from or have an are not which but "
         + "meeting invoice project schedule update report review budget contract delivery customer server migration account "
         + "mailbox folder message attached please regards thanks tomorrow monday friday quarter numbers draft final version "
-        + "team office travel expense approval deadline proposal agenda minutes action items follow-up question answer").split(separator: " ").map(String.init)
-    private static let otherWords = ("příliš žluťoučký kůň úpěl ďábelské ódy schůzka faktura projekt termín zpráva děkuji pozdravem "
-        + "съешь же ещё этих мягких булок встреча счёт проект отчёт письмо спасибо завтра").split(separator: " ").map(String.init)
+        + "team office travel expense approval deadline proposal agenda minutes action items follow-up question answer")
+        .split(separator: " ").map(String.init)
+    private static let otherWords =
+        ("příliš žluťoučký kůň úpěl ďábelské ódy schůzka faktura projekt termín zpráva děkuji pozdravem "
+        + "съешь же ещё этих мягких булок встреча счёт проект отчёт письмо спасибо завтра").split(separator: " ").map(
+            String.init)
 
     /// Lines of randomly chosen words (about 70 characters each), like real text in entropy.
-    private static func appendProse(until size: Int, to bytes: inout [UInt8], eightBit: Bool, random: inout SeededRandom) {
+    private static func appendProse(
+        until size: Int, to bytes: inout [UInt8], eightBit: Bool, random: inout SeededRandom
+    ) {
         var line: [UInt8] = []
         while bytes.count < size {
             let pool = eightBit && random.next() % 3 == 0 ? otherWords : englishWords
@@ -132,7 +143,8 @@ public struct CorpusGenerator {
         FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
-        let header = "From: big@example.com\r\nTo: user@example.com\r\nSubject: Large attachment\r\nMessage-ID: <corpus-large-\(serial)@example.com>\r\n"
+        let header =
+            "From: big@example.com\r\nTo: user@example.com\r\nSubject: Large attachment\r\nMessage-ID: <corpus-large-\(serial)@example.com>\r\n"
             + "MIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         try handle.write(contentsOf: Data(header.utf8))
         var written = header.utf8.count
@@ -146,6 +158,7 @@ public struct CorpusGenerator {
             written += block.count
         }
         let date = InternalDate(year: 2025, month: 6, day: 30, hour: 23, minute: 59, second: 59, zoneMinutes: 120)!
-        return CorpusMessage(folder: "Archive", flags: [.seen], internalDate: date, body: .file(path: path), size: written)
+        return CorpusMessage(
+            folder: "Archive", flags: [.seen], internalDate: date, body: .file(path: path), size: written)
     }
 }

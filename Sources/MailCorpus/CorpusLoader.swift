@@ -21,8 +21,9 @@ public struct CorpusLoader {
                 let outcomes = try await client.append(batch, to: name)
                 for outcome in outcomes {
                     if case .refused(let response) = outcome {
-                        throw IMAPError.commandFailed(host: client.configuration.endpoint.host, command: "APPEND",
-                                                      mailbox: name.description, response: response)
+                        throw IMAPError.commandFailed(
+                            host: client.configuration.endpoint.host, command: "APPEND",
+                            mailbox: name.description, response: response)
                     }
                 }
                 stored += outcomes.count

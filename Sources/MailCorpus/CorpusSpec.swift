@@ -13,8 +13,10 @@ public struct CorpusSpec: Sendable {
 
     public enum SizeProfile: String, Sendable { case small, realistic }
 
-    public init(messagesPerFolder: Int = 6, extraFolders: Int = 0, sizes: SizeProfile = .small,
-                largeMessageBytes: Int? = nil, seed: UInt64 = 42) {
+    public init(
+        messagesPerFolder: Int = 6, extraFolders: Int = 0, sizes: SizeProfile = .small,
+        largeMessageBytes: Int? = nil, seed: UInt64 = 42
+    ) {
         self.messagesPerFolder = messagesPerFolder; self.extraFolders = extraFolders; self.sizes = sizes
         self.largeMessageBytes = largeMessageBytes; self.seed = seed
     }

@@ -14,9 +14,10 @@ struct FetchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let info = try JSONDecoder().decode(BenchServerState.self, from: Data(contentsOf: URL(fileURLWithPath: state)))
-        let client = IMAPClient(configuration: IMAPClientConfiguration(
-            endpoint: IMAPEndpoint(host: info.host, port: info.port, user: info.user, security: .implicitTLS),
-            tls: TLSConfiguration(caFile: info.caFile)))
+        let client = IMAPClient(
+            configuration: IMAPClientConfiguration(
+                endpoint: IMAPEndpoint(host: info.host, port: info.port, user: info.user, security: .implicitTLS),
+                tls: TLSConfiguration(caFile: info.caFile)))
         let start = Date()
         try await client.connect()
         try await client.login(password: info.password)
@@ -29,6 +30,8 @@ struct FetchCommand: AsyncParsableCommand {
         let seconds = Date().timeIntervalSince(start)
         await client.logout()
         let bytes = sink.completed.reduce(0) { $0 + $1.bytes }
-        print("{\"folder\":\"\(folder)\",\"messages\":\(sink.completed.count),\"bytes\":\(bytes),\"seconds\":\(String(format: "%.3f", seconds))}")
+        print(
+            "{\"folder\":\"\(folder)\",\"messages\":\(sink.completed.count),\"bytes\":\(bytes),\"seconds\":\(String(format: "%.3f", seconds))}"
+        )
     }
 }

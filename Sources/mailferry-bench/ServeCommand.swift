@@ -15,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seed a generated corpus of about this many messages instead of the fetch folders.")
     var corpus: Int?
     @Option(help: "Corpus sizes: small or realistic.") var sizes = "realistic"
-    @ArgumentParser.Flag(help: "Also start an empty target server (separator \"/\") for migrate benchmarks.") var withTarget = false
+    @ArgumentParser.Flag(help: "Also start an empty target server (separator \"/\") for migrate benchmarks.")
+    var withTarget = false
     @Option(help: "Target accounts on the target server (target, target2, …).") var targetAccounts = 1
 
     func run() async throws {
@@ -29,19 +30,23 @@ struct ServeCommand: AsyncParsableCommand {
         try await client.login(password: password)
         if let corpus {
             let units = 20
-            let spec = CorpusSpec(messagesPerFolder: max(1, corpus / units), extraFolders: units - 9,
-                                  sizes: CorpusSpec.SizeProfile(rawValue: sizes) ?? .realistic, seed: 7)
+            let spec = CorpusSpec(
+                messagesPerFolder: max(1, corpus / units), extraFolders: units - 9,
+                sizes: CorpusSpec.SizeProfile(rawValue: sizes) ?? .realistic, seed: 7)
             let folders = try CorpusGenerator(spec: spec, scratchDirectory: server.root).folders()
             let count = try await CorpusLoader(client: client).load(folders, separator: ".")
             let bytes = folders.reduce(0) { $0 + $1.messages.reduce(0) { $0 + $1.size } }
             await client.logout()
-            var info = BenchServerState(host: server.host, port: server.imapsPort, caFile: server.caFile, user: user,
-                                        password: password, folders: ["corpus": count, "corpusBytes": bytes])
+            var info = BenchServerState(
+                host: server.host, port: server.imapsPort, caFile: server.caFile, user: user,
+                password: password, folders: ["corpus": count, "corpusBytes": bytes])
             var target: DovecotServer?
             if withTarget {
                 let names = (1...max(1, targetAccounts)).map { $0 == 1 ? "target" : "target\($0)" }
-                let started = try DovecotServer.start(DovecotConfiguration(users: names.map { DovecotUser(name: $0, password: password) },
-                                                                           hierarchySeparator: "/"))
+                let started = try DovecotServer.start(
+                    DovecotConfiguration(
+                        users: names.map { DovecotUser(name: $0, password: password) },
+                        hierarchySeparator: "/"))
                 info.targetPort = started.imapsPort
                 info.targetCAFile = started.caFile
                 info.targetUser = "target"
@@ -60,11 +65,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let largePath = server.root + "/large.eml"
         let size = try Self.writeLargeMessage(path: largePath, bytes: largeMegabytes * 1_000_000)
-        _ = try await client.append([AppendRequest(body: .file(path: largePath), size: size, flags: [], internalDate: nil)], to: MailboxName("Large"))
+        _ = try await client.append(
+            [AppendRequest(body: .file(path: largePath), size: size, flags: [], internalDate: nil)],
+            to: MailboxName("Large"))
         unlink(largePath)
         await client.logout()
-        try publish(BenchServerState(host: server.host, port: server.imapsPort, caFile: server.caFile, user: user,
-                                     password: password, folders: ["Small": small.count, "Large": 1]))
+        try publish(
+            BenchServerState(
+                host: server.host, port: server.imapsPort, caFile: server.caFile, user: user,
+                password: password, folders: ["Small": small.count, "Large": 1]))
         waitForever(server)
     }
 
@@ -82,7 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// About 4–12 KB: headers plus text lines, sizes varying like real mail.
     static func smallMessage(_ index: Int) -> [UInt8] {
-        var text = "From: Sender \(index) <s\(index)@example.com>\r\nTo: bench@example.com\r\nSubject: Message \(index)\r\n"
+        var text =
+            "From: Sender \(index) <s\(index)@example.com>\r\nTo: bench@example.com\r\nSubject: Message \(index)\r\n"
             + "Message-ID: <bench-\(index)@example.com>\r\nDate: Thu, 05 Nov 2026 10:15:00 +0100\r\n\r\n"
         let line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\r\n"
         text += String(repeating: line, count: 40 + (index * 37) % 90)
@@ -93,10 +103,16 @@ struct ServeCommand: AsyncParsableCommand {
         FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
-        let header = Data("From: a@example.com\r\nTo: bench@example.com\r\nSubject: large\r\nMessage-ID: <large@example.com>\r\n\r\n".utf8)
+        let header = Data(
+            "From: a@example.com\r\nTo: bench@example.com\r\nSubject: large\r\nMessage-ID: <large@example.com>\r\n\r\n"
+                .utf8)
         try handle.write(contentsOf: header)
         var written = header.count
-        let line = Data(String(repeating: "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n", count: 4096).utf8)
+        let line = Data(
+            String(
+                repeating: "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n",
+                count: 4096
+            ).utf8)
         while written < bytes { try handle.write(contentsOf: line); written += line.count }
         return written
     }

@@ -7,7 +7,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("ca-file"), help: "PEM file of CAs to trust instead of the system's.")
     var caFile: String?
 
-    @Option(name: .customLong("source-ca-file"), help: "CA file for the source only (e.g. its self-signed CA), so the target keeps the system's.")
+    @Option(
+        name: .customLong("source-ca-file"),
+        help: "CA file for the source only (e.g. its self-signed CA), so the target keeps the system's.")
     var sourceCAFile: String?
 
     @Option(name: .customLong("target-ca-file"), help: "CA file for the target only.")
@@ -27,11 +29,17 @@ struct ConnectionOptions: ParsableArguments {
         guard timeout.isFinite, timeout > 0, timeout <= 86_400 else {
             throw ValidationError("--timeout \(timeout): must be a number of seconds above 0 and at most 86400")
         }
-        for (flag, file) in [("--ca-file", caFile), ("--source-ca-file", sourceCAFile), ("--target-ca-file", targetCAFile)] {
-            if let file, let problem = CAFileCheck.problem(with: file) { throw ValidationError("\(flag) \(file): \(problem)") }
+        for (flag, file) in [
+            ("--ca-file", caFile), ("--source-ca-file", sourceCAFile), ("--target-ca-file", targetCAFile),
+        ] {
+            if let file, let problem = CAFileCheck.problem(with: file) {
+                throw ValidationError("\(flag) \(file): \(problem)")
+            }
         }
         if insecure {
-            StandardStreams.err("mailferry: warning: --insecure: server certificates are not verified; anyone on the path can read the passwords and the mail\n")
+            StandardStreams.err(
+                "mailferry: warning: --insecure: server certificates are not verified; anyone on the path can read the passwords and the mail\n"
+            )
         }
     }
 

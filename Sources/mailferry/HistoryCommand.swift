@@ -5,7 +5,8 @@ import Migration
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "List the runs of a job (pull, push, migrate, verify, restore): when, outcome, counts and the issues each met.",
+        abstract:
+            "List the runs of a job (pull, push, migrate, verify, restore): when, outcome, counts and the issues each met.",
         discussion: """
             A run still marked running when a later one started was cut off (killed, power loss): it shows as interrupted.
 

@@ -6,7 +6,8 @@ import Migration
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show an archive's folders, counts, sizes and pass info, and re-hash every message against its manifest.",
+        abstract:
+            "Show an archive's folders, counts, sizes and pass info, and re-hash every message against its manifest.",
         discussion: """
             Exit 0 when every message matches its manifest, 1 when one does not (listed), 2 when the file is not a \
             mailferry archive.

@@ -8,7 +8,10 @@ struct Mailferry: AsyncParsableCommand {
         commandName: "mailferry",
         abstract: "Moves whole mail accounts from any IMAP server to CloudMail, keeping every pass as a backup.",
         version: MailferryVersion.current,
-        subcommands: [ProbeCommand.self, PullCommand.self, PushCommand.self, MigrateCommand.self, VerifyCommand.self, RestoreCommand.self, InspectCommand.self, HistoryCommand.self, DemoCommand.self])
+        subcommands: [
+            ProbeCommand.self, PullCommand.self, PushCommand.self, MigrateCommand.self, VerifyCommand.self,
+            RestoreCommand.self, InspectCommand.self, HistoryCommand.self, DemoCommand.self,
+        ])
 
     static func main() async {
         MemoryTuning.apply()
@@ -41,7 +44,7 @@ struct Mailferry: AsyncParsableCommand {
 /// keep peak RSS down without a measurable cost in speed.
 enum MemoryTuning {
     static func apply() {
-        let arenaMax: Int32 = -8, mmapThreshold: Int32 = -3   // M_ARENA_MAX, M_MMAP_THRESHOLD in <malloc.h>
+        let arenaMax: Int32 = -8, mmapThreshold: Int32 = -3  // M_ARENA_MAX, M_MMAP_THRESHOLD in <malloc.h>
         _ = glibcMallopt(arenaMax, 2)
         _ = glibcMallopt(mmapThreshold, 256 * 1024)
     }

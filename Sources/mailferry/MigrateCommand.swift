@@ -42,17 +42,22 @@ struct MigrateCommand: AsyncParsableCommand {
             let sourcePassword = try sourceOptions.password(for: source)
             let targetPassword = try targetOptions.password(for: target)
             let jobName = job ?? StoreLayout.jobName(user: source.user, host: source.host)
-            let pull = PullOptions(source: connection.clientConfiguration(for: source, side: .source), storeRoot: store, job: jobName,
-                                   connections: connections, compression: compress, sourcePrefix: sourceNamespace.sourcePrefix)
-            let push = PushOptions(target: connection.clientConfiguration(for: target, side: .target), storeRoot: store, job: jobName,
-                                   connections: connections, rules: try targetOptions.rules(),
-                                   exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
-                                   sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
+            let pull = PullOptions(
+                source: connection.clientConfiguration(for: source, side: .source), storeRoot: store, job: jobName,
+                connections: connections, compression: compress, sourcePrefix: sourceNamespace.sourcePrefix)
+            let push = PushOptions(
+                target: connection.clientConfiguration(for: target, side: .target), storeRoot: store, job: jobName,
+                connections: connections, rules: try targetOptions.rules(),
+                exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
+                sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
             let pulled = TransferProgress(), pushed = TransferProgress()
             let runner = StepRunner(store: store, job: jobName, progress: progressOptions.progress)
-            let summary = try await runner.run(showing: [.init(label: "pull", progress: pulled), .init(label: "push", progress: pushed)]) {
-                try await $0.migrate(pull: pull, push: push, sourcePassword: sourcePassword, targetPassword: targetPassword,
-                                     pullProgress: pulled, pushProgress: pushed)
+            let summary = try await runner.run(showing: [
+                .init(label: "pull", progress: pulled), .init(label: "push", progress: pushed),
+            ]) {
+                try await $0.migrate(
+                    pull: pull, push: push, sourcePassword: sourcePassword, targetPassword: targetPassword,
+                    pullProgress: pulled, pushProgress: pushed)
             }
             try emit(summary, json: json, text: summary.text)
             try finish(with: summary.outcome)

@@ -10,14 +10,16 @@ struct PasswordSource {
 
     func read() throws -> String {
         if let file {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+            else {
                 throw ValidationError("cannot read the password file \(file)")
             }
             return try Self.firstLine(of: text, file: file)
         }
         if let value = ProcessInfo.processInfo.environment[environmentVariable] { return value }
         guard isatty(STDIN_FILENO) == 1, let typed = getpass(prompt) else {
-            throw ValidationError("no password: set \(environmentVariable), pass a password file, or run on a terminal to be asked")
+            throw ValidationError(
+                "no password: set \(environmentVariable), pass a password file, or run on a terminal to be asked")
         }
         return String(cString: typed)
     }
@@ -26,8 +28,12 @@ struct PasswordSource {
     /// on either system write it); later lines are ignored.
     static func firstLine(of text: String, file: String) throws -> String {
         // "\r\n" is one Character in Swift; isNewline covers it, LF and CR alike.
-        let password = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        guard !password.isEmpty else { throw ValidationError("the password file \(file) is empty (its first line holds the password)") }
+        let password =
+            text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(
+                String.init) ?? ""
+        guard !password.isEmpty else {
+            throw ValidationError("the password file \(file) is empty (its first line holds the password)")
+        }
         return password
     }
 }
@@ -35,12 +41,14 @@ struct PasswordSource {
 extension PasswordSource {
     /// The source account's password: `file`, else MAILFERRY_SOURCE_PASSWORD, else a prompt.
     static func source(file: String?, for endpoint: IMAPEndpoint) -> PasswordSource {
-        PasswordSource(environmentVariable: "MAILFERRY_SOURCE_PASSWORD", file: file, prompt: "Password for \(endpoint): ")
+        PasswordSource(
+            environmentVariable: "MAILFERRY_SOURCE_PASSWORD", file: file, prompt: "Password for \(endpoint): ")
     }
 
     /// The target account's password: `file`, else MAILFERRY_TARGET_PASSWORD, else a prompt.
     static func target(file: String?, for endpoint: IMAPEndpoint) -> PasswordSource {
-        PasswordSource(environmentVariable: "MAILFERRY_TARGET_PASSWORD", file: file, prompt: "Password for \(endpoint): ")
+        PasswordSource(
+            environmentVariable: "MAILFERRY_TARGET_PASSWORD", file: file, prompt: "Password for \(endpoint): ")
     }
 
     /// `read()`, with a failure worded for the user as bad input (exit 2).

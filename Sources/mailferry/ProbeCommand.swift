@@ -33,7 +33,8 @@ struct ProbeCommand: AsyncParsableCommand {
         try await reportingFailures {
             let parsed = try parseEndpoint(endpoint)
             let password = try PasswordSource.source(file: passwordFile, for: parsed).readForCommand()
-            let report = try await AccountProbe(configuration: connection.clientConfiguration(for: parsed)).run(password: password)
+            let report = try await AccountProbe(configuration: connection.clientConfiguration(for: parsed)).run(
+                password: password)
             try emit(report, json: json, text: report.text)
         }
     }

@@ -10,6 +10,9 @@ enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
 }
 
 struct ProgressOptions: ParsableArguments {
-    @Option(help: "Progress: auto (status line on a terminal, plain lines otherwise), json (one JSON event per line on stdout; docs/events.md), none.")
+    @Option(
+        help:
+            "Progress: auto (status line on a terminal, plain lines otherwise), json (one JSON event per line on stdout; docs/events.md), none."
+    )
     var progress: ProgressMode = .auto
 }

@@ -48,6 +48,8 @@ final class ProgressPrinter: @unchecked Sendable {
 
     static func duration(_ seconds: TimeInterval) -> String {
         let total = Int(seconds)
-        return total >= 3600 ? "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m" : "\(total / 60)m\(String(format: "%02d", total % 60))s"
+        return total >= 3600
+            ? "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m"
+            : "\(total / 60)m\(String(format: "%02d", total % 60))s"
     }
 }

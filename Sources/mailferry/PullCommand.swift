@@ -41,10 +41,11 @@ struct PullCommand: AsyncParsableCommand {
             let endpoint = try sourceOptions.endpoint()
             let password = try sourceOptions.password(for: endpoint)
             let jobName = job ?? StoreLayout.jobName(user: endpoint.user, host: endpoint.host)
-            let options = PullOptions(source: connection.clientConfiguration(for: endpoint, side: .source), storeRoot: store,
-                                      job: jobName,
-                                      connections: connections, compression: compress, commitEvery: commitEvery,
-                                      sourcePrefix: namespace.sourcePrefix)
+            let options = PullOptions(
+                source: connection.clientConfiguration(for: endpoint, side: .source), storeRoot: store,
+                job: jobName,
+                connections: connections, compression: compress, commitEvery: commitEvery,
+                sourcePrefix: namespace.sourcePrefix)
             let progress = TransferProgress()
             let runner = StepRunner(store: store, job: jobName, progress: progressOptions.progress)
             let summary = try await runner.run(showing: [.init(progress: progress)]) {

@@ -35,14 +35,16 @@ struct PushCommand: AsyncParsableCommand {
         try await reportingFailures {
             let endpoint = try targetOptions.endpoint()
             let password = try targetOptions.password(for: endpoint)
-            let options = PushOptions(target: connection.clientConfiguration(for: endpoint, side: .target), storeRoot: store, job: job,
-                                      connections: connections, rules: try targetOptions.rules(),
-                                      exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
-                                      sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
+            let options = PushOptions(
+                target: connection.clientConfiguration(for: endpoint, side: .target), storeRoot: store, job: job,
+                connections: connections, rules: try targetOptions.rules(),
+                exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
+                sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
             let progress = TransferProgress()
-            let summary = try await StepRunner(store: store, job: job, progress: progressOptions.progress).run(showing: [.init(progress: progress)]) {
-                try await $0.push(options, password: password, progress: progress)
-            }
+            let summary = try await StepRunner(store: store, job: job, progress: progressOptions.progress).run(
+                showing: [.init(progress: progress)]) {
+                    try await $0.push(options, password: password, progress: progress)
+                }
             try emit(summary, json: json, text: summary.text)
             try finish(with: summary.outcome)
         }

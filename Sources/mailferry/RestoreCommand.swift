@@ -34,18 +34,22 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            guard !archives.isEmpty else { throw CommandFailure(message: "name at least one archive", exitCode: .badInput) }
+            guard !archives.isEmpty else {
+                throw CommandFailure(message: "name at least one archive", exitCode: .badInput)
+            }
             for archive in archives where !FileManager.default.fileExists(atPath: archive) {
                 throw CommandFailure(message: "no such archive: \(archive)", exitCode: .badInput)
             }
             let endpoint = try targetOptions.endpoint()
             let password = try targetOptions.password(for: endpoint)
             let jobName = job ?? "restore-" + StoreLayout.jobName(user: endpoint.user, host: endpoint.host)
-            let options = PushOptions(target: connection.clientConfiguration(for: endpoint, side: .target), storeRoot: store,
-                                      job: jobName,
-                                      connections: connections, rules: try targetOptions.rules(), exclude: try targetOptions.validatedExcludes(),
-                                      propagateDeletes: targetOptions.propagateDeletes,
-                                      sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
+            let options = PushOptions(
+                target: connection.clientConfiguration(for: endpoint, side: .target), storeRoot: store,
+                job: jobName,
+                connections: connections, rules: try targetOptions.rules(),
+                exclude: try targetOptions.validatedExcludes(),
+                propagateDeletes: targetOptions.propagateDeletes,
+                sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
             let progress = TransferProgress()
             let runner = StepRunner(store: store, job: jobName, progress: progressOptions.progress)
             let summary = try await runner.run(showing: [.init(progress: progress)]) {

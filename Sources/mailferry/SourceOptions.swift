@@ -8,7 +8,9 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "Source account: imaps://user@host[:port] or imap://user@host[:port].")
     var source: String
 
-    @Option(name: .customLong("source-password-file"), help: "File whose first line is the source password (else MAILFERRY_SOURCE_PASSWORD, else a prompt).")
+    @Option(
+        name: .customLong("source-password-file"),
+        help: "File whose first line is the source password (else MAILFERRY_SOURCE_PASSWORD, else a prompt).")
     var sourcePasswordFile: String?
 
     func endpoint() throws -> IMAPEndpoint { try parseEndpoint(source) }

@@ -8,12 +8,15 @@ struct TargetOptions: ParsableArguments {
     @Option(help: "Target account: imaps://user@host[:port] or imap://user@host[:port].")
     var target: String
 
-    @Option(name: .customLong("target-password-file"), help: "File whose first line is the target password (else MAILFERRY_TARGET_PASSWORD, else a prompt).")
+    @Option(
+        name: .customLong("target-password-file"),
+        help: "File whose first line is the target password (else MAILFERRY_TARGET_PASSWORD, else a prompt).")
     var targetPasswordFile: String?
 
     @OptionGroup var mapping: FolderMappingOptions
 
-    @ArgumentParser.Flag(name: .customLong("propagate-deletes"), help: "Delete on the target what was deleted at the source.")
+    @ArgumentParser.Flag(
+        name: .customLong("propagate-deletes"), help: "Delete on the target what was deleted at the source.")
     var propagateDeletes = false
 
     func endpoint() throws -> IMAPEndpoint { try parseEndpoint(target) }
@@ -31,7 +34,9 @@ struct FolderMappingOptions: ParsableArguments {
     @Option(name: .customLong("map"), help: "Folder mapping OLD=NEW (source name = target name); repeatable.")
     var maps: [String] = []
 
-    @Option(name: .customLong("exclude"), help: "Skip source folders whose name matches this regular expression; repeatable.")
+    @Option(
+        name: .customLong("exclude"),
+        help: "Skip source folders whose name matches this regular expression; repeatable.")
     var excludes: [String] = []
 
     func rules() throws -> [FolderMapping.Rule] {

@@ -22,11 +22,18 @@ struct VerifyCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "Target account: imaps://user@host[:port].") var target: String
-    @Option(name: .customLong("target-password-file"), help: "File whose first line is the target password (else MAILFERRY_TARGET_PASSWORD, else a prompt).")
+    @Option(
+        name: .customLong("target-password-file"),
+        help: "File whose first line is the target password (else MAILFERRY_TARGET_PASSWORD, else a prompt).")
     var targetPasswordFile: String?
-    @Option(help: "Compare with the live source instead of the store: imaps://user@host[:port]. Also names the job when --job is not given.")
+    @Option(
+        help:
+            "Compare with the live source instead of the store: imaps://user@host[:port]. Also names the job when --job is not given."
+    )
     var source: String?
-    @Option(name: .customLong("source-password-file"), help: "File whose first line is the source password (else MAILFERRY_SOURCE_PASSWORD, else a prompt).")
+    @Option(
+        name: .customLong("source-password-file"),
+        help: "File whose first line is the source password (else MAILFERRY_SOURCE_PASSWORD, else a prompt).")
     var sourcePasswordFile: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var sourceNamespace: SourcePrefixOption
@@ -34,11 +41,14 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Store folder.") var store = "./mailferry-data"
     @Option(help: "Job name (default: the --source account, as migrate names it).") var job: String?
     @OptionGroup var mapping: FolderMappingOptions
-    @ArgumentParser.Flag(help: "Also compare message contents by SHA-256 (downloads every target message).") var deep = false
+    @ArgumentParser.Flag(help: "Also compare message contents by SHA-256 (downloads every target message).") var deep =
+        false
     @ArgumentParser.Flag(help: "Print the report as JSON.") var json = false
 
     func validate() throws {
-        if job == nil && source == nil { throw ValidationError("name the job: --job NAME, or --source imaps://user@host as given to migrate") }
+        if job == nil && source == nil {
+            throw ValidationError("name the job: --job NAME, or --source imaps://user@host as given to migrate")
+        }
     }
 
     func run() async throws {
@@ -46,17 +56,20 @@ struct VerifyCommand: AsyncParsableCommand {
             let targetEndpoint = try parseEndpoint(target)
             let sourceEndpoint = try source.map(parseEndpoint)
             let jobName = job ?? StoreLayout.jobName(user: sourceEndpoint!.user, host: sourceEndpoint!.host)
-            let targetPassword = try PasswordSource.target(file: targetPasswordFile, for: targetEndpoint).readForCommand()
+            let targetPassword = try PasswordSource.target(file: targetPasswordFile, for: targetEndpoint)
+                .readForCommand()
             var sourceConfiguration: IMAPClientConfiguration?
             var sourcePassword: String?
             if let sourceEndpoint {
                 sourceConfiguration = connection.clientConfiguration(for: sourceEndpoint, side: .source)
-                sourcePassword = try PasswordSource.source(file: sourcePasswordFile, for: sourceEndpoint).readForCommand()
+                sourcePassword = try PasswordSource.source(file: sourcePasswordFile, for: sourceEndpoint)
+                    .readForCommand()
             }
-            let engine = VerifyEngine(target: connection.clientConfiguration(for: targetEndpoint, side: .target), source: sourceConfiguration,
-                                      storeRoot: store, job: jobName, deep: deep, rules: try mapping.rules(),
-                                      exclude: try mapping.validatedExcludes(), sourcePrefix: sourceNamespace.sourcePrefix,
-                                      targetPrefix: targetNamespace.targetPrefix)
+            let engine = VerifyEngine(
+                target: connection.clientConfiguration(for: targetEndpoint, side: .target), source: sourceConfiguration,
+                storeRoot: store, job: jobName, deep: deep, rules: try mapping.rules(),
+                exclude: try mapping.validatedExcludes(), sourcePrefix: sourceNamespace.sourcePrefix,
+                targetPrefix: targetNamespace.targetPrefix)
             let report = try await StepRunner(store: store, job: jobName, progress: .none).run(showing: []) {
                 try await $0.verify(engine, targetPassword: targetPassword, sourcePassword: sourcePassword)
             }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DovecotHarness
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite struct LifecycleTests {
     @Test func twoServersRunSideBySide() async throws {
@@ -59,8 +60,9 @@ import Testing
         #expect(try client.command("b", "STARTTLS").last?.hasPrefix("b BAD") == true)
         #expect(try client.command("c", "LOGIN bob \(Fixtures.bob.password)").last?.hasPrefix("c OK") == true)
 
-        let tls = try TLSClient.session(host: server.host, port: server.imapsPort, caFile: server.caFile,
-                                        extraArguments: ["-verify_return_error"], commands: [["a LOGOUT"]])
+        let tls = try TLSClient.session(
+            host: server.host, port: server.imapsPort, caFile: server.caFile,
+            extraArguments: ["-verify_return_error"], commands: [["a LOGOUT"]])
         #expect(tls.output.contains("a OK"), "\(tls.output)")
     }
 
@@ -86,8 +88,9 @@ import Testing
         let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int($0) != nil } ?? []
         return pids.compactMap { pid -> String? in
             guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let state = stat.split(separator: ")").last?.split(separator: " ").first, state != "Z" else { return nil }
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let state = stat.split(separator: ")").last?.split(separator: " ").first, state != "Z"
+            else { return nil }
             let title = String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
             return title.hasPrefix("dovecot-\(instance)/") ? "\(pid) \(title)" : nil
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A deliberately tiny plain-text IMAP client on a POSIX socket, independent of the project's
@@ -12,9 +12,9 @@ final class LineClient {
 
     init(host: String, port: Int, timeoutSeconds: Int = 5) throws {
         #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
+            fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw ClientError("socket failed") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -39,9 +39,9 @@ final class LineClient {
     func write(_ line: String) throws {
         let bytes = Array((line + "\r\n").utf8)
         #if os(Linux)
-        let flags = Int32(MSG_NOSIGNAL)
+            let flags = Int32(MSG_NOSIGNAL)
         #else
-        let flags: Int32 = 0
+            let flags: Int32 = 0
         #endif
         let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, flags) }
         guard sent == bytes.count else { throw ClientError("send failed") }

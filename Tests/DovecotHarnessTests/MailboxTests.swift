@@ -9,12 +9,15 @@ import Testing
         let file = "\(server.root)/tmp/hello.eml"
         try Fixtures.message(subject: "Hello from the harness").write(to: URL(fileURLWithPath: file))
 
-        let first = try server.save(user: "bob", folder: "Projects.2024", messageFile: file, flags: ["\\Seen", "$Forwarded"])
+        let first = try server.save(
+            user: "bob", folder: "Projects.2024", messageFile: file, flags: ["\\Seen", "$Forwarded"])
         let second = try server.save(user: "bob", folder: "Projects.2024", message: Fixtures.message(subject: "Second"))
         #expect(first == 1)
         #expect(second == 2)
 
-        let fetched = try server.doveadm(["fetch", "-u", "bob", "uid flags hdr.subject", "mailbox", "Projects.2024", "uid", "1"])
+        let fetched = try server.doveadm([
+            "fetch", "-u", "bob", "uid flags hdr.subject", "mailbox", "Projects.2024", "uid", "1",
+        ])
         #expect(fetched.contains("Hello from the harness"), "\(fetched)")
         #expect(fetched.contains("\\Seen"), "\(fetched)")
         #expect(fetched.contains("$Forwarded"), "\(fetched)")
@@ -50,8 +53,10 @@ import Testing
 
         let result = try TLSClient.session(
             host: server.host, port: server.imapsPort, caFile: server.caFile,
-            commands: [TLSClient.login(tag: "a", user: "bob", password: Fixtures.bob.password),
-                       ["b NAMESPACE"], ["c LIST \"\" \"*\""], ["d LOGOUT"]])
+            commands: [
+                TLSClient.login(tag: "a", user: "bob", password: Fixtures.bob.password),
+                ["b NAMESPACE"], ["c LIST \"\" \"*\""], ["d LOGOUT"],
+            ])
         let output = result.output
         #expect(output.contains("* NAMESPACE ((\"\" \"/\")) NIL NIL"), "\(output)")
         #expect(output.contains("\\Sent) \"/\" \"Sent Items\""), "\(output)")
@@ -67,10 +72,12 @@ import Testing
         defer { server.stop() }
         let result = try TLSClient.session(
             host: server.host, port: server.imapsPort, caFile: server.caFile,
-            commands: [TLSClient.login(tag: "a", user: "carol", password: carol.password),
-                       TLSClient.append(tag: "b", message: Fixtures.message(subject: "small", bodyBytes: 100)),
-                       TLSClient.append(tag: "c", message: Fixtures.message(subject: "large", bodyBytes: 3_000)),
-                       ["d GETQUOTAROOT INBOX"], ["e LOGOUT"]])
+            commands: [
+                TLSClient.login(tag: "a", user: "carol", password: carol.password),
+                TLSClient.append(tag: "b", message: Fixtures.message(subject: "small", bodyBytes: 100)),
+                TLSClient.append(tag: "c", message: Fixtures.message(subject: "large", bodyBytes: 3_000)),
+                ["d GETQUOTAROOT INBOX"], ["e LOGOUT"],
+            ])
         #expect(result.output.contains("b OK"), "\(result.output)\n\(server.logContents)")
         #expect(result.output.contains("c NO [OVERQUOTA]"), "\(result.output)\n\(server.logContents)")
         #expect(result.output.contains("* QUOTA \"User quota\" (STORAGE 1 2)"), "\(result.output)")

@@ -35,15 +35,20 @@ import Testing
         let started = Date()
         let result = try TLSClient.session(
             host: server.host, port: server.imapsPort, caFile: server.caFile,
-            commands: [TLSClient.login(tag: "a", user: "alice", password: "wrong"),
-                       TLSClient.login(tag: "b", user: "ALICE", password: Fixtures.trickyPassword),
-                       ["c LOGOUT"]])
+            commands: [
+                TLSClient.login(tag: "a", user: "alice", password: "wrong"),
+                TLSClient.login(tag: "b", user: "ALICE", password: Fixtures.trickyPassword),
+                ["c LOGOUT"],
+            ])
         #expect(result.output.contains("a NO [AUTHENTICATIONFAILED]"), "\(result.output)")
         #expect(result.output.contains("b OK"), "\(result.output)\n\(server.logContents)")
-        let loggedIn = (result.output.split(whereSeparator: \.isNewline).first { $0.hasPrefix("b OK [CAPABILITY") } ?? "")
+        let loggedIn =
+            (result.output.split(whereSeparator: \.isNewline).first { $0.hasPrefix("b OK [CAPABILITY") } ?? "")
             .replacingOccurrences(of: "]", with: " ")
-        for capability in ["UIDPLUS", "CONDSTORE", "LITERAL+", "SPECIAL-USE", "MULTIAPPEND", "NAMESPACE",
-                           "ID", "ENABLE", "QUOTA", "MOVE"] {
+        for capability in [
+            "UIDPLUS", "CONDSTORE", "LITERAL+", "SPECIAL-USE", "MULTIAPPEND", "NAMESPACE",
+            "ID", "ENABLE", "QUOTA", "MOVE",
+        ] {
             #expect(loggedIn.contains(" \(capability) "), "\(capability) missing from \(loggedIn)")
         }
         #expect(result.output.contains("c OK"), "\(result.output)")
@@ -70,8 +75,9 @@ import Testing
         defer { first.stop() }
         let second = try DovecotServer.start(DovecotConfiguration(users: [Fixtures.bob]))
         defer { second.stop() }
-        let result = try TLSClient.session(host: second.host, port: second.imapsPort, caFile: first.caFile,
-                                           extraArguments: ["-verify_return_error"], commands: [["a LOGOUT"]])
+        let result = try TLSClient.session(
+            host: second.host, port: second.imapsPort, caFile: first.caFile,
+            extraArguments: ["-verify_return_error"], commands: [["a LOGOUT"]])
         #expect(result.exitStatus != 0)
         #expect(!result.output.contains("a OK"), "\(result.output)")
     }
@@ -91,7 +97,8 @@ import Testing
 
     @Test func duplicateLoginsDifferingInCaseAreRejected() {
         #expect(throws: DovecotHarnessError.self) {
-            try DovecotServer.start(DovecotConfiguration(users: [Fixtures.bob, DovecotUser(name: "BOB", password: "x")]))
+            try DovecotServer.start(
+                DovecotConfiguration(users: [Fixtures.bob, DovecotUser(name: "BOB", password: "x")]))
         }
     }
 

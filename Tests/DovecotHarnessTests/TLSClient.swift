@@ -14,8 +14,10 @@ enum TLSClient {
 
     /// `commands`: each entry is one command's lines (more than one when it sends a literal);
     /// its first word is the tag. The session should end with LOGOUT so the server hangs up.
-    static func session(host: String, port: Int, caFile: String, starttls: Bool = false,
-                        extraArguments: [String] = [], commands: [[String]], timeout: TimeInterval = 20) throws -> Result {
+    static func session(
+        host: String, port: Int, caFile: String, starttls: Bool = false,
+        extraArguments: [String] = [], commands: [[String]], timeout: TimeInterval = 20
+    ) throws -> Result {
         var arguments = ["s_client", "-connect", "\(host):\(port)", "-CAfile", caFile, "-ign_eof"]
         if starttls { arguments += ["-starttls", "imap"] }
         arguments += extraArguments

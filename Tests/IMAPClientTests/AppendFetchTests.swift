@@ -13,14 +13,23 @@ struct AppendFetchTests {
             let date = InternalDate("05-Nov-2026 10:15:00 +0100")!
             let messages: [(bytes: [UInt8], flags: [Flag])] = [
                 (sampleMessage(subject: "plain", messageID: "a@x"), []),
-                (sampleMessage(subject: "flags", body: "8-bit: \u{17E}lu\u{165}ou\u{10D}k\u{FD}\r\n"), [.seen, .flagged, .answered, .draft]),
-                (sampleMessage(subject: "keywords", body: "{5}\r\n) not a literal\r\n"), ["$Forwarded", "$label1", .seen]),
+                (
+                    sampleMessage(subject: "flags", body: "8-bit: \u{17E}lu\u{165}ou\u{10D}k\u{FD}\r\n"),
+                    [.seen, .flagged, .answered, .draft]
+                ),
+                (
+                    sampleMessage(subject: "keywords", body: "{5}\r\n) not a literal\r\n"),
+                    ["$Forwarded", "$label1", .seen]
+                ),
                 (sampleMessage(subject: "recent is dropped"), [.recent, .flagged]),
             ]
-            let outcomes = try await client.append(messages.map { AppendRequest(bytes: $0.bytes, flags: $0.flags, internalDate: date) }, to: .inbox)
+            let outcomes = try await client.append(
+                messages.map { AppendRequest(bytes: $0.bytes, flags: $0.flags, internalDate: date) }, to: .inbox)
             let selected = try await client.select(.inbox)
             let uids = outcomes.compactMap { outcome -> UInt32? in
-                if case .appended(let validity, let uid) = outcome { #expect(validity == selected.uidValidity); return uid }
+                if case .appended(let validity, let uid) = outcome {
+                    #expect(validity == selected.uidValidity); return uid
+                }
                 return nil
             }
             #expect(uids == [1, 2, 3, 4], "APPENDUID gives every new UID")
@@ -30,7 +39,8 @@ struct AppendFetchTests {
                 #expect(sink.bodies[uid] == expected.bytes, "bytes of UID \(uid)")
                 let fetched = try #require(sink.messages[uid])
                 // \Recent belongs to the session that first sees a message; it is never copied.
-                #expect(Set((fetched.flags ?? []).filter { $0 != .recent }) == Set(expected.flags.filter { $0 != .recent }))
+                #expect(
+                    Set((fetched.flags ?? []).filter { $0 != .recent }) == Set(expected.flags.filter { $0 != .recent }))
                 #expect(fetched.internalDate?.secondsSince1970 == date.secondsSince1970)
                 #expect(fetched.rfc822Size == expected.bytes.count)
             }
@@ -52,7 +62,8 @@ struct AppendFetchTests {
             try await client.select(.inbox)
             let sink = MemorySink()
             try await client.uidFetch([UIDSet([1])], items: IMAPClient.messageItems, into: sink)
-            let normalized = String(decoding: message, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+            let normalized = String(decoding: message, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+                .replacingOccurrences(of: "\n", with: "\r\n")
             #expect(sink.bodies[1] == Array(normalized.utf8))
             #expect(sink.messages[1]?.rfc822Size == normalized.utf8.count)
         }
@@ -76,8 +87,11 @@ struct AppendFetchTests {
     func refusedAppend() async throws {
         try await withDovecot { server in
             let client = try await server.loggedInClient()
-            let missing = try await client.append([AppendRequest(bytes: sampleMessage(subject: "lost"))], to: MailboxName("Missing"))
-            guard case .refused(let response) = missing.first else { Issue.record("append to a missing folder succeeded"); return }
+            let missing = try await client.append(
+                [AppendRequest(bytes: sampleMessage(subject: "lost"))], to: MailboxName("Missing"))
+            guard case .refused(let response) = missing.first else {
+                Issue.record("append to a missing folder succeeded"); return
+            }
             #expect(response.code == .tryCreate)
             let ok = try await client.append([AppendRequest(bytes: sampleMessage(subject: "fine"))], to: .inbox)
             #expect(ok.count == 1)
@@ -90,7 +104,8 @@ struct AppendFetchTests {
     func storeAndSearch() async throws {
         try await withDovecot { server in
             let client = try await server.loggedInClient()
-            _ = try await client.append((1...3).map { AppendRequest(bytes: sampleMessage(subject: "s\($0)")) }, to: .inbox)
+            _ = try await client.append(
+                (1...3).map { AppendRequest(bytes: sampleMessage(subject: "s\($0)")) }, to: .inbox)
             try await client.select(.inbox)
             try await client.uidStore(UIDSet([2]), .add, flags: [.flagged, "$label1"])
             #expect(try await client.uidSearch("FLAGGED") == [2])
@@ -110,7 +125,8 @@ struct AppendFetchTests {
             let source = directory + "/big.eml"
             let size = try writeLargeMessage(to: source, approximateBytes: 40 * 1024 * 1024)
             let client = try await server.loggedInClient()
-            let outcome = try await client.append([AppendRequest(body: .file(path: source), size: size, flags: [.seen], internalDate: nil)], to: .inbox)
+            let outcome = try await client.append(
+                [AppendRequest(body: .file(path: source), size: size, flags: [.seen], internalDate: nil)], to: .inbox)
             #expect(outcome.map(\.appendedUID) == [1])
             try await client.select(.inbox, readOnly: true)
             let sink = MessageFileSink(directory: directory)
@@ -140,7 +156,8 @@ struct AppendFetchTests {
             try await Task.sleep(for: .milliseconds(200))
             // Without SIGPIPE blocked on the connection thread, the test process dies here.
             await #expect(throws: IMAPError.self) {
-                _ = try await client.append([AppendRequest(body: .file(path: source), size: size, flags: [], internalDate: nil)], to: .inbox)
+                _ = try await client.append(
+                    [AppendRequest(body: .file(path: source), size: size, flags: [], internalDate: nil)], to: .inbox)
             }
             await client.logout()
         }
@@ -159,7 +176,8 @@ func writeLargeMessage(to path: String, approximateBytes: Int) throws -> Int {
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     defer { try? handle.close() }
     var written = 0
-    let header = Array("From: a@example.com\r\nTo: b@example.com\r\nSubject: big\r\nMessage-ID: <big@example.com>\r\n\r\n".utf8)
+    let header = Array(
+        "From: a@example.com\r\nTo: b@example.com\r\nSubject: big\r\nMessage-ID: <big@example.com>\r\n\r\n".utf8)
     try handle.write(contentsOf: header)
     written += header.count
     let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)

@@ -12,12 +12,21 @@ struct CertificateHintTests {
         let ext = directory + "/leaf.ext"
         try "subjectAltName = DNS:localhost, IP:127.0.0.1\n".write(toFile: ext, atomically: true, encoding: .utf8)
         let steps = [
-            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-             "-subj", "/CN=expired-test CA", "-days", "30"],
-            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr",
-             "-subj", "/CN=localhost"],
-            ["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "-1",
-             "-extfile", ext, "-out", "leaf.pem"],
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                "ca.key", "-out", "ca.pem",
+                "-subj", "/CN=expired-test CA", "-days", "30",
+            ],
+            [
+                "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "leaf.key",
+                "-out", "leaf.csr",
+                "-subj", "/CN=localhost",
+            ],
+            [
+                "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days",
+                "-1",
+                "-extfile", ext, "-out", "leaf.pem",
+            ],
         ]
         for arguments in steps {
             let process = Process()
@@ -41,12 +50,15 @@ struct CertificateHintTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let files = try Self.expiredCertificate(in: directory)
         var configuration = DovecotConfiguration(users: [DovecotUser(name: "alice", password: "Secret123")])
-        configuration.customCertificate = CustomCertificate(certificateFile: files.cert, keyFile: files.key, caFile: files.ca)
+        configuration.customCertificate = CustomCertificate(
+            certificateFile: files.cert, keyFile: files.key, caFile: files.ca)
         try await withDovecot(configuration) { server in
             var client = server.clientConfiguration(user: "alice")
             #expect(client.tls.caFile == files.ca)
             let error = await #expect(throws: IMAPError.self) { try await IMAPClient(configuration: client).connect() }
-            guard case .certificateRejected(_, let reason)? = error else { Issue.record("got \(String(describing: error))"); return }
+            guard case .certificateRejected(_, let reason)? = error else {
+                Issue.record("got \(String(describing: error))"); return
+            }
             #expect(reason.contains("expired"), "\(reason)")
             #expect(reason.contains("a CA file does not help"))
             // --insecure still connects: the admin's informed choice.

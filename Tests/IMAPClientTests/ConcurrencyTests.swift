@@ -44,7 +44,10 @@ struct ConcurrencyTests {
                 group.addTask {
                     let deadline = Date().addingTimeInterval(30)
                     while counter.value < connections {
-                        guard Date() < deadline else { throw IMAPError.timedOut(host: "test", operation: "waiting for \(connections) idlers, got \(counter.value)") }
+                        guard Date() < deadline else {
+                            throw IMAPError.timedOut(
+                                host: "test", operation: "waiting for \(connections) idlers, got \(counter.value)")
+                        }
                         try await Task.sleep(for: .milliseconds(20))
                     }
                     let writer = try await server.loggedInClient()

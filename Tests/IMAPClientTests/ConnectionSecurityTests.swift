@@ -32,7 +32,8 @@ struct ConnectionSecurityTests {
 
     @Test("a server without STARTTLS gets no password unless plaintext is allowed")
     func plaintextRefused() async throws {
-        let configuration = DovecotConfiguration(users: [DovecotUser(name: "alice", password: "Secret123")], offersSTARTTLS: false)
+        let configuration = DovecotConfiguration(
+            users: [DovecotUser(name: "alice", password: "Secret123")], offersSTARTTLS: false)
         try await withDovecot(configuration) { server in
             let client = IMAPClient(configuration: server.clientConfiguration(user: "alice", implicitTLS: false))
             try await client.connect()
@@ -98,8 +99,9 @@ struct ConnectionSecurityTests {
         }
     }
 
-    @Test("passwords with quotes, backslashes, spaces, braces and non-ASCII work with LOGIN and PLAIN",
-          arguments: [AuthenticationMechanism.login, .plain, .automatic])
+    @Test(
+        "passwords with quotes, backslashes, spaces, braces and non-ASCII work with LOGIN and PLAIN",
+        arguments: [AuthenticationMechanism.login, .plain, .automatic])
     func hardPasswords(mechanism: AuthenticationMechanism) async throws {
         try await withDovecot { server in
             var configuration = server.clientConfiguration(user: "bob")
@@ -125,7 +127,9 @@ struct ConnectionSecurityTests {
                 try await client.login(password: "Wrong-Pass-42")
                 Issue.record("login with a wrong password succeeded")
             } catch let error as IMAPError {
-                guard case .authenticationFailed(_, let user, let text) = error else { Issue.record("got \(error)"); return }
+                guard case .authenticationFailed(_, let user, let text) = error else {
+                    Issue.record("got \(error)"); return
+                }
                 #expect(user == "alice")
                 #expect(text.lowercased().contains("authentication failed"))
                 #expect(!error.description.contains("Wrong-Pass-42"))
@@ -137,8 +141,9 @@ struct ConnectionSecurityTests {
     @Test("a closed port is reported as refused")
     func refused() async throws {
         let port = try unusedPort()
-        let client = IMAPClient(configuration: IMAPClientConfiguration(
-            endpoint: IMAPEndpoint(host: "127.0.0.1", port: port, user: "x", security: .implicitTLS)))
+        let client = IMAPClient(
+            configuration: IMAPClientConfiguration(
+                endpoint: IMAPEndpoint(host: "127.0.0.1", port: port, user: "x", security: .implicitTLS)))
         await #expect(throws: IMAPError.connectionRefused(host: "127.0.0.1", port: port)) {
             try await client.connect()
         }

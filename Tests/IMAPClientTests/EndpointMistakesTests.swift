@@ -10,9 +10,14 @@ struct EndpointMistakesTests {
     func implicitTLSToPlainPort() async throws {
         try await withDovecot { server in
             var configuration = server.clientConfiguration(user: "alice")
-            configuration.endpoint = IMAPEndpoint(host: server.host, port: server.imapPort, user: "alice", security: .implicitTLS)
-            let error = await #expect(throws: IMAPError.self) { try await IMAPClient(configuration: configuration).connect() }
-            guard case .schemeMismatch(_, let port, _, let hint)? = error else { Issue.record("got \(String(describing: error))"); return }
+            configuration.endpoint = IMAPEndpoint(
+                host: server.host, port: server.imapPort, user: "alice", security: .implicitTLS)
+            let error = await #expect(throws: IMAPError.self) {
+                try await IMAPClient(configuration: configuration).connect()
+            }
+            guard case .schemeMismatch(_, let port, _, let hint)? = error else {
+                Issue.record("got \(String(describing: error))"); return
+            }
             #expect(port == server.imapPort)
             #expect(hint.contains("imap://\(server.host):\(server.imapPort)"))
         }
@@ -24,15 +29,20 @@ struct EndpointMistakesTests {
             var configuration = server.clientConfiguration(user: "alice", implicitTLS: false, ioTimeout: 2)
             configuration.endpoint.port = server.imapsPort
             let start = Date()
-            let error = await #expect(throws: IMAPError.self) { try await IMAPClient(configuration: configuration).connect() }
-            guard case .schemeMismatch(_, _, _, let hint)? = error else { Issue.record("got \(String(describing: error))"); return }
+            let error = await #expect(throws: IMAPError.self) {
+                try await IMAPClient(configuration: configuration).connect()
+            }
+            guard case .schemeMismatch(_, _, _, let hint)? = error else {
+                Issue.record("got \(String(describing: error))"); return
+            }
             #expect(hint.contains("imaps://\(server.host):\(server.imapsPort)"))
             #expect(Date().timeIntervalSince(start) < 10)
         }
     }
 
-    @Test("an empty, non-PEM, directory or missing CA file is a configuration error naming the file (was a double free)",
-          arguments: ["empty", "not-pem", "directory", "missing"])
+    @Test(
+        "an empty, non-PEM, directory or missing CA file is a configuration error naming the file (was a double free)",
+        arguments: ["empty", "not-pem", "directory", "missing"])
     func unusableCAFile(kind: String) async throws {
         let directory = NSTemporaryDirectory() + "ca-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -49,8 +59,12 @@ struct EndpointMistakesTests {
         let configuration = IMAPClientConfiguration(
             endpoint: IMAPEndpoint(host: "127.0.0.1", port: listener.port, user: "u", security: .implicitTLS),
             tls: TLSConfiguration(caFile: path), timeouts: Timeouts(connect: 2, io: 2))
-        let error = await #expect(throws: IMAPError.self) { try await IMAPClient(configuration: configuration).connect() }
-        guard case .caFileUnusable(let named, let reason)? = error else { Issue.record("got \(String(describing: error))"); return }
+        let error = await #expect(throws: IMAPError.self) {
+            try await IMAPClient(configuration: configuration).connect()
+        }
+        guard case .caFileUnusable(let named, let reason)? = error else {
+            Issue.record("got \(String(describing: error))"); return
+        }
         #expect(named == path)
         #expect(!reason.isEmpty)
         #expect(error?.isConfigurationError == true)
@@ -85,7 +99,9 @@ struct EndpointMistakesTests {
         let configuration = IMAPClientConfiguration(
             endpoint: IMAPEndpoint(host: "127.0.0.1", port: listener.port, user: "u", security: .implicitTLS),
             tls: TLSConfiguration(verifiesCertificate: false), timeouts: Timeouts(connect: 2, io: 2))
-        let error = await #expect(throws: IMAPError.self) { try await IMAPClient(configuration: configuration).connect() }
+        let error = await #expect(throws: IMAPError.self) {
+            try await IMAPClient(configuration: configuration).connect()
+        }
         guard case .connectionClosed? = error else { Issue.record("got \(String(describing: error))"); return }
         #expect(error?.isTransient == true)
     }
@@ -93,12 +109,20 @@ struct EndpointMistakesTests {
 
 @Suite("endpoint parsing")
 struct EndpointParsingTests {
-    @Test("valid endpoints", arguments: [
-        ("imaps://u@[::1]:9993", "::1", 9993, "u", "u on imaps://[::1]:9993"),
-        ("imaps://u@[::1]", "::1", 993, "u", "u on imaps://[::1]:993"),
-        ("imap://demo@example.com@mail.example.com", "mail.example.com", 143, "demo@example.com", "demo@example.com on imap://mail.example.com:143"),
-        ("imaps://demo%40example.com@host:1993", "host", 1993, "demo@example.com", "demo@example.com on imaps://host:1993"),
-    ])
+    @Test(
+        "valid endpoints",
+        arguments: [
+            ("imaps://u@[::1]:9993", "::1", 9993, "u", "u on imaps://[::1]:9993"),
+            ("imaps://u@[::1]", "::1", 993, "u", "u on imaps://[::1]:993"),
+            (
+                "imap://demo@example.com@mail.example.com", "mail.example.com", 143, "demo@example.com",
+                "demo@example.com on imap://mail.example.com:143"
+            ),
+            (
+                "imaps://demo%40example.com@host:1993", "host", 1993, "demo@example.com",
+                "demo@example.com on imaps://host:1993"
+            ),
+        ])
     func valid(text: String, host: String, port: Int, user: String, printed: String) throws {
         let endpoint = try IMAPEndpoint(parsing: text)
         #expect(endpoint.host == host && endpoint.port == port && endpoint.user == user)
@@ -106,18 +130,20 @@ struct EndpointParsingTests {
         #expect(try IMAPEndpoint(parsing: endpoint.url) == endpoint, "the URL form parses back")
     }
 
-    @Test("refused endpoints say why", arguments: [
-        ("imaps://u@::1", "must be in brackets"),
-        ("imaps://u@::1:993", "must be in brackets"),
-        ("imaps://u@[::1]x", "only :port may follow"),
-        ("imaps://u@[::1]:99x", "only :port may follow"),
-        ("imaps://u@[example.com]:993", "not an IPv6 address"),
-        ("imaps://u@[::1", "unclosed ["),
-        ("imaps://u@host:0", "1-65535"),
-        ("imaps://u@host:abc", "bad port"),
-        ("imaps://u:secret@host", "password in the URL"),
-        ("https://u@host", "must start with"),
-    ])
+    @Test(
+        "refused endpoints say why",
+        arguments: [
+            ("imaps://u@::1", "must be in brackets"),
+            ("imaps://u@::1:993", "must be in brackets"),
+            ("imaps://u@[::1]x", "only :port may follow"),
+            ("imaps://u@[::1]:99x", "only :port may follow"),
+            ("imaps://u@[example.com]:993", "not an IPv6 address"),
+            ("imaps://u@[::1", "unclosed ["),
+            ("imaps://u@host:0", "1-65535"),
+            ("imaps://u@host:abc", "bad port"),
+            ("imaps://u:secret@host", "password in the URL"),
+            ("https://u@host", "must start with"),
+        ])
     func refused(text: String, reason: String) {
         #expect {
             try IMAPEndpoint(parsing: text)

@@ -7,9 +7,10 @@ import Testing
 struct MailboxCommandsTests {
     @Test("LIST returns special-use attributes and the separator; Unicode names round-trip through CREATE")
     func listWithSpecialUse() async throws {
-        let configuration = DovecotConfiguration(users: [DovecotUser(name: "alice", password: "Secret123")],
-                                                 hierarchySeparator: "/",
-                                                 specialUseFolders: ["Sent Items": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash"])
+        let configuration = DovecotConfiguration(
+            users: [DovecotUser(name: "alice", password: "Secret123")],
+            hierarchySeparator: "/",
+            specialUseFolders: ["Sent Items": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash"])
         try await withDovecot(configuration) { server in
             let client = try await server.loggedInClient()
             for name in ["Přijatá pošta", "Входящие", "A&B", "Projects/2026/Q4"] {
@@ -42,7 +43,8 @@ struct MailboxCommandsTests {
             #expect(selected.highestModSeq != nil, "CONDSTORE is enabled by SELECT (CONDSTORE)")
             #expect(selected.canStore("$Forwarded"))
             #expect(!selected.canStore(.recent))
-            let statuses = try await client.statuses(of: [.inbox, MailboxName("Sent"), MailboxName("Trash")], items: ["MESSAGES", "UIDVALIDITY"])
+            let statuses = try await client.statuses(
+                of: [.inbox, MailboxName("Sent"), MailboxName("Trash")], items: ["MESSAGES", "UIDVALIDITY"])
             #expect(statuses.map(\.messages) == [1, 0, 0])
             #expect(statuses.allSatisfy { $0.uidValidity != nil })
             await #expect(throws: IMAPError.self) { try await client.select(MailboxName("Does Not Exist")) }

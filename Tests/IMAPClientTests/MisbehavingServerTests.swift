@@ -31,7 +31,9 @@ struct MisbehavingServerTests {
         #expect(host == "127.0.0.1" && port == listener.port)
         #expect(detail == "no IMAP greeting from 127.0.0.1")
         #expect(hint.contains("imaps://127.0.0.1:\(listener.port)"))
-        #expect(Date().timeIntervalSince(start) < 20, "gave up after the 1 s timeout, not when the server hung up after 30 s")
+        #expect(
+            Date().timeIntervalSince(start) < 20,
+            "gave up after the 1 s timeout, not when the server hung up after 30 s")
     }
 
     @Test("a connection cut in the middle of a FETCH literal is reported, not hung on")
@@ -132,7 +134,9 @@ struct MisbehavingServerTests {
             }
         }
         let start = Date()
-        let error = await #expect(throws: IMAPError.self) { try await client(port: listener.port, ioTimeout: 1).connect() }
+        let error = await #expect(throws: IMAPError.self) {
+            try await client(port: listener.port, ioTimeout: 1).connect()
+        }
         #expect("\(try #require(error))".contains("stalling"))
         // The whole drip would take 20 s; a 1 s window cuts it long before, even on a loaded machine.
         #expect(Date().timeIntervalSince(start) < 15, "cut by the pace check, not by the server finishing")

@@ -8,10 +8,12 @@ import Logging
 let hardPassword = "p\"a\\ss {w}ord ž Ř"
 
 /// Starts a private Dovecot for one test, runs `body`, and always stops it.
-func withDovecot<T>(_ configuration: DovecotConfiguration = DovecotConfiguration(users: [
-    DovecotUser(name: "alice", password: "Secret123"),
-    DovecotUser(name: "bob", password: hardPassword),
-]), _ body: (DovecotServer) async throws -> T) async throws -> T {
+func withDovecot<T>(
+    _ configuration: DovecotConfiguration = DovecotConfiguration(users: [
+        DovecotUser(name: "alice", password: "Secret123"),
+        DovecotUser(name: "bob", password: hardPassword),
+    ]), _ body: (DovecotServer) async throws -> T
+) async throws -> T {
     let server = try DovecotServer.start(configuration)
     defer { server.stop() }
     do {
@@ -24,17 +26,22 @@ func withDovecot<T>(_ configuration: DovecotConfiguration = DovecotConfiguration
 
 extension DovecotServer {
     /// Client settings for `user` on this server: implicit TLS trusting the test CA.
-    func clientConfiguration(user: String, implicitTLS: Bool = true, trustCA: Bool = true,
-                             ioTimeout: Double = 30) -> IMAPClientConfiguration {
+    func clientConfiguration(
+        user: String, implicitTLS: Bool = true, trustCA: Bool = true,
+        ioTimeout: Double = 30
+    ) -> IMAPClientConfiguration {
         IMAPClientConfiguration(
-            endpoint: IMAPEndpoint(host: host, port: implicitTLS ? imapsPort : imapPort, user: user,
-                                   security: implicitTLS ? .implicitTLS : .startTLSWhenOffered),
+            endpoint: IMAPEndpoint(
+                host: host, port: implicitTLS ? imapsPort : imapPort, user: user,
+                security: implicitTLS ? .implicitTLS : .startTLSWhenOffered),
             tls: TLSConfiguration(verifiesCertificate: true, caFile: trustCA ? caFile : nil),
             timeouts: Timeouts(connect: 5, io: ioTimeout))
     }
 
     /// A connected, logged-in client.
-    func loggedInClient(user: String = "alice", password: String = "Secret123", logger: Logger? = nil) async throws -> IMAPClient {
+    func loggedInClient(
+        user: String = "alice", password: String = "Secret123", logger: Logger? = nil
+    ) async throws -> IMAPClient {
         let client = IMAPClient(configuration: clientConfiguration(user: user), logger: logger ?? Logger(label: "test"))
         try await client.connect()
         try await client.login(password: password)
@@ -87,7 +94,10 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+        function: String, line: UInt
+    ) {
         store.append("\(level) \(message)")
     }
 }

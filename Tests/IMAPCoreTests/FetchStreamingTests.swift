@@ -6,7 +6,8 @@ import Testing
 struct FetchStreamingTests {
     static let messageBody = ResponseParserFixtures.messageBody
 
-    static let wireText = #"* 1 FETCH (UID 7 FLAGS (\Seen $Forwarded) INTERNALDATE "05-Nov-2026 10:15:00 +0100" RFC822.SIZE 44 BODY[] {44}"#
+    static let wireText =
+        #"* 1 FETCH (UID 7 FLAGS (\Seen $Forwarded) INTERNALDATE "05-Nov-2026 10:15:00 +0100" RFC822.SIZE 44 BODY[] {44}"#
         + "\r\n" + messageBody + ")\r\nA5 OK Fetch completed (0.001 + 0.000 secs).\r\n"
 
     static let expectedOthers: [ResponseEvent] = [
@@ -86,8 +87,11 @@ struct FetchStreamingTests {
     func pieceStopsAtLiteralEnd() throws {
         // Body and the following response in one chunk.
         let (events, _) = try parse(chunks: [bytes("* 1 FETCH (BODY[] {3}\r\nabc)\r\n* 2 EXISTS\r\n")])
-        #expect(events == [.fetchStart(sequenceNumber: 1), .bodyStart(section("BODY"), size: 3), body("abc"), .bodyEnd,
-                           .fetchEnd, untagged(.exists(2))])
+        #expect(
+            events == [
+                .fetchStart(sequenceNumber: 1), .bodyStart(section("BODY"), size: 3), body("abc"), .bodyEnd,
+                .fetchEnd, untagged(.exists(2)),
+            ])
     }
 
     @Test("5 MB literal in 64 KiB reads: pieces never exceed a read, buffer stays bounded")
@@ -99,7 +103,8 @@ struct FetchStreamingTests {
             // Includes CR, LF, ')' and '{' so nothing in the body can pass for framing.
             payload[index] = UInt8(truncatingIfNeeded: index &* 7 &+ (index >> 11))
         }
-        let input = bytes("* 9 FETCH (UID 99 RFC822.SIZE \(bodySize) BODY[] {\(bodySize)}\r\n") + payload
+        let input =
+            bytes("* 9 FETCH (UID 99 RFC822.SIZE \(bodySize) BODY[] {\(bodySize)}\r\n") + payload
             + bytes(")\r\nA7 OK Fetch completed.\r\n")
 
         var parser = ResponseParser()
@@ -116,7 +121,9 @@ struct FetchStreamingTests {
                 if case .bodyBytes(let slice) = event {
                     pieces += 1
                     largestPiece = max(largestPiece, slice.count)
-                    if received + slice.count > bodySize || !slice.elementsEqual(payload[received..<(received + slice.count)]) {
+                    if received + slice.count > bodySize
+                        || !slice.elementsEqual(payload[received..<(received + slice.count)])
+                    {
                         bodyMatches = false
                     }
                     received += slice.count
@@ -132,16 +139,20 @@ struct FetchStreamingTests {
         #expect(pieces >= bodySize / chunkSize)
         #expect(maxBuffered < 2 * chunkSize)
         #expect(parser.bufferedByteCount == 0)
-        #expect(others == [.fetchStart(sequenceNumber: 9), .fetchAttribute(.uid(99)), .fetchAttribute(.rfc822Size(bodySize)),
-                           .bodyStart(section("BODY"), size: bodySize), .bodyEnd, .fetchEnd,
-                           tagged("A7", .ok, nil, "Fetch completed.")])
+        #expect(
+            others == [
+                .fetchStart(sequenceNumber: 9), .fetchAttribute(.uid(99)), .fetchAttribute(.rfc822Size(bodySize)),
+                .bodyStart(section("BODY"), size: bodySize), .bodyEnd, .fetchEnd,
+                tagged("A7", .ok, nil, "Fetch completed."),
+            ])
     }
 
     @Test("a body literal far above literalSizeLimit streams instead of being refused")
     func bodyIgnoresLiteralLimit() throws {
         let text = String(repeating: "m", count: 1000)
-        let (events, _) = try parse(chunks: [bytes(wire("* 1 FETCH (BODY[] " + literal(text) + ")"))],
-                                    literalSizeLimit: 16, responseSizeLimit: 64)
+        let (events, _) = try parse(
+            chunks: [bytes(wire("* 1 FETCH (BODY[] " + literal(text) + ")"))],
+            literalSizeLimit: 16, responseSizeLimit: 64)
         #expect(normalized(events) == [.fetchStart(sequenceNumber: 1)] + bodyEvents("BODY", text) + [.fetchEnd])
     }
 }

@@ -37,7 +37,8 @@ struct IncompleteInputTests {
             do {
                 let (events, parser) = try parse(chunks: [Array(input[..<split]), Array(input[split...])])
                 if normalized(events) != fixture.expected || parser.bufferedByteCount != 0 {
-                    failures.append("split at \(split) gave \(normalized(events)), \(parser.bufferedByteCount) bytes left")
+                    failures.append(
+                        "split at \(split) gave \(normalized(events)), \(parser.bufferedByteCount) bytes left")
                 }
             } catch {
                 failures.append("split at \(split) threw \(error)")

@@ -29,48 +29,68 @@ struct MalformedFixture: Sendable, CustomTestStringConvertible {
 enum MalformedFixtures {
     static let all: [MalformedFixture] = [
         MalformedFixture(name: "junk after EXISTS", wire: wire("* 5 EXISTS junk"), eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "unknown tagged status", wire: wire("A1 MAYBE later"), eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "unterminated quoted string with CRLF inside",
-                         wire: wire(#"* LIST () "/" "unterminated"#), eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "two-character hierarchy delimiter",
-                         wire: wire(#"* LIST (\Noselect) "ab" x"#), eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "LIST without a name", wire: wire(#"* LIST () "/""#), eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "non-numeric UIDVALIDITY", wire: wire("* OK [UIDVALIDITY abc] x"), eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "UIDNEXT above 32 bits", wire: wire("* OK [UIDNEXT 4294967296] x"), eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "response code without ]", wire: wire("A1 OK [READ-WRITE done"), eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "APPENDUID with a bad uid set", wire: wire("A1 OK [APPENDUID 1 x:y] done"),
-                         eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "STATUS with a non-numeric value", wire: wire("* STATUS INBOX (MESSAGES x)"),
-                         eventsBefore: [], kind: .malformed),
+        MalformedFixture(
+            name: "unknown tagged status", wire: wire("A1 MAYBE later"), eventsBefore: [], kind: .malformed),
+        MalformedFixture(
+            name: "unterminated quoted string with CRLF inside",
+            wire: wire(#"* LIST () "/" "unterminated"#), eventsBefore: [], kind: .malformed),
+        MalformedFixture(
+            name: "two-character hierarchy delimiter",
+            wire: wire(#"* LIST (\Noselect) "ab" x"#), eventsBefore: [], kind: .malformed),
+        MalformedFixture(
+            name: "LIST without a name", wire: wire(#"* LIST () "/""#), eventsBefore: [], kind: .malformed),
+        MalformedFixture(
+            name: "non-numeric UIDVALIDITY", wire: wire("* OK [UIDVALIDITY abc] x"), eventsBefore: [], kind: .malformed),
+        MalformedFixture(
+            name: "UIDNEXT above 32 bits", wire: wire("* OK [UIDNEXT 4294967296] x"), eventsBefore: [], kind: .malformed
+        ),
+        MalformedFixture(
+            name: "response code without ]", wire: wire("A1 OK [READ-WRITE done"), eventsBefore: [], kind: .malformed),
+        MalformedFixture(
+            name: "APPENDUID with a bad uid set", wire: wire("A1 OK [APPENDUID 1 x:y] done"),
+            eventsBefore: [], kind: .malformed),
+        MalformedFixture(
+            name: "STATUS with a non-numeric value", wire: wire("* STATUS INBOX (MESSAGES x)"),
+            eventsBefore: [], kind: .malformed),
         MalformedFixture(name: "SEARCH with an atom", wire: wire("* SEARCH 1 x"), eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "VANISHED with a bad set", wire: wire("* VANISHED abc"), eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "sequence number overflowing 64 bits", wire: wire("* 99999999999999999999 EXISTS"),
-                         eventsBefore: [], kind: .malformed),
+        MalformedFixture(
+            name: "VANISHED with a bad set", wire: wire("* VANISHED abc"), eventsBefore: [], kind: .malformed),
+        MalformedFixture(
+            name: "sequence number overflowing 64 bits", wire: wire("* 99999999999999999999 EXISTS"),
+            eventsBefore: [], kind: .malformed),
         MalformedFixture(name: "empty line", wire: "\r\n", eventsBefore: [], kind: .malformed),
         MalformedFixture(name: "star without a space", wire: wire("*"), eventsBefore: [], kind: .malformed),
-        MalformedFixture(name: "bad line after a good one", wire: wire("* 2 EXISTS", "A1 MAYBE"),
-                         eventsBefore: [untagged(.exists(2))], kind: .malformed),
-        MalformedFixture(name: "FETCH UID that is not a number", wire: wire("* 1 FETCH (UID abc)"),
-                         eventsBefore: [.fetchStart(sequenceNumber: 1)], kind: .malformed),
-        MalformedFixture(name: "FETCH with an impossible INTERNALDATE",
-                         wire: wire(#"* 1 FETCH (UID 3 INTERNALDATE "32-Foo-2026 10:15:00 +0100")"#),
-                         eventsBefore: [.fetchStart(sequenceNumber: 1), .fetchAttribute(.uid(3))], kind: .malformed),
-        MalformedFixture(name: "FETCH section broken by a line end",
-                         wire: wire(#"* 1 FETCH (FLAGS (\Seen) BODY[TEXT"#),
-                         eventsBefore: [.fetchStart(sequenceNumber: 1), .fetchAttribute(.flags([.seen]))], kind: .malformed),
-        MalformedFixture(name: "non-body literal above literalSizeLimit (LIST name)",
-                         wire: #"* LIST () "/" {17}"# + "\r\n", eventsBefore: [],
-                         kind: .literalTooLarge(size: 17, limit: 16), literalSizeLimit: 16),
-        MalformedFixture(name: "non-body literal above the default 64 KiB limit",
-                         wire: #"* STATUS {70000}"# + "\r\n", eventsBefore: [],
-                         kind: .literalTooLarge(size: 70000, limit: 65536)),
+        MalformedFixture(
+            name: "bad line after a good one", wire: wire("* 2 EXISTS", "A1 MAYBE"),
+            eventsBefore: [untagged(.exists(2))], kind: .malformed),
+        MalformedFixture(
+            name: "FETCH UID that is not a number", wire: wire("* 1 FETCH (UID abc)"),
+            eventsBefore: [.fetchStart(sequenceNumber: 1)], kind: .malformed),
+        MalformedFixture(
+            name: "FETCH with an impossible INTERNALDATE",
+            wire: wire(#"* 1 FETCH (UID 3 INTERNALDATE "32-Foo-2026 10:15:00 +0100")"#),
+            eventsBefore: [.fetchStart(sequenceNumber: 1), .fetchAttribute(.uid(3))], kind: .malformed),
+        MalformedFixture(
+            name: "FETCH section broken by a line end",
+            wire: wire(#"* 1 FETCH (FLAGS (\Seen) BODY[TEXT"#),
+            eventsBefore: [.fetchStart(sequenceNumber: 1), .fetchAttribute(.flags([.seen]))], kind: .malformed),
+        MalformedFixture(
+            name: "non-body literal above literalSizeLimit (LIST name)",
+            wire: #"* LIST () "/" {17}"# + "\r\n", eventsBefore: [],
+            kind: .literalTooLarge(size: 17, limit: 16), literalSizeLimit: 16),
+        MalformedFixture(
+            name: "non-body literal above the default 64 KiB limit",
+            wire: #"* STATUS {70000}"# + "\r\n", eventsBefore: [],
+            kind: .literalTooLarge(size: 70000, limit: 65536)),
         // Inside a FETCH the same limit is reported as .malformed (see FetchGrammar/ByteCursor.literal).
-        MalformedFixture(name: "ENVELOPE literal above literalSizeLimit",
-                         wire: "* 1 FETCH (ENVELOPE (NIL {17}\r\n", eventsBefore: [.fetchStart(sequenceNumber: 1)],
-                         kind: .malformed, literalSizeLimit: 16),
-        MalformedFixture(name: "line longer than responseSizeLimit, still arriving",
-                         wire: "* OK " + String(repeating: "x", count: 100), eventsBefore: [],
-                         kind: .lineTooLong(limit: 64), responseSizeLimit: 64),
+        MalformedFixture(
+            name: "ENVELOPE literal above literalSizeLimit",
+            wire: "* 1 FETCH (ENVELOPE (NIL {17}\r\n", eventsBefore: [.fetchStart(sequenceNumber: 1)],
+            kind: .malformed, literalSizeLimit: 16),
+        MalformedFixture(
+            name: "line longer than responseSizeLimit, still arriving",
+            wire: "* OK " + String(repeating: "x", count: 100), eventsBefore: [],
+            kind: .lineTooLong(limit: 64), responseSizeLimit: 64),
     ]
 }
 
@@ -78,7 +98,8 @@ enum MalformedFixtures {
 struct MalformedInputTests {
     @Test("throws IMAPParseError without consuming the bad bytes", arguments: MalformedFixtures.all)
     func throwsAndKeepsBytes(_ fixture: MalformedFixture) throws {
-        var parser = ResponseParser(literalSizeLimit: fixture.literalSizeLimit, responseSizeLimit: fixture.responseSizeLimit)
+        var parser = ResponseParser(
+            literalSizeLimit: fixture.literalSizeLimit, responseSizeLimit: fixture.responseSizeLimit)
         parser.append(bytes(fixture.wire))
         var events: [ResponseEvent] = []
         for _ in fixture.eventsBefore {
@@ -130,7 +151,7 @@ struct MalformedInputTests {
 
     @Test("a line under responseSizeLimit is accepted however it arrives")
     func lineUnderLimit() throws {
-        let text = wire("* OK " + String(repeating: "x", count: 55))   // 62 bytes with CRLF
+        let text = wire("* OK " + String(repeating: "x", count: 55))  // 62 bytes with CRLF
         let expected = [cond(.ok, nil, String(repeating: "x", count: 55))]
         #expect(try parse(chunks: [bytes(text)], responseSizeLimit: 64).events == expected)
         #expect(try parse(chunks: bytes(text).map { [$0] }, responseSizeLimit: 64).events == expected)

@@ -48,8 +48,10 @@ struct ModifiedUTF7Tests {
 
     @Test("decode(encode(x)) == x for awkward names")
     func roundTripMixed() throws {
-        let names = ["&&&", "a&", "&a", "--&--", "Mixed Ø and 🇨🇿 flags & more", String(repeating: "ž", count: 100),
-                     "tab\there", "\u{7F}del", "中文/日本語/한국어", "x-&-y"]
+        let names = [
+            "&&&", "a&", "&a", "--&--", "Mixed Ø and 🇨🇿 flags & more", String(repeating: "ž", count: 100),
+            "tab\there", "\u{7F}del", "中文/日本語/한국어", "x-&-y",
+        ]
         for name in names {
             let wire = ModifiedUTF7.encode(name)
             #expect(try ModifiedUTF7.decode(Array(wire.utf8)) == name, "\(name) → \(wire)")
@@ -66,13 +68,15 @@ struct ModifiedUTF7Tests {
     static let invalid: [Invalid] = [
         Invalid(wire: Array("&Jjo!".utf8), error: .unterminatedShift(offset: 0), why: "& never closed (ends in !)"),
         Invalid(wire: Array("&Jjo".utf8), error: .unterminatedShift(offset: 0), why: "unterminated shift"),
-        Invalid(wire: Array("abc&Jjo".utf8), error: .unterminatedShift(offset: 3), why: "unterminated shift after text"),
+        Invalid(
+            wire: Array("abc&Jjo".utf8), error: .unterminatedShift(offset: 3), why: "unterminated shift after text"),
         Invalid(wire: Array("&Jj!o-".utf8), error: .invalidBase64(offset: 0), why: "! inside a shift"),
         Invalid(wire: Array("&Jj/o-".utf8), error: .invalidBase64(offset: 0), why: "standard base64 / instead of ,"),
         Invalid(wire: Array("&AGE-".utf8), error: .nonCanonical(offset: 0), why: "shift encoding ASCII 'a'"),
         Invalid(wire: Array("&Jjo-&Jjo-".utf8), error: .nonCanonical(offset: 5), why: "adjacent shifts must be merged"),
         Invalid(wire: Array("&Jjp-".utf8), error: .nonCanonical(offset: 0), why: "stray non-zero bits"),
-        Invalid(wire: Array("&AAAA-".utf8), error: .nonCanonical(offset: 0), why: "a whole extra base64 char of padding"),
+        Invalid(
+            wire: Array("&AAAA-".utf8), error: .nonCanonical(offset: 0), why: "a whole extra base64 char of padding"),
         Invalid(wire: Array("&2D0-".utf8), error: .invalidUTF16(offset: 0), why: "lone high surrogate"),
         Invalid(wire: Array("Pošta".utf8), error: .nonASCIIByte(offset: 2), why: "raw UTF-8"),
         Invalid(wire: [0x41, 0xFF], error: .nonASCIIByte(offset: 1), why: "raw 8-bit byte"),

@@ -34,8 +34,10 @@ func drain(_ parser: inout ResponseParser, limit: Int = 100_000) throws -> [Resp
 }
 
 /// Feeds the chunks in order, draining after each, like a connection reading from a socket.
-func parse(chunks: [[UInt8]], literalSizeLimit: Int = 64 * 1024,
-           responseSizeLimit: Int = 8 * 1024 * 1024) throws -> (events: [ResponseEvent], parser: ResponseParser) {
+func parse(
+    chunks: [[UInt8]], literalSizeLimit: Int = 64 * 1024,
+    responseSizeLimit: Int = 8 * 1024 * 1024
+) throws -> (events: [ResponseEvent], parser: ResponseParser) {
     var parser = ResponseParser(literalSizeLimit: literalSizeLimit, responseSizeLimit: responseSizeLimit)
     var events: [ResponseEvent] = []
     for chunk in chunks {
@@ -67,8 +69,9 @@ func isCompatiblePrefix(_ partial: [ResponseEvent], of full: [ResponseEvent]) ->
     guard partial.count <= full.count else { return false }
     for (index, event) in partial.enumerated() where event != full[index] {
         guard index == partial.count - 1,
-              case .bodyBytes(let got) = event, case .bodyBytes(let whole) = full[index],
-              whole.starts(with: got) else { return false }
+            case .bodyBytes(let got) = event, case .bodyBytes(let whole) = full[index],
+            whole.starts(with: got)
+        else { return false }
     }
     return true
 }
@@ -118,7 +121,9 @@ func bodyEvents(_ item: String, _ part: String, origin: Int? = nil, _ text: Stri
 func bodyEvents(_ item: String, _ text: String) -> [ResponseEvent] { bodyEvents(item, "", text) }
 
 /// The same for a partial whole message (`BODY[]<origin>`).
-func bodyEvents(_ item: String, origin: Int, _ text: String) -> [ResponseEvent] { bodyEvents(item, "", origin: origin, text) }
+func bodyEvents(_ item: String, origin: Int, _ text: String) -> [ResponseEvent] {
+    bodyEvents(item, "", origin: origin, text)
+}
 
 func str(_ text: String) -> IMAPValue { .string(Array(text.utf8)) }
 
@@ -127,8 +132,10 @@ func date(_ text: String) -> InternalDate {
     return value
 }
 
-func status(messages: Int? = nil, recent: Int? = nil, uidNext: UInt32? = nil, uidValidity: UInt32? = nil,
-            unseen: Int? = nil, size: Int64? = nil, highestModSeq: UInt64? = nil) -> MailboxStatus {
+func status(
+    messages: Int? = nil, recent: Int? = nil, uidNext: UInt32? = nil, uidValidity: UInt32? = nil,
+    unseen: Int? = nil, size: Int64? = nil, highestModSeq: UInt64? = nil
+) -> MailboxStatus {
     var status = MailboxStatus()
     status.messages = messages; status.recent = recent; status.uidNext = uidNext
     status.uidValidity = uidValidity; status.unseen = unseen; status.size = size

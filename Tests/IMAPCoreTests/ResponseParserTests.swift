@@ -94,11 +94,14 @@ struct ResponseParserTests {
 
     @Test("special-use and selectability of LIST replies")
     func listingProperties() throws {
-        let (events, _) = try parse(chunks: [bytes(wire(
-            #"* LIST (\HasNoChildren \Sent) "/" Sent"#,
-            #"* LIST (\Noselect \HasChildren) "/" Archive"#,
-            #"* LIST (\NonExistent) "/" Gone"#,
-            #"* LIST (\HasNoChildren \junk) "/" Spam"#))])
+        let (events, _) = try parse(chunks: [
+            bytes(
+                wire(
+                    #"* LIST (\HasNoChildren \Sent) "/" Sent"#,
+                    #"* LIST (\Noselect \HasChildren) "/" Archive"#,
+                    #"* LIST (\NonExistent) "/" Gone"#,
+                    #"* LIST (\HasNoChildren \junk) "/" Spam"#))
+        ])
         let listings = events.compactMap { event -> MailboxListing? in
             if case .untagged(.list(let listing)) = event { return listing } else { return nil }
         }
@@ -110,8 +113,11 @@ struct ResponseParserTests {
     func existsAfterFetch() throws {
         let text = wire("* 1 FETCH (UID 4)", "* 1 EXISTS", "* 10 FETCH (UID 5)")
         let (events, _) = try parse(chunks: [bytes(text)])
-        #expect(events == [.fetchStart(sequenceNumber: 1), .fetchAttribute(.uid(4)), .fetchEnd, untagged(.exists(1)),
-                           .fetchStart(sequenceNumber: 10), .fetchAttribute(.uid(5)), .fetchEnd])
+        #expect(
+            events == [
+                .fetchStart(sequenceNumber: 1), .fetchAttribute(.uid(4)), .fetchEnd, untagged(.exists(1)),
+                .fetchStart(sequenceNumber: 10), .fetchAttribute(.uid(5)), .fetchEnd,
+            ])
     }
 
     @Test("body sections describe themselves")
@@ -137,9 +143,12 @@ struct ResponseParserTests {
             let subject = "Subject \(number) (part)"
             text += "* \(number) FETCH (UID \(number + 100) BODY[HEADER.FIELDS (SUBJECT)] " + literal(subject) + ")\r\n"
             text += #"* LIST (\HasNoChildren) "/" "# + literal("Box \(number)") + "\r\n"
-            expected += [.fetchStart(sequenceNumber: number), .fetchAttribute(.uid(UInt32(number + 100)))]
-                + bodyEvents("BODY", "HEADER.FIELDS (SUBJECT)", subject) + [.fetchEnd,
-                untagged(.list(listing(["\\HasNoChildren"], "/", "Box \(number)")))]
+            expected +=
+                [.fetchStart(sequenceNumber: number), .fetchAttribute(.uid(UInt32(number + 100)))]
+                + bodyEvents("BODY", "HEADER.FIELDS (SUBJECT)", subject) + [
+                    .fetchEnd,
+                    untagged(.list(listing(["\\HasNoChildren"], "/", "Box \(number)"))),
+                ]
         }
         text += "A9 OK done\r\n"
         expected.append(tagged("A9", .ok, nil, "done"))
@@ -156,11 +165,13 @@ struct ResponseParserTests {
     /// ByteCursor.atLiteral treats any `~` as the start of a literal8 (`~{n}`), so astring /
     /// nstring / genericValue reject an atom that begins with `~`, which is a valid ATOM-CHAR.
     /// RFC 3501 §5.1.3's own example name is `~peter/mail/&U,BTFw-/&ZeVnLIqe-`.
-    @Test("an atom mailbox name starting with ~ parses", arguments: [
-        (#"* LIST () "/" ~peter/mail/&U,BTFw-/&ZeVnLIqe-"#, "~peter/mail/&U,BTFw-/&ZeVnLIqe-"),
-        (#"* LSUB () "/" ~backup"#, "~backup"),
-        ("* STATUS ~backup (MESSAGES 1)", "~backup"),
-    ])
+    @Test(
+        "an atom mailbox name starting with ~ parses",
+        arguments: [
+            (#"* LIST () "/" ~peter/mail/&U,BTFw-/&ZeVnLIqe-"#, "~peter/mail/&U,BTFw-/&ZeVnLIqe-"),
+            (#"* LSUB () "/" ~backup"#, "~backup"),
+            ("* STATUS ~backup (MESSAGES 1)", "~backup"),
+        ])
     func tildeAtomName(_ line: String, _ name: String) throws {
         let (events, _) = try parse(chunks: [bytes(wire(line))])
         let names = events.compactMap { event -> MailboxName? in
@@ -182,7 +193,6 @@ struct ResponseParserTests {
         #expect(events == [tagged("A8", .no, .tryCreate, "Mailbox doesn't exist: x{5}")])
         #expect(parser.bufferedByteCount == 0)
     }
-
 
     /// ResponseParser.literalAnnouncedBefore looks back from the line feed without stopping at the
     /// start of the segment, so when a literal's own bytes end in `{n}` right before the CRLF that

@@ -13,7 +13,8 @@ enum ExternalCommand {
     static func run(_ arguments: [String], in directory: String? = nil) throws -> Output {
         var environment = ProcessInfo.processInfo.environment
         environment["LC_ALL"] = "C.UTF-8"
-        let outcome = try ProcessRunner.run(arguments[0], Array(arguments.dropFirst()), environment: environment, directory: directory)
+        let outcome = try ProcessRunner.run(
+            arguments[0], Array(arguments.dropFirst()), environment: environment, directory: directory)
         return Output(status: outcome.status, standardOutput: outcome.stdout, standardError: outcome.stderr)
     }
 

@@ -10,11 +10,13 @@ struct ExtractorTests {
         let directory = try TemporaryDirectory()
         let archive = directory.file("pass" + compression.fileSuffix)
         try SampleMailbox.writeArchive(at: archive, compression: compression, sourceRoot: directory.path)
-        let destination = directory.file("restore/here") // created by the extractor
+        let destination = directory.file("restore/here")  // created by the extractor
         let count = try ArchiveExtractor.extract(archive: archive, to: destination)
         #expect(count == SampleMailbox.allFiles.count)
         #expect(SampleMailbox.mismatches(in: destination, checkDirectoryTimes: true) == [])
-        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: destination).filter { $0.contains(".mailferry-extract-") }
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: destination).filter {
+            $0.contains(".mailferry-extract-")
+        }
         #expect(leftovers == [])
     }
 
@@ -27,11 +29,13 @@ struct ExtractorTests {
         try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
         try Data("stale".utf8).write(to: URL(fileURLWithPath: destination + "/manifest.json"))
         try ArchiveExtractor.extract(archive: archive, to: destination)
-        #expect(FileManager.default.contents(atPath: destination + "/manifest.json") == Data(SampleMailbox.manifest.bytes))
+        #expect(
+            FileManager.default.contents(atPath: destination + "/manifest.json") == Data(SampleMailbox.manifest.bytes))
     }
 
-    @Test("entries escaping the destination are refused",
-          arguments: ["../evil", "INBOX/../../evil", "./../evil", "ABSOLUTE"])
+    @Test(
+        "entries escaping the destination are refused",
+        arguments: ["../evil", "INBOX/../../evil", "./../evil", "ABSOLUTE"])
     func refusesEscapes(entryPath: String) throws {
         let directory = try TemporaryDirectory()
         let evil = entryPath == "ABSOLUTE" ? directory.file("evil") : entryPath

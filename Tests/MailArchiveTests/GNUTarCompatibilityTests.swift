@@ -20,11 +20,12 @@ struct GNUTarCompatibilityTests {
         let directory = try TemporaryDirectory()
         let archive = directory.file("pass" + compression.fileSuffix)
         try SampleMailbox.writeArchive(at: archive, compression: compression, sourceRoot: directory.path)
-        let options: [String] = switch compression {
-        case .none: ["-tf"]
-        case .gzip: ["-z", "-tf"]
-        case .zstd: ["--zstd", "-tf"]
-        }
+        let options: [String] =
+            switch compression {
+            case .none: ["-tf"]
+            case .gzip: ["-z", "-tf"]
+            case .zstd: ["--zstd", "-tf"]
+            }
         let output = try ExternalCommand.run(["tar"] + options + [archive])
         #expect(output.status == 0, "\(output.standardError)")
         #expect(output.standardError.isEmpty, "tar warned: \(output.standardError)")
@@ -56,8 +57,9 @@ struct GNUTarCompatibilityTests {
         try FileManager.default.createDirectory(atPath: tree + "/Входящие/cur", withIntermediateDirectories: true)
         try Data("čau\r\n".utf8).write(to: URL(fileURLWithPath: tree + "/Входящие/cur/1:2,S"))
         let archive = directory.file("gnu.tar")
-        let output = try ExternalCommand.run(["tar"] + createOptions.split(separator: " ").map(String.init)
-                                             + [archive, "Входящие"], in: tree)
+        let output = try ExternalCommand.run(
+            ["tar"] + createOptions.split(separator: " ").map(String.init)
+                + [archive, "Входящие"], in: tree)
         try #require(output.status == 0, "\(output.standardError)")
         var entries: [String: [UInt8]] = [:]
         try ArchiveReader(path: archive).forEachEntry { info, stream in

@@ -5,10 +5,12 @@ import MailArchive
 /// names (pax path records, locale conversion) and a path longer than ustar's 100/155 limits.
 enum SampleMailbox {
     /// Non-ASCII, over 200 characters, with a last component over ustar's 100-byte name field.
-    static let longPath = "Archiv/" + String(repeating: "dlouhá složka ", count: 6) + "/cur/"
+    static let longPath =
+        "Archiv/" + String(repeating: "dlouhá složka ", count: 6) + "/cur/"
         + String(repeating: "1700000003.M4P1.example.org", count: 4) + ":2,S"
     /// ASCII with short components, but a directory part over ustar's 155-byte prefix field.
-    static let deepPath = "Archive/" + String(repeating: "Projects 2024/", count: 12)
+    static let deepPath =
+        "Archive/" + String(repeating: "Projects 2024/", count: 12)
         + "cur/1700000005.M6P1.example.org:2,S"
 
     static let directories: [(path: String, time: Int)] = [
@@ -19,29 +21,35 @@ enum SampleMailbox {
     ]
 
     static let files: [SampleFile] = [
-        SampleFile(entryPath: "INBOX/cur/1700000000.M1P1.example.org:2,S",
-                   bytes: Array("Subject: hello\r\n\r\nbody\r\n".utf8), modificationTime: 1_600_000_000),
-        SampleFile(entryPath: "Příliš žluťoučký kůň/cur/1700000001.M2P1.example.org:2,RS",
-                   bytes: Array("Subject: =?UTF-8?Q?=C4=8Dau?=\r\n\r\nčau\r\n".utf8), modificationTime: 1_600_000_001),
-        SampleFile(entryPath: "Входящие/new/1700000002.M3P1.example.org:2,",
-                   bytes: (0 ... 255).map { UInt8($0) } + Array(repeating: 0, count: 70_000),
-                   modificationTime: 1_600_000_002),
+        SampleFile(
+            entryPath: "INBOX/cur/1700000000.M1P1.example.org:2,S",
+            bytes: Array("Subject: hello\r\n\r\nbody\r\n".utf8), modificationTime: 1_600_000_000),
+        SampleFile(
+            entryPath: "Příliš žluťoučký kůň/cur/1700000001.M2P1.example.org:2,RS",
+            bytes: Array("Subject: =?UTF-8?Q?=C4=8Dau?=\r\n\r\nčau\r\n".utf8), modificationTime: 1_600_000_001),
+        SampleFile(
+            entryPath: "Входящие/new/1700000002.M3P1.example.org:2,",
+            bytes: (0...255).map { UInt8($0) } + Array(repeating: 0, count: 70_000),
+            modificationTime: 1_600_000_002),
         SampleFile(entryPath: longPath, bytes: Array("long path body\r\n".utf8), modificationTime: 1_600_000_003),
         SampleFile(entryPath: deepPath, bytes: Array("deep path body\r\n".utf8), modificationTime: 1_600_000_005),
         SampleFile(entryPath: "INBOX/cur/1700000004.M5P1.example.org:2,T", bytes: [], modificationTime: 1_600_000_004),
     ]
 
-    static let manifest = SampleFile(entryPath: "manifest.json",
-                                     bytes: Array(#"{"folders":[{"name":"Příliš žluťoučký kůň","uidValidity":7}]}"#.utf8),
-                                     modificationTime: 1_700_000_200)
+    static let manifest = SampleFile(
+        entryPath: "manifest.json",
+        bytes: Array(#"{"folders":[{"name":"Příliš žluťoučký kůň","uidValidity":7}]}"#.utf8),
+        modificationTime: 1_700_000_200)
 
     /// Every regular file entry in archive order: the streamed files, then the manifest.
     static var allFiles: [SampleFile] { files + [manifest] }
 
     /// Writes the source files below `sourceRoot`, then an archive of them at `archivePath`:
     /// directories, files (streamed from disk), then the manifest from memory.
-    static func writeArchive(at archivePath: String, compression: ArchiveCompression,
-                             sourceRoot: String) throws {
+    static func writeArchive(
+        at archivePath: String, compression: ArchiveCompression,
+        sourceRoot: String
+    ) throws {
         let writer = try ArchiveWriter(finalPath: archivePath, compression: compression)
         for directory in directories {
             try writer.addDirectory(entryPath: directory.path, modificationTime: directory.time)
@@ -51,8 +59,9 @@ enum SampleMailbox {
             try Data(file.bytes).write(to: URL(fileURLWithPath: source))
             try writer.addFile(entryPath: file.entryPath, sourcePath: source, modificationTime: file.modificationTime)
         }
-        try writer.addData(entryPath: manifest.entryPath, bytes: manifest.bytes,
-                           modificationTime: manifest.modificationTime)
+        try writer.addData(
+            entryPath: manifest.entryPath, bytes: manifest.bytes,
+            modificationTime: manifest.modificationTime)
         try writer.seal()
     }
 

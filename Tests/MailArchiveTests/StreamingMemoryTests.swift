@@ -9,8 +9,9 @@ struct StreamingMemoryTests {
     static let allowedGrowthKiB = 20 * 1024
 
     /// Serialized so the compressors of the three cases do not add up in one measurement.
-    @Test("a 30 MB entry is written and read without growing RSS", .serialized,
-          arguments: ArchiveCompression.allCases)
+    @Test(
+        "a 30 MB entry is written and read without growing RSS", .serialized,
+        arguments: ArchiveCompression.allCases)
     func largeEntry(compression: ArchiveCompression) throws {
         let directory = try TemporaryDirectory()
         let source = directory.file("big.eml")
@@ -33,7 +34,8 @@ struct StreamingMemoryTests {
             #expect(info.size == Int64(Self.entrySize))
             try stream.read { piece in
                 let expected = original.readData(ofLength: piece.count)
-                equal = equal && expected.count == piece.count
+                equal =
+                    equal && expected.count == piece.count
                     && expected.withUnsafeBytes { memcmp($0.baseAddress!, piece.baseAddress!, piece.count) == 0 }
                 total += piece.count
                 pieces += 1

@@ -19,7 +19,7 @@ struct WriterLifecycleTests {
         #expect(writer.temporaryPath.hasPrefix(directory.path + "/."))
         try writer.seal()
         #expect(try directory.listing() == ["2026-11-25T10-15-00Z-full.tar.zst"])
-        writer.abandon() // after seal: keeps the archive
+        writer.abandon()  // after seal: keeps the archive
         #expect(FileManager.default.fileExists(atPath: final))
         #expect(try permissions(final) == 0o600)
     }

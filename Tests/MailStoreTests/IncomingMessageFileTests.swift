@@ -5,7 +5,8 @@ import Testing
 /// A message streamed into `tmp/`: exclusive creation, hash, size, Message-ID, cleanup, errors.
 @Suite("IncomingMessageFile")
 struct IncomingMessageFileTests {
-    static let message = Array("From: a@example.com\r\nMessage-ID: <incoming@example.com>\r\nSubject: hi\r\n\r\nHello.\r\n".utf8)
+    static let message = Array(
+        "From: a@example.com\r\nMessage-ID: <incoming@example.com>\r\nSubject: hi\r\n\r\nHello.\r\n".utf8)
 
     static func sha256(_ bytes: [UInt8]) -> String {
         let hasher = SHA256Hasher()
@@ -87,7 +88,7 @@ struct IncomingMessageFileTests {
         file.discard()
         #expect(!FileManager.default.fileExists(atPath: file.temporaryPath))
         #expect(try directory.listing().isEmpty)
-        file.discard() // twice is harmless
+        file.discard()  // twice is harmless
     }
 
     @Test("an unfinished file is removed when the object is dropped")
@@ -135,7 +136,9 @@ struct IncomingMessageFileTests {
         #expect(try directory.listing().isEmpty)
     }
 
-    @Test("a full disk is reported as diskFull, naming the file", .enabled(if: SmallFileSystem.available, "needs root to mount a small tmpfs"))
+    @Test(
+        "a full disk is reported as diskFull, naming the file",
+        .enabled(if: SmallFileSystem.available, "needs root to mount a small tmpfs"))
     func diskFull() throws {
         let disk = try #require(SmallFileSystem(kilobytes: 64))
         let file = try IncomingMessageFile(directory: disk.path)

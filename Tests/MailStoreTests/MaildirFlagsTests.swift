@@ -20,15 +20,15 @@ struct MaildirFlagsTests {
         Example(flags: [], letters: ""),
         Example(flags: [.seen], letters: "S"),
         Example(flags: [.deleted, .seen, .answered, .flagged, .draft], letters: "DFRST"),
-        Example(flags: [.recent, .seen], letters: "S"),                    // \Recent is never stored
+        Example(flags: [.recent, .seen], letters: "S"),  // \Recent is never stored
         Example(flags: [.recent], letters: ""),
-        Example(flags: [.anyKeyword, .flagged], letters: "F"),             // \* is not a message flag
-        Example(flags: [Flag("\\SEEN"), Flag("\\answered")], letters: "RS"), // system flags are case-insensitive
-        Example(flags: [.seen, .seen], letters: "S"),                      // duplicates collapse
+        Example(flags: [.anyKeyword, .flagged], letters: "F"),  // \* is not a message flag
+        Example(flags: [Flag("\\SEEN"), Flag("\\answered")], letters: "RS"),  // system flags are case-insensitive
+        Example(flags: [.seen, .seen], letters: "S"),  // duplicates collapse
         Example(flags: ["$label1", .seen, "$Forwarded"], letters: "Sac"),  // sorted: capitals first
         Example(flags: ["Junk"], letters: "b"),
-        Example(flags: ["NotInTheFile", .seen], letters: "S"),             // unknown keyword dropped
-        Example(flags: ["\\Custom", .seen], letters: "S"),                 // unknown system flag dropped
+        Example(flags: ["NotInTheFile", .seen], letters: "S"),  // unknown keyword dropped
+        Example(flags: ["\\Custom", .seen], letters: "S"),  // unknown system flag dropped
     ]
 
     @Test("flags to info letters", arguments: examples)
@@ -39,9 +39,10 @@ struct MaildirFlagsTests {
     @Test("info letters back to flags", arguments: examples)
     func backToFlags(_ example: Example) {
         let flags = MaildirFlags.flags(fromInfo: Substring(example.letters), keywordName: Self.name)
-        let expected = Set(example.flags.filter { flag in
-            flag != .recent && flag != .anyKeyword && flag.name != "\\Custom" && flag.name != "NotInTheFile"
-        })
+        let expected = Set(
+            example.flags.filter { flag in
+                flag != .recent && flag != .anyKeyword && flag.name != "\\Custom" && flag.name != "NotInTheFile"
+            })
         #expect(Set(flags) == expected)
         #expect(flags.count == expected.count)
     }
@@ -67,6 +68,7 @@ struct MaildirFlagsTests {
     @Test("letters come back in info order, keywords resolved through the file")
     func order() {
         let flags = MaildirFlags.flags(fromInfo: "DFRSTabc", keywordName: Self.name)
-        #expect(flags == [.draft, .flagged, .answered, .seen, .deleted, Flag("$Forwarded"), Flag("Junk"), Flag("$label1")])
+        #expect(
+            flags == [.draft, .flagged, .answered, .seen, .deleted, Flag("$Forwarded"), Flag("Junk"), Flag("$label1")])
     }
 }

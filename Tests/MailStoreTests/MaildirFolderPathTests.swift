@@ -30,7 +30,8 @@ struct MaildirFolderPathTests {
         Example("Projects/2026", ".", "Projects&AC8-2026", "a level containing / under separator ."),
         Example("Odeslan&AOE- po&AWE-ta", ".", "Odeslan&AOE- po&AWE-ta", "Czech, modified UTF-7 on the wire"),
         Example("Ko&AWE-", "/", "Ko&AWE-", "Czech Koš"),
-        Example("&BB4EQgQ,BEAEMAQyBDsENQQ9BD0ESwQ1-", "/", "&BB4EQgQ,BEAEMAQyBDsENQQ9BD0ESwQ1-", "Cyrillic Отправленные"),
+        Example(
+            "&BB4EQgQ,BEAEMAQyBDsENQQ9BD0ESwQ1-", "/", "&BB4EQgQ,BEAEMAQyBDsENQQ9BD0ESwQ1-", "Cyrillic Отправленные"),
         Example("&BBAEQARFBDgEMg-.2026.Ko&AWE-", ".", "&BBAEQARFBDgEMg-/2026/Ko&AWE-", "Cyrillic and Czech levels"),
         Example("Koš", "/", "Ko&AWE-", "UTF-8 on the wire (UTF8=ACCEPT) is still stored as modified UTF-7"),
         Example("Tom &- Jerry", "/", "Tom &- Jerry", "& is &- on disk as on the wire"),
@@ -59,25 +60,30 @@ struct MaildirFolderPathTests {
             #expect(!level.isEmpty)
             #expect(!level.hasPrefix("."))
             #expect(!["cur", "new", "tmp"].contains(level))
-            #expect(level.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value <= 0x7E }, "not printable ASCII: \(level)")
+            #expect(
+                level.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value <= 0x7E },
+                "not printable ASCII: \(level)")
         }
     }
 
     @Test("a name given in Unicode and its wire form land in the same place")
     func unicodeAndWireAgree() {
         let fromUnicode = MaildirFolderPath.relativePath(for: MailboxName("Odeslaná pošta"), separator: ".")
-        let fromWire = MaildirFolderPath.relativePath(for: MailboxName(wire: Array("Odeslan&AOE- po&AWE-ta".utf8)), separator: ".")
+        let fromWire = MaildirFolderPath.relativePath(
+            for: MailboxName(wire: Array("Odeslan&AOE- po&AWE-ta".utf8)), separator: ".")
         #expect(fromUnicode == fromWire)
         #expect(fromUnicode == "Odeslan&AOE- po&AWE-ta")
     }
 
     /// Two folders sharing a directory share `cur/`: the reconciler of one then deletes the
     /// other's files as "never recorded", and both are fetched again on every run.
-    @Test("distinct folders never share a directory", arguments: [
-        ("cur", "&AGM-ur", "/"),
-        ("a..b", "a.&-empty.b", "."),   // an empty level and a level named "&empty"
-        ("&Jjo", "&-Jjo", "/"),         // a name that is not valid modified UTF-7, and "&Jjo"
-    ] as [(String, String, Character)])
+    @Test(
+        "distinct folders never share a directory",
+        arguments: [
+            ("cur", "&AGM-ur", "/"),
+            ("a..b", "a.&-empty.b", "."),  // an empty level and a level named "&empty"
+            ("&Jjo", "&-Jjo", "/"),  // a name that is not valid modified UTF-7, and "&Jjo"
+        ] as [(String, String, Character)])
     func noCollisions(_ first: String, _ second: String, _ separator: Character) {
         let one = MaildirFolderPath.relativePath(for: MailboxName(wire: Array(first.utf8)), separator: separator)
         let two = MaildirFolderPath.relativePath(for: MailboxName(wire: Array(second.utf8)), separator: separator)

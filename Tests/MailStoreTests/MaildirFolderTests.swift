@@ -67,7 +67,9 @@ struct MaildirFolderTests {
         try folder.commit(temporaryPath: try Self.incoming(folder), as: Self.name)
         let second = MaildirFileName(internalDateSeconds: 1, uid: 6, uidValidity: 77, size: 1, info: "")
         try folder.commit(temporaryPath: try Self.incoming(folder, "x"), as: second)
-        #expect(FileManager.default.createFile(atPath: folder.cur + "/1700000000.M1P2.host,S=12,W=13:2,S", contents: Data()))
+        #expect(
+            FileManager.default.createFile(atPath: folder.cur + "/1700000000.M1P2.host,S=12,W=13:2,S", contents: Data())
+        )
         #expect(Set(folder.storedFiles()) == [Self.name, second])
         folder.remove(second)
         #expect(folder.storedFiles() == [Self.name])
@@ -95,7 +97,9 @@ struct MaildirFolderTests {
         try folder.create()
         try folder.writeKeywords(["$Forwarded", "Junk"])
         try folder.writeKeywords(["$Forwarded", "Junk", "$label1"])
-        #expect(try String(contentsOfFile: directory.file("dovecot-keywords"), encoding: .utf8) == "0 $Forwarded\n1 Junk\n2 $label1\n")
+        #expect(
+            try String(contentsOfFile: directory.file("dovecot-keywords"), encoding: .utf8)
+                == "0 $Forwarded\n1 Junk\n2 $label1\n")
         #expect(try directory.listing() == ["cur", "dovecot-keywords", "new", "tmp"], "no .tmp left behind")
     }
 
@@ -108,9 +112,11 @@ struct MaildirFolderTests {
         FileManager.default.createFile(atPath: folder.path + "/dovecot-keywords.tmp", contents: Data("0 $lab".utf8))
         #expect(try folder.repairKeywords(["$label1", "Work"]))
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/dovecot-keywords.tmp"))
-        #expect(FileManager.default.contents(atPath: folder.path + "/dovecot-keywords") == Data("0 $label1\n1 Work\n".utf8))
+        #expect(
+            FileManager.default.contents(atPath: folder.path + "/dovecot-keywords") == Data("0 $label1\n1 Work\n".utf8))
         #expect(try !folder.repairKeywords(["$label1", "Work"]), "a file that matches is left alone")
-        #expect(try !MaildirFolder(root: directory.path, relativePath: "none").repairKeywords([]), "no keywords, no file")
+        #expect(
+            try !MaildirFolder(root: directory.path, relativePath: "none").repairKeywords([]), "no keywords, no file")
     }
 
     @Test("syncing works on a real folder and fails on a missing one")

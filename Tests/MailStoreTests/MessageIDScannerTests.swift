@@ -12,29 +12,43 @@ struct MessageIDScannerTests {
     }
 
     static let examples: [Example] = [
-        Example(note: "plain CRLF header",
-                message: "From: a@example.com\r\nMessage-ID: <abc@example.com>\r\nSubject: x\r\n\r\nbody\r\n",
-                expected: "<abc@example.com>"),
+        Example(
+            note: "plain CRLF header",
+            message: "From: a@example.com\r\nMessage-ID: <abc@example.com>\r\nSubject: x\r\n\r\nbody\r\n",
+            expected: "<abc@example.com>"),
         Example(note: "lowercase name", message: "message-id: <low@x>\r\n\r\nbody", expected: "<low@x>"),
         Example(note: "mixed case name", message: "Subject: s\r\nMESSAGE-Id:<mixed@x>\r\n\r\n", expected: "<mixed@x>"),
-        Example(note: "value folded onto the next line", message: "Message-ID:\r\n <fold@x>\r\nTo: b\r\n\r\n", expected: "<fold@x>"),
-        Example(note: "value folded in the middle, tab continuation",
-                message: "Message-ID: <part1\r\n\t.part2@x>\r\nTo: b\r\n\r\n", expected: "<part1.part2@x>"),
-        Example(note: "folding ends at the next field", message: "Message-ID: <a@x>\r\nX-Other: <b@x>\r\n\r\n", expected: "<a@x>"),
+        Example(
+            note: "value folded onto the next line", message: "Message-ID:\r\n <fold@x>\r\nTo: b\r\n\r\n",
+            expected: "<fold@x>"),
+        Example(
+            note: "value folded in the middle, tab continuation",
+            message: "Message-ID: <part1\r\n\t.part2@x>\r\nTo: b\r\n\r\n", expected: "<part1.part2@x>"),
+        Example(
+            note: "folding ends at the next field", message: "Message-ID: <a@x>\r\nX-Other: <b@x>\r\n\r\n",
+            expected: "<a@x>"),
         Example(note: "absent", message: "From: a\r\nSubject: nothing\r\n\r\nbody", expected: nil),
         Example(note: "empty value", message: "Message-ID:   \r\nSubject: s\r\n\r\n", expected: nil),
         Example(note: "bare LF line ends", message: "From: a\nMessage-ID: <lf@x>\n\nbody\n", expected: "<lf@x>"),
         Example(note: "trailing blanks trimmed", message: "Message-ID: \t<ws@x> \t\r\n\r\n", expected: "<ws@x>"),
-        Example(note: "only the first of two counts", message: "Message-ID: <one@x>\r\nMessage-ID: <two@x>\r\n\r\n", expected: "<one@x>"),
-        Example(note: "a longer field name is not Message-ID",
-                message: "X-Original-Message-ID: <orig@x>\r\nMessage-ID: <real@x>\r\n\r\n", expected: "<real@x>"),
+        Example(
+            note: "only the first of two counts", message: "Message-ID: <one@x>\r\nMessage-ID: <two@x>\r\n\r\n",
+            expected: "<one@x>"),
+        Example(
+            note: "a longer field name is not Message-ID",
+            message: "X-Original-Message-ID: <orig@x>\r\nMessage-ID: <real@x>\r\n\r\n", expected: "<real@x>"),
         Example(note: "resent header alone", message: "Resent-Message-ID: <resent@x>\r\n\r\n", expected: nil),
-        Example(note: "a Message-ID line in the body does not count",
-                message: "From: a\r\nSubject: fwd\r\n\r\nMessage-ID: <body@x>\r\n\r\nmore\r\n", expected: nil),
-        Example(note: "a Message-ID line in the body does not count, bare LF",
-                message: "From: a\nSubject: fwd\n\nMessage-ID: <body@x>\n", expected: nil),
-        Example(note: "header with no body and no blank line", message: "Message-ID: <nobody@x>\r\n", expected: "<nobody@x>"),
-        Example(note: "header cut before its line end", message: "Subject: s\r\nMessage-ID: <cut@x>", expected: "<cut@x>"),
+        Example(
+            note: "a Message-ID line in the body does not count",
+            message: "From: a\r\nSubject: fwd\r\n\r\nMessage-ID: <body@x>\r\n\r\nmore\r\n", expected: nil),
+        Example(
+            note: "a Message-ID line in the body does not count, bare LF",
+            message: "From: a\nSubject: fwd\n\nMessage-ID: <body@x>\n", expected: nil),
+        Example(
+            note: "header with no body and no blank line", message: "Message-ID: <nobody@x>\r\n", expected: "<nobody@x>"
+        ),
+        Example(
+            note: "header cut before its line end", message: "Subject: s\r\nMessage-ID: <cut@x>", expected: "<cut@x>"),
         Example(note: "empty message", message: "", expected: nil),
     ]
 
@@ -51,10 +65,12 @@ struct MessageIDScannerTests {
 
     /// RFC 5322: the header ends at the first empty line; a message that starts with one has no
     /// header, so nothing after it is a header field.
-    @Test("a message whose header is empty has no Message-ID", arguments: [
-        "\r\nMessage-ID: <body@x>\r\n\r\ntext\r\n",
-        "\nMessage-ID: <body@x>\n\ntext\n",
-    ])
+    @Test(
+        "a message whose header is empty has no Message-ID",
+        arguments: [
+            "\r\nMessage-ID: <body@x>\r\n\r\ntext\r\n",
+            "\nMessage-ID: <body@x>\n\ntext\n",
+        ])
     func emptyHeader(_ message: String) {
         #expect(Self.scan(Array(message.utf8), chunk: .max) == nil)
     }

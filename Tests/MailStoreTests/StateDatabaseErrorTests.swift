@@ -10,18 +10,24 @@ struct StateDatabaseErrorTests {
 
     @Test("a full disk becomes diskFull")
     func full() {
-        let error = StateDatabase.translate(DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full"), path: Self.path)
+        let error = StateDatabase.translate(
+            DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full"), path: Self.path)
         #expect(error as? StoreError == .diskFull(path: Self.path))
     }
 
-    @Test("I/O, open and read-only failures become notWritable, with SQLite's message",
-          arguments: [ResultCode.SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_IOERR_WRITE, .SQLITE_IOERR_FSYNC])
+    @Test(
+        "I/O, open and read-only failures become notWritable, with SQLite's message",
+        arguments: [
+            ResultCode.SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_IOERR_WRITE, .SQLITE_IOERR_FSYNC,
+        ])
     func notWritable(_ code: ResultCode) {
         let error = StateDatabase.translate(DatabaseError(resultCode: code, message: "boom"), path: Self.path)
         #expect(error as? StoreError == .notWritable(path: Self.path, reason: "boom"))
     }
 
-    @Test("other SQLite errors pass through unchanged", arguments: [ResultCode.SQLITE_CONSTRAINT, .SQLITE_BUSY, .SQLITE_CORRUPT])
+    @Test(
+        "other SQLite errors pass through unchanged",
+        arguments: [ResultCode.SQLITE_CONSTRAINT, .SQLITE_BUSY, .SQLITE_CORRUPT])
     func passThrough(_ code: ResultCode) {
         let original = DatabaseError(resultCode: code, message: "other")
         let error = StateDatabase.translate(original, path: Self.path)

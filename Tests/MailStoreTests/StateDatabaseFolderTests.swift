@@ -44,8 +44,9 @@ struct StateDatabaseFolderTests {
     func goneKeepsMessages() throws {
         let store = try TestDatabase()
         let folder = try store.folder("Vanished", pass: 1).id!
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: folder, uid: 1, pass: 1)], rekeyed: [],
-                                       folderID: folder, highestUID: 1, passID: 1)
+        try store.database.commitBatch(
+            inserted: [TestDatabase.message(folder: folder, uid: 1, pass: 1)], rekeyed: [],
+            folderID: folder, highestUID: 1, passID: 1)
         _ = try store.database.markUnseenFoldersGone(passID: 2)
         #expect(try store.database.messageCount(folderID: folder) == 1)
     }
@@ -56,13 +57,17 @@ struct StateDatabaseFolderTests {
         let folder = try store.folder("INBOX", pass: 1).id!
         #expect(try store.database.keywords(folderID: folder).isEmpty)
         #expect(try store.database.addKeywords(["$Forwarded", "Junk"], folderID: folder) == ["$Forwarded", "Junk"])
-        #expect(try store.database.addKeywords(["Junk", "$label1", "$label1", "$Forwarded"], folderID: folder)
+        #expect(
+            try store.database.addKeywords(["Junk", "$label1", "$label1", "$Forwarded"], folderID: folder)
                 == ["$Forwarded", "Junk", "$label1"])
         #expect(try store.database.addKeywords([], folderID: folder) == ["$Forwarded", "Junk", "$label1"])
         #expect(try store.database.keywords(folderID: folder) == ["$Forwarded", "Junk", "$label1"])
         let rows = try store.database.queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT position, keyword FROM folderKeyword WHERE folderID = ? ORDER BY position", arguments: [folder])
-                .map { ($0["position"] as Int, $0["keyword"] as String) }
+            try Row.fetchAll(
+                db, sql: "SELECT position, keyword FROM folderKeyword WHERE folderID = ? ORDER BY position",
+                arguments: [folder]
+            )
+            .map { ($0["position"] as Int, $0["keyword"] as String) }
         }
         #expect(rows.map(\.0) == [0, 1, 2])
         #expect(rows.map(\.1) == ["$Forwarded", "Junk", "$label1"])
@@ -77,7 +82,9 @@ struct StateDatabaseFolderTests {
         #expect(try store.database.addKeywords(["B"], folderID: archive) == ["B"])
         #expect(try store.database.keywords(folderID: inbox) == ["A", "B"])
         let position = try store.database.queue.read { db in
-            try Int.fetchOne(db, sql: "SELECT position FROM folderKeyword WHERE folderID = ? AND keyword = 'B'", arguments: [archive])
+            try Int.fetchOne(
+                db, sql: "SELECT position FROM folderKeyword WHERE folderID = ? AND keyword = 'B'", arguments: [archive]
+            )
         }
         #expect(position == 0)
     }

@@ -28,10 +28,12 @@ struct StateDatabaseJobPassTests {
         #expect(job.sourcePort == 993, "the port is neither compared nor updated")
     }
 
-    @Test("another account is refused, naming both", arguments: [
-        ("imap.example.com", "bob@example.com"),
-        ("imap.other.example", "alice@example.com"),
-    ])
+    @Test(
+        "another account is refused, naming both",
+        arguments: [
+            ("imap.example.com", "bob@example.com"),
+            ("imap.other.example", "alice@example.com"),
+        ])
     func otherAccount(host: String, user: String) throws {
         let store = try TestDatabase()
         try store.database.bindJob(host: "imap.example.com", port: 993, user: "alice@example.com")
@@ -58,8 +60,9 @@ struct StateDatabaseJobPassTests {
         let store = try TestDatabase()
         let first = try store.database.openPass()
         let folder = try store.folder("INBOX", pass: first.id!).id!
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: folder, uid: 1, pass: first.id!)], rekeyed: [],
-                                       folderID: folder, highestUID: 1, passID: first.id!)
+        try store.database.commitBatch(
+            inserted: [TestDatabase.message(folder: folder, uid: 1, pass: first.id!)], rekeyed: [],
+            folderID: folder, highestUID: 1, passID: first.id!)
         let again = try store.database.openPass()
         #expect(again.id == first.id)
         #expect(again.kind == .full)
@@ -93,9 +96,12 @@ struct StateDatabaseJobPassTests {
     func issues() throws {
         let store = try TestDatabase()
         let pass = try store.database.openPass().id!
-        try store.database.recordIssue(PassIssueRecord(passID: pass, scope: "message", folder: "INBOX", uid: 7, reason: "too big"))
-        try store.database.recordIssue(PassIssueRecord(passID: pass, scope: "folder", folder: "Junk", uid: nil, reason: "NO [ALERT]"))
-        try store.database.recordIssue(PassIssueRecord(passID: pass + 1, scope: "account", folder: nil, uid: nil, reason: "later"))
+        try store.database.recordIssue(
+            PassIssueRecord(passID: pass, scope: "message", folder: "INBOX", uid: 7, reason: "too big"))
+        try store.database.recordIssue(
+            PassIssueRecord(passID: pass, scope: "folder", folder: "Junk", uid: nil, reason: "NO [ALERT]"))
+        try store.database.recordIssue(
+            PassIssueRecord(passID: pass + 1, scope: "account", folder: nil, uid: nil, reason: "later"))
         let issues = try store.database.issues(passID: pass)
         #expect(issues.map(\.reason) == ["too big", "NO [ALERT]"])
         #expect(issues.first?.uid == 7)

@@ -17,11 +17,14 @@ struct StateDatabaseMessageTests {
     @Test("a batch stores its rows, raises the highest UID and counts messages and bytes")
     func commitBatch() throws {
         let (store, pass, folder) = try Self.setUp()
-        let batch = [TestDatabase.message(folder: folder, uid: 3, pass: pass, size: 300),
-                     TestDatabase.message(folder: folder, uid: 5, pass: pass, size: 500)]
+        let batch = [
+            TestDatabase.message(folder: folder, uid: 3, pass: pass, size: 300),
+            TestDatabase.message(folder: folder, uid: 5, pass: pass, size: 500),
+        ]
         try store.database.commitBatch(inserted: batch, rekeyed: [], folderID: folder, highestUID: 5, passID: pass)
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: folder, uid: 4, pass: pass, size: 40)], rekeyed: [],
-                                       folderID: folder, highestUID: 4, passID: pass)
+        try store.database.commitBatch(
+            inserted: [TestDatabase.message(folder: folder, uid: 4, pass: pass, size: 40)], rekeyed: [],
+            folderID: folder, highestUID: 4, passID: pass)
 
         let stored = try store.database.messages(folderID: folder, uidValidity: 100)
         #expect(Set(stored.keys) == [3, 4, 5])
@@ -38,10 +41,13 @@ struct StateDatabaseMessageTests {
     @Test("a batch is one transaction: a failing row leaves nothing of it")
     func atomic() throws {
         let (store, pass, folder) = try Self.setUp()
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: folder, uid: 1, pass: pass)], rekeyed: [],
-                                       folderID: folder, highestUID: 1, passID: pass)
-        let batch = [TestDatabase.message(folder: folder, uid: 2, pass: pass),
-                     TestDatabase.message(folder: folder, uid: 1, pass: pass)] // already stored
+        try store.database.commitBatch(
+            inserted: [TestDatabase.message(folder: folder, uid: 1, pass: pass)], rekeyed: [],
+            folderID: folder, highestUID: 1, passID: pass)
+        let batch = [
+            TestDatabase.message(folder: folder, uid: 2, pass: pass),
+            TestDatabase.message(folder: folder, uid: 1, pass: pass),
+        ]  // already stored
         #expect(throws: DatabaseError.self) {
             try store.database.commitBatch(inserted: batch, rekeyed: [], folderID: folder, highestUID: 2, passID: pass)
         }
@@ -54,12 +60,16 @@ struct StateDatabaseMessageTests {
     func perGeneration() throws {
         let (store, pass, folder) = try Self.setUp()
         let other = try store.folder("Archive", pass: pass).id!
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: folder, uidValidity: 100, uid: 1, pass: pass),
-                                                  TestDatabase.message(folder: folder, uidValidity: 200, uid: 1, pass: pass),
-                                                  TestDatabase.message(folder: folder, uidValidity: 200, uid: 2, pass: pass)],
-                                       rekeyed: [], folderID: folder, highestUID: 2, passID: pass)
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: other, uidValidity: 100, uid: 9, pass: pass)],
-                                       rekeyed: [], folderID: other, highestUID: 9, passID: pass)
+        try store.database.commitBatch(
+            inserted: [
+                TestDatabase.message(folder: folder, uidValidity: 100, uid: 1, pass: pass),
+                TestDatabase.message(folder: folder, uidValidity: 200, uid: 1, pass: pass),
+                TestDatabase.message(folder: folder, uidValidity: 200, uid: 2, pass: pass),
+            ],
+            rekeyed: [], folderID: folder, highestUID: 2, passID: pass)
+        try store.database.commitBatch(
+            inserted: [TestDatabase.message(folder: other, uidValidity: 100, uid: 9, pass: pass)],
+            rekeyed: [], folderID: other, highestUID: 9, passID: pass)
         #expect(Set(try store.database.messages(folderID: folder, uidValidity: 100).keys) == [1])
         #expect(Set(try store.database.messages(folderID: folder, uidValidity: 200).keys) == [1, 2])
         #expect(try store.database.messages(folderID: folder, uidValidity: 300).isEmpty)
@@ -71,8 +81,9 @@ struct StateDatabaseMessageTests {
     @Test("a re-keyed row moves to the new generation without counting as added")
     func rekey() throws {
         let (store, pass, folder) = try Self.setUp()
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: folder, uidValidity: 100, uid: 7, pass: pass, size: 70)],
-                                       rekeyed: [], folderID: folder, highestUID: 7, passID: pass)
+        try store.database.commitBatch(
+            inserted: [TestDatabase.message(folder: folder, uidValidity: 100, uid: 7, pass: pass, size: 70)],
+            rekeyed: [], folderID: folder, highestUID: 7, passID: pass)
         let old = try #require(try store.database.messages(folderID: folder, uidValidity: 100)[7])
         var moved = TestDatabase.message(folder: folder, uidValidity: 200, uid: 1, pass: pass + 1, size: 70)
         moved.id = old.id
@@ -90,13 +101,17 @@ struct StateDatabaseMessageTests {
     @Test("flag updates rewrite flags and file name, and count")
     func updateFlags() throws {
         let (store, pass, folder) = try Self.setUp()
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: folder, uid: 1, pass: pass),
-                                                  TestDatabase.message(folder: folder, uid: 2, pass: pass)],
-                                       rekeyed: [], folderID: folder, highestUID: 2, passID: pass)
+        try store.database.commitBatch(
+            inserted: [
+                TestDatabase.message(folder: folder, uid: 1, pass: pass),
+                TestDatabase.message(folder: folder, uid: 2, pass: pass),
+            ],
+            rekeyed: [], folderID: folder, highestUID: 2, passID: pass)
         try store.database.sealPass(pass, archiveName: "a.tar")
         let next = try store.database.openPass().id!
         let one = try #require(try store.database.messages(folderID: folder, uidValidity: 100)[1])
-        try store.database.updateFlags([(id: one.id!, flags: "\\Seen \\Flagged $Forwarded", maildirFile: "new-name:2,FSa")], passID: next)
+        try store.database.updateFlags(
+            [(id: one.id!, flags: "\\Seen \\Flagged $Forwarded", maildirFile: "new-name:2,FSa")], passID: next)
         try store.database.updateFlags([], passID: next)
 
         let rows = try store.database.messages(folderID: folder, uidValidity: 100)
@@ -114,31 +129,44 @@ struct StateDatabaseMessageTests {
     func passContent() throws {
         let (store, first, inbox) = try Self.setUp()
         let archive = try store.folder("Archive", pass: first).id!
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: inbox, uid: 2, pass: first),
-                                                  TestDatabase.message(folder: inbox, uid: 1, pass: first)],
-                                       rekeyed: [], folderID: inbox, highestUID: 2, passID: first)
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: archive, uid: 1, pass: first)],
-                                       rekeyed: [], folderID: archive, highestUID: 1, passID: first)
+        try store.database.commitBatch(
+            inserted: [
+                TestDatabase.message(folder: inbox, uid: 2, pass: first),
+                TestDatabase.message(folder: inbox, uid: 1, pass: first),
+            ],
+            rekeyed: [], folderID: inbox, highestUID: 2, passID: first)
+        try store.database.commitBatch(
+            inserted: [TestDatabase.message(folder: archive, uid: 1, pass: first)],
+            rekeyed: [], folderID: archive, highestUID: 1, passID: first)
         try store.database.sealPass(first, archiveName: "full.tar")
         let second = try store.database.openPass().id!
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: inbox, uid: 3, pass: second)],
-                                       rekeyed: [], folderID: inbox, highestUID: 3, passID: second)
+        try store.database.commitBatch(
+            inserted: [TestDatabase.message(folder: inbox, uid: 3, pass: second)],
+            rekeyed: [], folderID: inbox, highestUID: 3, passID: second)
         let old = try #require(try store.database.messages(folderID: inbox, uidValidity: 100)[2])
         let new = try #require(try store.database.messages(folderID: inbox, uidValidity: 100)[3])
-        try store.database.updateFlags([(id: old.id!, flags: "\\Seen \\Answered", maildirFile: old.maildirFile),
-                                        (id: new.id!, flags: "\\Deleted", maildirFile: new.maildirFile)], passID: second)
+        try store.database.updateFlags(
+            [
+                (id: old.id!, flags: "\\Seen \\Answered", maildirFile: old.maildirFile),
+                (id: new.id!, flags: "\\Deleted", maildirFile: new.maildirFile),
+            ], passID: second)
 
         let full = try store.database.passContent(passID: first)
         #expect(full.storedCount == 3)
-        #expect(try store.database.storedFiles(passID: first).map { [$0.folderID, $0.uid] } == [[inbox, 1], [inbox, 2], [archive, 1]],
-                "ordered by folder, then UID")
+        #expect(
+            try store.database.storedFiles(passID: first).map { [$0.folderID, $0.uid] } == [
+                [inbox, 1], [inbox, 2], [archive, 1],
+            ],
+            "ordered by folder, then UID")
         #expect(full.flagUpdates.isEmpty)
 
         let delta = try store.database.passContent(passID: second)
         #expect(delta.storedCount == 1)
         let deltaRows = try store.database.withStoredMessages(passID: second) { Array($0) }
         #expect(deltaRows.map(\.uid) == [3])
-        #expect(deltaRows.first?.flags == "\\Deleted", "a message stored and changed in one pass is archived with its last flags")
+        #expect(
+            deltaRows.first?.flags == "\\Deleted",
+            "a message stored and changed in one pass is archived with its last flags")
         #expect(delta.flagUpdates.map(\.uid) == [2], "only older messages are flag updates")
         #expect(delta.flagUpdates.first?.flags == "\\Seen \\Answered")
     }
@@ -146,9 +174,12 @@ struct StateDatabaseMessageTests {
     @Test("source deletions are marked, never erased")
     func markSourceGone() throws {
         let (store, pass, folder) = try Self.setUp()
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: folder, uid: 1, pass: pass),
-                                                  TestDatabase.message(folder: folder, uid: 2, pass: pass)],
-                                       rekeyed: [], folderID: folder, highestUID: 2, passID: pass)
+        try store.database.commitBatch(
+            inserted: [
+                TestDatabase.message(folder: folder, uid: 1, pass: pass),
+                TestDatabase.message(folder: folder, uid: 2, pass: pass),
+            ],
+            rekeyed: [], folderID: folder, highestUID: 2, passID: pass)
         let one = try #require(try store.database.messages(folderID: folder, uidValidity: 100)[1])
         try store.database.markSourceGone(ids: [one.id!], passID: pass)
         try store.database.markSourceGone(ids: [], passID: pass)
@@ -162,9 +193,12 @@ struct StateDatabaseMessageTests {
     @Test("forgetting rows deletes exactly those")
     func forget() throws {
         let (store, pass, folder) = try Self.setUp()
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: folder, uid: 1, pass: pass),
-                                                  TestDatabase.message(folder: folder, uid: 2, pass: pass)],
-                                       rekeyed: [], folderID: folder, highestUID: 2, passID: pass)
+        try store.database.commitBatch(
+            inserted: [
+                TestDatabase.message(folder: folder, uid: 1, pass: pass),
+                TestDatabase.message(folder: folder, uid: 2, pass: pass),
+            ],
+            rekeyed: [], folderID: folder, highestUID: 2, passID: pass)
         let one = try #require(try store.database.messages(folderID: folder, uidValidity: 100)[1])
         try store.database.forget(messageIDs: [one.id!])
         #expect(Set(try store.database.messages(folderID: folder, uidValidity: 100).keys) == [2])
@@ -173,8 +207,9 @@ struct StateDatabaseMessageTests {
     @Test("setMaildirFile records the file's current name")
     func setMaildirFile() throws {
         let (store, pass, folder) = try Self.setUp()
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: folder, uid: 1, pass: pass)],
-                                       rekeyed: [], folderID: folder, highestUID: 1, passID: pass)
+        try store.database.commitBatch(
+            inserted: [TestDatabase.message(folder: folder, uid: 1, pass: pass)],
+            rekeyed: [], folderID: folder, highestUID: 1, passID: pass)
         let one = try #require(try store.database.messages(folderID: folder, uidValidity: 100)[1])
         try store.database.setMaildirFile(messageID: one.id!, to: "renamed:2,FS")
         #expect(try store.database.messages(folderID: folder, uidValidity: 100)[1]?.maildirFile == "renamed:2,FS")

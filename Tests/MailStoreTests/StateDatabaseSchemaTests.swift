@@ -8,14 +8,21 @@ import Testing
 struct StateDatabaseSchemaTests {
     static let columns: [String: [String]] = [
         "job": ["id", "sourceHost", "sourcePort", "sourceUser", "createdAt"],
-        "pass": ["id", "kind", "status", "startedAt", "finishedAt", "archiveName", "messagesAdded", "bytesAdded", "flagsChanged"],
-        "folder": ["id", "wireName", "name", "separator", "attributes", "specialUse", "uidValidity", "highestUID",
-                   "highestModSeq", "maildirPath", "state", "firstSeenPass", "lastSeenPass",
-                   "syncedUIDNext", "syncedMessages"],   // the last two from v5
+        "pass": [
+            "id", "kind", "status", "startedAt", "finishedAt", "archiveName", "messagesAdded", "bytesAdded",
+            "flagsChanged",
+        ],
+        "folder": [
+            "id", "wireName", "name", "separator", "attributes", "specialUse", "uidValidity", "highestUID",
+            "highestModSeq", "maildirPath", "state", "firstSeenPass", "lastSeenPass",
+            "syncedUIDNext", "syncedMessages",
+        ],  // the last two from v5
         "folderKeyword": ["folderID", "position", "keyword"],
-        "message": ["id", "folderID", "uidValidity", "uid", "flags", "internalDate", "size", "sha256", "messageID",
-                    "maildirFile", "passID", "flagsPassID", "sourceState",
-                    "gonePassID", "rekeyedPassID", "previousUIDValidity", "previousUID"],
+        "message": [
+            "id", "folderID", "uidValidity", "uid", "flags", "internalDate", "size", "sha256", "messageID",
+            "maildirFile", "passID", "flagsPassID", "sourceState",
+            "gonePassID", "rekeyedPassID", "previousUIDValidity", "previousUID",
+        ],
         "passIssue": ["id", "passID", "scope", "folder", "uid", "reason", "at"],
     ]
 
@@ -24,12 +31,17 @@ struct StateDatabaseSchemaTests {
     func tables() throws {
         let store = try TestDatabase()
         let (tables, columns, indexes, migrations) = try store.database.queue.read { db in
-            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'")
+            let tables = try String.fetchAll(
+                db,
+                sql:
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'"
+            )
             var columns: [String: [String]] = [:]
             for table in tables {
                 columns[table] = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
             }
-            let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
+            let indexes = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
             let migrations = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             return (tables, columns, indexes, migrations)
         }
@@ -47,8 +59,10 @@ struct StateDatabaseSchemaTests {
     func pragmas() throws {
         let store = try TestDatabase()
         let (journal, synchronous, foreignKeys) = try store.database.queue.read { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
-             try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+                try Int.fetchOne(db, sql: "PRAGMA foreign_keys")
+            )
         }
         #expect(journal == "wal")
         #expect(synchronous == 1, "NORMAL: durable records point only at synced files (see StateDatabase)")
@@ -77,7 +91,9 @@ struct StateDatabaseSchemaTests {
         let path = directory.file("state.sqlite")
         try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: path))
         let error = #expect(throws: StoreError.self) { try StateDatabase(path: path) }
-        guard case .corrupt(let reported, _)? = error else { Issue.record("expected .corrupt, got \(String(describing: error))"); return }
+        guard case .corrupt(let reported, _)? = error else {
+            Issue.record("expected .corrupt, got \(String(describing: error))"); return
+        }
         #expect(reported == path)
     }
 
@@ -101,7 +117,10 @@ struct StateDatabaseSchemaTests {
         try store.database.bindJob(host: "h", port: 993, user: "u")
         #expect(throws: DatabaseError.self) {
             try store.database.queue.write { db in
-                try db.execute(sql: "INSERT INTO job (id, sourceHost, sourcePort, sourceUser, createdAt) VALUES (2, 'h', 1, 'u', '2026-01-01')")
+                try db.execute(
+                    sql:
+                        "INSERT INTO job (id, sourceHost, sourcePort, sourceUser, createdAt) VALUES (2, 'h', 1, 'u', '2026-01-01')"
+                )
             }
         }
     }
@@ -129,10 +148,13 @@ struct StateDatabaseSchemaTests {
     func cascade() throws {
         let store = try TestDatabase()
         let folder = try store.folder("Archive", pass: 1).id!
-        try store.database.commitBatch(inserted: [TestDatabase.message(folder: folder, uid: 1, pass: 1)], rekeyed: [],
-                                       folderID: folder, highestUID: 1, passID: 1)
+        try store.database.commitBatch(
+            inserted: [TestDatabase.message(folder: folder, uid: 1, pass: 1)], rekeyed: [],
+            folderID: folder, highestUID: 1, passID: 1)
         _ = try store.database.addKeywords(["Junk"], folderID: folder)
-        try store.database.queue.write { db in try db.execute(sql: "DELETE FROM folder WHERE id = ?", arguments: [folder]) }
+        try store.database.queue.write { db in
+            try db.execute(sql: "DELETE FROM folder WHERE id = ?", arguments: [folder])
+        }
         #expect(try store.database.messageCount(folderID: folder) == 0)
         #expect(try store.database.keywords(folderID: folder).isEmpty)
     }

@@ -16,27 +16,31 @@ struct StoreLayoutTests {
         #expect(layout.lockFile == "/data/mailferry-data/alice@example.com/lock")
     }
 
-    @Test("the job name is the account, safe as a folder name", arguments: [
-        ("alice@example.com", "imap.example.com", "alice@example.com"),
-        ("bob", "mail.example.org", "bob@mail.example.org"),
-        ("john.doe+tag@example.com", "h", "john.doe+tag@example.com"),
-        ("dom\\user", "exchange.example.com", "dom_user@exchange.example.com"),
-        ("../etc", "h", "_._etc@h"),
-        (".hidden@example.com", "h", "_hidden@example.com"),
-        ("Jiří@example.cz", "h", "Ji__@example.cz"),
-    ])
+    @Test(
+        "the job name is the account, safe as a folder name",
+        arguments: [
+            ("alice@example.com", "imap.example.com", "alice@example.com"),
+            ("bob", "mail.example.org", "bob@mail.example.org"),
+            ("john.doe+tag@example.com", "h", "john.doe+tag@example.com"),
+            ("dom\\user", "exchange.example.com", "dom_user@exchange.example.com"),
+            ("../etc", "h", "_._etc@h"),
+            (".hidden@example.com", "h", "_hidden@example.com"),
+            ("Jiří@example.cz", "h", "Ji__@example.cz"),
+        ])
     func jobName(user: String, host: String, expected: String) {
         #expect(StoreLayout.jobName(user: user, host: host) == expected)
     }
 
-    @Test("safe file names keep letters, digits and .@_+- and never start with a dot", arguments: [
-        ("user@example.com", "user@example.com"),
-        ("a b/c:d", "a_b_c_d"),
-        ("..", "_."),
-        (".", "_"),
-        ("ok-name_1+2", "ok-name_1+2"),
-        ("ščř", "___"),
-    ])
+    @Test(
+        "safe file names keep letters, digits and .@_+- and never start with a dot",
+        arguments: [
+            ("user@example.com", "user@example.com"),
+            ("a b/c:d", "a_b_c_d"),
+            ("..", "_."),
+            (".", "_"),
+            ("ok-name_1+2", "ok-name_1+2"),
+            ("ščř", "___"),
+        ])
     func safeFileName(_ text: String, _ expected: String) {
         #expect(StoreLayout.safeFileName(text) == expected)
     }
@@ -50,9 +54,11 @@ struct StoreLayoutTests {
     @Test("a log file is named by UTC time, step and account")
     func logFile() {
         let layout = StoreLayout(storeRoot: "/s", job: "j")
-        #expect(layout.logFile(step: "pull", user: "user@example.com", at: Date(timeIntervalSince1970: 1_795_602_900))
+        #expect(
+            layout.logFile(step: "pull", user: "user@example.com", at: Date(timeIntervalSince1970: 1_795_602_900))
                 == "/s/j/logs/2026-11-25T10-35-00Z-pull-user@example.com.log")
-        #expect(layout.logFile(step: "push", user: "a/b", at: Date(timeIntervalSince1970: 0))
+        #expect(
+            layout.logFile(step: "push", user: "a/b", at: Date(timeIntervalSince1970: 0))
                 == "/s/j/logs/1970-01-01T00-00-00Z-push-a_b.log")
     }
 
@@ -61,7 +67,7 @@ struct StoreLayoutTests {
         let directory = try TemporaryDirectory()
         let layout = StoreLayout(storeRoot: directory.file("store"), job: "alice@example.com")
         try layout.prepare()
-        try layout.prepare() // again is fine
+        try layout.prepare()  // again is fine
         #expect(try directory.listing("store/alice@example.com") == ["Maildir", "archives", "logs"])
     }
 

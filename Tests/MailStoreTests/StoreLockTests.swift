@@ -41,7 +41,7 @@ struct StoreLockTests {
         let path = directory.file("lock")
         let first = try StoreLock(path: path, job: "job")
         first.release()
-        first.release() // twice is harmless
+        first.release()  // twice is harmless
         let second = try StoreLock(path: path, job: "job")
         second.release()
     }
@@ -74,8 +74,9 @@ struct StoreLockTests {
 
     /// flock(1) takes the same kind of lock from another process; the kernel drops it when that
     /// process is killed.
-    @Test("another process's lock is honoured, and dropped when it is killed",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"), "needs flock(1)"))
+    @Test(
+        "another process's lock is honoured, and dropped when it is killed",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"), "needs flock(1)"))
     func otherProcess() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("lock")
@@ -89,7 +90,9 @@ struct StoreLockTests {
         try holder.run()
         defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
         let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: ready) && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while !FileManager.default.fileExists(atPath: ready) && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         try #require(FileManager.default.fileExists(atPath: ready))
 
         #expect(throws: StoreError.locked(job: "job", holderPID: 4242)) { try StoreLock(path: path, job: "job") }

@@ -4,11 +4,13 @@ import Testing
 
 @Suite("UTC timestamps")
 struct UTCTimeTests {
-    @Test("formats file-name and ISO 8601 forms of known instants", arguments: [
-        (0.0, "1970-01-01T00-00-00Z", "1970-01-01T00:00:00Z"),
-        (1_795_601_700.0, "2026-11-25T10-15-00Z", "2026-11-25T10:15:00Z"),
-        (951_782_400.0, "2000-02-29T00-00-00Z", "2000-02-29T00:00:00Z"),
-    ])
+    @Test(
+        "formats file-name and ISO 8601 forms of known instants",
+        arguments: [
+            (0.0, "1970-01-01T00-00-00Z", "1970-01-01T00:00:00Z"),
+            (1_795_601_700.0, "2026-11-25T10-15-00Z", "2026-11-25T10:15:00Z"),
+            (951_782_400.0, "2000-02-29T00-00-00Z", "2000-02-29T00:00:00Z"),
+        ])
     func format(seconds: Double, fileName: String, iso: String) {
         let date = Date(timeIntervalSince1970: seconds)
         #expect(UTCTime.fileName(date) == fileName)

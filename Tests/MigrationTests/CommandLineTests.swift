@@ -1,20 +1,25 @@
 import DovecotHarness
-import Migration
 import Foundation
+import Migration
 import Testing
 
 /// The CLI's answers to bad input, from the binary: the spec's exit codes and a message that
 /// names what is wrong.
 @Suite("command line: bad input is exit 2 with a clear message")
 struct CommandLineTests {
-    private let source = ["pull", "--source", "imaps://someone@127.0.0.1:1", "--store", NSTemporaryDirectory() + "mf-cli-never-created"]
+    private let source = [
+        "pull", "--source", "imaps://someone@127.0.0.1:1", "--store", NSTemporaryDirectory() + "mf-cli-never-created",
+    ]
     private let environment = ["MAILFERRY_SOURCE_PASSWORD": "unused-Passw0rd"]
 
-    @Test("numbers that would crash or wait forever are refused", arguments: [
-        (["--timeout", "nan"], "--timeout"), (["--timeout", "inf"], "--timeout"), (["--timeout", "1e20"], "--timeout"),
-        (["--timeout", "0"], "--timeout"), (["--timeout", "-3"], "--timeout"),
-        (["--connections", "0"], "--connections"), (["--connections", "65"], "--connections"),
-    ])
+    @Test(
+        "numbers that would crash or wait forever are refused",
+        arguments: [
+            (["--timeout", "nan"], "--timeout"), (["--timeout", "inf"], "--timeout"),
+            (["--timeout", "1e20"], "--timeout"),
+            (["--timeout", "0"], "--timeout"), (["--timeout", "-3"], "--timeout"),
+            (["--connections", "0"], "--connections"), (["--connections", "65"], "--connections"),
+        ])
     func badNumbers(extra: [String], named: String) async throws {
         let outcome = try await MailferryBinary.run(source + extra, environment: environment)
         #expect(!outcome.killedBySignal, "crashed: \(outcome.stderr)")
@@ -30,7 +35,9 @@ struct CommandLineTests {
         }
     }
 
-    @Test("a CA file that is missing, empty, not PEM or a directory is exit 2 naming the file", arguments: ["missing", "empty", "not-pem", "directory"])
+    @Test(
+        "a CA file that is missing, empty, not PEM or a directory is exit 2 naming the file",
+        arguments: ["missing", "empty", "not-pem", "directory"])
     func badCAFile(kind: String) async throws {
         let directory = try makeTemporaryDirectory()
         let path = directory + "/ca-" + kind
@@ -46,7 +53,9 @@ struct CommandLineTests {
         #expect(outcome.stderr.contains(path))
     }
 
-    @Test("inspect of anything but a mailferry archive is exit 2, \"not a mailferry archive\"", arguments: ["text", "directory", "tar", "missing"])
+    @Test(
+        "inspect of anything but a mailferry archive is exit 2, \"not a mailferry archive\"",
+        arguments: ["text", "directory", "tar", "missing"])
     func inspectNonArchive(kind: String) async throws {
         let directory = try makeTemporaryDirectory()
         let path = directory + "/thing-" + kind
@@ -84,17 +93,23 @@ struct CommandLineTests {
         defer { fixture.stop() }
         let file = fixture.store + "/password"
         try Data((sourcePassword + "\r\nsecond line, not the password\r\n").utf8).write(to: URL(fileURLWithPath: file))
-        let outcome = try await MailferryBinary.run(["probe", "imaps://alice@\(fixture.server.host):\(fixture.server.imapsPort)",
-                                                     "--ca-file", fixture.server.caFile, "--password-file", file])
+        let outcome = try await MailferryBinary.run([
+            "probe", "imaps://alice@\(fixture.server.host):\(fixture.server.imapsPort)",
+            "--ca-file", fixture.server.caFile, "--password-file", file,
+        ])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("INBOX"))
     }
 
-    @Test("every command's --help has examples and names the password variable it reads", arguments: [
-        ("probe", "MAILFERRY_SOURCE_PASSWORD"), ("pull", "MAILFERRY_SOURCE_PASSWORD"), ("push", "MAILFERRY_TARGET_PASSWORD"),
-        ("migrate", "MAILFERRY_TARGET_PASSWORD"), ("verify", "MAILFERRY_TARGET_PASSWORD"), ("restore", "MAILFERRY_TARGET_PASSWORD"),
-        ("inspect", "not a"),
-    ])
+    @Test(
+        "every command's --help has examples and names the password variable it reads",
+        arguments: [
+            ("probe", "MAILFERRY_SOURCE_PASSWORD"), ("pull", "MAILFERRY_SOURCE_PASSWORD"),
+            ("push", "MAILFERRY_TARGET_PASSWORD"),
+            ("migrate", "MAILFERRY_TARGET_PASSWORD"), ("verify", "MAILFERRY_TARGET_PASSWORD"),
+            ("restore", "MAILFERRY_TARGET_PASSWORD"),
+            ("inspect", "not a"),
+        ])
     func help(command: String, mentions: String) async throws {
         let outcome = try await MailferryBinary.run([command, "--help"])
         #expect(outcome.status == 0)

@@ -7,8 +7,9 @@ import Testing
 /// Kill -9 at chosen points, resume, and compare with an uninterrupted run (mbsync's method).
 @Suite("pull survives kill -9", .serialized)
 struct CrashResumeTests {
-    @Test("resume after a kill leaves the same Maildir, manifest and archive as an uninterrupted run",
-          arguments: ["after-commit:1", "after-commit:6", "mid-message:1", "mid-message:40", "while-sealing:1"])
+    @Test(
+        "resume after a kill leaves the same Maildir, manifest and archive as an uninterrupted run",
+        arguments: ["after-commit:1", "after-commit:6", "mid-message:1", "mid-message:40", "while-sealing:1"])
     func killAndResume(fault: String) async throws {
         let fixture = try await PullFixture.start(spec: .init(messagesPerFolder: 8))
         defer { fixture.stop() }
@@ -17,7 +18,8 @@ struct CrashResumeTests {
         let clean = try await fixture.runPull(store: reference, extraArguments: ["--commit-every", "5"])
         #expect(clean.status == 0, "\(clean.stderr)")
 
-        let killed = try await fixture.runPull(store: interrupted, extraArguments: ["--commit-every", "5"], environment: ["MAILFERRY_FAULT": fault])
+        let killed = try await fixture.runPull(
+            store: interrupted, extraArguments: ["--commit-every", "5"], environment: ["MAILFERRY_FAULT": fault])
         #expect(killed.killedBySignal && killed.status == SIGKILL, "the fault \(fault) was reached: \(killed.stderr)")
         let resumed = try await fixture.runPull(store: interrupted, extraArguments: ["--commit-every", "5"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -26,12 +28,17 @@ struct CrashResumeTests {
         let referenceLayout = StoreLayout(storeRoot: reference, job: "alice")
         let interruptedLayout = StoreLayout(storeRoot: interrupted, job: "alice")
         #expect(try snapshot(of: interruptedLayout) == (try snapshot(of: referenceLayout)))
-        #expect(fileTree(interruptedLayout.maildir) == fileTree(referenceLayout.maildir), "same files, no leftovers in tmp/, no duplicates")
+        #expect(
+            fileTree(interruptedLayout.maildir) == fileTree(referenceLayout.maildir),
+            "same files, no leftovers in tmp/, no duplicates")
         let archives = fileTree(interruptedLayout.archives)
-        #expect(archives.count == 1 && archives[0].hasSuffix("-full.tar"), "exactly one sealed archive, no partial: \(archives)")
+        #expect(
+            archives.count == 1 && archives[0].hasSuffix("-full.tar"),
+            "exactly one sealed archive, no partial: \(archives)")
         let inspection = try ArchiveInspection.inspect(archive: "\(interruptedLayout.archives)/\(archives[0])")
         let referenceArchive = fileTree(referenceLayout.archives)[0]
-        let referenceInspection = try ArchiveInspection.inspect(archive: "\(referenceLayout.archives)/\(referenceArchive)")
+        let referenceInspection = try ArchiveInspection.inspect(
+            archive: "\(referenceLayout.archives)/\(referenceArchive)")
         #expect(inspection.isIntact)
         #expect(inspection.messages == referenceInspection.messages)
         // The uninterrupted pass built its archive as it went (documents last); the resumed one

@@ -25,11 +25,14 @@ struct DemoCommandTests {
         #expect(!ports.isEmpty)
         // Pasted as printed (the binary's path stands first), with the passwords the demo names.
         let arguments = verify.split(separator: " ").dropFirst().map(String.init)
-        let outcome = try await MailferryBinary.run(arguments, environment: ["MAILFERRY_TARGET_PASSWORD": "Demo-Passw0rd"])
+        let outcome = try await MailferryBinary.run(
+            arguments, environment: ["MAILFERRY_TARGET_PASSWORD": "Demo-Passw0rd"])
         #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
         #expect(outcome.stdout.contains("EQUAL"))
-        let store = try #require(lines.first { $0.hasPrefix("Remove it with: rm -rf ") }).dropFirst("Remove it with: rm -rf ".count)
-        #expect(FileManager.default.fileExists(atPath: String(store) + "/demo/state.sqlite"), "the store it names is kept")
+        let store = try #require(lines.first { $0.hasPrefix("Remove it with: rm -rf ") }).dropFirst(
+            "Remove it with: rm -rf ".count)
+        #expect(
+            FileManager.default.fileExists(atPath: String(store) + "/demo/state.sqlite"), "the store it names is kept")
 
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
@@ -48,7 +51,9 @@ struct DemoCommandTests {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 }

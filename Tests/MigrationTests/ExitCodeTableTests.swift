@@ -30,23 +30,36 @@ struct ExitCodeTableTests {
             Row(name: "migrate done", command: "migrate", code: 0, says: "Push of"),
             Row(name: "verify after migrate: equal", command: "verify", code: 0, says: "EQUAL"),
             Row(name: "unknown option", command: "push", extra: ["--bogus"], code: 2, says: "--bogus"),
-            Row(name: "push of a job never pulled", command: "push", extra: ["--job", "nobody"], code: 2, says: "nobody"),
-            Row(name: "corrupt state database: the job fails, not bad input", command: "push", extra: ["--job", "broken"],
+            Row(
+                name: "push of a job never pulled", command: "push", extra: ["--job", "nobody"], code: 2, says: "nobody"
+            ),
+            Row(
+                name: "corrupt state database: the job fails, not bad input", command: "push",
+                extra: ["--job", "broken"],
                 code: 1, says: "state.sqlite"),
-            Row(name: "wrong target password", command: "push", environment: ["MAILFERRY_TARGET_PASSWORD": "Wrong-Passw0rd"],
+            Row(
+                name: "wrong target password", command: "push",
+                environment: ["MAILFERRY_TARGET_PASSWORD": "Wrong-Passw0rd"],
                 code: 3, says: "authentication failed"),
-            Row(name: "nothing listening (at once, no minute of retries)", command: "pull",
+            Row(
+                name: "nothing listening (at once, no minute of retries)", command: "pull",
                 extra: ["--source", "imaps://alice@127.0.0.1:1"], code: 3, says: "refused"),
-            Row(name: "untrusted certificate", command: "pull", extra: ["--ca-file", fixture.target.caFile], code: 3, says: "certificate"),
+            Row(
+                name: "untrusted certificate", command: "pull", extra: ["--ca-file", fixture.target.caFile], code: 3,
+                says: "certificate"),
         ]
         let began = Date()
         for row in rows {
             // A repeated option takes its last value: the row's --source or --ca-file wins.
-            let outcome = row.command == "pull"
-                ? try await fixture.source.runPull(store: fixture.store, extraArguments: row.extra, environment: row.environment)
+            let outcome =
+                row.command == "pull"
+                ? try await fixture.source.runPull(
+                    store: fixture.store, extraArguments: row.extra, environment: row.environment)
                 : try await fixture.runBinary(row.command, extra: row.extra, environment: row.environment)
             #expect(outcome.status == row.code, "\(row): \(outcome.status)\n\(outcome.stderr)")
-            #expect((outcome.stdout + outcome.stderr).localizedCaseInsensitiveContains(row.says), "\(row): \(outcome.stdout)\(outcome.stderr)")
+            #expect(
+                (outcome.stdout + outcome.stderr).localizedCaseInsensitiveContains(row.says),
+                "\(row): \(outcome.stdout)\(outcome.stderr)")
         }
         #expect(Date().timeIntervalSince(began) < 15, "no row waits out a retry budget")
         // Held by another process (here: the test): bad input, naming the job.

@@ -19,11 +19,13 @@ extension MigrationFixture {
         MigrationJob(storeRoot: store, name: "alice", control: control, console: { _ in SwiftLogNoOpLogHandler() })
     }
 
-    func migrate(job: MigrationJob, commitEvery: Int = 500, batchSize: Int = 250) async throws -> MigrateEngine.Summary {
+    func migrate(job: MigrationJob, commitEvery: Int = 500, batchSize: Int = 250) async throws -> MigrateEngine.Summary
+    {
         var push = pushOptions(connections: 2)
         push.batchSize = batchSize
-        return try await job.migrate(pull: source.options(connections: 2, commitEvery: commitEvery), push: push,
-                                     sourcePassword: sourcePassword, targetPassword: targetPassword)
+        return try await job.migrate(
+            pull: source.options(connections: 2, commitEvery: commitEvery), push: push,
+            sourcePassword: sourcePassword, targetPassword: targetPassword)
     }
 
     func pendingUploads() throws -> Int {
@@ -59,14 +61,18 @@ struct JobEngineTests {
                     #expect(finished[tally.folder] == nil, "\(step) \(tally.folder) finished once")
                     finished[tally.folder] = index
                 case .messagesMoved(let folder, let messages, let bytes):
-                    #expect(planned[folder] != nil && finished[folder] == nil, "\(step) \(folder): moved between planned and finished")
+                    #expect(
+                        planned[folder] != nil && finished[folder] == nil,
+                        "\(step) \(folder): moved between planned and finished")
                     movedBytes += bytes; movedMessages += messages
                 default: break
                 }
             }
             #expect(!planned.isEmpty)
             #expect(Set(planned.keys) == Set(finished.keys), "\(step): every planned folder finished")
-            for (folder, index) in planned { #expect(index < finished[folder]!, "\(step) \(folder) planned before finished") }
+            for (folder, index) in planned {
+                #expect(index < finished[folder]!, "\(step) \(folder) planned before finished")
+            }
             if step == .pull {
                 #expect(movedBytes == summary.pull.bytes && movedMessages == summary.pull.messages)
             } else {
@@ -93,7 +99,7 @@ struct JobEngineTests {
             }
             do {
                 _ = try await fixture.migrate(job: fixture.job(control), commitEvery: 4, batchSize: 4)
-                break   // ran out of work before the stop point
+                break  // ran out of work before the stop point
             } catch is JobStopped {
                 stopped += 1
             }

@@ -3,31 +3,46 @@ import IMAPClient
 import IMAPCore
 import MailArchive
 import MailStore
-@testable import Migration
 import Testing
+
+@testable import Migration
 
 @Suite("job outcomes: every error graded in one place")
 struct JobOutcomeTests {
     static let refusedOverQuota = TaggedResponse(tag: "A1", status: .no, code: .overQuota, text: "quota")
     static let refusedAppend = TaggedResponse(tag: "A1", status: .no, code: nil, text: "no")
 
-    @Test("error → grade, kind, exit code", arguments: [
-        (IMAPError.caFileUnusable(path: "/x", reason: "empty") as Error, JobFailure.Grade.configuration, JobFailure.Kind.configuration, Int32(2)),
-        (IMAPError.connectionRefused(host: "h", port: 1), .connection, .connect, 3),
-        (IMAPError.timedOut(host: "h", operation: "read"), .connection, .connect, 3),
-        (IMAPError.certificateRejected(host: "h", reason: "expired"), .connection, .tls, 3),
-        (IMAPError.authenticationFailed(host: "h", user: "u", serverText: "no"), .connection, .auth, 3),
-        (IMAPError.commandFailed(host: "h", command: "APPEND", mailbox: "INBOX", response: refusedOverQuota), .job, .overQuota, 1),
-        (IMAPError.commandFailed(host: "h", command: "APPEND", mailbox: "INBOX", response: refusedAppend), .job, .refused, 1),
-        (IMAPError.protocolViolation(host: "h", detail: "junk"), .connection, .protocolError, 3),
-        (StoreError.locked(job: "j", holderPID: 1), .configuration, .configuration, 2),
-        (StoreError.unknownJob(store: "s", job: "j"), .configuration, .configuration, 2),
-        (StoreError.diskFull(path: "/s"), .job, .store, 1),
-        (StoreError.corrupt(path: "/s", reason: "bad"), .job, .store, 1),
-        (TargetOverQuota(host: "h", folder: "INBOX", serverText: "full"), .job, .overQuota, 1),
-        (ArchiveError.libarchive(archivePath: "/a.tar", entryPath: nil, operation: "write", message: "bad"), .job, .archive, 1),
-        (CocoaError(.fileWriteUnknown), .job, .internal, 1),
-    ])
+    @Test(
+        "error → grade, kind, exit code",
+        arguments: [
+            (
+                IMAPError.caFileUnusable(path: "/x", reason: "empty") as Error, JobFailure.Grade.configuration,
+                JobFailure.Kind.configuration, Int32(2)
+            ),
+            (IMAPError.connectionRefused(host: "h", port: 1), .connection, .connect, 3),
+            (IMAPError.timedOut(host: "h", operation: "read"), .connection, .connect, 3),
+            (IMAPError.certificateRejected(host: "h", reason: "expired"), .connection, .tls, 3),
+            (IMAPError.authenticationFailed(host: "h", user: "u", serverText: "no"), .connection, .auth, 3),
+            (
+                IMAPError.commandFailed(host: "h", command: "APPEND", mailbox: "INBOX", response: refusedOverQuota),
+                .job, .overQuota, 1
+            ),
+            (
+                IMAPError.commandFailed(host: "h", command: "APPEND", mailbox: "INBOX", response: refusedAppend), .job,
+                .refused, 1
+            ),
+            (IMAPError.protocolViolation(host: "h", detail: "junk"), .connection, .protocolError, 3),
+            (StoreError.locked(job: "j", holderPID: 1), .configuration, .configuration, 2),
+            (StoreError.unknownJob(store: "s", job: "j"), .configuration, .configuration, 2),
+            (StoreError.diskFull(path: "/s"), .job, .store, 1),
+            (StoreError.corrupt(path: "/s", reason: "bad"), .job, .store, 1),
+            (TargetOverQuota(host: "h", folder: "INBOX", serverText: "full"), .job, .overQuota, 1),
+            (
+                ArchiveError.libarchive(archivePath: "/a.tar", entryPath: nil, operation: "write", message: "bad"),
+                .job, .archive, 1
+            ),
+            (CocoaError(.fileWriteUnknown), .job, .internal, 1),
+        ])
     func grading(error: Error, grade: JobFailure.Grade, kind: JobFailure.Kind, exitCode: Int32) {
         let failure = JobFailure(classifying: error)
         #expect(failure.grade == grade)
@@ -40,8 +55,10 @@ struct JobOutcomeTests {
     func outcomes() {
         #expect(JobOutcome(ending: JobStopped()) == .stopped)
         let table: [(JobOutcome, Int32, String)] = [
-            (.done, 0, "done"), (.doneWithSkips(skipped: 2), 1, "done with skips"), (.different(problems: 1), 1, "different"),
-            (.stopped, 130, "stopped"), (.failed(JobFailure(grade: .connection, kind: .auth, message: "x")), 3, "failed"),
+            (.done, 0, "done"), (.doneWithSkips(skipped: 2), 1, "done with skips"),
+            (.different(problems: 1), 1, "different"),
+            (.stopped, 130, "stopped"),
+            (.failed(JobFailure(grade: .connection, kind: .auth, message: "x")), 3, "failed"),
         ]
         for (outcome, code, word) in table {
             #expect(outcome.exitCode == code && outcome.word == word, "\(outcome)")
@@ -100,15 +117,20 @@ final class Timestamps: @unchecked Sendable {
 
 @Suite("event JSON lines")
 struct JobEventJSONTests {
-    @Test("each kind encodes as one flat object with the schema version", arguments: [
-        (JobEvent.Kind.stepStarted, #""event":"step-started""#),
-        (.folderPlanned(folder: "INBOX", target: "INBOX"), #""target":"INBOX""#),
-        (.messagesMoved(folder: "Sent", messages: 3, bytes: 4096), #""bytes":4096"#),
-        (.messageSkipped(folder: "Sent", uid: 7, reason: "too big"), #""uid":7"#),
-        (.retry(folder: nil, error: "reset", delay: 1.234, attempt: 2, of: 5), #""delay":1.2"#),
-        (.stepFinished(outcome: .failed(JobFailure(grade: .connection, kind: .auth, message: "bad login"))), #""failureKind":"auth""#),
-        (.stepFinished(outcome: .stopped), #""exitCode":130"#),
-    ])
+    @Test(
+        "each kind encodes as one flat object with the schema version",
+        arguments: [
+            (JobEvent.Kind.stepStarted, #""event":"step-started""#),
+            (.folderPlanned(folder: "INBOX", target: "INBOX"), #""target":"INBOX""#),
+            (.messagesMoved(folder: "Sent", messages: 3, bytes: 4096), #""bytes":4096"#),
+            (.messageSkipped(folder: "Sent", uid: 7, reason: "too big"), #""uid":7"#),
+            (.retry(folder: nil, error: "reset", delay: 1.234, attempt: 2, of: 5), #""delay":1.2"#),
+            (
+                .stepFinished(outcome: .failed(JobFailure(grade: .connection, kind: .auth, message: "bad login"))),
+                #""failureKind":"auth""#
+            ),
+            (.stepFinished(outcome: .stopped), #""exitCode":130"#),
+        ])
     func encoding(kind: JobEvent.Kind, contains fragment: String) throws {
         let line = JobEvent(time: Date(timeIntervalSince1970: 1_764_000_000), step: .push, kind: kind).jsonLine
         #expect(!line.contains("\n"))

@@ -24,7 +24,9 @@ struct KickTests {
                     usleep(100_000)
                     let server = round % 2 == 0 ? fixture.target : fixture.source.server
                     let user = round % 2 == 0 ? "carol" : "alice"
-                    if count < 6, let output = try? server.doveadm(["kick", user]), output.contains(user) { count += 1 }
+                    if count < 6, let output = try? server.doveadm(["kick", user]), output.contains(user) {
+                        count += 1
+                    }
                     round += 1
                 }
                 continuation.resume(returning: count)

@@ -25,9 +25,14 @@ enum MailferryBinary {
 
 extension PullFixture {
     /// `mailferry pull` as an admin would run it; the password only in the environment.
-    func runPull(store: String, extraArguments: [String] = [], environment: [String: String] = [:]) async throws -> MailferryBinary.Outcome {
-        try await MailferryBinary.run(["pull", "--source", "imaps://alice@\(server.host):\(server.imapsPort)", "--ca-file", server.caFile,
-                                 "--store", store, "--job", "alice", "--connections", "2"] + extraArguments,
-                                environment: ["MAILFERRY_SOURCE_PASSWORD": sourcePassword].merging(environment) { $1 })
+    func runPull(
+        store: String, extraArguments: [String] = [], environment: [String: String] = [:]
+    ) async throws -> MailferryBinary.Outcome {
+        try await MailferryBinary.run(
+            [
+                "pull", "--source", "imaps://alice@\(server.host):\(server.imapsPort)", "--ca-file", server.caFile,
+                "--store", store, "--job", "alice", "--connections", "2",
+            ] + extraArguments,
+            environment: ["MAILFERRY_SOURCE_PASSWORD": sourcePassword].merging(environment) { $1 })
     }
 }

@@ -13,14 +13,19 @@ import Testing
 struct NamespacePrefixTests {
     private static let password = "Prefix-Passw0rd"
 
-    private static func start(prefix: String, separator: Character, specialUse: [String: String]) throws -> DovecotServer {
-        try DovecotServer.start(DovecotConfiguration(users: [DovecotUser(name: "pat", password: password)], hierarchySeparator: separator,
-                                                     specialUseFolders: specialUse, namespacePrefix: prefix))
+    private static func start(
+        prefix: String, separator: Character, specialUse: [String: String]
+    ) throws -> DovecotServer {
+        try DovecotServer.start(
+            DovecotConfiguration(
+                users: [DovecotUser(name: "pat", password: password)], hierarchySeparator: separator,
+                specialUseFolders: specialUse, namespacePrefix: prefix))
     }
 
     private static func configuration(_ server: DovecotServer) -> IMAPClientConfiguration {
-        IMAPClientConfiguration(endpoint: IMAPEndpoint(host: server.host, port: server.imapsPort, user: "pat", security: .implicitTLS),
-                                tls: TLSConfiguration(caFile: server.caFile))
+        IMAPClientConfiguration(
+            endpoint: IMAPEndpoint(host: server.host, port: server.imapsPort, user: "pat", security: .implicitTLS),
+            tls: TLSConfiguration(caFile: server.caFile))
     }
 
     private static func client(_ server: DovecotServer) async throws -> IMAPClient {
@@ -36,7 +41,9 @@ struct NamespacePrefixTests {
         for folder in folders {
             let existing = try await client.list().map(\.name.description)
             if folder != "INBOX" && !existing.contains(folder) { try await client.create(MailboxName(folder)) }
-            let bytes = Array("Message-ID: <\(folder.replacingOccurrences(of: "/", with: "-"))@prefix.test>\r\nSubject: from \(folder)\r\n\r\nbody of \(folder)\r\n".utf8)
+            let bytes = Array(
+                "Message-ID: <\(folder.replacingOccurrences(of: "/", with: "-"))@prefix.test>\r\nSubject: from \(folder)\r\n\r\nbody of \(folder)\r\n"
+                    .utf8)
             _ = try await client.append([AppendRequest(bytes: bytes, flags: [.seen])], to: MailboxName(folder))
         }
         await client.logout()
@@ -58,7 +65,9 @@ struct NamespacePrefixTests {
         return result
     }
 
-    private static func migrate(from source: DovecotServer, to target: DovecotServer, store: String) async throws -> MigrateEngine.Summary {
+    private static func migrate(
+        from source: DovecotServer, to target: DovecotServer, store: String
+    ) async throws -> MigrateEngine.Summary {
         let pull = PullOptions(source: configuration(source), storeRoot: store, job: "pat", connections: 2)
         let push = PushOptions(target: configuration(target), storeRoot: store, job: "pat", connections: 2)
         return try await MigrateEngine(pull: pull, push: push, console: { _ in SwiftLogNoOpLogHandler() })
@@ -66,18 +75,22 @@ struct NamespacePrefixTests {
     }
 
     private static func verify(_ target: DovecotServer, store: String) async throws -> VerifyReport {
-        try await VerifyEngine(target: configuration(target), storeRoot: store, job: "pat", console: { _ in SwiftLogNoOpLogHandler() })
-            .run(targetPassword: password)
+        try await VerifyEngine(
+            target: configuration(target), storeRoot: store, job: "pat", console: { _ in SwiftLogNoOpLogHandler() }
+        )
+        .run(targetPassword: password)
     }
 
     @Test("an INBOX.-prefixed source lands on a plain target: Sent in Sent Items, INBOX.Projects.2024 in Projects/2024")
     func courierSourceToPlainTarget() async throws {
         let source = try Self.start(prefix: "INBOX.", separator: ".", specialUse: [:])
-        let target = try Self.start(prefix: "", separator: "/", specialUse: ["Sent Items": "\\Sent", "Deleted Items": "\\Trash"])
+        let target = try Self.start(
+            prefix: "", separator: "/", specialUse: ["Sent Items": "\\Sent", "Deleted Items": "\\Trash"])
         defer { source.stop(); target.stop() }
         let store = try makeTemporaryDirectory()
         // No SPECIAL-USE at the source: Sent and Trash are recognised by name below the prefix.
-        try await Self.seed(source, folders: ["INBOX", "INBOX.Sent", "INBOX.Trash", "INBOX.Projects", "INBOX.Projects.2024"])
+        try await Self.seed(
+            source, folders: ["INBOX", "INBOX.Sent", "INBOX.Trash", "INBOX.Projects", "INBOX.Projects.2024"])
         _ = try await Self.migrate(from: source, to: target, store: store)
         let found = try await Self.subjects(on: target)
         #expect(found["INBOX"] == ["from INBOX"])
@@ -86,7 +99,9 @@ struct NamespacePrefixTests {
         #expect(found["Projects"] == ["from INBOX.Projects"])
         #expect(found["Projects/2024"] == ["from INBOX.Projects.2024"])
         #expect(!found.keys.contains { $0.hasPrefix("INBOX/") }, "nothing nested under INBOX: \(found.keys.sorted())")
-        #expect(try StateDatabase(path: StoreLayout(storeRoot: store, job: "pat").database).job()?.sourceNamespacePrefix == "INBOX.")
+        #expect(
+            try StateDatabase(path: StoreLayout(storeRoot: store, job: "pat").database).job()?.sourceNamespacePrefix
+                == "INBOX.")
         let report = try await Self.verify(target, store: store)
         #expect(report.isEqual, "\(report.text)")
         #expect(report.folders.count == 5)
@@ -123,6 +138,8 @@ final class SubjectSink: FetchSink, @unchecked Sendable {
     func endBody() throws {}
     func finishMessage(_ message: FetchedMessage) throws {
         let text = String(decoding: bytes, as: UTF8.self)
-        subjects += text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("Subject: ") }.map { String($0.dropFirst(9)) }
+        subjects += text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("Subject: ") }.map {
+            String($0.dropFirst(9))
+        }
     }
 }

@@ -25,7 +25,8 @@ struct PullErrorTests {
     func wrongPassword() async throws {
         let fixture = try await PullFixture.start(spec: .init(messagesPerFolder: 1))
         defer { fixture.stop() }
-        let outcome = try await fixture.runPull(store: fixture.store, environment: ["MAILFERRY_SOURCE_PASSWORD": "Not-The-Passw0rd"])
+        let outcome = try await fixture.runPull(
+            store: fixture.store, environment: ["MAILFERRY_SOURCE_PASSWORD": "Not-The-Passw0rd"])
         #expect(outcome.status == 3)
         #expect(outcome.stderr.contains("login failed for alice"))
         #expect(!outcome.stderr.contains("Not-The-Passw0rd") && !outcome.stdout.contains("Not-The-Passw0rd"))
@@ -35,8 +36,9 @@ struct PullErrorTests {
     func refusedPort() async throws {
         let store = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: store) }
-        let outcome = try await MailferryBinary.run(["pull", "--source", "imaps://alice@127.0.0.1:1", "--store", store],
-                                              environment: ["MAILFERRY_SOURCE_PASSWORD": "x"])
+        let outcome = try await MailferryBinary.run(
+            ["pull", "--source", "imaps://alice@127.0.0.1:1", "--store", store],
+            environment: ["MAILFERRY_SOURCE_PASSWORD": "x"])
         #expect(outcome.status == 3)
         #expect(outcome.stderr.contains("refused"))
         // The job's log says why, and no half-open pass makes the next run "resume" anything.
@@ -88,10 +90,14 @@ struct PullErrorTests {
         let outcome = try await fixture.runPull(store: mountPoint)
         #expect(outcome.status == 1, "the job failing, not bad input: \(outcome.stderr)")
         #expect(!outcome.killedBySignal)
-        #expect(outcome.stderr.lowercased().contains("disk full") || outcome.stderr.contains("No space left"), "\(outcome.stderr)")
+        #expect(
+            outcome.stderr.lowercased().contains("disk full") || outcome.stderr.contains("No space left"),
+            "\(outcome.stderr)")
         try run(["mount", "-o", "remount,size=64m", mountPoint])
         let again = try await fixture.runPull(store: mountPoint)
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(try snapshot(of: StoreLayout(storeRoot: mountPoint, job: "alice")) == (try await snapshot(of: fixture.server)))
+        #expect(
+            try snapshot(of: StoreLayout(storeRoot: mountPoint, job: "alice"))
+                == (try await snapshot(of: fixture.server)))
     }
 }

@@ -10,9 +10,12 @@ import Testing
 
 @Suite("pull against a real Dovecot")
 struct PullFidelityTests {
-    @Test("a full pull stores every message byte for byte with flags, keywords and INTERNALDATE, and seals an archive Dovecot can serve")
+    @Test(
+        "a full pull stores every message byte for byte with flags, keywords and INTERNALDATE, and seals an archive Dovecot can serve"
+    )
     func fullPull() async throws {
-        let fixture = try await PullFixture.start(spec: CorpusSpec(messagesPerFolder: 6, largeMessageBytes: 40_000_000), separator: "/")
+        let fixture = try await PullFixture.start(
+            spec: CorpusSpec(messagesPerFolder: 6, largeMessageBytes: 40_000_000), separator: "/")
         defer { fixture.stop() }
         let summary = try await fixture.pull()
         #expect(summary.kind == "full")
@@ -36,8 +39,10 @@ struct PullFidelityTests {
         #expect(inspection.isIntact, "\(inspection.problems)")
         #expect(inspection.messages == source.count)
         let listing = try run(["tar", "-tf", archivePath])
-        #expect(listing.split(separator: "\n").filter { $0.contains("/cur/") && !$0.hasSuffix("/") }.count == source.count)
-        let restored = try DovecotServer.start(DovecotConfiguration(users: [DovecotUser(name: "bob", password: sourcePassword)], hierarchySeparator: "/"))
+        #expect(
+            listing.split(separator: "\n").filter { $0.contains("/cur/") && !$0.hasSuffix("/") }.count == source.count)
+        let restored = try DovecotServer.start(
+            DovecotConfiguration(users: [DovecotUser(name: "bob", password: sourcePassword)], hierarchySeparator: "/"))
         defer { restored.stop() }
         let home = (restored.maildirPath(of: "bob") as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
@@ -53,7 +58,11 @@ struct PullFidelityTests {
         defer { fixture.stop() }
         _ = try await fixture.pull()
         let client = try await fixture.server.connectedClient()
-        let added = (1...3).map { AppendRequest(bytes: Array("Subject: new \($0)\r\nMessage-ID: <new-\($0)@x>\r\n\r\nbody \($0)\r\n".utf8), flags: [.seen]) }
+        let added = (1...3).map {
+            AppendRequest(
+                bytes: Array("Subject: new \($0)\r\nMessage-ID: <new-\($0)@x>\r\n\r\nbody \($0)\r\n".utf8),
+                flags: [.seen])
+        }
         _ = try await client.append(added, to: .inbox)
         try await client.select(.inbox)
         let uids = try await client.uidSearch("ALL")
@@ -77,7 +86,8 @@ struct PullFidelityTests {
         #expect(Set(delta.folders.filter { $0.unchanged != true }.map(\.name)) == ["INBOX", "Sent", "Drafts"])
         #expect(delta.folders.first { $0.name == "Sent" }?.goneAtSource == 1)
         #expect(try snapshot(of: fixture.layout()) == (try await snapshot(of: fixture.server)))
-        let inspection = try ArchiveInspection.inspect(archive: "\(fixture.layout().archives)/\(try #require(delta.archive))")
+        let inspection = try ArchiveInspection.inspect(
+            archive: "\(fixture.layout().archives)/\(try #require(delta.archive))")
         #expect(inspection.isIntact)
         #expect(inspection.messages == 3)
         #expect(inspection.flagUpdates == 3)
@@ -89,7 +99,9 @@ struct PullFidelityTests {
         let noop = try await fixture.pull()
         #expect(noop.messages == 0 && noop.flagUpdates == 0)
         #expect(noop.archive == nil)
-        #expect(noop.folders.allSatisfy { $0.unchanged == true }, "\(noop.folders.filter { $0.unchanged != true }.map(\.name))")
+        #expect(
+            noop.folders.allSatisfy { $0.unchanged == true },
+            "\(noop.folders.filter { $0.unchanged != true }.map(\.name))")
     }
 
     @Test("a folder recreated at the source (new UIDVALIDITY) is re-matched, nothing stored twice")
@@ -127,7 +139,10 @@ final class MessageCopySink: FetchSink, @unchecked Sendable {
     func appendBody(_ chunk: ArraySlice<UInt8>) throws { bytes += chunk }
     func endBody() throws {}
     func finishMessage(_ message: FetchedMessage) throws {
-        requests.append(AppendRequest(bytes: bytes, flags: (message.flags ?? []).filter { $0 != .recent }, internalDate: message.internalDate))
+        requests.append(
+            AppendRequest(
+                bytes: bytes, flags: (message.flags ?? []).filter { $0 != .recent }, internalDate: message.internalDate)
+        )
     }
 }
 
@@ -135,7 +150,9 @@ final class MessageCopySink: FetchSink, @unchecked Sendable {
 @discardableResult
 func run(_ arguments: [String], environment: [String: String]? = nil) throws -> String {
     let outcome = try ProcessRunner.run(arguments[0], Array(arguments.dropFirst()), environment: environment)
-    guard outcome.status == 0 else { throw CommandError(arguments: arguments, status: outcome.status, stderr: outcome.stderr) }
+    guard outcome.status == 0 else {
+        throw CommandError(arguments: arguments, status: outcome.status, stderr: outcome.stderr)
+    }
     return outcome.stdout
 }
 

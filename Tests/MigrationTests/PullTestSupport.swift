@@ -1,12 +1,12 @@
 import DovecotHarness
 import Foundation
-@_exported import TestSupport
 import IMAPClient
 import IMAPCore
 import Logging
 import MailCorpus
 import MailStore
 import Migration
+@_exported import TestSupport
 
 let sourcePassword = "Source-Passw0rd"
 
@@ -17,14 +17,17 @@ struct PullFixture {
     let separator: Character
 
     static func start(spec: CorpusSpec = CorpusSpec(), separator: Character = ".") async throws -> PullFixture {
-        let server = try DovecotServer.start(DovecotConfiguration(users: [DovecotUser(name: "alice", password: sourcePassword)],
-                                                                  hierarchySeparator: separator))
+        let server = try DovecotServer.start(
+            DovecotConfiguration(
+                users: [DovecotUser(name: "alice", password: sourcePassword)],
+                hierarchySeparator: separator))
         let store = try makeTemporaryDirectory()
         let client = try await server.connectedClient()
         let folders = try CorpusGenerator(spec: spec, scratchDirectory: store).folders()
         try await CorpusLoader(client: client).load(folders, separator: separator)
         await client.logout()
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: store)) ?? [] where name.hasPrefix("corpus-large") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: store)) ?? []
+        where name.hasPrefix("corpus-large") {
             unlink("\(store)/\(name)")
         }
         return PullFixture(server: server, store: store, separator: separator)
@@ -35,12 +38,14 @@ struct PullFixture {
     }
 
     func options(store: String? = nil, connections: Int = 3, commitEvery: Int = 500) -> PullOptions {
-        PullOptions(source: IMAPClientConfiguration(endpoint: endpoint, tls: TLSConfiguration(caFile: server.caFile)),
-                    storeRoot: store ?? self.store, job: "alice", connections: connections, commitEvery: commitEvery)
+        PullOptions(
+            source: IMAPClientConfiguration(endpoint: endpoint, tls: TLSConfiguration(caFile: server.caFile)),
+            storeRoot: store ?? self.store, job: "alice", connections: connections, commitEvery: commitEvery)
     }
 
     func pull(store: String? = nil) async throws -> PullSummary {
-        try await PullEngine(options: options(store: store), console: { _ in SwiftLogNoOpLogHandler() }).run(password: sourcePassword)
+        try await PullEngine(options: options(store: store), console: { _ in SwiftLogNoOpLogHandler() }).run(
+            password: sourcePassword)
     }
 
     func layout(store: String? = nil) -> StoreLayout { StoreLayout(storeRoot: store ?? self.store, job: "alice") }
@@ -63,9 +68,10 @@ extension DovecotServer {
     }
 
     func connectedClient(user: String = "alice", password: String = sourcePassword) async throws -> IMAPClient {
-        let client = IMAPClient(configuration: IMAPClientConfiguration(
-            endpoint: IMAPEndpoint(host: host, port: imapsPort, user: user, security: .implicitTLS),
-            tls: TLSConfiguration(caFile: caFile)))
+        let client = IMAPClient(
+            configuration: IMAPClientConfiguration(
+                endpoint: IMAPEndpoint(host: host, port: imapsPort, user: user, security: .implicitTLS),
+                tls: TLSConfiguration(caFile: caFile)))
         try await client.connect()
         try await client.login(password: password)
         return client
@@ -83,12 +89,16 @@ struct MessageFacts: Hashable, Comparable, CustomStringConvertible {
     var internalDateSeconds: Int
 
     static func < (a: MessageFacts, b: MessageFacts) -> Bool { a.description < b.description }
-    var description: String { "\(folder) \(sha256.prefix(12)) \(size) [\(flags.joined(separator: " "))] \(internalDateSeconds)" }
+    var description: String {
+        "\(folder) \(sha256.prefix(12)) \(size) [\(flags.joined(separator: " "))] \(internalDateSeconds)"
+    }
 }
 
 /// Hashes every message of every selectable folder straight from a server, through a separate
 /// connection: the independent side of each comparison.
-func snapshot(of server: DovecotServer, user: String = "alice", password: String = sourcePassword) async throws -> [MessageFacts] {
+func snapshot(
+    of server: DovecotServer, user: String = "alice", password: String = sourcePassword
+) async throws -> [MessageFacts] {
     // Right after a test kills a client with -9, a busy Dovecot now and then drops the next
     // connection (seen as EOF or a reset during the TLS handshake under a parallel run). The
     // check is of the mailbox, not of that connection: one more try on a transient failure.
@@ -125,9 +135,11 @@ func snapshot(of layout: StoreLayout) throws -> [MessageFacts] {
             guard sha == record.sha256, Int64(size) == record.size else {
                 throw StoreError.corrupt(path: record.maildirFile, reason: "file differs from its manifest row")
             }
-            facts.append(MessageFacts(folder: folder.name, sha256: sha, size: size,
-                                      flags: record.flags.split(separator: " ").map(String.init).sorted(),
-                                      internalDateSeconds: InternalDate(record.internalDate)!.secondsSince1970))
+            facts.append(
+                MessageFacts(
+                    folder: folder.name, sha256: sha, size: size,
+                    flags: record.flags.split(separator: " ").map(String.init).sorted(),
+                    internalDateSeconds: InternalDate(record.internalDate)!.secondsSince1970))
         }
     }
     return facts.sorted()
@@ -141,13 +153,19 @@ final class HashingSink: FetchSink, @unchecked Sendable {
 
     init(folder: String) { self.folder = folder }
 
-    func beginBody(_ section: BodySection, size: Int, of message: FetchedMessage) throws { hasher = SHA256Hasher(); self.size = 0 }
-    func appendBody(_ bytes: ArraySlice<UInt8>) throws { bytes.withUnsafeBytes { hasher.update($0) }; size += bytes.count }
+    func beginBody(_ section: BodySection, size: Int, of message: FetchedMessage) throws {
+        hasher = SHA256Hasher(); self.size = 0
+    }
+    func appendBody(_ bytes: ArraySlice<UInt8>) throws {
+        bytes.withUnsafeBytes { hasher.update($0) }; size += bytes.count
+    }
     func endBody() throws {}
     func finishMessage(_ message: FetchedMessage) throws {
-        facts.append(MessageFacts(folder: folder, sha256: hasher.finalizeHex(), size: size,
-                                  flags: (message.flags ?? []).filter { $0 != .recent }.map(\.name).sorted(),
-                                  internalDateSeconds: message.internalDate?.secondsSince1970 ?? 0))
+        facts.append(
+            MessageFacts(
+                folder: folder, sha256: hasher.finalizeHex(), size: size,
+                flags: (message.flags ?? []).filter { $0 != .recent }.map(\.name).sorted(),
+                internalDateSeconds: message.internalDate?.secondsSince1970 ?? 0))
     }
 }
 

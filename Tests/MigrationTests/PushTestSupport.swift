@@ -10,20 +10,27 @@ import Migration
 let targetPassword = "Target-Passw0rd"
 
 /// Target-side special-use names unlike the source's, and "/" instead of ".".
-let targetSpecialUse = ["Sent Items": "\\Sent", "Drafts": "\\Drafts", "Deleted Items": "\\Trash",
-                        "Junk E-mail": "\\Junk", "Archive": "\\Archive"]
+let targetSpecialUse = [
+    "Sent Items": "\\Sent", "Drafts": "\\Drafts", "Deleted Items": "\\Trash",
+    "Junk E-mail": "\\Junk", "Archive": "\\Archive",
+]
 
 /// A source (separator ".") and a target (separator "/", other special-use names).
 struct MigrationFixture {
     let source: PullFixture
     let target: DovecotServer
 
-    static func start(spec: CorpusSpec = CorpusSpec(), targetQuota: Int? = nil, targetSettings: String = "") async throws -> MigrationFixture {
+    static func start(
+        spec: CorpusSpec = CorpusSpec(), targetQuota: Int? = nil, targetSettings: String = ""
+    ) async throws -> MigrationFixture {
         let source = try await PullFixture.start(spec: spec, separator: ".")
-        let target = try DovecotServer.start(DovecotConfiguration(
-            users: [DovecotUser(name: "carol", password: targetPassword, quotaBytes: targetQuota),
-                    DovecotUser(name: "dave", password: targetPassword)],
-            hierarchySeparator: "/", specialUseFolders: targetSpecialUse, extraSettings: targetSettings))
+        let target = try DovecotServer.start(
+            DovecotConfiguration(
+                users: [
+                    DovecotUser(name: "carol", password: targetPassword, quotaBytes: targetQuota),
+                    DovecotUser(name: "dave", password: targetPassword),
+                ],
+                hierarchySeparator: "/", specialUseFolders: targetSpecialUse, extraSettings: targetSettings))
         return MigrationFixture(source: source, target: target)
     }
 
@@ -31,37 +38,56 @@ struct MigrationFixture {
     var layout: StoreLayout { source.layout() }
 
     func pushOptions(user: String = "carol", propagateDeletes: Bool = false, connections: Int = 3) -> PushOptions {
-        PushOptions(target: IMAPClientConfiguration(
-            endpoint: IMAPEndpoint(host: target.host, port: target.imapsPort, user: user, security: .implicitTLS),
-            tls: TLSConfiguration(caFile: target.caFile)), storeRoot: store, job: "alice", connections: connections, propagateDeletes: propagateDeletes)
+        PushOptions(
+            target: IMAPClientConfiguration(
+                endpoint: IMAPEndpoint(host: target.host, port: target.imapsPort, user: user, security: .implicitTLS),
+                tls: TLSConfiguration(caFile: target.caFile)), storeRoot: store, job: "alice", connections: connections,
+            propagateDeletes: propagateDeletes)
     }
 
-    func push(user: String = "carol", propagateDeletes: Bool = false, connections: Int = 3) async throws -> PushSummary {
-        try await PushEngine(options: pushOptions(user: user, propagateDeletes: propagateDeletes, connections: connections),
-                             console: { _ in SwiftLogNoOpLogHandler() })
-            .run(password: targetPassword)
+    func push(user: String = "carol", propagateDeletes: Bool = false, connections: Int = 3) async throws -> PushSummary
+    {
+        try await PushEngine(
+            options: pushOptions(user: user, propagateDeletes: propagateDeletes, connections: connections),
+            console: { _ in SwiftLogNoOpLogHandler() }
+        )
+        .run(password: targetPassword)
     }
 
     func migrate(commitEvery: Int = 500) async throws -> MigrateEngine.Summary {
-        try await MigrateEngine(pull: source.options(commitEvery: commitEvery), push: pushOptions(), console: { _ in SwiftLogNoOpLogHandler() })
-            .run(sourcePassword: sourcePassword, targetPassword: targetPassword)
+        try await MigrateEngine(
+            pull: source.options(commitEvery: commitEvery), push: pushOptions(),
+            console: { _ in SwiftLogNoOpLogHandler() }
+        )
+        .run(sourcePassword: sourcePassword, targetPassword: targetPassword)
     }
 
-    func runBinary(_ command: String, extra: [String] = [], environment: [String: String] = [:]) async throws -> MailferryBinary.Outcome {
+    func runBinary(
+        _ command: String, extra: [String] = [], environment: [String: String] = [:]
+    ) async throws -> MailferryBinary.Outcome {
         var arguments = [command]
         if command != "push" {
             arguments += ["--source", "imaps://alice@\(source.server.host):\(source.server.imapsPort)"]
         }
-        arguments += ["--target", "imaps://carol@\(target.host):\(target.imapsPort)", "--ca-file", try combinedCAFile(),
-                      "--store", store, "--job", "alice"] + (command == "verify" ? [] : ["--connections", "2"]) + extra
-        return try await MailferryBinary.run(arguments, environment: ["MAILFERRY_SOURCE_PASSWORD": sourcePassword,
-                                                                "MAILFERRY_TARGET_PASSWORD": targetPassword].merging(environment) { $1 })
+        arguments +=
+            [
+                "--target", "imaps://carol@\(target.host):\(target.imapsPort)", "--ca-file", try combinedCAFile(),
+                "--store", store, "--job", "alice",
+            ] + (command == "verify" ? [] : ["--connections", "2"]) + extra
+        return try await MailferryBinary.run(
+            arguments,
+            environment: [
+                "MAILFERRY_SOURCE_PASSWORD": sourcePassword,
+                "MAILFERRY_TARGET_PASSWORD": targetPassword,
+            ].merging(environment) { $1 })
     }
 
     /// Both test CAs in one PEM bundle, as `--ca-file` takes for commands that talk to both sides.
     func combinedCAFile() throws -> String {
         let path = store + "/both-ca.pem"
-        let pem = try String(contentsOfFile: source.server.caFile, encoding: .utf8) + (try String(contentsOfFile: target.caFile, encoding: .utf8))
+        let pem =
+            try String(contentsOfFile: source.server.caFile, encoding: .utf8)
+            + (try String(contentsOfFile: target.caFile, encoding: .utf8))
         try pem.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -9,7 +9,9 @@ import Testing
 
 @Suite("push and migrate against two real Dovecots")
 struct PushTests {
-    @Test("migrate copies everything to a target with another separator and other special-use names; a second push changes nothing")
+    @Test(
+        "migrate copies everything to a target with another separator and other special-use names; a second push changes nothing"
+    )
     func fullMigrate() async throws {
         let fixture = try await MigrationFixture.start()
         defer { fixture.stop() }
@@ -42,7 +44,12 @@ struct PushTests {
         defer { fixture.stop() }
         _ = try await fixture.migrate()
         let client = try await fixture.source.server.connectedClient()
-        _ = try await client.append((1...4).map { AppendRequest(bytes: Array("Subject: late \($0)\r\nMessage-ID: <late-\($0)@x>\r\n\r\nafter the MX switch\r\n".utf8)) }, to: .inbox)
+        _ = try await client.append(
+            (1...4).map {
+                AppendRequest(
+                    bytes: Array(
+                        "Subject: late \($0)\r\nMessage-ID: <late-\($0)@x>\r\n\r\nafter the MX switch\r\n".utf8))
+            }, to: .inbox)
         try await client.select(MailboxName("Sent"))
         let uids = try await client.uidSearch("ALL")
         try await client.uidStore(UIDSet(uids.prefix(2)), .add, flags: [.flagged, "$label1"])
@@ -69,12 +76,15 @@ struct PushTests {
 
     @Test("a message the target refuses is skipped and reported; the rest goes on")
     func refusedMessage() async throws {
-        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 3, largeMessageBytes: 300_000),
-                                                       targetSettings: "plugin {\n  quota_max_mail_size = 200k\n}\n")
+        let fixture = try await MigrationFixture.start(
+            spec: .init(messagesPerFolder: 3, largeMessageBytes: 300_000),
+            targetSettings: "plugin {\n  quota_max_mail_size = 200k\n}\n")
         defer { fixture.stop() }
         let summary = try await fixture.migrate()
         #expect(summary.push.skipped == 1)
-        #expect(summary.push.issues.contains { $0.folder == "Archive" && $0.reason.contains("refused") }, "\(summary.push.issues)")
+        #expect(
+            summary.push.issues.contains { $0.folder == "Archive" && $0.reason.contains("refused") },
+            "\(summary.push.issues)")
         let expected = try await fixture.expectedOnTarget().filter { $0.size < 200_000 }
         #expect(try await fixture.targetSnapshot() == expected)
         let again = try await fixture.push()
@@ -121,8 +131,9 @@ struct PushTests {
 
 @Suite("push survives kill -9", .serialized)
 struct PushCrashTests {
-    @Test("kill -9 during push, rerun: target equals source, no duplicates",
-          arguments: ["after-append:1", "after-append:3", "mid-literal:3"])
+    @Test(
+        "kill -9 during push, rerun: target equals source, no duplicates",
+        arguments: ["after-append:1", "after-append:3", "mid-literal:3"])
     func killPush(fault: String) async throws {
         let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 12, largeMessageBytes: 2_000_000))
         defer { fixture.stop() }

@@ -21,11 +21,14 @@ struct SecretsSweepTests {
     private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard needle.count <= haystack.count else { return false }
         return haystack.withUnsafeBufferPointer { hay in
-            (0...(hay.count - needle.count)).contains { start in hay[start] == needle[0] && Array(hay[start..<start + needle.count]) == needle }
+            (0...(hay.count - needle.count)).contains { start in
+                hay[start] == needle[0] && Array(hay[start..<start + needle.count]) == needle
+            }
         }
     }
 
-    @Test("after migrate and verify: 0 hits for either password, in any form, in every store file, output and ps listing")
+    @Test(
+        "after migrate and verify: 0 hits for either password, in any form, in every store file, output and ps listing")
     func sweep() async throws {
         let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 3))
         defer { fixture.stop() }
@@ -39,19 +42,24 @@ struct SecretsSweepTests {
         #expect(migrated.status == 0, "\(migrated.stderr)")
         #expect(verified.status == 0)
         #expect(listings.samples > 0)
-        var searched: [(String, [UInt8])] = [("migrate stdout+stderr", Array((migrated.stdout + migrated.stderr).utf8)),
-                                             ("verify output", Array((verified.stdout + verified.stderr).utf8)),
-                                             ("ps listings", Array(listings.text.utf8))]
+        var searched: [(String, [UInt8])] = [
+            ("migrate stdout+stderr", Array((migrated.stdout + migrated.stderr).utf8)),
+            ("verify output", Array((verified.stdout + verified.stderr).utf8)),
+            ("ps listings", Array(listings.text.utf8)),
+        ]
         for path in fileTree(fixture.store) {
             let full = fixture.store + "/" + path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let data = FileManager.default.contents(atPath: full) else { continue }
+                let data = FileManager.default.contents(atPath: full)
+            else { continue }
             searched.append((path, Array(data)))
         }
-        #expect(searched.contains { $0.0.hasSuffix(".tar") } && searched.contains { $0.0.hasSuffix(".log") }
+        #expect(
+            searched.contains { $0.0.hasSuffix(".tar") } && searched.contains { $0.0.hasSuffix(".log") }
                 && searched.contains { $0.0.hasSuffix("state.sqlite") })
-        let forms = Self.forms(user: "alice", password: sourcePassword).map { ("source \($0.key)", $0.value) }
+        let forms =
+            Self.forms(user: "alice", password: sourcePassword).map { ("source \($0.key)", $0.value) }
             + Self.forms(user: "carol", password: targetPassword).map { ("target \($0.key)", $0.value) }
         // The search itself finds a planted copy, so 0 hits means 0 copies.
         #expect(Self.contains(Array("log line with \(sourcePassword) inside".utf8), Array(sourcePassword.utf8)))
@@ -81,7 +89,9 @@ final class ProcessListSampler: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             while lock.withLock({ running }) {
                 guard let output = try? ProcessRunner.run("/bin/ps", ["-eo", "args"]).stdout else { return }
-                lock.withLock { collected += output; count += 1 }
+                lock.withLock {
+                    collected += output; count += 1
+                }
                 Thread.sleep(forTimeInterval: 0.02)
             }
         }

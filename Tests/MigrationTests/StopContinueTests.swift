@@ -12,9 +12,11 @@ struct StopContinueTests {
         defer { fixture.stop() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: MailferryBinary.path)
-        process.arguments = ["migrate", "--source", "imaps://alice@\(fixture.source.server.host):\(fixture.source.server.imapsPort)",
-                             "--target", "imaps://carol@\(fixture.target.host):\(fixture.target.imapsPort)",
-                             "--ca-file", try fixture.combinedCAFile(), "--store", fixture.store, "--job", "alice", "--connections", "2"]
+        process.arguments = [
+            "migrate", "--source", "imaps://alice@\(fixture.source.server.host):\(fixture.source.server.imapsPort)",
+            "--target", "imaps://carol@\(fixture.target.host):\(fixture.target.imapsPort)",
+            "--ca-file", try fixture.combinedCAFile(), "--store", fixture.store, "--job", "alice", "--connections", "2",
+        ]
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["MAILFERRY_SOURCE_PASSWORD": sourcePassword, "MAILFERRY_TARGET_PASSWORD": targetPassword]) { $1 }
         let errors = Pipe()

@@ -45,7 +45,9 @@ final class RunningMailferry: @unchecked Sendable {
             Thread.detachNewThread { [self] in
                 let deadline = Date().addingTimeInterval(timeout)
                 while Date() < deadline {
-                    if stdoutLines.filter({ $0.contains(text) }).count >= count { continuation.resume(returning: true); return }
+                    if stdoutLines.filter({ $0.contains(text) }).count >= count {
+                        continuation.resume(returning: true); return
+                    }
                     if !process.isRunning { continuation.resume(returning: false); return }
                     usleep(5_000)
                 }
@@ -72,7 +74,7 @@ final class RunningMailferry: @unchecked Sendable {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread { [self] in
                 process.waitUntilExit()
-                usleep(50_000)   // let the reader threads drain the pipes
+                usleep(50_000)  // let the reader threads drain the pipes
                 continuation.resume(returning: (process.terminationStatus, Date().timeIntervalSince(since)))
             }
         }
@@ -82,20 +84,26 @@ final class RunningMailferry: @unchecked Sendable {
 extension MigrationFixture {
     func startMigrate(extra: [String] = []) throws -> RunningMailferry {
         try RunningMailferry(
-            ["migrate", "--source", "imaps://alice@\(source.server.host):\(source.server.imapsPort)",
-             "--target", "imaps://carol@\(target.host):\(target.imapsPort)", "--ca-file", try combinedCAFile(),
-             "--store", store, "--job", "alice", "--connections", "2", "--progress", "json"] + extra,
+            [
+                "migrate", "--source", "imaps://alice@\(source.server.host):\(source.server.imapsPort)",
+                "--target", "imaps://carol@\(target.host):\(target.imapsPort)", "--ca-file", try combinedCAFile(),
+                "--store", store, "--job", "alice", "--connections", "2", "--progress", "json",
+            ] + extra,
             // Paced: on a loaded machine the test may read an event seconds after it was
             // printed; 150 ms per commit keeps the run going long after the point it waits for.
-            environment: ["MAILFERRY_SOURCE_PASSWORD": sourcePassword, "MAILFERRY_TARGET_PASSWORD": targetPassword,
-                          "MAILFERRY_TEST_PACE_MS": "150"])
+            environment: [
+                "MAILFERRY_SOURCE_PASSWORD": sourcePassword, "MAILFERRY_TARGET_PASSWORD": targetPassword,
+                "MAILFERRY_TEST_PACE_MS": "150",
+            ])
     }
 }
 
 @Suite("Ctrl-C and SIGTERM stop a run gracefully", .serialized)
 struct StopSignalTests {
-    @Test("SIGINT or SIGTERM at seeded points: exit 130 within 2 s, 'run again to resume'; the rerun makes the target exact",
-          arguments: [(SIGINT, UInt64(1)), (SIGTERM, UInt64(2)), (SIGINT, UInt64(3)), (SIGTERM, UInt64(4))] as [(Int32, UInt64)])
+    @Test(
+        "SIGINT or SIGTERM at seeded points: exit 130 within 2 s, 'run again to resume'; the rerun makes the target exact",
+        arguments: [(SIGINT, UInt64(1)), (SIGTERM, UInt64(2)), (SIGINT, UInt64(3)), (SIGTERM, UInt64(4))]
+            as [(Int32, UInt64)])
     func signalAtSeededPoint(signal: Int32, seed: UInt64) async throws {
         let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 12, largeMessageBytes: 2_000_000))
         defer { fixture.stop() }
@@ -144,6 +152,7 @@ struct StopSignalTests {
         #expect(final.status == 0, "\(final.stderr)")
         #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
         let history = try await MailferryBinary.run(["history", "--store", fixture.store, "--job", "alice"])
-        #expect(history.stdout.contains("interrupted"), "the run cut off at once is marked interrupted: \(history.stdout)")
+        #expect(
+            history.stdout.contains("interrupted"), "the run cut off at once is marked interrupted: \(history.stdout)")
     }
 }

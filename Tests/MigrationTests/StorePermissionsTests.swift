@@ -16,10 +16,14 @@ struct StorePermissionsTests {
             #expect(lstat(store + "/" + path, &info) == 0)
             let mode = info.st_mode & 0o777
             let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
-            #expect(mode == (isDirectory ? 0o700 : 0o600), "\(path.isEmpty ? "store root" : path): \(String(mode, radix: 8))")
+            #expect(
+                mode == (isDirectory ? 0o700 : 0o600),
+                "\(path.isEmpty ? "store root" : path): \(String(mode, radix: 8))")
             checked += 1
         }
         #expect(checked > 20)
-        #expect(fileTree(store).contains { $0.hasSuffix("state.sqlite") } && fileTree(store).contains { $0.hasSuffix("/lock") })
+        #expect(
+            fileTree(store).contains { $0.hasSuffix("state.sqlite") }
+                && fileTree(store).contains { $0.hasSuffix("/lock") })
     }
 }

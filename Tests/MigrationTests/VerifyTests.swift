@@ -9,12 +9,16 @@ import Testing
 
 @Suite("verify against two real Dovecots")
 struct VerifyTests {
-    private func verify(_ fixture: MigrationFixture, live: Bool = false, deep: Bool = false) async throws -> VerifyReport {
+    private func verify(
+        _ fixture: MigrationFixture, live: Bool = false, deep: Bool = false
+    ) async throws -> VerifyReport {
         let target = fixture.pushOptions().target
         let source = live ? fixture.source.options().source : nil
-        return try await VerifyEngine(target: target, source: source, storeRoot: fixture.store, job: "alice", deep: deep,
-                                      console: { _ in SwiftLogNoOpLogHandler() })
-            .run(targetPassword: targetPassword, sourcePassword: live ? sourcePassword : nil)
+        return try await VerifyEngine(
+            target: target, source: source, storeRoot: fixture.store, job: "alice", deep: deep,
+            console: { _ in SwiftLogNoOpLogHandler() }
+        )
+        .run(targetPassword: targetPassword, sourcePassword: live ? sourcePassword : nil)
     }
 
     @Test("after migrate, verify says equal against the store and the live source, shallow and deep")
@@ -64,7 +68,9 @@ struct VerifyTests {
         #expect(!report.isEqual, "\(report.text)")
         let stored = try snapshot(of: fixture.layout)
         #expect(report.folders.reduce(0) { $0 + $1.missing } == stored.count, "every stored message is missing")
-        #expect(Set(report.folders.map(\.source)) == Set(stored.map(\.folder)).union(report.folders.filter { $0.expected == 0 }.map(\.source)))
+        #expect(
+            Set(report.folders.map(\.source))
+                == Set(stored.map(\.folder)).union(report.folders.filter { $0.expected == 0 }.map(\.source)))
         #expect(report.folders.contains { $0.targetFolderMissing }, "folders push would create are missing")
         let outcome = try await fixture.runBinary("verify")
         #expect(outcome.status == 1, "\(outcome.stdout)")
@@ -79,13 +85,16 @@ struct VerifyTests {
         let targetURL = "imaps://carol@\(fixture.target.host):\(fixture.target.imapsPort)"
         let common = ["--target", targetURL, "--ca-file", try fixture.combinedCAFile(), "--store", fixture.store]
         let environment = ["MAILFERRY_SOURCE_PASSWORD": sourcePassword, "MAILFERRY_TARGET_PASSWORD": targetPassword]
-        let migrated = try await MailferryBinary.run(["migrate", "--source", sourceURL] + common, environment: environment)
+        let migrated = try await MailferryBinary.run(
+            ["migrate", "--source", sourceURL] + common, environment: environment)
         #expect(migrated.status == 0, "\(migrated.stderr)")
-        let verified = try await MailferryBinary.run(["verify", "--source", sourceURL] + common, environment: environment)
+        let verified = try await MailferryBinary.run(
+            ["verify", "--source", sourceURL] + common, environment: environment)
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         #expect(verified.stdout.contains("EQUAL"))
         // A job that was never pulled is refused, not reported equal.
-        let unknown = try await MailferryBinary.run(["verify", "--job", "never-pulled"] + common, environment: environment)
+        let unknown = try await MailferryBinary.run(
+            ["verify", "--job", "never-pulled"] + common, environment: environment)
         #expect(unknown.status == 2, "\(unknown.stdout)\(unknown.stderr)")
         #expect(unknown.stderr.contains("never-pulled"))
     }
@@ -97,12 +106,18 @@ struct VerifyTests {
         let sourceURL = "imaps://alice@\(fixture.source.server.host):\(fixture.source.server.imapsPort)"
         let targetURL = "imaps://carol@\(fixture.target.host):\(fixture.target.imapsPort)"
         let environment = ["MAILFERRY_SOURCE_PASSWORD": sourcePassword, "MAILFERRY_TARGET_PASSWORD": targetPassword]
-        let common = ["migrate", "--source", sourceURL, "--target", targetURL, "--store", fixture.store, "--job", "alice"]
-        let sourceOnly = try await MailferryBinary.run(common + ["--source-ca-file", fixture.source.server.caFile], environment: environment)
+        let common = [
+            "migrate", "--source", sourceURL, "--target", targetURL, "--store", fixture.store, "--job", "alice",
+        ]
+        let sourceOnly = try await MailferryBinary.run(
+            common + ["--source-ca-file", fixture.source.server.caFile], environment: environment)
         #expect(sourceOnly.status == 3, "\(sourceOnly.stderr)")
         #expect(sourceOnly.stderr.contains("certificate was rejected"))
-        let both = try await MailferryBinary.run(common + ["--source-ca-file", fixture.source.server.caFile,
-                                                           "--target-ca-file", fixture.target.caFile], environment: environment)
+        let both = try await MailferryBinary.run(
+            common + [
+                "--source-ca-file", fixture.source.server.caFile,
+                "--target-ca-file", fixture.target.caFile,
+            ], environment: environment)
         #expect(both.status == 0, "\(both.stderr)")
         #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
     }

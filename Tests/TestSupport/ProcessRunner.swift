@@ -11,8 +11,10 @@ public enum ProcessRunner {
 
     /// Runs `executable` (a path, or a name looked up through /usr/bin/env) to its end. stdout
     /// and stderr are read at the same time, so neither fills its pipe and stalls the child.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                           directory: String? = nil) throws -> Outcome {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        directory: String? = nil
+    ) throws -> Outcome {
         let process = Process()
         if executable.hasPrefix("/") {
             process.executableURL = URL(fileURLWithPath: executable)
@@ -38,17 +40,21 @@ public enum ProcessRunner {
         let stdout = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
-                       stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: collected.errors, as: UTF8.self))
+        return Outcome(
+            status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
+            stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: collected.errors, as: UTF8.self))
     }
 
     /// The same on a thread of its own: waiting seconds for a process must not hold one of the
     /// cooperative pool's threads, which the other tests need.
-    public static func runDetached(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                                   directory: String? = nil) async throws -> Outcome {
+    public static func runDetached(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        directory: String? = nil
+    ) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try run(executable, arguments, environment: environment, directory: directory) })
+                continuation.resume(
+                    with: Result { try run(executable, arguments, environment: environment, directory: directory) })
             }
         }
     }

@@ -5,14 +5,18 @@ extension IMAPClient {
     /// before it. With MULTIAPPEND and `batchSize > 1`, several messages share one command
     /// (and succeed or fail together, as RFC 3502 says). Outcomes come back in request order.
     /// `onBodyBytes` is told how many body bytes went out after each chunk, for progress.
-    public func append(_ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int = 1,
-                       onBodyBytes: (@Sendable (Int) -> Void)? = nil) throws -> [AppendOutcome] {
+    public func append(
+        _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int = 1,
+        onBodyBytes: (@Sendable (Int) -> Void)? = nil
+    ) throws -> [AppendOutcome] {
         let connection = try requireConnection()
         connection.onBodyBytes = onBodyBytes
         defer { connection.onBodyBytes = nil }
         let encoder = currentEncoder
         let batchSize = capabilities.contains(.multiAppend) ? max(1, multiAppendBatchSize) : 1
-        let batches = stride(from: 0, to: requests.count, by: batchSize).map { Array(requests[$0..<min($0 + batchSize, requests.count)]) }
+        let batches = stride(from: 0, to: requests.count, by: batchSize).map {
+            Array(requests[$0..<min($0 + batchSize, requests.count)])
+        }
         let commands = batches.map { batch -> (EncodedCommand, [AppendRequest]) in
             let messages = batch.map { AppendMessage(flags: $0.flags, internalDate: $0.internalDate, size: $0.size) }
             return (encoder.encode(.append(mailbox, messages: messages), tag: connection.nextTag()), batch)

@@ -9,7 +9,12 @@ extension IMAPClient {
     public func uidFetch(_ sets: [UIDSet], items: [String], changedSince: UInt64? = nil, into sink: FetchSink) throws {
         let connection = try requireConnection()
         let encoder = currentEncoder
-        let commands = sets.map { (encoder.encode(.uidFetch($0, items: items, changedSince: changedSince), tag: connection.nextTag()), [AppendRequest]()) }
+        let commands = sets.map {
+            (
+                encoder.encode(.uidFetch($0, items: items, changedSince: changedSince), tag: connection.nextTag()),
+                [AppendRequest]()
+            )
+        }
         var message: FetchedMessage?
         let responses = try connection.execute(commands) { event in
             switch event {
@@ -27,13 +32,17 @@ extension IMAPClient {
             }
         }
         for response in responses where response.status != .ok {
-            throw IMAPError.commandFailed(host: configuration.endpoint.host, command: "UID FETCH", mailbox: selected?.name.description, response: response)
+            throw IMAPError.commandFailed(
+                host: configuration.endpoint.host, command: "UID FETCH", mailbox: selected?.name.description,
+                response: response)
         }
     }
 
     /// Attributes only (no bodies): UID, FLAGS, INTERNALDATE, RFC822.SIZE for a UID range.
-    public func uidFetchAttributes(_ set: UIDSet, items: [String] = ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE"],
-                                   changedSince: UInt64? = nil) throws -> [FetchedMessage] {
+    public func uidFetchAttributes(
+        _ set: UIDSet, items: [String] = ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE"],
+        changedSince: UInt64? = nil
+    ) throws -> [FetchedMessage] {
         let collector = AttributeCollector()
         try uidFetch([set], items: items, changedSince: changedSince, into: collector)
         return collector.messages

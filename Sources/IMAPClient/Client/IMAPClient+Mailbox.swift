@@ -6,7 +6,8 @@ extension IMAPClient {
     public func select(_ mailbox: MailboxName, readOnly: Bool = false) throws -> SelectedMailbox {
         var state = SelectedMailbox(name: mailbox)
         let condStore = capabilities.contains(.condStore)
-        let command: Command = readOnly ? .examine(mailbox, condStore: condStore) : .select(mailbox, condStore: condStore)
+        let command: Command =
+            readOnly ? .examine(mailbox, condStore: condStore) : .select(mailbox, condStore: condStore)
         let response = try run(command) { event in
             switch event {
             case .untagged(.exists(let count)): state.exists = count
@@ -31,9 +32,10 @@ extension IMAPClient {
     /// UIDs matching `criteria` (e.g. `ALL`, `UID 500:*`) in the selected mailbox.
     public func uidSearch(_ criteria: String) throws -> [UInt32] {
         var uids: [UInt32] = []
-        try requireOK(run(.uidSearch(criteria: criteria)) { event in
-            if case .untagged(.search(let found, _)) = event { uids += found }
-        }, command: "UID SEARCH", mailbox: selected?.name)
+        try requireOK(
+            run(.uidSearch(criteria: criteria)) { event in
+                if case .untagged(.search(let found, _)) = event { uids += found }
+            }, command: "UID SEARCH", mailbox: selected?.name)
         return uids
     }
 
@@ -44,8 +46,9 @@ extension IMAPClient {
 
     /// Sets, adds or removes flags on messages of the selected mailbox.
     public func uidStore(_ uids: UIDSet, _ change: FlagChange, flags: [Flag], unchangedSince: UInt64? = nil) throws {
-        try requireOK(run(.uidStore(uids, change, flags: flags, silent: true, unchangedSince: unchangedSince)),
-                      command: "UID STORE", mailbox: selected?.name)
+        try requireOK(
+            run(.uidStore(uids, change, flags: flags, silent: true, unchangedSince: unchangedSince)),
+            command: "UID STORE", mailbox: selected?.name)
     }
 
 }

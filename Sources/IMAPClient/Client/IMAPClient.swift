@@ -43,8 +43,10 @@ public actor IMAPClient {
     // MARK: - Connecting
 
     /// A new client, connected and logged in: what every step needs before its first command.
-    public static func loggedIn(_ configuration: IMAPClientConfiguration, password: String,
-                                logger: Logger = Logger(label: "mailferry.imap")) async throws -> IMAPClient {
+    public static func loggedIn(
+        _ configuration: IMAPClientConfiguration, password: String,
+        logger: Logger = Logger(label: "mailferry.imap")
+    ) async throws -> IMAPClient {
         let client = IMAPClient(configuration: configuration, logger: logger)
         try await client.connect()
         try await client.login(password: password)
@@ -66,7 +68,8 @@ public actor IMAPClient {
             }
             isEncrypted = true
         }
-        let connection = IMAPConnection(host: host, stream: stream, logger: logger, slowWindow: configuration.timeouts.io)
+        let connection = IMAPConnection(
+            host: host, stream: stream, logger: logger, slowWindow: configuration.timeouts.io)
         self.connection = connection
         do {
             try readGreeting(connection)
@@ -84,7 +87,9 @@ public actor IMAPClient {
             throw IMAPError.protocolViolation(host: host, detail: "no greeting")
         }
         greeting = condition
-        if condition.kind == .bye { throw IMAPError.connectionClosed(host: host, detail: "server said BYE: \(condition.text)") }
+        if condition.kind == .bye {
+            throw IMAPError.connectionClosed(host: host, detail: "server said BYE: \(condition.text)")
+        }
         if case .capability(let list)? = condition.code { setCapabilities(list) }
     }
 
@@ -106,9 +111,11 @@ public actor IMAPClient {
     public func login(password: String) throws {
         if !isEncrypted && !configuration.allowsPlaintextLogin { throw IMAPError.plaintextRefused(host: host) }
         let user = configuration.endpoint.user
-        let usePlain = configuration.authentication == .plain
+        let usePlain =
+            configuration.authentication == .plain
             || (configuration.authentication == .automatic && capabilities.contains(.authPlain))
-        let command: Command = usePlain
+        let command: Command =
+            usePlain
             ? .authenticatePlain(user: user, password: password)
             : .login(user: user, password: password)
         let response = try run(command)
@@ -144,27 +151,30 @@ public actor IMAPClient {
     @discardableResult
     public func id(_ parameters: [IDParameter]) throws -> [IDParameter]? {
         var server: [IDParameter]?
-        try requireOK(run(.id(parameters)) { event in
-            if case .untagged(.id(let values)) = event { server = values }
-        }, command: "ID")
+        try requireOK(
+            run(.id(parameters)) { event in
+                if case .untagged(.id(let values)) = event { server = values }
+            }, command: "ID")
         return server
     }
 
     @discardableResult
     public func enable(_ extensions: [Capability]) throws -> [Capability] {
         var enabled: [Capability] = []
-        try requireOK(run(.enable(extensions)) { event in
-            if case .untagged(.enabled(let list)) = event { enabled += list }
-        }, command: "ENABLE")
+        try requireOK(
+            run(.enable(extensions)) { event in
+                if case .untagged(.enabled(let list)) = event { enabled += list }
+            }, command: "ENABLE")
         return enabled
     }
 
     public func namespace() throws -> NamespaceResponse? {
         guard capabilities.contains(.namespace) else { return nil }
         var result: NamespaceResponse?
-        try requireOK(run(.namespace) { event in
-            if case .untagged(.namespace(let value)) = event { result = value }
-        }, command: "NAMESPACE")
+        try requireOK(
+            run(.namespace) { event in
+                if case .untagged(.namespace(let value)) = event { result = value }
+            }, command: "NAMESPACE")
         return result
     }
 
@@ -177,17 +187,23 @@ public actor IMAPClient {
         var listings: [MailboxListing] = []
         let specialUse = capabilities.contains(.specialUse)
         let limit = Self.folderLimit
-        try requireOK(run(.list(reference: reference, pattern: pattern, returnSpecialUse: specialUse)) { event in
-            guard case .untagged(.list(let listing)) = event else { return }
-            guard listings.count < limit else {
-                throw IMAPError.protocolViolation(host: self.host, detail: "LIST returned more than \(limit) folders; refusing to go on (a broken or hostile server?)")
-            }
-            listings.append(listing)
-        }, command: "LIST")
+        try requireOK(
+            run(.list(reference: reference, pattern: pattern, returnSpecialUse: specialUse)) { event in
+                guard case .untagged(.list(let listing)) = event else { return }
+                guard listings.count < limit else {
+                    throw IMAPError.protocolViolation(
+                        host: self.host,
+                        detail:
+                            "LIST returned more than \(limit) folders; refusing to go on (a broken or hostile server?)")
+                }
+                listings.append(listing)
+            }, command: "LIST")
         return listings
     }
 
-    public func status(_ mailbox: MailboxName, items: [String] = ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN"]) throws -> MailboxStatus {
+    public func status(
+        _ mailbox: MailboxName, items: [String] = ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN"]
+    ) throws -> MailboxStatus {
         try statuses(of: [mailbox], items: items)[0]
     }
 
@@ -195,15 +211,21 @@ public actor IMAPClient {
     /// yields its error in place.
     public func statuses(of mailboxes: [MailboxName], items: [String]) throws -> [MailboxStatus] {
         let connection = try requireConnection()
-        let commands = mailboxes.map { (encoder.encode(.status($0, items: items), tag: connection.nextTag()), [AppendRequest]()) }
+        let commands = mailboxes.map {
+            (encoder.encode(.status($0, items: items), tag: connection.nextTag()), [AppendRequest]())
+        }
         var found: [MailboxName: MailboxStatus] = [:]
         let responses = try connection.execute(commands) { event in
-            if case .untagged(.status(let name, let status)) = event { found[name] = status }
-            else { try self.observe(event) }
+            if case .untagged(.status(let name, let status)) = event {
+                found[name] = status
+            } else {
+                try self.observe(event)
+            }
         }
         return try zip(mailboxes, responses).map { mailbox, response in
             guard response.status == .ok else {
-                throw IMAPError.commandFailed(host: host, command: "STATUS", mailbox: mailbox.description, response: response)
+                throw IMAPError.commandFailed(
+                    host: host, command: "STATUS", mailbox: mailbox.description, response: response)
             }
             return found[mailbox] ?? MailboxStatus()
         }
@@ -233,8 +255,10 @@ public actor IMAPClient {
     }
 
     /// Runs one command; untagged data updates the client's state and is also handed to `onEvent`.
-    func run(_ command: Command, bodies: [AppendRequest] = [],
-             onEvent: (ResponseEvent) throws -> Void = { _ in }) throws -> TaggedResponse {
+    func run(
+        _ command: Command, bodies: [AppendRequest] = [],
+        onEvent: (ResponseEvent) throws -> Void = { _ in }
+    ) throws -> TaggedResponse {
         let connection = try requireConnection()
         do {
             return try connection.execute(command, encoder: encoder, bodies: bodies) { event in
@@ -255,7 +279,9 @@ public actor IMAPClient {
         case .untagged(.capability(let list)):
             setCapabilities(list)
         case .untagged(.condition(let condition)):
-            if condition.code == .alert { alerts.append(condition.text); logger.warning("server alert: \(condition.text)") }
+            if condition.code == .alert {
+                alerts.append(condition.text); logger.warning("server alert: \(condition.text)")
+            }
         case .untagged(.exists(let count)):
             selected?.exists = count
         case .tagged(let response):
@@ -267,7 +293,8 @@ public actor IMAPClient {
 
     func requireOK(_ response: TaggedResponse, command: String, mailbox: MailboxName? = nil) throws {
         guard response.status == .ok else {
-            throw IMAPError.commandFailed(host: host, command: command, mailbox: mailbox?.description, response: response)
+            throw IMAPError.commandFailed(
+                host: host, command: command, mailbox: mailbox?.description, response: response)
         }
     }
 

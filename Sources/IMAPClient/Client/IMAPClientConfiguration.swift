@@ -12,8 +12,10 @@ public struct IMAPClientConfiguration: Sendable {
     /// Sent with ID when the server supports it, so admins can see who connects.
     public var clientIdentity: [IDParameter]
 
-    public init(endpoint: IMAPEndpoint, tls: TLSConfiguration = TLSConfiguration(), allowsPlaintextLogin: Bool = false,
-                timeouts: Timeouts = Timeouts(), clientIdentity: [IDParameter] = [IDParameter(key: "name", value: "mailferry")]) {
+    public init(
+        endpoint: IMAPEndpoint, tls: TLSConfiguration = TLSConfiguration(), allowsPlaintextLogin: Bool = false,
+        timeouts: Timeouts = Timeouts(), clientIdentity: [IDParameter] = [IDParameter(key: "name", value: "mailferry")]
+    ) {
         self.endpoint = endpoint; self.tls = tls; self.allowsPlaintextLogin = allowsPlaintextLogin
         self.timeouts = timeouts; self.clientIdentity = clientIdentity
     }

@@ -34,7 +34,8 @@ final class IMAPConnection {
     /// Replaces the stream after STARTTLS; nothing may be buffered from before the upgrade.
     func upgrade(to newStream: ByteStream) throws {
         guard parser.bufferedByteCount == 0 else {
-            throw IMAPError.protocolViolation(host: host, detail: "data after the STARTTLS response (possible injection)")
+            throw IMAPError.protocolViolation(
+                host: host, detail: "data after the STARTTLS response (possible injection)")
         }
         stream = newStream
     }
@@ -44,8 +45,10 @@ final class IMAPConnection {
         while true {
             do {
                 if let event = try parser.next() {
-                    if case .bodyBytes = event {} else { window = nil }   // a complete piece: the response moves
-                    if case .untagged(.condition(let condition)) = event, condition.kind == .bye { byeText = condition.text }
+                    if case .bodyBytes = event {} else { window = nil }  // a complete piece: the response moves
+                    if case .untagged(.condition(let condition)) = event, condition.kind == .bye {
+                        byeText = condition.text
+                    }
                     traceServer(event)
                     return event
                 }
@@ -54,7 +57,8 @@ final class IMAPConnection {
             }
             let count = try readChunk.withUnsafeMutableBytes { try stream.read(into: $0) }
             if count == 0 {
-                throw IMAPError.connectionClosed(host: host, detail: byeText.map { "server said BYE: \($0)" } ?? "the server closed the connection")
+                throw IMAPError.connectionClosed(
+                    host: host, detail: byeText.map { "server said BYE: \($0)" } ?? "the server closed the connection")
             }
             try checkPace(received: count)
             readChunk.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
@@ -69,7 +73,10 @@ final class IMAPConnection {
         let elapsed = now.timeIntervalSince(current.start)
         if elapsed >= slowWindow {
             guard Double(current.bytes) >= Self.minimumBytesPerSecond * elapsed else {
-                throw IMAPError.timedOut(host: host, operation: "reading a response (\(current.bytes) bytes in \(Int(elapsed)) s: the server is stalling)")
+                throw IMAPError.timedOut(
+                    host: host,
+                    operation:
+                        "reading a response (\(current.bytes) bytes in \(Int(elapsed)) s: the server is stalling)")
             }
             current = (start: now, bytes: 0)
         }
@@ -79,15 +86,20 @@ final class IMAPConnection {
     /// Sends commands without waiting for each reply (at most `window` in flight), streams
     /// APPEND bodies, and returns the tagged responses in command order. Untagged data and
     /// FETCH events go to `onEvent` as they arrive.
-    func execute(_ commands: [(EncodedCommand, [AppendRequest])], window: Int = 64,
-                 onEvent: (ResponseEvent) throws -> Void) throws -> [TaggedResponse] {
+    func execute(
+        _ commands: [(EncodedCommand, [AppendRequest])], window: Int = 64,
+        onEvent: (ResponseEvent) throws -> Void
+    ) throws -> [TaggedResponse] {
         var completed: [String: TaggedResponse] = [:]
         let tags = Set(commands.map { $0.0.tag })
         var inFlight = 0
         func handle(_ event: ResponseEvent) throws {
             if case .tagged(let response) = event {
                 guard tags.contains(response.tag), completed[response.tag] == nil else {
-                    throw IMAPError.protocolViolation(host: host, detail: "unexpected tagged response \(response.tag) \(response.status.rawValue) \(response.text)")
+                    throw IMAPError.protocolViolation(
+                        host: host,
+                        detail:
+                            "unexpected tagged response \(response.tag) \(response.status.rawValue) \(response.text)")
                 }
                 completed[response.tag] = response
                 inFlight -= 1
@@ -110,14 +122,18 @@ final class IMAPConnection {
     }
 
     /// Runs a single command and returns its tagged response.
-    func execute(_ command: Command, encoder: CommandEncoder, bodies: [AppendRequest] = [],
-                 onEvent: (ResponseEvent) throws -> Void = { _ in }) throws -> TaggedResponse {
+    func execute(
+        _ command: Command, encoder: CommandEncoder, bodies: [AppendRequest] = [],
+        onEvent: (ResponseEvent) throws -> Void = { _ in }
+    ) throws -> TaggedResponse {
         let encoded = encoder.encode(command, tag: nextTag())
         return try execute([(encoded, bodies)], onEvent: onEvent)[0]
     }
 
-    private func send(_ command: EncodedCommand, bodies: [AppendRequest],
-                      whileWaiting handle: (ResponseEvent) throws -> Void) throws {
+    private func send(
+        _ command: EncodedCommand, bodies: [AppendRequest],
+        whileWaiting handle: (ResponseEvent) throws -> Void
+    ) throws {
         logger.trace("C: \(command.redactedTrace)")
         for part in command.parts {
             switch part {
@@ -144,7 +160,8 @@ final class IMAPConnection {
         switch request.body {
         case .bytes(let bytes):
             guard bytes.count == declaredSize else {
-                throw IMAPError.messageSourceFailed(host: host, path: "(memory)", reason: "size \(bytes.count) differs from declared \(declaredSize)")
+                throw IMAPError.messageSourceFailed(
+                    host: host, path: "(memory)", reason: "size \(bytes.count) differs from declared \(declaredSize)")
             }
             try stream.write(bytes)
             onBodyBytes?(bytes.count)
@@ -157,11 +174,14 @@ final class IMAPConnection {
             var sent = 0
             var chunk = [UInt8](repeating: 0, count: 64 * 1024)
             while sent < declaredSize {
-                let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, min($0.count, declaredSize - sent)) }
+                let count = chunk.withUnsafeMutableBytes {
+                    Glibc.read(descriptor, $0.baseAddress, min($0.count, declaredSize - sent))
+                }
                 guard count > 0 else {
                     // The literal is half sent: the connection cannot be reused.
                     stream.close()
-                    throw IMAPError.messageSourceFailed(host: host, path: path, reason: "file shorter than its recorded size \(declaredSize)")
+                    throw IMAPError.messageSourceFailed(
+                        host: host, path: path, reason: "file shorter than its recorded size \(declaredSize)")
                 }
                 try chunk.withUnsafeBytes { try stream.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 sent += count

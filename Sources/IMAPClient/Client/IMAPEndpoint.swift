@@ -24,7 +24,9 @@ public struct IMAPEndpoint: Sendable, Hashable, CustomStringConvertible {
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         case invalid(String, reason: String)
         public var description: String {
-            switch self { case .invalid(let text, let reason): return "invalid IMAP endpoint \"\(text)\": \(reason)" }
+            switch self {
+            case .invalid(let text, let reason): return "invalid IMAP endpoint \"\(text)\": \(reason)"
+            }
         }
     }
 
@@ -34,14 +36,23 @@ public struct IMAPEndpoint: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let security: Security
         let rest: Substring
-        if text.lowercased().hasPrefix("imaps://") { security = .implicitTLS; rest = text.dropFirst(8) }
-        else if text.lowercased().hasPrefix("imap://") { security = .startTLSWhenOffered; rest = text.dropFirst(7) }
-        else { throw ParseError.invalid(text, reason: "must start with imaps:// or imap://") }
-        guard let at = rest.lastIndex(of: "@") else { throw ParseError.invalid(text, reason: "no user (expected user@host)") }
+        if text.lowercased().hasPrefix("imaps://") {
+            security = .implicitTLS; rest = text.dropFirst(8)
+        } else if text.lowercased().hasPrefix("imap://") {
+            security = .startTLSWhenOffered; rest = text.dropFirst(7)
+        } else {
+            throw ParseError.invalid(text, reason: "must start with imaps:// or imap://")
+        }
+        guard let at = rest.lastIndex(of: "@") else {
+            throw ParseError.invalid(text, reason: "no user (expected user@host)")
+        }
         let userPart = rest[..<at].removingPercentEncodingIfPossible
         guard !userPart.isEmpty else { throw ParseError.invalid(text, reason: "empty user") }
         if rest[..<at].contains(":") {
-            throw ParseError.invalid(text.replacingSecretInURL(), reason: "a password in the URL is not accepted; use an environment variable, a password file or the prompt")
+            throw ParseError.invalid(
+                text.replacingSecretInURL(),
+                reason:
+                    "a password in the URL is not accepted; use an environment variable, a password file or the prompt")
         }
         var hostPart = rest[rest.index(after: at)...]
         if hostPart.hasSuffix("/") { hostPart = hostPart.dropLast() }
@@ -53,7 +64,9 @@ public struct IMAPEndpoint: Sendable, Hashable, CustomStringConvertible {
         var host = String(hostPart)
         var port: Int?
         if hostPart.hasPrefix("[") {
-            guard let close = hostPart.firstIndex(of: "]") else { throw ParseError.invalid(text, reason: "unclosed [ in IPv6 address") }
+            guard let close = hostPart.firstIndex(of: "]") else {
+                throw ParseError.invalid(text, reason: "unclosed [ in IPv6 address")
+            }
             host = String(hostPart[hostPart.index(after: hostPart.startIndex)..<close])
             var address = in6_addr()
             guard inet_pton(AF_INET6, host, &address) == 1 else {
@@ -67,10 +80,13 @@ public struct IMAPEndpoint: Sendable, Hashable, CustomStringConvertible {
                 port = value
             }
         } else if hostPart.firstIndex(of: ":") != hostPart.lastIndex(of: ":") {
-            throw ParseError.invalid(text, reason: "an IPv6 address must be in brackets, e.g. imaps://user@[\(hostPart)]:993")
+            throw ParseError.invalid(
+                text, reason: "an IPv6 address must be in brackets, e.g. imaps://user@[\(hostPart)]:993")
         } else if let colon = hostPart.lastIndex(of: ":") {
             host = String(hostPart[..<colon])
-            guard let value = Int(hostPart[hostPart.index(after: colon)...]) else { throw ParseError.invalid(text, reason: "bad port") }
+            guard let value = Int(hostPart[hostPart.index(after: colon)...]) else {
+                throw ParseError.invalid(text, reason: "bad port")
+            }
             port = value
         }
         guard !host.isEmpty else { throw ParseError.invalid(text, reason: "empty host") }
@@ -113,7 +129,8 @@ private extension String {
     /// `imaps://user:secret@host` → `imaps://user:***@host`, so the error never echoes it.
     func replacingSecretInURL() -> String {
         guard let schemeEnd = range(of: "://"), let at = lastIndex(of: "@"),
-              let colon = self[schemeEnd.upperBound..<at].firstIndex(of: ":") else { return self }
+            let colon = self[schemeEnd.upperBound..<at].firstIndex(of: ":")
+        else { return self }
         return String(self[..<colon]) + ":***" + String(self[at...])
     }
 }

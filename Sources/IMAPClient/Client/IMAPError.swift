@@ -88,7 +88,8 @@ extension IMAPError: CustomStringConvertible {
         case .certificateRejected(let host, let reason):
             return "\(host): the server's certificate was rejected: \(reason)"
         case .plaintextRefused(let host):
-            return "\(host) offers no TLS (no STARTTLS): refusing to send the password in clear. Use imaps://, or --allow-plaintext if the link is trusted"
+            return
+                "\(host) offers no TLS (no STARTTLS): refusing to send the password in clear. Use imaps://, or --allow-plaintext if the link is trusted"
         case .authenticationFailed(let host, let user, let text):
             return "\(host): login failed for \(user): \(text)"
         case .commandFailed(let host, let command, let mailbox, let response):

@@ -19,7 +19,9 @@ public final class MessageFileSink: FetchSink, @unchecked Sendable {
         guard section.isWholeMessage else { return }
         temporaryPath = "\(directory)/.\(message.uid ?? 0).\(getpid()).tmp"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw SinkError.cannotWrite(path: temporaryPath, reason: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else {
+            throw SinkError.cannotWrite(path: temporaryPath, reason: String(cString: strerror(errno)))
+        }
         written = 0
     }
 
@@ -29,7 +31,9 @@ public final class MessageFileSink: FetchSink, @unchecked Sendable {
             var offset = 0
             while offset < buffer.count {
                 let count = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                guard count > 0 else { throw SinkError.cannotWrite(path: temporaryPath, reason: String(cString: strerror(errno))) }
+                guard count > 0 else {
+                    throw SinkError.cannotWrite(path: temporaryPath, reason: String(cString: strerror(errno)))
+                }
                 offset += count
             }
         }
@@ -45,7 +49,9 @@ public final class MessageFileSink: FetchSink, @unchecked Sendable {
     public func finishMessage(_ message: FetchedMessage) throws {
         guard !temporaryPath.isEmpty else { return }
         let finalPath = "\(directory)/\(message.uid ?? UInt32(message.sequenceNumber)).eml"
-        guard rename(temporaryPath, finalPath) == 0 else { throw SinkError.cannotWrite(path: finalPath, reason: String(cString: strerror(errno))) }
+        guard rename(temporaryPath, finalPath) == 0 else {
+            throw SinkError.cannotWrite(path: finalPath, reason: String(cString: strerror(errno)))
+        }
         completed.append((message, finalPath, written))
         temporaryPath = ""
     }
@@ -53,7 +59,9 @@ public final class MessageFileSink: FetchSink, @unchecked Sendable {
     public enum SinkError: Error, CustomStringConvertible {
         case cannotWrite(path: String, reason: String)
         public var description: String {
-            switch self { case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)" }
+            switch self {
+            case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
+            }
         }
     }
 }

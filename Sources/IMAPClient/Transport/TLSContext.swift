@@ -11,7 +11,8 @@ final class TLSContext: @unchecked Sendable {
     /// here on failure, in `deinit` otherwise.
     init(_ configuration: TLSConfiguration, host: String) throws {
         guard let context = SSL_CTX_new(TLS_client_method()) else {
-            throw IMAPError.tlsHandshakeFailed(host: host, reason: "cannot create a TLS context: \(OpenSSLErrors.drain())")
+            throw IMAPError.tlsHandshakeFailed(
+                host: host, reason: "cannot create a TLS context: \(OpenSSLErrors.drain())")
         }
         _ = mf_SSL_CTX_set_min_proto_version(context, mf_TLS1_2_VERSION())
         _ = mf_SSL_CTX_set_mode(context, mf_SSL_MODE_AUTO_RETRY())

@@ -49,7 +49,9 @@ final class TLSStream: ByteStream {
 
     private func classify(_ result: Int32, savedErrno: Int32, operation: String) -> Outcome {
         let error = SSL_get_error(ssl, result)
-        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE || (error == SSL_ERROR_SYSCALL && savedErrno != 0) {
+        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE
+            || (error == SSL_ERROR_SYSCALL && savedErrno != 0)
+        {
             if savedErrno == EINTR { return .retry }
             if savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || error != SSL_ERROR_SYSCALL { return .timedOut }
             return .linkFailed("TLS \(operation) failed: \(String(cString: strerror(savedErrno)))")
@@ -70,7 +72,9 @@ final class TLSStream: ByteStream {
             let verifyResult = SSL_get_verify_result(ssl)
             if verifyResult != X509_V_OK {
                 let reason = String(cString: X509_verify_cert_error_string(verifyResult))
-                throw IMAPError.certificateRejected(host: host, reason: "\(reason) (verify result \(verifyResult)). \(Self.hint(forVerifyResult: verifyResult))")
+                throw IMAPError.certificateRejected(
+                    host: host,
+                    reason: "\(reason) (verify result \(verifyResult)). \(Self.hint(forVerifyResult: verifyResult))")
             }
             switch classify(result, savedErrno: savedErrno, operation: "handshake") {
             case .retry: continue
@@ -78,8 +82,10 @@ final class TLSStream: ByteStream {
             // A reset or EOF mid-handshake is the link (or a busy server), worth a retry.
             case .linkFailed(let detail): throw IMAPError.connectionClosed(host: host, detail: detail)
             case .tlsFailed(let detail):
-                throw IMAPError.tlsHandshakeFailed(host: host, reason: detail == OpenSSLErrors.none
-                                                   ? "the server closed the connection during the handshake" : detail)
+                throw IMAPError.tlsHandshakeFailed(
+                    host: host,
+                    reason: detail == OpenSSLErrors.none
+                        ? "the server closed the connection during the handshake" : detail)
             }
         }
     }
@@ -107,7 +113,7 @@ final class TLSStream: ByteStream {
             if SSL_get_error(ssl, count) == SSL_ERROR_ZERO_RETURN { return 0 }
             switch classify(count, savedErrno: savedErrno, operation: "read") {
             case .retry: continue
-            case .timedOut: throw IMAPError.timedOut(host: host, operation: "read")   // the session stays usable
+            case .timedOut: throw IMAPError.timedOut(host: host, operation: "read")  // the session stays usable
             case let outcome: throw fail(outcome, operation: "read")
             }
         }
@@ -142,13 +148,16 @@ final class TLSStream: ByteStream {
     static func hint(forVerifyResult result: Int) -> String {
         switch Int32(result) {
         case X509_V_ERR_CERT_HAS_EXPIRED:
-            return "The server's certificate has expired: renew it on the server (a CA file does not help), or use --insecure knowingly"
+            return
+                "The server's certificate has expired: renew it on the server (a CA file does not help), or use --insecure knowingly"
         case X509_V_ERR_CERT_NOT_YET_VALID:
             return "The certificate is not valid yet: check this machine's clock, or the server's certificate dates"
         case X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH:
-            return "The certificate was issued for another name: connect with a host name it names (a CA file does not help)"
-        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
-             X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+            return
+                "The certificate was issued for another name: connect with a host name it names (a CA file does not help)"
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
             return "No trusted CA signed it: pass --ca-file with the issuing CA, or --insecure to skip verification"
         default:
             return "Pass --ca-file with the issuing CA if it is a private one, or --insecure to skip verification"

@@ -17,8 +17,10 @@ public struct CommandEncoder: Sendable {
     /// we send megabytes it will discard — the trade-off mbsync makes at ~100 KiB.
     public var nonSynchronizingBodyLimit: Int
 
-    public init(literalSupport: LiteralSupport = .synchronizingOnly, saslInitialResponse: Bool = false,
-                nonSynchronizingBodyLimit: Int = 100 * 1024) {
+    public init(
+        literalSupport: LiteralSupport = .synchronizingOnly, saslInitialResponse: Bool = false,
+        nonSynchronizingBodyLimit: Int = 100 * 1024
+    ) {
         self.literalSupport = literalSupport
         self.saslInitialResponse = saslInitialResponse
         self.nonSynchronizingBodyLimit = nonSynchronizingBodyLimit
@@ -28,10 +30,13 @@ public struct CommandEncoder: Sendable {
     /// APPEND pipeline for one round trip, and a migration pushes mostly what the target takes
     /// (bodies over APPENDLIMIT are not sent at all).
     public init(capabilities: Set<Capability>) {
-        let support: LiteralSupport = capabilities.contains(.literalPlus) ? .any
+        let support: LiteralSupport =
+            capabilities.contains(.literalPlus)
+            ? .any
             : capabilities.contains(.literalMinus) ? .upTo4096 : .synchronizingOnly
-        self.init(literalSupport: support, saslInitialResponse: capabilities.contains(.saslIR),
-                  nonSynchronizingBodyLimit: support == .any ? Int.max : 100 * 1024)
+        self.init(
+            literalSupport: support, saslInitialResponse: capabilities.contains(.saslIR),
+            nonSynchronizingBodyLimit: support == .any ? Int.max : 100 * 1024)
     }
 
     public func encode(_ command: Command, tag: String) -> EncodedCommand {
@@ -44,13 +49,19 @@ public struct CommandEncoder: Sendable {
             out.append("STARTTLS")
         case .id(let parameters):
             out.append("ID ")
-            if parameters.isEmpty { out.append("NIL") } else {
+            if parameters.isEmpty {
+                out.append("NIL")
+            } else {
                 out.append("(")
                 for (index, parameter) in parameters.enumerated() {
                     if index > 0 { out.append(" ") }
                     appendString(Array(parameter.key.utf8), to: &out, forceQuoted: true)
                     out.append(" ")
-                    if let value = parameter.value { appendString(Array(value.utf8), to: &out, forceQuoted: true) } else { out.append("NIL") }
+                    if let value = parameter.value {
+                        appendString(Array(value.utf8), to: &out, forceQuoted: true)
+                    } else {
+                        out.append("NIL")
+                    }
                 }
                 out.append(")")
             }
@@ -113,7 +124,8 @@ public struct CommandEncoder: Sendable {
         case .uidStore(let set, let change, let flags, let silent, let unchangedSince):
             out.append("UID STORE \(set) ")
             if let unchangedSince { out.append("(UNCHANGEDSINCE \(unchangedSince)) ") }
-            out.append(change.rawValue + (silent ? ".SILENT" : "") + " (" + flags.map(\.name).joined(separator: " ") + ")")
+            out.append(
+                change.rawValue + (silent ? ".SILENT" : "") + " (" + flags.map(\.name).joined(separator: " ") + ")")
         case .uidExpunge(let set):
             out.append("UID EXPUNGE \(set)")
         }
@@ -126,7 +138,9 @@ public struct CommandEncoder: Sendable {
     }
 
     /// astring: atom when possible, else quoted when 7-bit and short, else a literal.
-    func appendString(_ bytes: [UInt8], to out: inout EncodedCommand, sensitive: Bool = false, forceQuoted: Bool = false) {
+    func appendString(
+        _ bytes: [UInt8], to out: inout EncodedCommand, sensitive: Bool = false, forceQuoted: Bool = false
+    ) {
         if !forceQuoted, !bytes.isEmpty, bytes.allSatisfy({ ByteCursor.isAtomChar($0) || $0 == UInt8(ascii: "]") }) {
             out.append(bytes, sensitive: sensitive)
             return

@@ -25,5 +25,7 @@ public struct MailboxName: Hashable, Sendable, CustomStringConvertible {
     public var description: String { decoded ?? String(decoding: wireBytes, as: UTF8.self) }
 
     /// RFC 3501: INBOX is case-insensitive; every other name is case-sensitive.
-    public var isInbox: Bool { wireBytes.count == 5 && String(decoding: wireBytes, as: UTF8.self).uppercased() == "INBOX" }
+    public var isInbox: Bool {
+        wireBytes.count == 5 && String(decoding: wireBytes, as: UTF8.self).uppercased() == "INBOX"
+    }
 }

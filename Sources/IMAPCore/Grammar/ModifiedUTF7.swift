@@ -14,7 +14,8 @@ public enum ModifiedUTF7 {
             case .invalidBase64(let o): return "modified UTF-7: invalid base64 in the shift starting at byte \(o)"
             case .invalidUTF16(let o): return "modified UTF-7: the shift at byte \(o) is not valid UTF-16"
             case .nonASCIIByte(let o): return "modified UTF-7: raw 8-bit byte at \(o)"
-            case .nonCanonical(let o): return "modified UTF-7: the shift at byte \(o) encodes plain ASCII or has stray bits"
+            case .nonCanonical(let o):
+                return "modified UTF-7: the shift at byte \(o) encodes plain ASCII or has stray bits"
             }
         }
     }

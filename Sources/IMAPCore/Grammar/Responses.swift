@@ -17,7 +17,9 @@ public struct TaggedResponse: Hashable, Sendable {
 
 /// `* OK`, `* NO`, `* BAD`, `* PREAUTH` and `* BYE` carry a code and human text.
 public struct ResponseCondition: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable { case ok = "OK", no = "NO", bad = "BAD", preauth = "PREAUTH", bye = "BYE" }
+    public enum Kind: String, Hashable, Sendable {
+        case ok = "OK", no = "NO", bad = "BAD", preauth = "PREAUTH", bye = "BYE"
+    }
     public let kind: Kind
     public let code: ResponseCode?
     public let text: String
@@ -41,7 +43,8 @@ public struct MailboxListing: Hashable, Sendable {
     /// The RFC 6154 special-use attribute, if any (`\Sent`, `\Drafts`, …).
     public var specialUse: String? {
         let known = ["\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash", "\\Important"]
-        return attributes.lazy.compactMap { attribute in known.first { $0.lowercased() == attribute.lowercased() } }.first
+        return attributes.lazy.compactMap { attribute in known.first { $0.lowercased() == attribute.lowercased() } }
+            .first
     }
 
     /// `\Noselect` or `\NonExistent`: a node of the tree that holds no messages.

@@ -3,7 +3,9 @@ extension String {
     /// greeting, NO text or folder name cannot retitle a window or clear a screen when printed.
     /// `keepingLineBreaks` keeps `\n` and `\t` for multi-line reports.
     public func terminalSafe(keepingLineBreaks: Bool = false) -> String {
-        guard unicodeScalars.contains(where: { Self.isUnsafe($0, keepingLineBreaks: keepingLineBreaks) }) else { return self }
+        guard unicodeScalars.contains(where: { Self.isUnsafe($0, keepingLineBreaks: keepingLineBreaks) }) else {
+            return self
+        }
         var out = ""
         out.reserveCapacity(utf8.count + 8)
         for scalar in unicodeScalars {

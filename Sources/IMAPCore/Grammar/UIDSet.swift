@@ -11,7 +11,9 @@ public struct UIDSet: Hashable, Sendable, CustomStringConvertible {
     public init<S: Sequence>(_ uids: S) where S.Element == UInt32 {
         var result: [ClosedRange<UInt32>] = []
         for uid in uids.sorted() {
-            if let last = result.last, uid <= last.upperBound || (last.upperBound < UInt32.max && uid == last.upperBound + 1) {
+            if let last = result.last,
+                uid <= last.upperBound || (last.upperBound < UInt32.max && uid == last.upperBound + 1)
+            {
                 result[result.count - 1] = last.lowerBound...max(last.upperBound, uid)
             } else {
                 result.append(uid...uid)
@@ -26,7 +28,9 @@ public struct UIDSet: Hashable, Sendable, CustomStringConvertible {
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let bounds = part.split(separator: ":", omittingEmptySubsequences: false)
             func value(_ s: Substring) -> UInt32? { s == "*" ? UInt32.max : UInt32(s) }
-            guard bounds.count == 1 || bounds.count == 2, let a = value(bounds[0]), let b = value(bounds.last!) else { return nil }
+            guard bounds.count == 1 || bounds.count == 2, let a = value(bounds[0]), let b = value(bounds.last!) else {
+                return nil
+            }
             parsed.append(min(a, b)...max(a, b))
         }
         guard !parsed.isEmpty else { return nil }

@@ -57,7 +57,8 @@ struct ByteCursor {
         switch byte {
         case 0...0x20, 0x7F...0xFF: return false
         case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "{"), UInt8(ascii: "%"), UInt8(ascii: "*"),
-             UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "]"): return false
+            UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "]"):
+            return false
         default: return true
         }
     }
@@ -103,7 +104,8 @@ struct ByteCursor {
             switch byte {
             case UInt8(ascii: "\""): return result
             case UInt8(ascii: "\\"): result.append(try advance())
-            case UInt8(ascii: "\r"), UInt8(ascii: "\n"): throw GrammarFailure.malformed("line break inside a quoted string")
+            case UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+                throw GrammarFailure.malformed("line break inside a quoted string")
             default: result.append(byte)
             }
         }
@@ -124,7 +126,9 @@ struct ByteCursor {
     /// A whole literal, refused above `literalSizeLimit` (message bodies stream instead).
     mutating func literal() throws -> [UInt8] {
         let size = try literalHeader()
-        guard size <= literalSizeLimit else { throw GrammarFailure.malformed("literal of \(size) bytes exceeds \(literalSizeLimit)") }
+        guard size <= literalSizeLimit else {
+            throw GrammarFailure.malformed("literal of \(size) bytes exceeds \(literalSizeLimit)")
+        }
         guard end - index >= size else { throw GrammarFailure.incomplete }
         defer { index += size }
         return Array(bytes[index..<index + size])

@@ -58,7 +58,9 @@ extension ByteCursor {
         let start = index
         while index < end {
             let byte = bytes[index]
-            if byte == UInt8(ascii: "[") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: ")") || byte < 0x21 { break }
+            if byte == UInt8(ascii: "[") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: ")") || byte < 0x21 {
+                break
+            }
             index += 1
         }
         if index == end { throw GrammarFailure.incomplete }
@@ -76,7 +78,9 @@ extension ByteCursor {
             if byte == UInt8(ascii: "(") { depth += 1 }
             if byte == UInt8(ascii: ")") { depth -= 1 }
             if byte == UInt8(ascii: "]") && depth == 0 { break }
-            if byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") { throw GrammarFailure.malformed("line break inside a section") }
+            if byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") {
+                throw GrammarFailure.malformed("line break inside a section")
+            }
         }
         let section = String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
         var origin: Int?

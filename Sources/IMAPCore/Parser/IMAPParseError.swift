@@ -15,7 +15,8 @@ public struct IMAPParseError: Error, Hashable, Sendable, CustomStringConvertible
     public var description: String {
         switch reason {
         case .malformed(let why): return "malformed response (\(why)): \(excerpt)"
-        case .literalTooLarge(let size, let limit): return "literal of \(size) bytes exceeds the \(limit)-byte limit: \(excerpt)"
+        case .literalTooLarge(let size, let limit):
+            return "literal of \(size) bytes exceeds the \(limit)-byte limit: \(excerpt)"
         case .lineTooLong(let limit): return "response line longer than \(limit) bytes: \(excerpt)"
         }
     }

@@ -41,7 +41,9 @@ extension ByteCursor {
             if peek(is: UInt8(ascii: " ")) {
                 index += 1
                 let start = index
-                while index < end, bytes[index] != UInt8(ascii: "]"), bytes[index] != UInt8(ascii: "\r"), bytes[index] != UInt8(ascii: "\n") { index += 1 }
+                while index < end, bytes[index] != UInt8(ascii: "]"), bytes[index] != UInt8(ascii: "\r"),
+                    bytes[index] != UInt8(ascii: "\n")
+                { index += 1 }
                 if index == end { throw GrammarFailure.incomplete }
                 text = String(decoding: bytes[start..<index], as: UTF8.self)
             }

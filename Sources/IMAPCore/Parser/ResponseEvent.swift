@@ -31,7 +31,9 @@ public struct BodySection: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// True for the full message: `BODY[]`, `BINARY[]` or `RFC822`.
-    public var isWholeMessage: Bool { (section.isEmpty && origin == nil) && item != "RFC822.HEADER" && item != "RFC822.TEXT" }
+    public var isWholeMessage: Bool {
+        (section.isEmpty && origin == nil) && item != "RFC822.HEADER" && item != "RFC822.TEXT"
+    }
 
     public var description: String {
         if item.hasPrefix("RFC822") { return item }

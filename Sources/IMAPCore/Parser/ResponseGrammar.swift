@@ -27,7 +27,9 @@ extension ByteCursor {
     // resp-cond-state = ("OK" / "NO" / "BAD") SP resp-text
     mutating func statusCondition() throws -> (ResponseStatus, ResponseCode?, String) {
         let word = try atom().uppercased()
-        guard let status = ResponseStatus(rawValue: word) else { throw GrammarFailure.malformed("expected OK, NO or BAD, got \(word)") }
+        guard let status = ResponseStatus(rawValue: word) else {
+            throw GrammarFailure.malformed("expected OK, NO or BAD, got \(word)")
+        }
         let (code, text) = try responseText()
         return (status, code, text)
     }
@@ -62,7 +64,8 @@ extension ByteCursor {
         switch keyword {
         case "OK", "NO", "BAD", "PREAUTH", "BYE":
             let (code, text) = try responseText()
-            return .condition(ResponseCondition(kind: ResponseCondition.Kind(rawValue: keyword)!, code: code, text: text))
+            return .condition(
+                ResponseCondition(kind: ResponseCondition.Kind(rawValue: keyword)!, code: code, text: text))
         case "CAPABILITY":
             return .capability(try capabilityList())
         case "ENABLED":
@@ -243,7 +246,9 @@ extension ByteCursor {
                 return .number(value)
             }
         }
-        let atom = try self.atom(alsoAllowing: [UInt8(ascii: "\\"), UInt8(ascii: "*"), UInt8(ascii: "["), UInt8(ascii: "]")])
+        let atom = try self.atom(alsoAllowing: [
+            UInt8(ascii: "\\"), UInt8(ascii: "*"), UInt8(ascii: "["), UInt8(ascii: "]"),
+        ])
         return atom.uppercased() == "NIL" ? .nil_ : .atom(atom)
     }
 }

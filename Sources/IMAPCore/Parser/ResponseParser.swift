@@ -47,7 +47,10 @@ public struct ResponseParser {
     /// The next event, or nil when more bytes are needed.
     public mutating func next() throws -> ResponseEvent? {
         if queuedIndex < queued.count {
-            defer { queuedIndex += 1; if queuedIndex == queued.count { queued.removeAll(keepingCapacity: true); queuedIndex = 0 } }
+            defer {
+                queuedIndex += 1;
+                if queuedIndex == queued.count { queued.removeAll(keepingCapacity: true); queuedIndex = 0 }
+            }
             return queued[queuedIndex]
         }
         switch state {
@@ -153,7 +156,8 @@ public struct ResponseParser {
             if lineFeed + 1 - readIndex > responseSizeLimit {
                 throw IMAPParseError(.lineTooLong(limit: responseSizeLimit), excerpt: excerpt())
             }
-            guard responseMayHoldLiterals(), let literalSize = literalAnnounced(from: lineStart, before: lineFeed) else {
+            guard responseMayHoldLiterals(), let literalSize = literalAnnounced(from: lineStart, before: lineFeed)
+            else {
                 return lineFeed + 1
             }
             guard literalSize <= literalSizeLimit else {

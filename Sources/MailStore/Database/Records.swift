@@ -13,7 +13,8 @@ public struct JobRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     public var sourceNamespacePrefix: String?
 
     public init(sourceHost: String, sourcePort: Int, sourceUser: String, createdAt: Date = Date()) {
-        self.sourceHost = sourceHost; self.sourcePort = sourcePort; self.sourceUser = sourceUser; self.createdAt = createdAt
+        self.sourceHost = sourceHost; self.sourcePort = sourcePort; self.sourceUser = sourceUser;
+        self.createdAt = createdAt
     }
 }
 
@@ -62,8 +63,10 @@ public struct FolderRecord: Codable, FetchableRecord, MutablePersistableRecord, 
     public var firstSeenPass: Int64
     public var lastSeenPass: Int64
 
-    public init(wireName: Data, name: String, separator: String?, attributes: String, specialUse: String?,
-                maildirPath: String, state: State, pass: Int64) {
+    public init(
+        wireName: Data, name: String, separator: String?, attributes: String, specialUse: String?,
+        maildirPath: String, state: State, pass: Int64
+    ) {
         self.wireName = wireName; self.name = name; self.separator = separator; self.attributes = attributes
         self.specialUse = specialUse; self.maildirPath = maildirPath; self.state = state
         self.firstSeenPass = pass; self.lastSeenPass = pass
@@ -103,8 +106,10 @@ public struct MessageRecord: Codable, FetchableRecord, MutablePersistableRecord,
     public var previousUIDValidity: Int64?
     public var previousUID: Int64?
 
-    public init(folderID: Int64, uidValidity: Int64, uid: Int64, flags: String, internalDate: String, size: Int64,
-                sha256: String, messageID: String?, maildirFile: String, passID: Int64) {
+    public init(
+        folderID: Int64, uidValidity: Int64, uid: Int64, flags: String, internalDate: String, size: Int64,
+        sha256: String, messageID: String?, maildirFile: String, passID: Int64
+    ) {
         self.folderID = folderID; self.uidValidity = uidValidity; self.uid = uid; self.flags = flags
         self.internalDate = internalDate; self.size = size; self.sha256 = sha256; self.messageID = messageID
         self.maildirFile = maildirFile; self.passID = passID; self.flagsPassID = passID
@@ -126,8 +131,12 @@ public struct PassIssueRecord: Codable, FetchableRecord, MutablePersistableRecor
     /// The run that met it (nil for issues recorded before the run ledger existed).
     public var runID: Int64?
 
-    public init(passID: Int64, scope: String, folder: String?, uid: Int64?, reason: String, at: Date = Date(), runID: Int64? = nil) {
-        self.passID = passID; self.scope = scope; self.folder = folder; self.uid = uid; self.reason = reason; self.at = at
+    public init(
+        passID: Int64, scope: String, folder: String?, uid: Int64?, reason: String, at: Date = Date(),
+        runID: Int64? = nil
+    ) {
+        self.passID = passID; self.scope = scope; self.folder = folder; self.uid = uid; self.reason = reason;
+        self.at = at
         self.runID = runID
     }
 

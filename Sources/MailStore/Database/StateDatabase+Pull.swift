@@ -8,10 +8,12 @@ extension StateDatabase {
         try queue.write { db in
             if let job = try JobRecord.fetchOne(db, key: 1) {
                 // The port may change (993 or 143 reach the same mailbox); the account may not.
-                guard job.sourceUser.lowercased() == user.lowercased(), job.sourceHost.lowercased() == host.lowercased() else {
-                    throw StoreError.jobBelongsToOtherAccount(job: (path as NSString).deletingLastPathComponent,
-                                                              owner: "\(job.sourceUser) on \(job.sourceHost):\(job.sourcePort)",
-                                                              requested: "\(user) on \(host):\(port)")
+                guard job.sourceUser.lowercased() == user.lowercased(), job.sourceHost.lowercased() == host.lowercased()
+                else {
+                    throw StoreError.jobBelongsToOtherAccount(
+                        job: (path as NSString).deletingLastPathComponent,
+                        owner: "\(job.sourceUser) on \(job.sourceHost):\(job.sourcePort)",
+                        requested: "\(user) on \(host):\(port)")
                 }
             } else {
                 try JobRecord(sourceHost: host, sourcePort: port, sourceUser: user).insert(db)
@@ -34,10 +36,13 @@ extension StateDatabase {
     /// nothing was sealed before, delta otherwise.
     public func openPass() throws -> PassRecord {
         try queue.write { db in
-            if let running = try PassRecord.filter(Column("status") == PassRecord.Status.running.rawValue).order(Column("id")).fetchOne(db) {
+            if let running = try PassRecord.filter(Column("status") == PassRecord.Status.running.rawValue).order(
+                Column("id")
+            ).fetchOne(db) {
                 return running
             }
-            let hasSealed = try PassRecord.filter(Column("status") == PassRecord.Status.sealed.rawValue).fetchCount(db) > 0
+            let hasSealed =
+                try PassRecord.filter(Column("status") == PassRecord.Status.sealed.rawValue).fetchCount(db) > 0
             var pass = PassRecord(kind: hasSealed ? .delta : .full)
             try pass.insert(db)
             return pass
@@ -58,8 +63,9 @@ extension StateDatabase {
 
     public func sealPass(_ passID: Int64, archiveName: String) throws {
         try queue.write { db in
-            try db.execute(sql: "UPDATE pass SET status = 'sealed', finishedAt = ?, archiveName = ? WHERE id = ?",
-                           arguments: [Date(), archiveName, passID])
+            try db.execute(
+                sql: "UPDATE pass SET status = 'sealed', finishedAt = ?, archiveName = ? WHERE id = ?",
+                arguments: [Date(), archiveName, passID])
         }
     }
 
@@ -81,21 +87,28 @@ extension StateDatabase {
     /// Marks every active folder not seen in `passID`'s LIST as gone (kept locally, never erased).
     public func markUnseenFoldersGone(passID: Int64) throws -> [String] {
         try queue.write { db in
-            let gone = try FolderRecord.filter(Column("lastSeenPass") < passID && Column("state") != FolderRecord.State.gone.rawValue).fetchAll(db)
-            try db.execute(sql: "UPDATE folder SET state = 'gone' WHERE lastSeenPass < ? AND state != 'gone'", arguments: [passID])
+            let gone = try FolderRecord.filter(
+                Column("lastSeenPass") < passID && Column("state") != FolderRecord.State.gone.rawValue
+            ).fetchAll(db)
+            try db.execute(
+                sql: "UPDATE folder SET state = 'gone' WHERE lastSeenPass < ? AND state != 'gone'", arguments: [passID])
             return gone.map(\.name)
         }
     }
 
     public func keywords(folderID: Int64) throws -> [String] {
         try queue.read { db in
-            try String.fetchAll(db, sql: "SELECT keyword FROM folderKeyword WHERE folderID = ? ORDER BY position", arguments: [folderID])
+            try String.fetchAll(
+                db, sql: "SELECT keyword FROM folderKeyword WHERE folderID = ? ORDER BY position", arguments: [folderID]
+            )
         }
     }
 
     public func addKeywords(_ keywords: [String], folderID: Int64) throws -> [String] {
         try queue.write { db in
-            var known = try String.fetchAll(db, sql: "SELECT keyword FROM folderKeyword WHERE folderID = ? ORDER BY position", arguments: [folderID])
+            var known = try String.fetchAll(
+                db, sql: "SELECT keyword FROM folderKeyword WHERE folderID = ? ORDER BY position", arguments: [folderID]
+            )
             for keyword in keywords where !known.contains(keyword) {
                 try FolderKeywordRecord(folderID: folderID, position: known.count, keyword: keyword).insert(db)
                 known.append(keyword)
@@ -107,7 +120,8 @@ extension StateDatabase {
     /// Stored messages of a folder generation, keyed by UID.
     public func messages(folderID: Int64, uidValidity: Int64) throws -> [Int64: MessageRecord] {
         try queue.read { db in
-            let rows = try MessageRecord.filter(Column("folderID") == folderID && Column("uidValidity") == uidValidity).fetchAll(db)
+            let rows = try MessageRecord.filter(Column("folderID") == folderID && Column("uidValidity") == uidValidity)
+                .fetchAll(db)
             return Dictionary(rows.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
         }
     }
@@ -117,8 +131,9 @@ extension StateDatabase {
     public func storedUIDs(folderID: Int64, uidValidity: Int64) throws -> [Int64: (id: Int64, present: Bool)] {
         try queue.read { db in
             var result: [Int64: (id: Int64, present: Bool)] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT uid, id, sourceState FROM message WHERE folderID = ? AND uidValidity = ?",
-                                           arguments: [folderID, uidValidity])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT uid, id, sourceState FROM message WHERE folderID = ? AND uidValidity = ?",
+                arguments: [folderID, uidValidity])
             while let row = try rows.next() {
                 result[row[0]] = (row[1], (row[2] as String) == "present")
             }
@@ -132,8 +147,10 @@ extension StateDatabase {
             var result: [Int64: MessageRecord] = [:]
             for start in stride(from: 0, to: uids.count, by: 500) {
                 let chunk = Array(uids[start..<min(start + 500, uids.count)])
-                for row in try MessageRecord.filter(Column("folderID") == folderID && Column("uidValidity") == uidValidity)
-                    .filter(chunk.contains(Column("uid"))).fetchAll(db) {
+                for row in try MessageRecord.filter(
+                    Column("folderID") == folderID && Column("uidValidity") == uidValidity
+                )
+                .filter(chunk.contains(Column("uid"))).fetchAll(db) {
                     result[row.uid] = row
                 }
             }
@@ -147,8 +164,10 @@ extension StateDatabase {
     }
 
     /// A message of an older generation with the same identity, to re-key instead of storing twice.
-    public func previousGenerationMatch(folderID: Int64, currentUIDValidity: Int64, messageID: String?, size: Int64, sha256: String,
-                                        excluding claimed: Set<Int64> = []) throws -> MessageRecord? {
+    public func previousGenerationMatch(
+        folderID: Int64, currentUIDValidity: Int64, messageID: String?, size: Int64, sha256: String,
+        excluding claimed: Set<Int64> = []
+    ) throws -> MessageRecord? {
         try queue.read { db in
             try MessageRecord
                 .filter(Column("folderID") == folderID && Column("uidValidity") != currentUIDValidity)
@@ -161,14 +180,19 @@ extension StateDatabase {
 
     /// Records a committed batch in one transaction: new rows, re-keyed rows, the folder's
     /// highest UID and the pass counters.
-    public func commitBatch(inserted: [MessageRecord], rekeyed: [MessageRecord], folderID: Int64, highestUID: Int64, passID: Int64) throws {
+    public func commitBatch(
+        inserted: [MessageRecord], rekeyed: [MessageRecord], folderID: Int64, highestUID: Int64, passID: Int64
+    ) throws {
         try queue.write { db in
             for var record in inserted { try record.insert(db) }
             for record in rekeyed { try record.update(db) }
-            try db.execute(sql: "UPDATE folder SET highestUID = MAX(highestUID, ?) WHERE id = ?", arguments: [highestUID, folderID])
+            try db.execute(
+                sql: "UPDATE folder SET highestUID = MAX(highestUID, ?) WHERE id = ?",
+                arguments: [highestUID, folderID])
             let bytes = inserted.reduce(Int64(0)) { $0 + $1.size }
-            try db.execute(sql: "UPDATE pass SET messagesAdded = messagesAdded + ?, bytesAdded = bytesAdded + ? WHERE id = ?",
-                           arguments: [inserted.count, bytes, passID])
+            try db.execute(
+                sql: "UPDATE pass SET messagesAdded = messagesAdded + ?, bytesAdded = bytesAdded + ? WHERE id = ?",
+                arguments: [inserted.count, bytes, passID])
         }
     }
 
@@ -177,22 +201,28 @@ extension StateDatabase {
         guard !changes.isEmpty else { return }
         try queue.write { db in
             for change in changes {
-                try db.execute(sql: "UPDATE message SET flags = ?, maildirFile = ?, flagsPassID = ? WHERE id = ?",
-                               arguments: [change.flags, change.maildirFile, passID, change.id])
+                try db.execute(
+                    sql: "UPDATE message SET flags = ?, maildirFile = ?, flagsPassID = ? WHERE id = ?",
+                    arguments: [change.flags, change.maildirFile, passID, change.id])
             }
-            try db.execute(sql: "UPDATE pass SET flagsChanged = flagsChanged + ? WHERE id = ?", arguments: [changes.count, passID])
+            try db.execute(
+                sql: "UPDATE pass SET flagsChanged = flagsChanged + ? WHERE id = ?", arguments: [changes.count, passID])
         }
     }
 
     public func setMaildirFile(messageID id: Int64, to file: String) throws {
-        try queue.write { db in try db.execute(sql: "UPDATE message SET maildirFile = ? WHERE id = ?", arguments: [file, id]) }
+        try queue.write { db in
+            try db.execute(sql: "UPDATE message SET maildirFile = ? WHERE id = ?", arguments: [file, id])
+        }
     }
 
     public func markSourceGone(ids: [Int64], passID: Int64) throws {
         guard !ids.isEmpty else { return }
         try queue.write { db in
             for id in ids {
-                try db.execute(sql: "UPDATE message SET sourceState = 'gone', gonePassID = ? WHERE id = ?", arguments: [passID, id])
+                try db.execute(
+                    sql: "UPDATE message SET sourceState = 'gone', gonePassID = ? WHERE id = ?",
+                    arguments: [passID, id])
             }
         }
     }
@@ -238,7 +268,8 @@ extension StateDatabase {
             func rows(_ filter: SQLExpression) throws -> [MessageRecord] {
                 try MessageRecord.filter(filter).order(Column("folderID"), Column("uid")).fetchAll(db)
             }
-            let totals = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM message WHERE passID = ?", arguments: [passID])
+            let totals = try Row.fetchOne(
+                db, sql: "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM message WHERE passID = ?", arguments: [passID])
             return PassContent(
                 storedCount: totals?[0] ?? 0, storedBytes: totals?[1] ?? 0,
                 flagUpdates: try rows(Column("flagsPassID") == passID && Column("passID") != passID),
@@ -250,9 +281,12 @@ extension StateDatabase {
     /// The files of the messages a pass stored, by folder then UID.
     public func storedFiles(passID: Int64) throws -> [StoredFile] {
         try queue.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT folderID, uid, maildirFile, size FROM message WHERE passID = ? ORDER BY folderID, uid
-                """, arguments: [passID]).map { StoredFile(folderID: $0[0], uid: $0[1], maildirFile: $0[2], size: $0[3]) }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT folderID, uid, maildirFile, size FROM message WHERE passID = ? ORDER BY folderID, uid
+                    """, arguments: [passID]
+            ).map { StoredFile(folderID: $0[0], uid: $0[1], maildirFile: $0[2], size: $0[3]) }
         }
     }
 
@@ -261,12 +295,15 @@ extension StateDatabase {
     /// should only transform rows (into a manifest, say).
     public func withStoredMessages<T>(passID: Int64, _ body: (AnySequence<MessageRecord>) throws -> T) throws -> T {
         try queue.read { db in
-            let cursor = try MessageRecord.filter(Column("passID") == passID).order(Column("folderID"), Column("uid")).fetchCursor(db)
+            let cursor = try MessageRecord.filter(Column("passID") == passID).order(Column("folderID"), Column("uid"))
+                .fetchCursor(db)
             var failure: Error?
-            let rows = AnySequence { AnyIterator<MessageRecord> {
-                guard failure == nil else { return nil }
-                do { return try cursor.next() } catch { failure = error; return nil }
-            } }
+            let rows = AnySequence {
+                AnyIterator<MessageRecord> {
+                    guard failure == nil else { return nil }
+                    do { return try cursor.next() } catch { failure = error; return nil }
+                }
+            }
             let result = try body(rows)
             if let failure { throw failure }
             return result
@@ -295,7 +332,9 @@ extension StateDatabase {
     /// The row of a message by its source identity, if stored.
     public func message(folderID: Int64, uidValidity: Int64, uid: Int64) throws -> MessageRecord? {
         try queue.read { db in
-            try MessageRecord.filter(Column("folderID") == folderID && Column("uidValidity") == uidValidity && Column("uid") == uid).fetchOne(db)
+            try MessageRecord.filter(
+                Column("folderID") == folderID && Column("uidValidity") == uidValidity && Column("uid") == uid
+            ).fetchOne(db)
         }
     }
 }

@@ -5,7 +5,9 @@ import GRDB
 extension StateDatabase {
     public func target(host: String, port: Int, user: String) throws -> TargetRecord {
         try queue.write { db in
-            if let existing = try TargetRecord.filter(Column("host") == host && Column("user") == user).fetchOne(db) { return existing }
+            if let existing = try TargetRecord.filter(Column("host") == host && Column("user") == user).fetchOne(db) {
+                return existing
+            }
             var record = TargetRecord(host: host, port: port, user: user)
             try record.insert(db)
             return record
@@ -14,7 +16,8 @@ extension StateDatabase {
 
     public func targetFolder(targetID: Int64, sourceFolderID: Int64) throws -> TargetFolderRecord? {
         try queue.read { db in
-            try TargetFolderRecord.filter(Column("targetID") == targetID && Column("sourceFolderID") == sourceFolderID).fetchOne(db)
+            try TargetFolderRecord.filter(Column("targetID") == targetID && Column("sourceFolderID") == sourceFolderID)
+                .fetchOne(db)
         }
     }
 
@@ -25,10 +28,12 @@ extension StateDatabase {
     /// Uploads of one source folder's messages to a target, keyed by message row id.
     public func uploads(targetID: Int64, sourceFolderID: Int64) throws -> [Int64: UploadRecord] {
         try queue.read { db in
-            let rows = try UploadRecord.fetchAll(db, sql: """
-                SELECT upload.* FROM upload JOIN message ON message.id = upload.messageRowID
-                WHERE upload.targetID = ? AND message.folderID = ?
-                """, arguments: [targetID, sourceFolderID])
+            let rows = try UploadRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT upload.* FROM upload JOIN message ON message.id = upload.messageRowID
+                    WHERE upload.targetID = ? AND message.folderID = ?
+                    """, arguments: [targetID, sourceFolderID])
             return Dictionary(rows.map { ($0.messageRowID, $0) }, uniquingKeysWith: { a, _ in a })
         }
     }
@@ -42,8 +47,9 @@ extension StateDatabase {
                 record.updatedAt = Date()
                 try record.upsert(db)
                 if record.id == nil {
-                    record.id = try Int64.fetchOne(db, sql: "SELECT id FROM upload WHERE messageRowID = ? AND targetID = ?",
-                                                   arguments: [record.messageRowID, record.targetID])
+                    record.id = try Int64.fetchOne(
+                        db, sql: "SELECT id FROM upload WHERE messageRowID = ? AND targetID = ?",
+                        arguments: [record.messageRowID, record.targetID])
                 }
                 return record
             }
@@ -72,9 +78,12 @@ extension StateDatabase {
     /// Totals for reports: uploaded and skipped per target.
     public func uploadCounts(targetID: Int64) throws -> (uploaded: Int, skipped: Int, pending: Int) {
         try queue.read { db in
-            let uploaded = try UploadRecord.filter(Column("targetID") == targetID && Column("state") == "uploaded").fetchCount(db)
-            let skipped = try UploadRecord.filter(Column("targetID") == targetID && Column("state") == "skipped").fetchCount(db)
-            let pending = try UploadRecord.filter(Column("targetID") == targetID && Column("state") == "pending").fetchCount(db)
+            let uploaded = try UploadRecord.filter(Column("targetID") == targetID && Column("state") == "uploaded")
+                .fetchCount(db)
+            let skipped = try UploadRecord.filter(Column("targetID") == targetID && Column("state") == "skipped")
+                .fetchCount(db)
+            let pending = try UploadRecord.filter(Column("targetID") == targetID && Column("state") == "pending")
+                .fetchCount(db)
             return (uploaded, skipped, pending)
         }
     }
@@ -83,21 +92,26 @@ extension StateDatabase {
     /// changed since they were last set on the target, or (with propagation) a deletion.
     public func folderNeedsPush(targetID: Int64, folderID: Int64, propagateDeletes: Bool) throws -> Bool {
         try queue.read { db in
-            try Bool.fetchOne(db, sql: """
-                SELECT EXISTS(
-                    SELECT 1 FROM message m LEFT JOIN upload u ON u.messageRowID = m.id AND u.targetID = ?
-                    WHERE m.folderID = ? AND (
-                        (m.sourceState = 'present' AND (u.id IS NULL OR u.state = 'pending'))
-                        OR (u.state = 'uploaded' AND (u.flagsPassID IS NULL OR m.flagsPassID > u.flagsPassID))
-                        OR (? AND m.sourceState = 'gone' AND u.state = 'uploaded')))
-                """, arguments: [targetID, folderID, propagateDeletes]) ?? true
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS(
+                        SELECT 1 FROM message m LEFT JOIN upload u ON u.messageRowID = m.id AND u.targetID = ?
+                        WHERE m.folderID = ? AND (
+                            (m.sourceState = 'present' AND (u.id IS NULL OR u.state = 'pending'))
+                            OR (u.state = 'uploaded' AND (u.flagsPassID IS NULL OR m.flagsPassID > u.flagsPassID))
+                            OR (? AND m.sourceState = 'gone' AND u.state = 'uploaded')))
+                    """, arguments: [targetID, folderID, propagateDeletes]) ?? true
         }
     }
 
     public func targetFolders(targetID: Int64) throws -> [Int64: TargetFolderRecord] {
         try queue.read { db in
-            Dictionary(try TargetFolderRecord.filter(Column("targetID") == targetID).fetchAll(db).map { ($0.sourceFolderID, $0) },
-                       uniquingKeysWith: { a, _ in a })
+            Dictionary(
+                try TargetFolderRecord.filter(Column("targetID") == targetID).fetchAll(db).map {
+                    ($0.sourceFolderID, $0)
+                },
+                uniquingKeysWith: { a, _ in a })
         }
     }
 }
@@ -106,17 +120,23 @@ extension StateDatabase {
 /// folder decodes a handful of rows, not the folder.
 extension StateDatabase {
     /// Present messages never uploaded to the target, or left pending by a crash, with their upload row.
-    public func pushCandidates(targetID: Int64, folderID: Int64) throws -> [(message: MessageRecord, upload: UploadRecord?)] {
+    public func pushCandidates(
+        targetID: Int64, folderID: Int64
+    ) throws -> [(message: MessageRecord, upload: UploadRecord?)] {
         try queue.read { db in
-            let messages = try MessageRecord.fetchAll(db, sql: """
-                SELECT m.* FROM message m LEFT JOIN upload u ON u.messageRowID = m.id AND u.targetID = ?
-                WHERE m.folderID = ? AND m.sourceState = 'present' AND (u.id IS NULL OR u.state = 'pending')
-                ORDER BY m.uidValidity, m.uid
-                """, arguments: [targetID, folderID])
-            let pending = try UploadRecord.fetchAll(db, sql: """
-                SELECT u.* FROM upload u JOIN message m ON m.id = u.messageRowID
-                WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'pending'
-                """, arguments: [targetID, folderID])
+            let messages = try MessageRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT m.* FROM message m LEFT JOIN upload u ON u.messageRowID = m.id AND u.targetID = ?
+                    WHERE m.folderID = ? AND m.sourceState = 'present' AND (u.id IS NULL OR u.state = 'pending')
+                    ORDER BY m.uidValidity, m.uid
+                    """, arguments: [targetID, folderID])
+            let pending = try UploadRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT u.* FROM upload u JOIN message m ON m.id = u.messageRowID
+                    WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'pending'
+                    """, arguments: [targetID, folderID])
             let byMessage = Dictionary(pending.map { ($0.messageRowID, $0) }, uniquingKeysWith: { a, _ in a })
             return messages.map { ($0, byMessage[$0.id!]) }
         }
@@ -125,34 +145,49 @@ extension StateDatabase {
     /// Target UIDs already recorded for a folder's messages (they can't be another message's).
     public func uploadedTargetUIDs(targetID: Int64, folderID: Int64, uidValidity: Int64) throws -> Set<UInt32> {
         try queue.read { db in
-            Set(try Int64.fetchAll(db, sql: """
-                SELECT u.targetUID FROM upload u JOIN message m ON m.id = u.messageRowID
-                WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'uploaded' AND u.targetUIDValidity = ? AND u.targetUID IS NOT NULL
-                """, arguments: [targetID, folderID, uidValidity]).map { UInt32(truncatingIfNeeded: $0) })
+            Set(
+                try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT u.targetUID FROM upload u JOIN message m ON m.id = u.messageRowID
+                        WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'uploaded' AND u.targetUIDValidity = ? AND u.targetUID IS NOT NULL
+                        """, arguments: [targetID, folderID, uidValidity]
+                ).map { UInt32(truncatingIfNeeded: $0) })
         }
     }
 
     /// Uploaded messages whose flags changed since they were last set on the target.
-    public func flagSyncCandidates(targetID: Int64, folderID: Int64) throws -> [(message: MessageRecord, upload: UploadRecord)] {
-        try pairs(sql: "u.state = 'uploaded' AND (u.flagsPassID IS NULL OR m.flagsPassID > u.flagsPassID)", targetID: targetID, folderID: folderID)
+    public func flagSyncCandidates(
+        targetID: Int64, folderID: Int64
+    ) throws -> [(message: MessageRecord, upload: UploadRecord)] {
+        try pairs(
+            sql: "u.state = 'uploaded' AND (u.flagsPassID IS NULL OR m.flagsPassID > u.flagsPassID)",
+            targetID: targetID, folderID: folderID)
     }
 
     /// Uploaded messages that were deleted at the source.
-    public func goneUploads(targetID: Int64, folderID: Int64) throws -> [(message: MessageRecord, upload: UploadRecord)] {
+    public func goneUploads(targetID: Int64, folderID: Int64) throws -> [(message: MessageRecord, upload: UploadRecord)]
+    {
         try pairs(sql: "u.state = 'uploaded' AND m.sourceState = 'gone'", targetID: targetID, folderID: folderID)
     }
 
-    private func pairs(sql condition: String, targetID: Int64, folderID: Int64) throws -> [(message: MessageRecord, upload: UploadRecord)] {
+    private func pairs(
+        sql condition: String, targetID: Int64, folderID: Int64
+    ) throws -> [(message: MessageRecord, upload: UploadRecord)] {
         try queue.read { db in
-            let uploads = try UploadRecord.fetchAll(db, sql: """
-                SELECT u.* FROM upload u JOIN message m ON m.id = u.messageRowID
-                WHERE u.targetID = ? AND m.folderID = ? AND \(condition)
-                """, arguments: [targetID, folderID])
+            let uploads = try UploadRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT u.* FROM upload u JOIN message m ON m.id = u.messageRowID
+                    WHERE u.targetID = ? AND m.folderID = ? AND \(condition)
+                    """, arguments: [targetID, folderID])
             guard !uploads.isEmpty else { return [] }
-            let messages = try MessageRecord.fetchAll(db, sql: """
-                SELECT m.* FROM message m JOIN upload u ON m.id = u.messageRowID
-                WHERE u.targetID = ? AND m.folderID = ? AND \(condition)
-                """, arguments: [targetID, folderID])
+            let messages = try MessageRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT m.* FROM message m JOIN upload u ON m.id = u.messageRowID
+                    WHERE u.targetID = ? AND m.folderID = ? AND \(condition)
+                    """, arguments: [targetID, folderID])
             let byID = Dictionary(messages.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
             return uploads.compactMap { upload in byID[upload.messageRowID].map { ($0, upload) } }
         }
@@ -161,19 +196,22 @@ extension StateDatabase {
     /// Drops the recorded target UIDs of a folder's messages (the target folder was recreated).
     public func forgetUploads(targetID: Int64, folderID: Int64) throws {
         try queue.write { db in
-            try db.execute(sql: """
-                DELETE FROM upload WHERE targetID = ? AND state != 'skipped'
-                AND messageRowID IN (SELECT id FROM message WHERE folderID = ?)
-                """, arguments: [targetID, folderID])
+            try db.execute(
+                sql: """
+                    DELETE FROM upload WHERE targetID = ? AND state != 'skipped'
+                    AND messageRowID IN (SELECT id FROM message WHERE folderID = ?)
+                    """, arguments: [targetID, folderID])
         }
     }
 
     public func uploadedCount(targetID: Int64, folderID: Int64, uidValidity: Int64) throws -> Int {
         try queue.read { db in
-            try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM upload u JOIN message m ON m.id = u.messageRowID
-                WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'uploaded' AND u.targetUIDValidity = ?
-                """, arguments: [targetID, folderID, uidValidity]) ?? 0
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM upload u JOIN message m ON m.id = u.messageRowID
+                    WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'uploaded' AND u.targetUIDValidity = ?
+                    """, arguments: [targetID, folderID, uidValidity]) ?? 0
         }
     }
 }

@@ -7,7 +7,9 @@ extension StateDatabase {
     public func beginRun(kind: String) throws -> Int64 {
         let id: Int64 = try queue.write { db in
             // When it died is not known: finishedAt stays NULL.
-            try db.execute(sql: "UPDATE run SET outcome = ? WHERE outcome = ?", arguments: [RunRecord.interrupted, RunRecord.running])
+            try db.execute(
+                sql: "UPDATE run SET outcome = ? WHERE outcome = ?",
+                arguments: [RunRecord.interrupted, RunRecord.running])
             var run = RunRecord(kind: kind)
             try run.insert(db)
             return run.id!

@@ -17,8 +17,8 @@ enum StateSchema {
             }
             try db.create(table: "pass") { t in
                 t.autoIncrementedPrimaryKey("id")
-                t.column("kind", .text).notNull()            // full | delta
-                t.column("status", .text).notNull()          // running | sealed
+                t.column("kind", .text).notNull()  // full | delta
+                t.column("status", .text).notNull()  // running | sealed
                 t.column("startedAt", .datetime).notNull()
                 t.column("finishedAt", .datetime)
                 t.column("archiveName", .text)
@@ -31,13 +31,13 @@ enum StateSchema {
                 t.column("wireName", .blob).notNull().unique()
                 t.column("name", .text).notNull()
                 t.column("separator", .text)
-                t.column("attributes", .text).notNull()      // space-separated
+                t.column("attributes", .text).notNull()  // space-separated
                 t.column("specialUse", .text)
                 t.column("uidValidity", .integer)
                 t.column("highestUID", .integer).notNull().defaults(to: 0)
                 t.column("highestModSeq", .integer)
                 t.column("maildirPath", .text).notNull()
-                t.column("state", .text).notNull()           // active | gone | unselectable
+                t.column("state", .text).notNull()  // active | gone | unselectable
                 t.column("firstSeenPass", .integer).notNull()
                 t.column("lastSeenPass", .integer).notNull()
             }
@@ -53,15 +53,15 @@ enum StateSchema {
                 t.column("folderID", .integer).notNull().references("folder", onDelete: .cascade)
                 t.column("uidValidity", .integer).notNull()
                 t.column("uid", .integer).notNull()
-                t.column("flags", .text).notNull()           // space-separated, \Recent never stored
-                t.column("internalDate", .text).notNull()    // "dd-Mon-yyyy hh:mm:ss +zzzz"
+                t.column("flags", .text).notNull()  // space-separated, \Recent never stored
+                t.column("internalDate", .text).notNull()  // "dd-Mon-yyyy hh:mm:ss +zzzz"
                 t.column("size", .integer).notNull()
                 t.column("sha256", .text).notNull()
                 t.column("messageID", .text)
                 t.column("maildirFile", .text).notNull()
-                t.column("passID", .integer).notNull()       // pass that stored the bytes
+                t.column("passID", .integer).notNull()  // pass that stored the bytes
                 t.column("flagsPassID", .integer).notNull()  // pass that last changed the flags
-                t.column("sourceState", .text).notNull().defaults(to: "present") // present | gone
+                t.column("sourceState", .text).notNull().defaults(to: "present")  // present | gone
                 t.uniqueKey(["folderID", "uidValidity", "uid"])
             }
             try db.create(index: "messageIdentity", on: "message", columns: ["folderID", "messageID", "size"])
@@ -69,7 +69,7 @@ enum StateSchema {
             try db.create(table: "passIssue") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("passID", .integer).notNull()
-                t.column("scope", .text).notNull()           // message | folder | account
+                t.column("scope", .text).notNull()  // message | folder | account
                 t.column("folder", .text)
                 t.column("uid", .integer)
                 t.column("reason", .text).notNull()
@@ -88,7 +88,7 @@ enum StateSchema {
                 t.autoIncrementedPrimaryKey("id")
                 t.column("targetID", .integer).notNull().references("target", onDelete: .cascade)
                 t.column("sourceFolderID", .integer).notNull().references("folder", onDelete: .cascade)
-                t.column("name", .text).notNull()            // Unicode name on the target
+                t.column("name", .text).notNull()  // Unicode name on the target
                 t.column("uidValidity", .integer)
                 t.uniqueKey(["targetID", "sourceFolderID"])
             }
@@ -96,11 +96,11 @@ enum StateSchema {
                 t.autoIncrementedPrimaryKey("id")
                 t.column("messageRowID", .integer).notNull().references("message", onDelete: .cascade)
                 t.column("targetID", .integer).notNull().references("target", onDelete: .cascade)
-                t.column("state", .text).notNull()           // pending | uploaded | skipped
+                t.column("state", .text).notNull()  // pending | uploaded | skipped
                 t.column("targetFolder", .text).notNull()
                 t.column("targetUIDValidity", .integer)
                 t.column("targetUID", .integer)
-                t.column("flags", .text).notNull()           // flags as last set on the target
+                t.column("flags", .text).notNull()  // flags as last set on the target
                 t.column("reason", .text)
                 t.column("updatedAt", .datetime).notNull()
                 t.uniqueKey(["messageRowID", "targetID"])
@@ -142,21 +142,24 @@ enum StateSchema {
             // the issues a run met hang on it. Runs before v7 left no row; their issues keep runID NULL.
             try db.create(table: "run") { t in
                 t.autoIncrementedPrimaryKey("id")
-                t.column("kind", .text).notNull()            // pull | push | migrate | verify | restore
+                t.column("kind", .text).notNull()  // pull | push | migrate | verify | restore
                 t.column("startedAt", .datetime).notNull()
                 t.column("finishedAt", .datetime)
-                t.column("outcome", .text).notNull()         // running | done | done with skips | different | stopped | failed | interrupted
-                t.column("failureKind", .text)               // for failed: connect | tls | auth | over quota | …
-                t.column("message", .text)                   // for failed: the error, as the CLI printed it
+                // running | done | done with skips | different | stopped | failed | interrupted
+                t.column("outcome", .text).notNull()
+                t.column("failureKind", .text)  // for failed: connect | tls | auth | over quota | …
+                t.column("message", .text)  // for failed: the error, as the CLI printed it
                 t.column("stored", .integer).notNull().defaults(to: 0)
                 t.column("storedBytes", .integer).notNull().defaults(to: 0)
                 t.column("uploaded", .integer).notNull().defaults(to: 0)
                 t.column("uploadedBytes", .integer).notNull().defaults(to: 0)
                 t.column("skipped", .integer).notNull().defaults(to: 0)
                 t.column("flagUpdates", .integer).notNull().defaults(to: 0)
-                t.column("passID", .integer)                 // the pull pass it ran, if any
+                t.column("passID", .integer)  // the pull pass it ran, if any
             }
-            try db.alter(table: "passIssue") { t in t.add(column: "runID", .integer).references("run", onDelete: .setNull) }
+            try db.alter(table: "passIssue") { t in
+                t.add(column: "runID", .integer).references("run", onDelete: .setNull)
+            }
             try db.create(index: "passIssueByRun", on: "passIssue", columns: ["runID"])
         }
         return migrator

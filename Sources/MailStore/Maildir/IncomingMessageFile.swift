@@ -11,7 +11,8 @@ public final class IncomingMessageFile {
 
     public init(directory: String) throws {
         // mbsync-style unique tmp name; O_EXCL so two writers can never share a file.
-        temporaryPath = "\(directory)/\(Int(Date().timeIntervalSince1970)).P\(getpid())R\(UInt32.random(in: 0...UInt32.max)).mailferry"
+        temporaryPath =
+            "\(directory)/\(Int(Date().timeIntervalSince1970)).P\(getpid())R\(UInt32.random(in: 0...UInt32.max)).mailferry"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw StoreError.fromErrno(path: temporaryPath, operation: "create") }
     }

@@ -24,16 +24,20 @@ public struct MaildirFileName: Hashable, Sendable {
         let base = name[..<colon.lowerBound]
         let parts = base.split(separator: ".", maxSplits: 2)
         guard parts.count == 3, parts[2].hasPrefix("mailferry,S="), let seconds = Int(parts[0]),
-              parts[1].hasPrefix("M"), let vIndex = parts[1].firstIndex(of: "V"),
-              let uid = UInt32(parts[1][parts[1].index(after: parts[1].startIndex)..<vIndex]),
-              let validity = UInt32(parts[1][parts[1].index(after: vIndex)...]),
-              let size = Int(parts[2].dropFirst("mailferry,S=".count)) else { return nil }
-        self.init(internalDateSeconds: seconds, uid: uid, uidValidity: validity, size: size, info: String(name[colon.upperBound...]))
+            parts[1].hasPrefix("M"), let vIndex = parts[1].firstIndex(of: "V"),
+            let uid = UInt32(parts[1][parts[1].index(after: parts[1].startIndex)..<vIndex]),
+            let validity = UInt32(parts[1][parts[1].index(after: vIndex)...]),
+            let size = Int(parts[2].dropFirst("mailferry,S=".count))
+        else { return nil }
+        self.init(
+            internalDateSeconds: seconds, uid: uid, uidValidity: validity, size: size,
+            info: String(name[colon.upperBound...]))
         // Only the canonical spelling (no "+1", no leading zeros): recovery acts on this exact name.
         guard fileName == name else { return nil }
     }
 
     public func withInfo(_ info: String) -> MaildirFileName {
-        MaildirFileName(internalDateSeconds: internalDateSeconds, uid: uid, uidValidity: uidValidity, size: size, info: info)
+        MaildirFileName(
+            internalDateSeconds: internalDateSeconds, uid: uid, uidValidity: uidValidity, size: size, info: info)
     }
 }

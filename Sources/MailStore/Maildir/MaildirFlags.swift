@@ -5,7 +5,9 @@ import IMAPCore
 /// System flags use the standard letters (D F R S T); keywords use `a`–`z`, indexes into the
 /// folder's `dovecot-keywords` file, so Dovecot serves an extracted archive with its keywords.
 public enum MaildirFlags {
-    static let systemLetters: [(Flag, Character)] = [(.draft, "D"), (.flagged, "F"), (.answered, "R"), (.seen, "S"), (.deleted, "T")]
+    static let systemLetters: [(Flag, Character)] = [
+        (.draft, "D"), (.flagged, "F"), (.answered, "R"), (.seen, "S"), (.deleted, "T"),
+    ]
 
     /// The info suffix letters in ASCII order, as the Maildir spec requires.
     public static func infoLetters(for flags: [Flag], keywordIndex: (String) -> Int?) -> String {
@@ -24,7 +26,9 @@ public enum MaildirFlags {
     public static func flags(fromInfo letters: Substring, keywordName: (Int) -> String?) -> [Flag] {
         letters.compactMap { letter -> Flag? in
             if let system = systemLetters.first(where: { $0.1 == letter }) { return system.0 }
-            guard let ascii = letter.asciiValue, ascii >= UInt8(ascii: "a"), ascii <= UInt8(ascii: "z") else { return nil }
+            guard let ascii = letter.asciiValue, ascii >= UInt8(ascii: "a"), ascii <= UInt8(ascii: "z") else {
+                return nil
+            }
             return keywordName(Int(ascii - UInt8(ascii: "a"))).map { Flag($0) }
         }
     }

@@ -24,7 +24,9 @@ public struct MaildirFolder: Sendable {
     /// Moves a finished message from `tmp/` into `cur/` under its final name.
     public func commit(temporaryPath: String, as name: MaildirFileName) throws {
         let target = "\(cur)/\(name.fileName)"
-        guard Foundation.rename(temporaryPath, target) == 0 else { throw StoreError.fromErrno(path: target, operation: "rename") }
+        guard Foundation.rename(temporaryPath, target) == 0 else {
+            throw StoreError.fromErrno(path: target, operation: "rename")
+        }
     }
 
     /// Renames a stored message to carry new flags in its info suffix.

@@ -9,15 +9,21 @@ public enum MaildirFolderPath {
     public static func relativePath(for name: MailboxName, separator: Character?) -> String {
         if name.isInbox { return "" }
         // UTF8=ACCEPT servers send UTF-8 names; those are stored like their modified UTF-7 twins.
-        let utf8Name = String(validating: name.wireBytes, as: UTF8.self).flatMap { $0.unicodeScalars.contains { !$0.isASCII } ? $0 : nil }
+        let utf8Name = String(validating: name.wireBytes, as: UTF8.self).flatMap {
+            $0.unicodeScalars.contains { !$0.isASCII } ? $0 : nil
+        }
         guard let unicode = name.decoded ?? utf8Name else {
             // Not valid modified UTF-7: keep the raw bytes behind a prefix the encoder never
             // writes ("#" shifted), so it cannot collide with any valid name.
             let raw = String(decoding: name.wireBytes, as: UTF8.self)
-            let levels = separator.map { sep in raw.split(separator: sep, omittingEmptySubsequences: false).map(String.init) } ?? [raw]
+            let levels =
+                separator.map { sep in raw.split(separator: sep, omittingEmptySubsequences: false).map(String.init) }
+                ?? [raw]
             return levels.map { "&ACM-" + escapeFileSystem($0) }.joined(separator: "/")
         }
-        let levels = separator.map { sep in unicode.split(separator: sep, omittingEmptySubsequences: false).map(String.init) } ?? [unicode]
+        let levels =
+            separator.map { sep in unicode.split(separator: sep, omittingEmptySubsequences: false).map(String.init) }
+            ?? [unicode]
         return levels.map(encodeLevel).joined(separator: "/")
     }
 

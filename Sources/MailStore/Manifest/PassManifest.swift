@@ -18,11 +18,16 @@ public struct PassManifest: Codable, Sendable {
         /// Folder directory inside the archive's `Maildir/` ("" for INBOX).
         public var maildirPath: String
         public var state: String
-    
-        public init(name: String, wireName: String, separator: String?, attributes: [String], specialUse: String?, uidValidity: UInt32?, highestUID: UInt32, highestModSeq: UInt64?, maildirPath: String, state: String) {
-            self.name = name; self.wireName = wireName; self.separator = separator; self.attributes = attributes; self.specialUse = specialUse; self.uidValidity = uidValidity; self.highestUID = highestUID; self.highestModSeq = highestModSeq; self.maildirPath = maildirPath; self.state = state
+
+        public init(
+            name: String, wireName: String, separator: String?, attributes: [String], specialUse: String?,
+            uidValidity: UInt32?, highestUID: UInt32, highestModSeq: UInt64?, maildirPath: String, state: String
+        ) {
+            self.name = name; self.wireName = wireName; self.separator = separator; self.attributes = attributes;
+            self.specialUse = specialUse; self.uidValidity = uidValidity; self.highestUID = highestUID;
+            self.highestModSeq = highestModSeq; self.maildirPath = maildirPath; self.state = state
         }
-}
+    }
 
     public struct Message: Codable, Sendable, Hashable {
         public var folder: String
@@ -35,29 +40,36 @@ public struct PassManifest: Codable, Sendable {
         public var messageID: String?
         /// Path of the file inside the archive.
         public var path: String
-    
-        public init(folder: String, uidValidity: UInt32, uid: UInt32, flags: [String], internalDate: String, size: Int64, sha256: String, messageID: String?, path: String) {
-            self.folder = folder; self.uidValidity = uidValidity; self.uid = uid; self.flags = flags; self.internalDate = internalDate; self.size = size; self.sha256 = sha256; self.messageID = messageID; self.path = path
+
+        public init(
+            folder: String, uidValidity: UInt32, uid: UInt32, flags: [String], internalDate: String, size: Int64,
+            sha256: String, messageID: String?, path: String
+        ) {
+            self.folder = folder; self.uidValidity = uidValidity; self.uid = uid; self.flags = flags;
+            self.internalDate = internalDate; self.size = size; self.sha256 = sha256; self.messageID = messageID;
+            self.path = path
         }
-}
+    }
 
     public struct FlagUpdate: Codable, Sendable, Hashable {
         public var folder: String
         public var uidValidity: UInt32
         public var uid: UInt32
         public var flags: [String]
-    
+
         public init(folder: String, uidValidity: UInt32, uid: UInt32, flags: [String]) {
             self.folder = folder; self.uidValidity = uidValidity; self.uid = uid; self.flags = flags
         }
-}
+    }
 
     /// A message of an earlier pass that this pass found deleted at the source.
     public struct Deletion: Codable, Sendable, Hashable {
         public var folder: String
         public var uidValidity: UInt32
         public var uid: UInt32
-        public init(folder: String, uidValidity: UInt32, uid: UInt32) { self.folder = folder; self.uidValidity = uidValidity; self.uid = uid }
+        public init(folder: String, uidValidity: UInt32, uid: UInt32) {
+            self.folder = folder; self.uidValidity = uidValidity; self.uid = uid
+        }
     }
 
     /// A message of an earlier pass that now has a new UIDVALIDITY/UID (same bytes).
@@ -83,8 +95,10 @@ public struct PassManifest: Codable, Sendable {
     public var deletions: [Deletion]?
     public var rekeyed: [Rekey]?
 
-    public init(schema: String, pass: Int64, kind: String, folders: [Folder], messages: [Message], flagUpdates: [FlagUpdate],
-                deletions: [Deletion] = [], rekeyed: [Rekey] = []) {
+    public init(
+        schema: String, pass: Int64, kind: String, folders: [Folder], messages: [Message], flagUpdates: [FlagUpdate],
+        deletions: [Deletion] = [], rekeyed: [Rekey] = []
+    ) {
         self.schema = schema; self.pass = pass; self.kind = kind
         self.folders = folders; self.messages = messages; self.flagUpdates = flagUpdates
         self.deletions = deletions; self.rekeyed = rekeyed
@@ -110,8 +124,15 @@ public struct PassMetadata: Codable, Sendable {
     /// The source's personal namespace prefix (absent in archives before 0.2.0's schema v6).
     public var sourceNamespacePrefix: String?
 
-    public init(tool: String, toolVersion: String, sourceHost: String, sourcePort: Int, sourceUser: String, pass: Int64, kind: String, startedAt: Date, finishedAt: Date, folders: Int, messages: Int, bytes: Int64, flagUpdates: Int, sourceNamespacePrefix: String? = nil) {
+    public init(
+        tool: String, toolVersion: String, sourceHost: String, sourcePort: Int, sourceUser: String, pass: Int64,
+        kind: String, startedAt: Date, finishedAt: Date, folders: Int, messages: Int, bytes: Int64, flagUpdates: Int,
+        sourceNamespacePrefix: String? = nil
+    ) {
         self.sourceNamespacePrefix = sourceNamespacePrefix
-        self.tool = tool; self.toolVersion = toolVersion; self.sourceHost = sourceHost; self.sourcePort = sourcePort; self.sourceUser = sourceUser; self.pass = pass; self.kind = kind; self.startedAt = startedAt; self.finishedAt = finishedAt; self.folders = folders; self.messages = messages; self.bytes = bytes; self.flagUpdates = flagUpdates
+        self.tool = tool; self.toolVersion = toolVersion; self.sourceHost = sourceHost; self.sourcePort = sourcePort;
+        self.sourceUser = sourceUser; self.pass = pass; self.kind = kind; self.startedAt = startedAt;
+        self.finishedAt = finishedAt; self.folders = folders; self.messages = messages; self.bytes = bytes;
+        self.flagUpdates = flagUpdates
     }
 }

@@ -5,8 +5,9 @@ enum FileSystem {
     static func createDirectory(_ path: String) throws {
         do {
             // 0700: a store holds other people's mail; nobody else on the machine may list it.
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
             throw StoreError.notWritable(path: path, reason: (error as NSError).localizedDescription)
         }
@@ -38,7 +39,9 @@ enum FileSystem {
             defer { close(descriptor) }
             if dataOnly {
                 // SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER
-                guard linuxSyncFileRange(descriptor, 0, 0, 7) == 0 else { throw StoreError.fromErrno(path: path, operation: "sync_file_range") }
+                guard linuxSyncFileRange(descriptor, 0, 0, 7) == 0 else {
+                    throw StoreError.fromErrno(path: path, operation: "sync_file_range")
+                }
             } else {
                 guard fdatasync(descriptor) == 0 else { throw StoreError.fromErrno(path: path, operation: "fdatasync") }
             }
@@ -71,7 +74,9 @@ enum FileSystem {
             guard count > 0 else { close(descriptor); throw StoreError.fromErrno(path: temporary, operation: "write") }
             offset += count
         }
-        guard fsync(descriptor) == 0 else { close(descriptor); throw StoreError.fromErrno(path: temporary, operation: "fsync") }
+        guard fsync(descriptor) == 0 else {
+            close(descriptor); throw StoreError.fromErrno(path: temporary, operation: "fsync")
+        }
         close(descriptor)
         guard rename(temporary, path) == 0 else { throw StoreError.fromErrno(path: path, operation: "rename") }
     }

@@ -19,7 +19,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             if code == ENOSPC { return "disk full while writing \(path)" }
             return "cannot \(operation) \(path): \(String(cString: strerror(code)))"
         case .locked(let job, let pid):
-            return "job \"\(job)\" is locked: another mailferry run is using it" + (pid.map { " (pid \($0))" } ?? "") + "; wait for it to finish"
+            return "job \"\(job)\" is locked: another mailferry run is using it" + (pid.map { " (pid \($0))" } ?? "")
+                + "; wait for it to finish"
         case .notWritable(let path, let reason):
             return "store folder \(path) is not writable: \(reason)"
         case .diskFull(let path):

@@ -13,7 +13,11 @@ public final class StoreLock {
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = read(descriptor, &buffer, buffer.count)
             close(descriptor)
-            let pid = count > 0 ? Int32(String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) : nil
+            let pid =
+                count > 0
+                ? Int32(
+                    String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+                : nil
             throw StoreError.locked(job: job, holderPID: pid)
         }
         ftruncate(descriptor, 0)

@@ -7,7 +7,9 @@ public enum UTCTime {
     public static func fileName(_ date: Date) -> String { format(date, timeSeparator: "-", fraction: false) }
 
     /// ISO 8601 with milliseconds: `2026-11-25T10:15:00.123Z`.
-    public static func iso8601(_ date: Date, fraction: Bool = false) -> String { format(date, timeSeparator: ":", fraction: fraction) }
+    public static func iso8601(_ date: Date, fraction: Bool = false) -> String {
+        format(date, timeSeparator: ":", fraction: fraction)
+    }
 
     /// Parses `yyyy-MM-ddTHH:mm:ss[.fff]Z`.
     public static func parse(_ text: String) -> Date? {
@@ -15,16 +17,21 @@ public enum UTCTime {
         guard text.utf8.count >= 20, Array(text.utf8)[10] == UInt8(ascii: "T"), text.hasSuffix("Z") else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
-            for index in range { guard (0...9).contains(digits[index]) else { return nil }; value = value * 10 + digits[index] }
+            for index in range {
+                guard (0...9).contains(digits[index]) else { return nil }; value = value * 10 + digits[index]
+            }
             return value
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) else { return nil }
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
+        else { return nil }
         var parts = tm()
         parts.tm_year = Int32(year - 1900); parts.tm_mon = Int32(month - 1); parts.tm_mday = Int32(day)
         parts.tm_hour = Int32(hour); parts.tm_min = Int32(minute); parts.tm_sec = Int32(second)
         var fraction = 0.0
-        if Array(text.utf8)[19] == UInt8(ascii: "."), let value = Double("0" + text.dropFirst(19).dropLast()) { fraction = value }
+        if Array(text.utf8)[19] == UInt8(ascii: "."), let value = Double("0" + text.dropFirst(19).dropLast()) {
+            fraction = value
+        }
         return Date(timeIntervalSince1970: Double(timegm(&parts)) + fraction)
     }
 
@@ -33,7 +40,8 @@ public enum UTCTime {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        var text = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+        var text =
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
             + "\(two(parts.tm_hour))\(timeSeparator)\(two(parts.tm_min))\(timeSeparator)\(two(parts.tm_sec))"
         if fraction {
             let milliseconds = Int((date.timeIntervalSince1970 - Double(seconds)) * 1000)
@@ -59,7 +67,8 @@ extension JSONDecoder.DateDecodingStrategy {
         .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
             guard let date = UTCTime.parse(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 UTC time: \(text)"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 UTC time: \(text)"))
             }
             return date
         }

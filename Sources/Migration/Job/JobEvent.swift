@@ -41,8 +41,10 @@ public struct JobEvent: Sendable, Equatable {
         public var unchanged: Bool
         public var error: String?
 
-        public init(folder: String, messages: Int = 0, bytes: Int64 = 0, flagUpdates: Int = 0, skipped: Int = 0,
-                    unchanged: Bool = false, error: String? = nil) {
+        public init(
+            folder: String, messages: Int = 0, bytes: Int64 = 0, flagUpdates: Int = 0, skipped: Int = 0,
+            unchanged: Bool = false, error: String? = nil
+        ) {
             self.folder = folder; self.messages = messages; self.bytes = bytes; self.flagUpdates = flagUpdates
             self.skipped = skipped; self.unchanged = unchanged; self.error = error
         }

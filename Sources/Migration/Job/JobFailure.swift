@@ -65,7 +65,8 @@ public struct JobFailure: Error, Sendable, Equatable, CustomStringConvertible {
     private static func kind(of error: IMAPError) -> Kind {
         switch error {
         case .caFileUnusable, .schemeMismatch, .plaintextRefused: return .configuration
-        case .nameNotResolved, .connectionRefused, .connectFailed, .timedOut, .connectionClosed, .notConnected: return .connect
+        case .nameNotResolved, .connectionRefused, .connectFailed, .timedOut, .connectionClosed, .notConnected:
+            return .connect
         case .tlsHandshakeFailed, .certificateRejected: return .tls
         case .authenticationFailed: return .auth
         case .commandFailed(_, _, _, let response): return response.code == .overQuota ? .overQuota : .refused

@@ -12,14 +12,18 @@ public final class MigrationJob: Sendable {
     public let control: JobControl
     private let console: @Sendable (String) -> LogHandler
 
-    public init(storeRoot: String, name: String, control: JobControl = JobControl(),
-                console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
+    public init(
+        storeRoot: String, name: String, control: JobControl = JobControl(),
+        console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError
+    ) {
         self.storeRoot = storeRoot; self.name = name; self.control = control; self.console = console
     }
 
     public var layout: StoreLayout { StoreLayout(storeRoot: storeRoot, job: name) }
 
-    public func pull(_ options: PullOptions, password: String, progress: TransferProgress = TransferProgress()) async throws -> PullSummary {
+    public func pull(
+        _ options: PullOptions, password: String, progress: TransferProgress = TransferProgress()
+    ) async throws -> PullSummary {
         var options = options
         (options.storeRoot, options.job) = (storeRoot, name)
         let engine = PullEngine(options: options, progress: progress, control: control, console: console)
@@ -28,7 +32,9 @@ public final class MigrationJob: Sendable {
         }
     }
 
-    public func push(_ options: PushOptions, password: String, progress: TransferProgress = TransferProgress()) async throws -> PushSummary {
+    public func push(
+        _ options: PushOptions, password: String, progress: TransferProgress = TransferProgress()
+    ) async throws -> PushSummary {
         var options = options
         (options.storeRoot, options.job) = (storeRoot, name)
         let engine = PushEngine(options: options, progress: progress, control: control, console: console)
@@ -37,29 +43,37 @@ public final class MigrationJob: Sendable {
         }
     }
 
-    public func migrate(pull: PullOptions, push: PushOptions, sourcePassword: String, targetPassword: String,
-                        pullProgress: TransferProgress = TransferProgress(),
-                        pushProgress: TransferProgress = TransferProgress()) async throws -> MigrateEngine.Summary {
+    public func migrate(
+        pull: PullOptions, push: PushOptions, sourcePassword: String, targetPassword: String,
+        pullProgress: TransferProgress = TransferProgress(),
+        pushProgress: TransferProgress = TransferProgress()
+    ) async throws -> MigrateEngine.Summary {
         var (pull, push) = (pull, push)
         (pull.storeRoot, pull.job, push.storeRoot, push.job) = (storeRoot, name, storeRoot, name)
-        let engine = MigrateEngine(pull: pull, push: push, progress: pullProgress, pushProgress: pushProgress,
-                                   control: control, console: console)
+        let engine = MigrateEngine(
+            pull: pull, push: push, progress: pullProgress, pushProgress: pushProgress,
+            control: control, console: console)
         return try await run(.migrate, user: pull.source.endpoint.user, mustExist: false) { context in
             try await engine.run(sourcePassword: sourcePassword, targetPassword: targetPassword, context: context)
         }
     }
 
-    public func verify(_ engine: VerifyEngine, targetPassword: String, sourcePassword: String?) async throws -> VerifyReport {
+    public func verify(
+        _ engine: VerifyEngine, targetPassword: String, sourcePassword: String?
+    ) async throws -> VerifyReport {
         var engine = engine
         (engine.storeRoot, engine.job) = (storeRoot, name)
         let stop = control.stop
         return try await run(.verify, user: engine.target.endpoint.user, mustExist: true) { [engine] context in
-            try await engine.run(targetPassword: targetPassword, sourcePassword: sourcePassword, context: context, stop: stop)
+            try await engine.run(
+                targetPassword: targetPassword, sourcePassword: sourcePassword, context: context, stop: stop)
         }
     }
 
-    public func restore(archives: [String], push: PushOptions, targetPassword: String,
-                        progress: TransferProgress = TransferProgress()) async throws -> RestoreEngine.Summary {
+    public func restore(
+        archives: [String], push: PushOptions, targetPassword: String,
+        progress: TransferProgress = TransferProgress()
+    ) async throws -> RestoreEngine.Summary {
         var push = push
         (push.storeRoot, push.job) = (storeRoot, name)
         let engine = RestoreEngine(archives: archives, push: push, progress: progress, console: console)
@@ -80,8 +94,10 @@ public final class MigrationJob: Sendable {
         }
     }
 
-    private func run<T: StepResult>(_ step: JobStep, user: String, mustExist: Bool,
-                                    _ body: (JobContext) async throws -> T) async throws -> T {
+    private func run<T: StepResult>(
+        _ step: JobStep, user: String, mustExist: Bool,
+        _ body: (JobContext) async throws -> T
+    ) async throws -> T {
         let layout = self.layout
         if mustExist && !FileManager.default.fileExists(atPath: layout.database) {
             throw StoreError.unknownJob(store: storeRoot, job: name)

@@ -64,9 +64,11 @@ public final class StopToken: @unchecked Sendable {
             interrupters[nextKey] = interrupt
             return (nextKey, requested)
         }
-        if late { DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [self] in
-            if locked({ interrupters[key] != nil }) { interrupt() }
-        } }
+        if late {
+            DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [self] in
+                if locked({ interrupters[key] != nil }) { interrupt() }
+            }
+        }
         return Registration { [weak self] in self?.removeInterrupter(key) }
     }
 

@@ -12,9 +12,11 @@ public struct MigrateEngine: Sendable {
     public let control: JobControl
     private let console: @Sendable (String) -> LogHandler
 
-    public init(pull: PullOptions, push: PushOptions, progress: TransferProgress = TransferProgress(),
-                pushProgress: TransferProgress = TransferProgress(), control: JobControl = JobControl(),
-                console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
+    public init(
+        pull: PullOptions, push: PushOptions, progress: TransferProgress = TransferProgress(),
+        pushProgress: TransferProgress = TransferProgress(), control: JobControl = JobControl(),
+        console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError
+    ) {
         self.pull = pull; self.push = push; self.progress = progress; self.pushProgress = pushProgress
         self.control = control; self.console = console
     }
@@ -32,8 +34,9 @@ public struct MigrateEngine: Sendable {
     public func run(sourcePassword: String, targetPassword: String) async throws -> Summary {
         let layout = StoreLayout(storeRoot: pull.storeRoot, job: pull.job)
         do {
-            let context = try JobContext(storeRoot: pull.storeRoot, job: pull.job, step: "migrate",
-                                         user: pull.source.endpoint.user, console: console)
+            let context = try JobContext(
+                storeRoot: pull.storeRoot, job: pull.job, step: "migrate",
+                user: pull.source.endpoint.user, console: console)
             defer { context.close() }
             return try await run(sourcePassword: sourcePassword, targetPassword: targetPassword, context: context)
         } catch {
@@ -75,8 +78,9 @@ public struct MigrateEngine: Sendable {
         }
         let pullSummary = try await pulling.value
         rounds.append(lastRound)
-        return Summary(pull: pullSummary, push: PushSummary.merging(rounds), pushRounds: rounds.count,
-                       uploadedWhilePulling: uploadedWhilePulling)
+        return Summary(
+            pull: pullSummary, push: PushSummary.merging(rounds), pushRounds: rounds.count,
+            uploadedWhilePulling: uploadedWhilePulling)
     }
 }
 

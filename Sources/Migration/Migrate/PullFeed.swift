@@ -13,9 +13,10 @@ final class PullFeed: @unchecked Sendable {
     private var excluded: Set<Int64> = []
 
     var events: PullEvents {
-        PullEvents(foldersListed: { [self] _ in locked { listed = true } },
-                   committed: { [self] folderID, _, bytes in locked { waitingBytes[folderID, default: 0] += max(1, bytes) } },
-                   foldersPulled: { [self] in finish() })
+        PullEvents(
+            foldersListed: { [self] _ in locked { listed = true } },
+            committed: { [self] folderID, _, bytes in locked { waitingBytes[folderID, default: 0] += max(1, bytes) } },
+            foldersPulled: { [self] in finish() })
     }
 
     /// The pull stored everything, or failed: nothing more will arrive.
@@ -26,7 +27,9 @@ final class PullFeed: @unchecked Sendable {
     /// The folder (of `candidates`) with the most bytes waiting that no worker holds, now held.
     func claim(among candidates: Set<Int64>) -> Int64? {
         locked {
-            let best = waitingBytes.filter { isTakeable($0.key, $0.value, among: candidates) }.max { $0.value < $1.value }?.key
+            let best = waitingBytes.filter { isTakeable($0.key, $0.value, among: candidates) }.max {
+                $0.value < $1.value
+            }?.key
             if let best {
                 held.insert(best)
                 waitingBytes[best] = 0
@@ -55,7 +58,8 @@ final class PullFeed: @unchecked Sendable {
 
     /// Has bytes waiting, is one of `candidates` (any when nil), and nobody holds or gave it up.
     private func isTakeable(_ folderID: Int64, _ bytes: Int64, among candidates: Set<Int64>?) -> Bool {
-        bytes > 0 && (candidates?.contains(folderID) ?? true) && !held.contains(folderID) && !excluded.contains(folderID)
+        bytes > 0 && (candidates?.contains(folderID) ?? true) && !held.contains(folderID)
+            && !excluded.contains(folderID)
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {

@@ -14,22 +14,30 @@ extension PushEngine {
         let endpoint = options.target.endpoint
         let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         let issues = IssueLog()
-        let (controlClient, plan) = try await withReconnects(logger: context.logger, step: "planning the target's folders",
-                                                             control: control, jobStep: .push,
-                                                       connect: { try await connect(context.logger, password: password) }) {
+        let (controlClient, plan) = try await withReconnects(
+            logger: context.logger, step: "planning the target's folders",
+            control: control, jobStep: .push,
+            connect: { try await connect(context.logger, password: password) }
+        ) {
             try await planFolders($0, context: context, issues: issues, countFolders: false)
         }
         announce(plan)
-        let plans = Dictionary(uniqueKeysWithValues: plan.folders.map { ($0.0.id!, FolderPlan(folder: $0.0, targetName: $0.1)) })
-        let workers = folderWorkers(context: context, target: target, password: password, issues: issues, countsFolder: false) { plan, _ in
+        let plans = Dictionary(
+            uniqueKeysWithValues: plan.folders.map { ($0.0.id!, FolderPlan(folder: $0.0, targetName: $0.1)) })
+        let workers = folderWorkers(
+            context: context, target: target, password: password, issues: issues, countsFolder: false
+        ) { plan, _ in
             // Not recorded here: the final round tries the folder again and reports it.
             feed.exclude(plan.folder.id!)
-            return PushSummary.FolderResult(source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
-                                            flagUpdates: 0, deleted: 0)
+            return PushSummary.FolderResult(
+                source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
+                flagUpdates: 0, deleted: 0)
         }
-        let results = try await workers.run(FollowedFolders(feed: feed, plans: plans), workers: options.connections, first: controlClient)
+        let results = try await workers.run(
+            FollowedFolders(feed: feed, plans: plans), workers: options.connections, first: controlClient)
         let summary = self.summary(results, excluded: plan.excluded, issues: issues, started: started, context: context)
-        context.logger.info("uploaded while pulling: \(summary.uploaded) messages in \(String(format: "%.2f", summary.seconds)) s")
+        context.logger.info(
+            "uploaded while pulling: \(summary.uploaded) messages in \(String(format: "%.2f", summary.seconds)) s")
         return summary
     }
 }

@@ -28,20 +28,26 @@ public struct AccountProbe: Sendable {
             greeting: await client.greeting?.text ?? "",
             encrypted: await client.isEncrypted,
             capabilities: capabilities.map(\.name).sorted(),
-            namespaces: namespaces.map { $0.personal.map { ProbeReport.Namespace(prefix: $0.prefix, separator: $0.separator.map(String.init)) } } ?? [],
-            separator: listings.lazy.compactMap(\.separator).first.map(String.init) ?? namespaces?.personal.first?.separator.map(String.init),
+            namespaces: namespaces.map {
+                $0.personal.map { ProbeReport.Namespace(prefix: $0.prefix, separator: $0.separator.map(String.init)) }
+            } ?? [],
+            separator: listings.lazy.compactMap(\.separator).first.map(String.init)
+                ?? namespaces?.personal.first?.separator.map(String.init),
             folders: folders,
             totalMessages: folders.reduce(0) { $0 + ($1.messages ?? 0) },
             totalBytes: folders.reduce(0) { $0 + ($1.sizeBytes ?? 0) },
-            warnings: ProbeWarnings.list(capabilities: capabilities, encrypted: await client.isEncrypted,
-                                         listings: listings, folders: folders, alerts: await client.alerts))
+            warnings: ProbeWarnings.list(
+                capabilities: capabilities, encrypted: await client.isEncrypted,
+                listings: listings, folders: folders, alerts: await client.alerts))
         await client.logout()
         return report
     }
 
     /// STATUS for every selectable folder in one pipelined round trip; SIZE comes from STATUS
     /// when the server has STATUS=SIZE, else from the folder's RFC822.SIZE values.
-    private func measure(_ listings: [MailboxListing], client: IMAPClient, capabilities: Set<Capability>) async throws -> [ProbeReport.Folder] {
+    private func measure(
+        _ listings: [MailboxListing], client: IMAPClient, capabilities: Set<Capability>
+    ) async throws -> [ProbeReport.Folder] {
         let hasStatusSize = capabilities.contains(Capability("STATUS=SIZE"))
         let items = ["MESSAGES", "UIDNEXT", "UIDVALIDITY"] + (hasStatusSize ? ["SIZE"] : [])
         var folders: [ProbeReport.Folder] = []
@@ -57,7 +63,10 @@ public struct AccountProbe: Sendable {
                     folder.uidValidity = status.uidValidity
                     folder.uidNext = status.uidNext
                     folder.sizeBytes = status.size
-                    if folder.sizeBytes == nil { folder.sizeBytes = try await sizeByFetch(listing.name, client: client, messages: status.messages ?? 0) }
+                    if folder.sizeBytes == nil {
+                        folder.sizeBytes = try await sizeByFetch(
+                            listing.name, client: client, messages: status.messages ?? 0)
+                    }
                 } catch let error as IMAPError where error.scope != .account {
                     folder.error = error.description
                 }
@@ -76,8 +85,11 @@ public struct AccountProbe: Sendable {
 }
 
 extension ProbeReport.Folder {
-    init(name: String, wireName: String, separator: String?, attributes: [String], specialUse: String?, selectable: Bool) {
-        self.init(name: name, wireName: wireName, separator: separator, attributes: attributes, specialUse: specialUse,
-                  selectable: selectable, messages: nil, sizeBytes: nil, uidValidity: nil, uidNext: nil, error: nil)
+    init(
+        name: String, wireName: String, separator: String?, attributes: [String], specialUse: String?, selectable: Bool
+    ) {
+        self.init(
+            name: name, wireName: wireName, separator: separator, attributes: attributes, specialUse: specialUse,
+            selectable: selectable, messages: nil, sizeBytes: nil, uidValidity: nil, uidNext: nil, error: nil)
     }
 }

@@ -9,21 +9,29 @@ extension ProbeReport {
         lines.append("Greeting   \(greeting)")
         lines.append("Separator  \(separator ?? "(none)")")
         if !namespaces.isEmpty {
-            lines.append("Namespaces " + namespaces.map { "\"\($0.prefix)\" (\($0.separator ?? "NIL"))" }.joined(separator: ", "))
+            lines.append(
+                "Namespaces " + namespaces.map { "\"\($0.prefix)\" (\($0.separator ?? "NIL"))" }.joined(separator: ", ")
+            )
         }
         lines.append("Capabilities")
         lines.append(contentsOf: wrap(capabilities.joined(separator: " "), width: 96).map { "  " + $0 })
         lines.append("")
         let nameWidth = max(6, folders.map { $0.name.count }.max() ?? 6)
-        lines.append("Folder".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  Special    Messages        Size")
+        lines.append(
+            "Folder".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  Special    Messages        Size")
         for folder in folders {
             let name = folder.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
             let special = (folder.specialUse ?? "").padding(toLength: 9, withPad: " ", startingAt: 0)
             let count = folder.selectable ? (folder.messages.map(String.init) ?? "?") : "-"
             let size = folder.sizeBytes.map(ByteCountText.format) ?? (folder.selectable ? "?" : "-")
-            lines.append("\(name)  \(special)  \(count.leftPadded(8))  \(size.leftPadded(10))" + (folder.error.map { "  ! \($0)" } ?? ""))
+            lines.append(
+                "\(name)  \(special)  \(count.leftPadded(8))  \(size.leftPadded(10))"
+                    + (folder.error.map { "  ! \($0)" } ?? ""))
         }
-        lines.append("Total".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "             \(String(totalMessages).leftPadded(8))  \(ByteCountText.format(totalBytes).leftPadded(10))")
+        lines.append(
+            "Total".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                + "             \(String(totalMessages).leftPadded(8))  \(ByteCountText.format(totalBytes).leftPadded(10))"
+        )
         lines.append("")
         lines.append(warnings.isEmpty ? "Warnings   none" : "Warnings")
         lines.append(contentsOf: warnings.map { "  - " + $0 })

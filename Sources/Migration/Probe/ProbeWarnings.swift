@@ -2,14 +2,19 @@ import IMAPCore
 
 /// Server traits an admin should know before a migration, worded as consequences.
 enum ProbeWarnings {
-    static func list(capabilities: Set<Capability>, encrypted: Bool, listings: [MailboxListing],
-                     folders: [ProbeReport.Folder], alerts: [String]) -> [String] {
+    static func list(
+        capabilities: Set<Capability>, encrypted: Bool, listings: [MailboxListing],
+        folders: [ProbeReport.Folder], alerts: [String]
+    ) -> [String] {
         var warnings: [String] = []
         if !encrypted {
-            warnings.append("plaintext: the connection is not encrypted; the password and all mail cross the network in clear")
+            warnings.append(
+                "plaintext: the connection is not encrypted; the password and all mail cross the network in clear")
         }
         if !capabilities.contains(.uidPlus) {
-            warnings.append("no UIDPLUS: uploads cannot learn the new UID, so resuming a push must search the target to avoid duplicates")
+            warnings.append(
+                "no UIDPLUS: uploads cannot learn the new UID, so resuming a push must search the target to avoid duplicates"
+            )
         }
         if !capabilities.contains(.condStore) {
             warnings.append("no CONDSTORE: delta passes re-read every message's flags instead of only the changed ones")

@@ -21,16 +21,20 @@ struct FolderPuller {
     func pull(_ folder: FolderRecord) async throws -> PullSummary.FolderResult {
         let original = folder
         var folder = folder
-        var result = PullSummary.FolderResult(name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false)
+        var result = PullSummary.FolderResult(
+            name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false)
         let mailbox = MailboxName(wire: Array(folder.wireName))
         control.events.emit(.pull, .folderStarted(folder: folder.name))
         let selected = try await client.select(mailbox, readOnly: true)
         guard let uidValidity = selected.uidValidity else {
-            throw IMAPError.protocolViolation(host: options.source.endpoint.host, detail: "no UIDVALIDITY for folder \(folder.name)")
+            throw IMAPError.protocolViolation(
+                host: options.source.endpoint.host, detail: "no UIDVALIDITY for folder \(folder.name)")
         }
         if let known = folder.uidValidity, known != Int64(uidValidity) {
             // UIDs of the old generation are void; messages are re-matched by identity below.
-            logger.warning("\(folder.name): UIDVALIDITY changed from \(known) to \(uidValidity); matching messages by Message-ID, size and SHA-256")
+            logger.warning(
+                "\(folder.name): UIDVALIDITY changed from \(known) to \(uidValidity); matching messages by Message-ID, size and SHA-256"
+            )
             result.uidValidityChanged = true
             folder.highestUID = 0
             folder.highestModSeq = nil
@@ -44,7 +48,8 @@ struct FolderPuller {
         let newUIDs = sourceUIDs.filter { stored[Int64($0)] == nil }
         progress.update { $0.messagesPlanned += newUIDs.count }
 
-        result.flagUpdates = try await refreshFlags(folder: folder, stored: stored, sourceSet: sourceSet, selected: selected, uidValidity: uidValidity)
+        result.flagUpdates = try await refreshFlags(
+            folder: folder, stored: stored, sourceSet: sourceSet, selected: selected, uidValidity: uidValidity)
         let gone = stored.filter { !sourceSet.contains(UInt32($0.key)) && $0.value.present }.map(\.value.id)
         try database.markSourceGone(ids: gone, passID: passID)
         result.goneAtSource = gone.count
@@ -65,8 +70,12 @@ struct FolderPuller {
         folder.highestUID = max(folder.highestUID, Int64(sourceUIDs.max() ?? 0))
         if folder != original { try database.saveFolder(&folder) }
         progress.update { $0.foldersDone += 1 }
-        control.events.emit(.pull, .folderFinished(.init(folder: folder.name, messages: result.newMessages, bytes: fetched.bytes,
-                                                         flagUpdates: result.flagUpdates, skipped: fetched.skipped)))
+        control.events.emit(
+            .pull,
+            .folderFinished(
+                .init(
+                    folder: folder.name, messages: result.newMessages, bytes: fetched.bytes,
+                    flagUpdates: result.flagUpdates, skipped: fetched.skipped)))
         return result
     }
 
@@ -78,12 +87,15 @@ struct FolderPuller {
         var skipped = 0
     }
 
-    private func fetch(_ uids: [UInt32], folder: FolderRecord, uidValidity: UInt32, hasOlderGenerations: Bool) async throws -> FetchOutcome {
+    private func fetch(
+        _ uids: [UInt32], folder: FolderRecord, uidValidity: UInt32, hasOlderGenerations: Bool
+    ) async throws -> FetchOutcome {
         let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
         try maildir.create()
-        let sink = try MaildirFetchSink(folder: folder, maildir: maildir, database: database, passID: passID, uidValidity: uidValidity,
-                                        progress: progress, logger: logger, commitEvery: options.commitEvery, commitBytes: options.commitBytes,
-                                        hasOlderGenerations: hasOlderGenerations, control: control, committed: committed, archive: archive)
+        let sink = try MaildirFetchSink(
+            folder: folder, maildir: maildir, database: database, passID: passID, uidValidity: uidValidity,
+            progress: progress, logger: logger, commitEvery: options.commitEvery, commitBytes: options.commitBytes,
+            hasOlderGenerations: hasOlderGenerations, control: control, committed: committed, archive: archive)
         let sets = stride(from: 0, to: uids.count, by: options.fetchBatchSize).map {
             UIDSet(uids[$0..<min($0 + options.fetchBatchSize, uids.count)])
         }
@@ -97,22 +109,27 @@ struct FolderPuller {
             throw error
         }
         for issue in sink.issues { try database.recordIssue(issue) }
-        return FetchOutcome(stored: sink.storedCount, bytes: sink.storedBytes, issues: sink.issues.count, skipped: sink.skippedCount)
+        return FetchOutcome(
+            stored: sink.storedCount, bytes: sink.storedBytes, issues: sink.issues.count, skipped: sink.skippedCount)
     }
 
     /// Applies source flag changes to stored messages: only the changed ones with CONDSTORE,
     /// else one batched FETCH FLAGS over the stored UIDs.
-    private func refreshFlags(folder: FolderRecord, stored: [Int64: (id: Int64, present: Bool)], sourceSet: Set<UInt32>,
-                              selected: SelectedMailbox, uidValidity: UInt32) async throws -> Int {
+    private func refreshFlags(
+        folder: FolderRecord, stored: [Int64: (id: Int64, present: Bool)], sourceSet: Set<UInt32>,
+        selected: SelectedMailbox, uidValidity: UInt32
+    ) async throws -> Int {
         let candidates = stored.keys.filter { sourceSet.contains(UInt32($0)) }.map { UInt32($0) }
         guard !candidates.isEmpty else { return 0 }
         let changedSince: UInt64? = folder.highestModSeq.flatMap { known in
             selected.highestModSeq.map { _ in UInt64(bitPattern: known) }
         }
         if let changedSince, selected.highestModSeq == changedSince { return 0 }
-        let fetched = try await client.uidFetchAttributes(UIDSet(candidates), items: ["UID", "FLAGS"], changedSince: changedSince)
+        let fetched = try await client.uidFetchAttributes(
+            UIDSet(candidates), items: ["UID", "FLAGS"], changedSince: changedSince)
         guard !fetched.isEmpty else { return 0 }
-        let records = try database.messages(folderID: folder.id!, uidValidity: Int64(uidValidity), uids: fetched.compactMap { $0.uid.map(Int64.init) })
+        let records = try database.messages(
+            folderID: folder.id!, uidValidity: Int64(uidValidity), uids: fetched.compactMap { $0.uid.map(Int64.init) })
         let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
         var keywords = try database.keywords(folderID: folder.id!)
         var changes: [(id: Int64, flags: String, maildirFile: String)] = []
@@ -127,7 +144,8 @@ struct FolderPuller {
                 try maildir.writeKeywords(keywords)
             }
             guard let oldName = MaildirFileName(parsing: record.maildirFile) else { continue }
-            let newName = oldName.withInfo(MaildirFlags.infoLetters(for: kept, keywordIndex: { keywords.firstIndex(of: $0) }))
+            let newName = oldName.withInfo(
+                MaildirFlags.infoLetters(for: kept, keywordIndex: { keywords.firstIndex(of: $0) }))
             try maildir.rename(oldName, to: newName)
             changes.append((record.id!, text, newName.fileName))
         }
@@ -139,7 +157,9 @@ struct FolderPuller {
     }
 
     private func markOldGenerationGone(folder: FolderRecord, uidValidity: UInt32) throws {
-        let old = try database.allMessages(folderID: folder.id!).filter { $0.uidValidity != Int64(uidValidity) && $0.sourceState == "present" }
+        let old = try database.allMessages(folderID: folder.id!).filter {
+            $0.uidValidity != Int64(uidValidity) && $0.sourceState == "present"
+        }
         try database.markSourceGone(ids: old.compactMap(\.id), passID: passID)
     }
 }

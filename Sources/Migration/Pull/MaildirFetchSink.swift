@@ -44,9 +44,12 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     private let archive: PassArchiveBuilder?
     private let control: JobControl
 
-    init(folder: FolderRecord, maildir: MaildirFolder, database: StateDatabase, passID: Int64, uidValidity: UInt32,
-         progress: TransferProgress, logger: Logger, commitEvery: Int, commitBytes: Int, hasOlderGenerations: Bool,
-         control: JobControl, committed: @escaping @Sendable (Int64, Int, Int64) -> Void = { _, _, _ in }, archive: PassArchiveBuilder? = nil) throws {
+    init(
+        folder: FolderRecord, maildir: MaildirFolder, database: StateDatabase, passID: Int64, uidValidity: UInt32,
+        progress: TransferProgress, logger: Logger, commitEvery: Int, commitBytes: Int, hasOlderGenerations: Bool,
+        control: JobControl, committed: @escaping @Sendable (Int64, Int, Int64) -> Void = { _, _, _ in },
+        archive: PassArchiveBuilder? = nil
+    ) throws {
         self.committed = committed; self.archive = archive; self.control = control
         self.hasOlderGenerations = hasOlderGenerations
         self.folder = folder; self.maildir = maildir; self.database = database; self.passID = passID
@@ -75,25 +78,35 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         current = nil
         guard let uid = message.uid, let date = message.internalDate else {
             file.discard()
-            issues.append(issue(uid: message.uid, "the server sent no UID or INTERNALDATE for message \(message.sequenceNumber)", skipped: true))
+            issues.append(
+                issue(
+                    uid: message.uid, "the server sent no UID or INTERNALDATE for message \(message.sequenceNumber)",
+                    skipped: true))
             skippedCount += 1
             return
         }
         let (sha256, messageID) = try file.finish(modificationTime: date.secondsSince1970)
         let size = file.bytesWritten
         if let declared = message.rfc822Size, declared != size {
-            issues.append(issue(uid: uid, "RFC822.SIZE says \(declared) bytes but the body has \(size); kept the bytes as sent", skipped: false))
+            issues.append(
+                issue(
+                    uid: uid, "RFC822.SIZE says \(declared) bytes but the body has \(size); kept the bytes as sent",
+                    skipped: false))
         }
         let flags = (message.flags ?? []).filter { $0 != .recent }
         try learnKeywords(flags)
         let info = MaildirFlags.infoLetters(for: flags, keywordIndex: { self.keywords.firstIndex(of: $0) })
-        let name = MaildirFileName(internalDateSeconds: date.secondsSince1970, uid: uid, uidValidity: uidValidity, size: size, info: info)
-        var record = MessageRecord(folderID: folder.id!, uidValidity: Int64(uidValidity), uid: Int64(uid),
-                                   flags: flags.map(\.name).joined(separator: " "), internalDate: date.description,
-                                   size: Int64(size), sha256: sha256, messageID: messageID, maildirFile: name.fileName, passID: passID)
-        let previous = hasOlderGenerations
-            ? try database.previousGenerationMatch(folderID: folder.id!, currentUIDValidity: Int64(uidValidity),
-                                                   messageID: messageID, size: Int64(size), sha256: sha256, excluding: rekeyedIDs)
+        let name = MaildirFileName(
+            internalDateSeconds: date.secondsSince1970, uid: uid, uidValidity: uidValidity, size: size, info: info)
+        var record = MessageRecord(
+            folderID: folder.id!, uidValidity: Int64(uidValidity), uid: Int64(uid),
+            flags: flags.map(\.name).joined(separator: " "), internalDate: date.description,
+            size: Int64(size), sha256: sha256, messageID: messageID, maildirFile: name.fileName, passID: passID)
+        let previous =
+            hasOlderGenerations
+            ? try database.previousGenerationMatch(
+                folderID: folder.id!, currentUIDValidity: Int64(uidValidity),
+                messageID: messageID, size: Int64(size), sha256: sha256, excluding: rekeyedIDs)
             : nil
         if let previous, !rekeyedIDs.contains(previous.id!) {
             rekeyedIDs.insert(previous.id!)
@@ -107,7 +120,9 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         let rekeyedFrom = record.id == nil ? nil : previous
         pending.append(Pending(temporaryPath: file.temporaryPath, name: name, record: record, rekeyedFrom: rekeyedFrom))
         pendingBytes += size
-        progress.update { $0.messagesDone += 1; $0.bytesDone += Int64(size) }
+        progress.update {
+            $0.messagesDone += 1; $0.bytesDone += Int64(size)
+        }
         if pending.count >= commitEvery || pendingBytes >= commitBytes { try commit() }
         if control.stop.isStopRequested {
             // Keep what arrived, end the fetch here; the connection is dropped with it.
@@ -138,11 +153,13 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         }
         try maildir.syncDirectories()
         let highest = pending.map(\.record.uid).max() ?? 0
-        try database.commitBatch(inserted: inserted, rekeyed: rekeyed, folderID: folder.id!, highestUID: highest, passID: passID)
+        try database.commitBatch(
+            inserted: inserted, rekeyed: rekeyed, folderID: folder.id!, highestUID: highest, passID: passID)
         if let archive {
             let entries = pending.filter { $0.rekeyedFrom == nil }.map { item in
-                PassArchiveBuilder.Entry(entryPath: PassArchiver.entryPath(maildirPath: folder.maildirPath, file: item.name.fileName),
-                                         sourcePath: "\(maildir.cur)/\(item.name.fileName)", modificationTime: item.name.internalDateSeconds)
+                PassArchiveBuilder.Entry(
+                    entryPath: PassArchiver.entryPath(maildirPath: folder.maildirPath, file: item.name.fileName),
+                    sourcePath: "\(maildir.cur)/\(item.name.fileName)", modificationTime: item.name.internalDateSeconds)
             }
             archive.append(entries)
         }
@@ -175,8 +192,12 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     private func issue(uid: UInt32?, _ reason: String, skipped: Bool) -> PassIssueRecord {
         let place = "\(folder.name) UID \(uid.map(String.init) ?? "?")"
         logger.warning("\(place): \(reason)")
-        control.events.emit(.pull, skipped ? .messageSkipped(folder: folder.name, uid: uid.map(Int64.init), reason: reason)
-                                           : .warning(folder: folder.name, message: "UID \(uid.map(String.init) ?? "?"): \(reason)"))
-        return PassIssueRecord(passID: passID, scope: "message", folder: folder.name, uid: uid.map(Int64.init), reason: reason)
+        control.events.emit(
+            .pull,
+            skipped
+                ? .messageSkipped(folder: folder.name, uid: uid.map(Int64.init), reason: reason)
+                : .warning(folder: folder.name, message: "UID \(uid.map(String.init) ?? "?"): \(reason)"))
+        return PassIssueRecord(
+            passID: passID, scope: "message", folder: folder.name, uid: uid.map(Int64.init), reason: reason)
     }
 }

@@ -44,12 +44,16 @@ final class PassArchiveBuilder: @unchecked Sendable {
             do {
                 if writer == nil { writer = try ArchiveWriter(finalPath: finalPath, compression: compression) }
                 for entry in entries {
-                    try writer!.addFile(entryPath: entry.entryPath, sourcePath: entry.sourcePath, modificationTime: entry.modificationTime)
+                    try writer!.addFile(
+                        entryPath: entry.entryPath, sourcePath: entry.sourcePath,
+                        modificationTime: entry.modificationTime)
                     appended.insert(entry.entryPath)
                 }
                 writer!.startWriteback()
             } catch {
-                logger.warning("archive: building it during the pull stopped (\(error)); it is written from the Maildir when the pass ends")
+                logger.warning(
+                    "archive: building it during the pull stopped (\(error)); it is written from the Maildir when the pass ends"
+                )
                 failed = true
                 writer?.abandon()
                 writer = nil

@@ -18,7 +18,8 @@ struct PassArchiver {
     func sealCompletedArchive() throws {
         for pass in try database.passes() where pass.status == .running {
             guard let name = pass.archiveName, !name.isEmpty,
-                  FileManager.default.fileExists(atPath: "\(layout.archives)/\(name)") else { continue }
+                FileManager.default.fileExists(atPath: "\(layout.archives)/\(name)")
+            else { continue }
             try database.sealPass(pass.id!, archiveName: name)
             logger.info("pass \(pass.id!) had written \(name) before it stopped; recorded as sealed")
         }
@@ -40,14 +41,18 @@ struct PassArchiver {
         let flagUpdates = content.flagUpdates
         let folders = try database.folders()
         let foldersByID = Dictionary(uniqueKeysWithValues: folders.map { ($0.id!, $0) })
-        let foldersChanged = folders.contains { $0.firstSeenPass == passID || ($0.state == .gone && $0.lastSeenPass == passID - 1) }
+        let foldersChanged = folders.contains {
+            $0.firstSeenPass == passID || ($0.state == .gone && $0.lastSeenPass == passID - 1)
+        }
         if content.isEmpty && !foldersChanged && pass.kind == .delta {
             try database.sealPass(passID, archiveName: "")
             return nil
         }
         let name = try pass.archiveName.flatMap { $0.isEmpty ? nil : $0 } ?? archiveName(for: pass)
         let finalPath = "\(layout.archives)/\(name)"
-        if let built = prebuilt, try built.writer.finalPath != finalPath || built.entries != storedEntries(passID: passID, foldersByID) {
+        if let built = prebuilt,
+            try built.writer.finalPath != finalPath || built.entries != storedEntries(passID: passID, foldersByID)
+        {
             logger.info("archive: the one built during the pull does not match the pass; writing it from the Maildir")
             built.writer.abandon()
             prebuilt = nil
@@ -65,11 +70,12 @@ struct PassArchiver {
         try writeManifest(to: manifestPath, pass: pass, content: content, folders: folders, byID: foldersByID)
         defer { unlink(manifestPath) }
         let job = try database.job()
-        let metadata = PassMetadata(tool: "mailferry", toolVersion: MailferryBuild.version, sourceHost: job?.sourceHost ?? "",
-                                    sourcePort: job?.sourcePort ?? 0, sourceUser: job?.sourceUser ?? "", pass: passID,
-                                    kind: pass.kind.rawValue, startedAt: pass.startedAt, finishedAt: finishedAt,
-                                    folders: folders.count, messages: content.storedCount, bytes: content.storedBytes,
-                                    flagUpdates: flagUpdates.count, sourceNamespacePrefix: job?.sourceNamespacePrefix)
+        let metadata = PassMetadata(
+            tool: "mailferry", toolVersion: MailferryBuild.version, sourceHost: job?.sourceHost ?? "",
+            sourcePort: job?.sourcePort ?? 0, sourceUser: job?.sourceUser ?? "", pass: passID,
+            kind: pass.kind.rawValue, startedAt: pass.startedAt, finishedAt: finishedAt,
+            folders: folders.count, messages: content.storedCount, bytes: content.storedBytes,
+            flagUpdates: flagUpdates.count, sourceNamespacePrefix: job?.sourceNamespacePrefix)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .utcISO8601
@@ -81,8 +87,11 @@ struct PassArchiver {
         }
         for folder in folders where folder.state != .unselectable {
             let base = folder.maildirPath.isEmpty ? "Maildir" : "Maildir/\(folder.maildirPath)"
-            for sub in ["cur", "new", "tmp"] { try writer.addDirectory(entryPath: "\(base)/\(sub)", modificationTime: now) }
-            let keywords = "\(layout.maildir)/\(folder.maildirPath.isEmpty ? "" : folder.maildirPath + "/")dovecot-keywords"
+            for sub in ["cur", "new", "tmp"] {
+                try writer.addDirectory(entryPath: "\(base)/\(sub)", modificationTime: now)
+            }
+            let keywords =
+                "\(layout.maildir)/\(folder.maildirPath.isEmpty ? "" : folder.maildirPath + "/")dovecot-keywords"
             if FileManager.default.fileExists(atPath: keywords) {
                 try writer.addFile(entryPath: "\(base)/dovecot-keywords", sourcePath: keywords, modificationTime: now)
             }
@@ -93,8 +102,9 @@ struct PassArchiver {
                 guard let folder = foldersByID[message.folderID] else { continue }
                 let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
                 let seconds = MaildirFileName(parsing: message.maildirFile)?.internalDateSeconds ?? now
-                try writer.addFile(entryPath: Self.entryPath(maildirPath: folder.maildirPath, file: message.maildirFile),
-                                   sourcePath: "\(maildir.cur)/\(message.maildirFile)", modificationTime: seconds)
+                try writer.addFile(
+                    entryPath: Self.entryPath(maildirPath: folder.maildirPath, file: message.maildirFile),
+                    sourcePath: "\(maildir.cur)/\(message.maildirFile)", modificationTime: seconds)
                 if index == stored.count / 2 { FaultInjection.reach(.whileSealing) }
             }
         } else {
@@ -115,7 +125,10 @@ struct PassArchiver {
         try database.withStoredMessages(passID: passID) { rows in
             var entries = ArchiveEntrySet()
             for message in rows {
-                entries.insert(folders[message.folderID].map { Self.entryPath(maildirPath: $0.maildirPath, file: message.maildirFile) } ?? "")
+                entries.insert(
+                    folders[message.folderID].map {
+                        Self.entryPath(maildirPath: $0.maildirPath, file: message.maildirFile)
+                    } ?? "")
             }
             return entries
         }
@@ -141,46 +154,56 @@ struct PassArchiver {
     }
 
     /// The pass's manifest, streamed to a file: records are turned into entries one at a time.
-    private func writeManifest(to path: String, pass: PassRecord, content: StateDatabase.PassContent,
-                               folders: [FolderRecord], byID: [Int64: FolderRecord]) throws {
+    private func writeManifest(
+        to path: String, pass: PassRecord, content: StateDatabase.PassContent,
+        folders: [FolderRecord], byID: [Int64: FolderRecord]
+    ) throws {
         try database.withStoredMessages(passID: pass.id!) { stored in
             try PassManifestWriter(path: path).write(
                 pass: pass.id!, kind: pass.kind.rawValue,
                 folders: folders.map { folder in
-                    PassManifest.Folder(name: folder.name, wireName: folder.wireName.base64EncodedString(), separator: folder.separator,
-                                        attributes: folder.attributes.split(separator: " ").map(String.init), specialUse: folder.specialUse,
-                                        uidValidity: folder.uidValidity.map { UInt32(truncatingIfNeeded: $0) },
-                                        highestUID: UInt32(truncatingIfNeeded: folder.highestUID),
-                                        highestModSeq: folder.highestModSeq.map { UInt64(bitPattern: $0) },
-                                        maildirPath: folder.maildirPath, state: folder.state.rawValue)
+                    PassManifest.Folder(
+                        name: folder.name, wireName: folder.wireName.base64EncodedString(), separator: folder.separator,
+                        attributes: folder.attributes.split(separator: " ").map(String.init),
+                        specialUse: folder.specialUse,
+                        uidValidity: folder.uidValidity.map { UInt32(truncatingIfNeeded: $0) },
+                        highestUID: UInt32(truncatingIfNeeded: folder.highestUID),
+                        highestModSeq: folder.highestModSeq.map { UInt64(bitPattern: $0) },
+                        maildirPath: folder.maildirPath, state: folder.state.rawValue)
                 },
                 messages: stored.lazy.compactMap { message -> PassManifest.Message? in
                     guard let folder = byID[message.folderID] else { return nil }
-                    return PassManifest.Message(folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
-                                                uid: UInt32(truncatingIfNeeded: message.uid),
-                                                flags: message.flags.split(separator: " ").map(String.init),
-                                                internalDate: message.internalDate, size: message.size, sha256: message.sha256,
-                                                messageID: message.messageID, path: Self.entryPath(maildirPath: folder.maildirPath, file: message.maildirFile))
+                    return PassManifest.Message(
+                        folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                        uid: UInt32(truncatingIfNeeded: message.uid),
+                        flags: message.flags.split(separator: " ").map(String.init),
+                        internalDate: message.internalDate, size: message.size, sha256: message.sha256,
+                        messageID: message.messageID,
+                        path: Self.entryPath(maildirPath: folder.maildirPath, file: message.maildirFile))
                 },
                 flagUpdates: content.flagUpdates.lazy.compactMap { message -> PassManifest.FlagUpdate? in
                     guard let folder = byID[message.folderID] else { return nil }
-                    return PassManifest.FlagUpdate(folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
-                                                   uid: UInt32(truncatingIfNeeded: message.uid),
-                                                   flags: message.flags.split(separator: " ").map(String.init))
+                    return PassManifest.FlagUpdate(
+                        folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                        uid: UInt32(truncatingIfNeeded: message.uid),
+                        flags: message.flags.split(separator: " ").map(String.init))
                 },
                 deletions: content.deletions.compactMap { message in
                     byID[message.folderID].map {
-                        PassManifest.Deletion(folder: $0.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
-                                              uid: UInt32(truncatingIfNeeded: message.uid))
+                        PassManifest.Deletion(
+                            folder: $0.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                            uid: UInt32(truncatingIfNeeded: message.uid))
                     }
                 },
                 rekeyed: content.rekeyed.compactMap { message in
                     guard let folder = byID[message.folderID], let fromValidity = message.previousUIDValidity,
-                          let fromUID = message.previousUID else { return nil }
-                    return PassManifest.Rekey(folder: folder.name, fromUIDValidity: UInt32(truncatingIfNeeded: fromValidity),
-                                              fromUID: UInt32(truncatingIfNeeded: fromUID),
-                                              toUIDValidity: UInt32(truncatingIfNeeded: message.uidValidity),
-                                              toUID: UInt32(truncatingIfNeeded: message.uid))
+                        let fromUID = message.previousUID
+                    else { return nil }
+                    return PassManifest.Rekey(
+                        folder: folder.name, fromUIDValidity: UInt32(truncatingIfNeeded: fromValidity),
+                        fromUID: UInt32(truncatingIfNeeded: fromUID),
+                        toUIDValidity: UInt32(truncatingIfNeeded: message.uidValidity),
+                        toUID: UInt32(truncatingIfNeeded: message.uid))
                 })
         }
     }

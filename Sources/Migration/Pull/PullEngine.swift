@@ -12,8 +12,10 @@ public struct PullEngine: Sendable {
     public let control: JobControl
     private let console: @Sendable (String) -> LogHandler
 
-    public init(options: PullOptions, progress: TransferProgress = TransferProgress(), control: JobControl = JobControl(),
-                console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
+    public init(
+        options: PullOptions, progress: TransferProgress = TransferProgress(), control: JobControl = JobControl(),
+        console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError
+    ) {
         self.options = options
         self.progress = progress
         self.control = control
@@ -24,8 +26,9 @@ public struct PullEngine: Sendable {
     public func run(password: String) async throws -> PullSummary {
         let layout = StoreLayout(storeRoot: options.storeRoot, job: options.job)
         do {
-            let context = try JobContext(storeRoot: options.storeRoot, job: options.job, step: "pull",
-                                         user: options.source.endpoint.user, console: console)
+            let context = try JobContext(
+                storeRoot: options.storeRoot, job: options.job, step: "pull",
+                user: options.source.endpoint.user, console: console)
             defer { context.close() }
             return try await run(password: password, context: context)
         } catch {
@@ -36,7 +39,9 @@ public struct PullEngine: Sendable {
     /// Runs one pass in an already opened job (used by `migrate`).
     /// `events` report folders, group commits and the end of the transfer as they happen, so
     /// `migrate` can upload while pulling and while the archive is being written.
-    public func run(password: String, context: JobContext, events: PullEvents = PullEvents()) async throws -> PullSummary {
+    public func run(
+        password: String, context: JobContext, events: PullEvents = PullEvents()
+    ) async throws -> PullSummary {
         do {
             return try await pass(password: password, context: context, events: events)
         } catch is JobStopped {
@@ -54,21 +59,28 @@ public struct PullEngine: Sendable {
         let layout = context.layout, database = context.database, logger = context.logger, logFile = context.logFile
         let endpoint = options.source.endpoint
         try database.bindJob(host: endpoint.host, port: endpoint.port, user: endpoint.user)
-        try PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger).sealCompletedArchive()
+        try PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger)
+            .sealCompletedArchive()
         // Log in before opening a pass: a source that cannot be reached leaves no pass behind.
-        let (loggedIn, prefix) = try await withReconnects(logger: logger, step: "source login", control: control, jobStep: .pull,
-                                                          connect: { try await connect(logger: logger, password: password) }) {
+        let (loggedIn, prefix) = try await withReconnects(
+            logger: logger, step: "source login", control: control, jobStep: .pull,
+            connect: { try await connect(logger: logger, password: password) }
+        ) {
             try await namespacePrefix($0)
         }
         try database.recordSourceNamespacePrefix(prefix)
         let resumed = try database.passes().contains { $0.status == .running }
         let pass = try database.openPass()
         let prefixNote = prefix.isEmpty ? "" : ", personal namespace prefix \"\(prefix)\""
-        logger.info("pull pass \(pass.id!) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)\(prefixNote)")
+        logger.info(
+            "pull pass \(pass.id!) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)\(prefixNote)"
+        )
         try StoreReconciler(database: database, layout: layout, logger: logger).reconcile()
-        let (controlClient, folders) = try await withReconnects(first: loggedIn, logger: logger, step: "listing the source's folders",
-                                                                control: control, jobStep: .pull,
-                                                          connect: { try await connect(logger: logger, password: password) }) {
+        let (controlClient, folders) = try await withReconnects(
+            first: loggedIn, logger: logger, step: "listing the source's folders",
+            control: control, jobStep: .pull,
+            connect: { try await connect(logger: logger, password: password) }
+        ) {
             try await recordFolders($0, database: database, passID: pass.id!)
         }
         let goneFolders = try database.markUnseenFoldersGone(passID: pass.id!)
@@ -78,19 +90,33 @@ public struct PullEngine: Sendable {
         events.foldersListed(selectable)
         for folder in selectable { control.events.emit(.pull, .folderPlanned(folder: folder.name, target: nil)) }
 
-        let archiver = PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger)
+        let archiver = PassArchiver(
+            database: database, layout: layout, compression: options.compression, logger: logger)
         // A fresh pass writes its archive as messages are committed; a resumed one at the end.
-        let builder = resumed ? nil : PassArchiveBuilder(finalPath: try archiver.plannedPath(for: pass), compression: options.compression, logger: logger)
+        let builder =
+            resumed
+            ? nil
+            : PassArchiveBuilder(
+                finalPath: try archiver.plannedPath(for: pass), compression: options.compression, logger: logger)
         var results = selectable.filter { unchanged.contains($0.id!) }.map {
-            PullSummary.FolderResult(name: $0.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false, unchanged: true)
+            PullSummary.FolderResult(
+                name: $0.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false,
+                unchanged: true)
         }
         progress.update { $0.foldersDone += results.count }
-        for result in results { control.events.emit(.pull, .folderFinished(.init(folder: result.name, unchanged: true))) }
-        if !results.isEmpty { logger.info("\(results.count) of \(selectable.count) folders unchanged since their last complete pull (STATUS); not selected") }
+        for result in results {
+            control.events.emit(.pull, .folderFinished(.init(folder: result.name, unchanged: true)))
+        }
+        if !results.isEmpty {
+            logger.info(
+                "\(results.count) of \(selectable.count) folders unchanged since their last complete pull (STATUS); not selected"
+            )
+        }
         do {
-            results += try await pullFolders(selectable.filter { !unchanged.contains($0.id!) }, first: controlClient, database: database,
-                                             layout: layout, passID: pass.id!, password: password, logger: logger,
-                                             committed: events.committed, archive: builder)
+            results += try await pullFolders(
+                selectable.filter { !unchanged.contains($0.id!) }, first: controlClient, database: database,
+                layout: layout, passID: pass.id!, password: password, logger: logger,
+                committed: events.committed, archive: builder)
         } catch {
             builder?.abandon()
             throw error
@@ -106,11 +132,14 @@ public struct PullEngine: Sendable {
         let issues = try database.issues(passID: pass.id!).map {
             PullSummary.Issue(scope: $0.scope, folder: $0.folder, uid: $0.uid, reason: $0.reason)
         }
-        logger.info("pull done: \(final.messagesAdded) messages, \(final.bytesAdded) bytes, \(final.flagsChanged) flag updates, \(issues.count) issues")
-        return PullSummary(job: options.job, pass: pass.id!, kind: pass.kind.rawValue, resumed: resumed, archive: archive,
-                           messages: final.messagesAdded, bytes: final.bytesAdded, flagUpdates: final.flagsChanged,
-                           seconds: finished.timeIntervalSince(started), folders: results, foldersGone: goneFolders,
-                           issues: issues, logFile: logFile)
+        logger.info(
+            "pull done: \(final.messagesAdded) messages, \(final.bytesAdded) bytes, \(final.flagsChanged) flag updates, \(issues.count) issues"
+        )
+        return PullSummary(
+            job: options.job, pass: pass.id!, kind: pass.kind.rawValue, resumed: resumed, archive: archive,
+            messages: final.messagesAdded, bytes: final.bytesAdded, flagUpdates: final.flagsChanged,
+            seconds: finished.timeIntervalSince(started), folders: results, foldersGone: goneFolders,
+            issues: issues, logFile: logFile)
     }
 
     /// `--source-prefix` if given, else the first personal namespace the server announces.
@@ -119,7 +148,7 @@ public struct PullEngine: Sendable {
         do {
             return try await client.namespace()?.personal.first?.prefix ?? ""
         } catch IMAPError.commandFailed {
-            return ""   // a server that refuses NAMESPACE has no prefix to speak of
+            return ""  // a server that refuses NAMESPACE has no prefix to speak of
         }
     }
 
@@ -141,16 +170,19 @@ public struct PullEngine: Sendable {
         let capabilities = await client.capabilities
         let withSize = capabilities.contains(.statusSize), withModSeq = capabilities.contains(.condStore)
         guard !folders.isEmpty,
-              let statuses = try? await client.statuses(of: folders.map { MailboxName(wire: Array($0.wireName)) },
-                                                        items: ["MESSAGES", "UIDNEXT", "UIDVALIDITY"] + (withSize ? ["SIZE"] : [])
-                                                            + (withModSeq ? ["HIGHESTMODSEQ"] : [])),
-              statuses.count == folders.count else { return (folders, []) }
+            let statuses = try? await client.statuses(
+                of: folders.map { MailboxName(wire: Array($0.wireName)) },
+                items: ["MESSAGES", "UIDNEXT", "UIDVALIDITY"] + (withSize ? ["SIZE"] : [])
+                    + (withModSeq ? ["HIGHESTMODSEQ"] : [])),
+            statuses.count == folders.count
+        else { return (folders, []) }
         var unchanged = Set<Int64>()
         for (folder, status) in zip(folders, statuses) {
             guard withModSeq, let validity = status.uidValidity, folder.uidValidity == Int64(validity),
-                  let next = status.uidNext, folder.syncedUIDNext == Int64(next),
-                  let messages = status.messages, folder.syncedMessages == Int64(messages),
-                  let modSeq = status.highestModSeq, let known = folder.highestModSeq, UInt64(bitPattern: known) == modSeq else { continue }
+                let next = status.uidNext, folder.syncedUIDNext == Int64(next),
+                let messages = status.messages, folder.syncedMessages == Int64(messages),
+                let modSeq = status.highestModSeq, let known = folder.highestModSeq, UInt64(bitPattern: known) == modSeq
+            else { continue }
             unchanged.insert(folder.id!)
         }
         func estimate(_ folder: FolderRecord, _ status: MailboxStatus) -> Double {
@@ -172,7 +204,9 @@ public struct PullEngine: Sendable {
     }
 
     /// LIST → folder rows: new folders inserted, known ones refreshed, each mapped to its Maildir path.
-    private func recordFolders(_ client: IMAPClient, database: StateDatabase, passID: Int64) async throws -> [FolderRecord] {
+    private func recordFolders(
+        _ client: IMAPClient, database: StateDatabase, passID: Int64
+    ) async throws -> [FolderRecord] {
         let listings = try await client.list()
         let known = Dictionary(uniqueKeysWithValues: try database.folders().map { ($0.wireName, $0) })
         var seen: Set<Data> = []
@@ -181,11 +215,13 @@ public struct PullEngine: Sendable {
             let wire = Data(listing.name.wireBytes)
             guard seen.insert(wire).inserted else { continue }
             let state: FolderRecord.State = listing.isSelectable ? .active : .unselectable
-            var folder = known[wire] ?? FolderRecord(
-                wireName: wire, name: listing.name.description, separator: listing.separator.map(String.init),
-                attributes: listing.attributes.joined(separator: " "), specialUse: listing.specialUse,
-                maildirPath: MaildirFolderPath.relativePath(for: listing.name, separator: listing.separator),
-                state: state, pass: passID)
+            var folder =
+                known[wire]
+                ?? FolderRecord(
+                    wireName: wire, name: listing.name.description, separator: listing.separator.map(String.init),
+                    attributes: listing.attributes.joined(separator: " "), specialUse: listing.specialUse,
+                    maildirPath: MaildirFolderPath.relativePath(for: listing.name, separator: listing.separator),
+                    state: state, pass: passID)
             folder.attributes = listing.attributes.joined(separator: " ")
             folder.specialUse = listing.specialUse
             folder.separator = listing.separator.map(String.init)
@@ -200,26 +236,33 @@ public struct PullEngine: Sendable {
 
     /// Folders in parallel over up to `connections` logins; a folder that fails is reported
     /// and skipped, a dropped link is retried on a new connection with back-off.
-    private func pullFolders(_ folders: [FolderRecord], first: IMAPClient, database: StateDatabase, layout: StoreLayout,
-                             passID: Int64, password: String, logger: Logger,
-                             committed: @escaping @Sendable (Int64, Int, Int64) -> Void,
-                             archive: PassArchiveBuilder?) async throws -> [PullSummary.FolderResult] {
+    private func pullFolders(
+        _ folders: [FolderRecord], first: IMAPClient, database: StateDatabase, layout: StoreLayout,
+        passID: Int64, password: String, logger: Logger,
+        committed: @escaping @Sendable (Int64, Int, Int64) -> Void,
+        archive: PassArchiveBuilder?
+    ) async throws -> [PullSummary.FolderResult] {
         let options = self.options, progress = self.progress, control = self.control
         var workers = FolderWorkers<FolderRecord, PullSummary.FolderResult>(
             connections: options.connections, retries: 5, logger: logger,
             connect: { try await connect(logger: logger, password: password) },
             name: { $0.name },
             work: { client, folder in
-                try await FolderPuller(client: client, database: database, layout: layout, passID: passID,
-                                       options: options, progress: progress, logger: logger, control: control,
-                                       committed: committed, archive: archive).pull(folder)
+                try await FolderPuller(
+                    client: client, database: database, layout: layout, passID: passID,
+                    options: options, progress: progress, logger: logger, control: control,
+                    committed: committed, archive: archive
+                ).pull(folder)
             },
             skipped: { folder, error in
-                try database.recordIssue(PassIssueRecord(passID: passID, scope: "folder", folder: folder.name, uid: nil, reason: error.description))
+                try database.recordIssue(
+                    PassIssueRecord(
+                        passID: passID, scope: "folder", folder: folder.name, uid: nil, reason: error.description))
                 progress.update { $0.foldersDone += 1 }
                 control.events.emit(.pull, .folderFinished(.init(folder: folder.name, error: error.description)))
-                return PullSummary.FolderResult(name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0,
-                                                uidValidityChanged: false, error: error.description)
+                return PullSummary.FolderResult(
+                    name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0,
+                    uidValidityChanged: false, error: error.description)
             },
             progressMark: { progress.snapshot.progressMark })
         workers.control = control

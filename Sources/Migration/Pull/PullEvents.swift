@@ -10,9 +10,11 @@ public struct PullEvents: Sendable {
     /// Every message of the pass is stored; the archive is about to be sealed.
     public var foldersPulled: @Sendable () -> Void
 
-    public init(foldersListed: @escaping @Sendable ([FolderRecord]) -> Void = { _ in },
-                committed: @escaping @Sendable (Int64, Int, Int64) -> Void = { _, _, _ in },
-                foldersPulled: @escaping @Sendable () -> Void = {}) {
+    public init(
+        foldersListed: @escaping @Sendable ([FolderRecord]) -> Void = { _ in },
+        committed: @escaping @Sendable (Int64, Int, Int64) -> Void = { _, _, _ in },
+        foldersPulled: @escaping @Sendable () -> Void = {}
+    ) {
         self.foldersListed = foldersListed; self.committed = committed; self.foldersPulled = foldersPulled
     }
 }

@@ -18,9 +18,11 @@ public struct PullOptions: Sendable {
     /// nil takes NAMESPACE's.
     public var sourcePrefix: String?
 
-    public init(source: IMAPClientConfiguration, storeRoot: String, job: String, connections: Int = 4,
-                compression: ArchiveCompression = .none, fetchBatchSize: Int = 100, commitEvery: Int = 500,
-                commitBytes: Int = 64 * 1024 * 1024, sourcePrefix: String? = nil) {
+    public init(
+        source: IMAPClientConfiguration, storeRoot: String, job: String, connections: Int = 4,
+        compression: ArchiveCompression = .none, fetchBatchSize: Int = 100, commitEvery: Int = 500,
+        commitBytes: Int = 64 * 1024 * 1024, sourcePrefix: String? = nil
+    ) {
         self.sourcePrefix = sourcePrefix
         self.source = source; self.storeRoot = storeRoot; self.job = job; self.connections = max(1, connections)
         self.compression = compression; self.fetchBatchSize = fetchBatchSize

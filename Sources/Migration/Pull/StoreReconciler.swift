@@ -27,7 +27,9 @@ struct StoreReconciler {
                 let key = "\(file.uidValidity)/\(file.uid)"
                 guard let record = byKey[key] else {
                     maildir.remove(file)
-                    logger.info("\(folder.name): removed UID \(file.uid), stored by an interrupted run but never recorded; it is fetched again")
+                    logger.info(
+                        "\(folder.name): removed UID \(file.uid), stored by an interrupted run but never recorded; it is fetched again"
+                    )
                     continue
                 }
                 if found.contains(key) {
@@ -41,7 +43,9 @@ struct StoreReconciler {
             }
             let missing = records.filter { !found.contains("\($0.uidValidity)/\($0.uid)") }
             if !missing.isEmpty {
-                logger.warning("\(folder.name): \(missing.count) recorded messages have no file in the Maildir; they are fetched again")
+                logger.warning(
+                    "\(folder.name): \(missing.count) recorded messages have no file in the Maildir; they are fetched again"
+                )
                 try database.forget(messageIDs: missing.compactMap(\.id))
             }
         }

@@ -16,7 +16,9 @@ public struct FolderMapping: Sendable {
 
         /// Parses `OLD=NEW`.
         public init?(parsing text: String) {
-            guard let equals = text.firstIndex(of: "="), equals != text.startIndex, text.index(after: equals) != text.endIndex else { return nil }
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex,
+                text.index(after: equals) != text.endIndex
+            else { return nil }
             self.init(source: String(text[..<equals]), target: String(text[text.index(after: equals)...]))
         }
     }
@@ -31,9 +33,12 @@ public struct FolderMapping: Sendable {
     /// The target's personal namespace prefix, put in front of every name but INBOX.
     public var targetPrefix: String
 
-    public init(rules: [Rule] = [], exclude: [String] = [], targetRoles: [String: String] = [:], targetSeparator: Character?,
-                sourcePrefix: String = "", targetPrefix: String = "") {
-        self.rules = rules; self.exclude = exclude; self.targetRoles = targetRoles; self.targetSeparator = targetSeparator
+    public init(
+        rules: [Rule] = [], exclude: [String] = [], targetRoles: [String: String] = [:], targetSeparator: Character?,
+        sourcePrefix: String = "", targetPrefix: String = ""
+    ) {
+        self.rules = rules; self.exclude = exclude; self.targetRoles = targetRoles;
+        self.targetSeparator = targetSeparator
         self.sourcePrefix = sourcePrefix; self.targetPrefix = targetPrefix
     }
 
@@ -46,7 +51,9 @@ public struct FolderMapping: Sendable {
         }
         for listing in listings where listing.specialUse == nil {
             let name = listing.name.description
-            if let role = SpecialUseNames.role(forName: NamespacePrefix.strip(prefix, from: name)), roles[role] == nil { roles[role] = name }
+            if let role = SpecialUseNames.role(forName: NamespacePrefix.strip(prefix, from: name)), roles[role] == nil {
+                roles[role] = name
+            }
         }
         return roles
     }
@@ -59,19 +66,29 @@ public struct FolderMapping: Sendable {
     /// Where `name` (Unicode, written with `separator`) goes.
     public func decide(name: String, separator: Character?, specialUse: String?) -> Decision {
         let relative = NamespacePrefix.strip(sourcePrefix, from: name)
-        if let pattern = exclude.first(where: { name.range(of: $0, options: .regularExpression) != nil
-                                                 || relative.range(of: $0, options: .regularExpression) != nil }) {
+        if let pattern = exclude.first(where: {
+            name.range(of: $0, options: .regularExpression) != nil
+                || relative.range(of: $0, options: .regularExpression) != nil
+        }) {
             return .excluded(pattern: pattern)
         }
-        if let rule = rules.first(where: { $0.source == name || $0.source == relative }) { return .target(name: rule.target, reason: "--map") }
+        if let rule = rules.first(where: { $0.source == name || $0.source == relative }) {
+            return .target(name: rule.target, reason: "--map")
+        }
         if name.uppercased() == "INBOX" { return .target(name: "INBOX", reason: "INBOX") }
-        let levels = separator.map { sep in relative.split(separator: sep, omittingEmptySubsequences: false).map(String.init) } ?? [relative]
-        if levels.count == 1, let role = specialUse ?? SpecialUseNames.role(forName: relative), let target = targetRoles[role] {
+        let levels =
+            separator.map { sep in relative.split(separator: sep, omittingEmptySubsequences: false).map(String.init) }
+            ?? [relative]
+        if levels.count == 1, let role = specialUse ?? SpecialUseNames.role(forName: relative),
+            let target = targetRoles[role]
+        {
             return .target(name: target, reason: "special-use \(role)")
         }
         let path = translate(levels)
         let prefixed = NamespacePrefix.isUnder(targetPrefix, path) ? path : targetPrefix + path
-        return .target(name: prefixed, reason: relative == name ? "same path" : "same path below the namespace prefix \"\(sourcePrefix)\"")
+        return .target(
+            name: prefixed,
+            reason: relative == name ? "same path" : "same path below the namespace prefix \"\(sourcePrefix)\"")
     }
 
     /// Joins levels with the target's separator; a level containing that separator gets `_`

@@ -22,7 +22,8 @@ struct FolderPusher {
     private var host: String { options.target.endpoint.host }
 
     func push(_ folder: FolderRecord, to targetName: String) async throws -> PushSummary.FolderResult {
-        var result = PushSummary.FolderResult(source: folder.name, target: targetName, uploaded: 0, adopted: 0, skipped: 0, flagUpdates: 0, deleted: 0)
+        var result = PushSummary.FolderResult(
+            source: folder.name, target: targetName, uploaded: 0, adopted: 0, skipped: 0, flagUpdates: 0, deleted: 0)
         let mailbox = MailboxName(targetName)
         try control.stop.check()
         if countsFolder { control.events.emit(.push, .folderStarted(folder: folder.name)) }
@@ -47,31 +48,41 @@ struct FolderPusher {
         var queue = candidates.map(\.message)
         if !candidates.isEmpty {
             let hasPending = candidates.contains { $0.upload != nil }
-            let recordedCount = try database.uploadedCount(targetID: target.id!, folderID: folder.id!, uidValidity: Int64(uidValidity))
+            let recordedCount = try database.uploadedCount(
+                targetID: target.id!, folderID: folder.id!, uidValidity: Int64(uidValidity))
             if hasPending || selected.exists > recordedCount {
-                (queue, result.adopted) = try await adoptExisting(candidates, folderID: folder.id!, maildir: maildir,
-                                                                  folder: targetName, uidValidity: uidValidity)
+                (queue, result.adopted) = try await adoptExisting(
+                    candidates, folderID: folder.id!, maildir: maildir,
+                    folder: targetName, uidValidity: uidValidity)
             }
         }
-        (result.uploaded, result.skipped, result.bytes) = try await upload(queue, maildir: maildir, mailbox: mailbox, selected: selected,
-                                                                           folderName: folder.name)
+        (result.uploaded, result.skipped, result.bytes) = try await upload(
+            queue, maildir: maildir, mailbox: mailbox, selected: selected,
+            folderName: folder.name)
         result.flagUpdates = try await synchronizeFlags(folder: folder, selected: selected, uidValidity: uidValidity)
         if options.propagateDeletes {
             result.deleted = try await propagateDeletes(folder: folder, uidValidity: uidValidity)
         }
         if countsFolder {
             progress.update { $0.foldersDone += 1 }
-            control.events.emit(.push, .folderFinished(.init(folder: folder.name, messages: result.uploaded, bytes: result.bytes,
-                                                             flagUpdates: result.flagUpdates, skipped: result.skipped)))
+            control.events.emit(
+                .push,
+                .folderFinished(
+                    .init(
+                        folder: folder.name, messages: result.uploaded, bytes: result.bytes,
+                        flagUpdates: result.flagUpdates, skipped: result.skipped)))
         }
         return result
     }
 
     /// Messages the target already has (uploaded before a crash, or by another tool) are
     /// recorded instead of appended again.
-    private func adoptExisting(_ candidates: [(message: MessageRecord, upload: UploadRecord?)], folderID: Int64, maildir: MaildirFolder,
-                               folder: String, uidValidity: UInt32) async throws -> ([MessageRecord], Int) {
-        let claimed = try database.uploadedTargetUIDs(targetID: target.id!, folderID: folderID, uidValidity: Int64(uidValidity))
+    private func adoptExisting(
+        _ candidates: [(message: MessageRecord, upload: UploadRecord?)], folderID: Int64, maildir: MaildirFolder,
+        folder: String, uidValidity: UInt32
+    ) async throws -> ([MessageRecord], Int) {
+        let claimed = try database.uploadedTargetUIDs(
+            targetID: target.id!, folderID: folderID, uidValidity: Int64(uidValidity))
         var index = TargetIndex(claimed: claimed)
         try await index.load(from: client)
         var remaining: [MessageRecord] = []
@@ -79,12 +90,16 @@ struct FolderPusher {
         var dropped: [Int64] = []
         for (message, upload) in candidates {
             if let uid = try await index.match(message, file: "\(maildir.cur)/\(message.maildirFile)", client: client) {
-                var record = upload ?? UploadRecord(messageRowID: message.id!, targetID: target.id!, state: .uploaded, targetFolder: folder, flags: "")
+                var record =
+                    upload
+                    ?? UploadRecord(
+                        messageRowID: message.id!, targetID: target.id!, state: .uploaded, targetFolder: folder,
+                        flags: "")
                 record.state = .uploaded
                 record.targetFolder = folder
                 record.targetUIDValidity = Int64(uidValidity)
                 record.targetUID = Int64(uid)
-                record.flags = "?"   // unknown: the flag pass below sets them
+                record.flags = "?"  // unknown: the flag pass below sets them
                 adopted.append(record)
             } else {
                 if let id = upload?.id { dropped.append(id) }
@@ -93,13 +108,17 @@ struct FolderPusher {
         }
         try database.saveUploads(adopted)
         try database.deleteUploads(ids: dropped)
-        if !adopted.isEmpty { logger.info("\(folder): \(adopted.count) messages were already on the target; not appended again") }
+        if !adopted.isEmpty {
+            logger.info("\(folder): \(adopted.count) messages were already on the target; not appended again")
+        }
         progress.update { $0.messagesDone += adopted.count }
         return (remaining, adopted.count)
     }
 
-    private func upload(_ queue: [MessageRecord], maildir: MaildirFolder, mailbox: MailboxName, selected: SelectedMailbox,
-                        folderName: String) async throws -> (uploaded: Int, skipped: Int, bytes: Int64) {
+    private func upload(
+        _ queue: [MessageRecord], maildir: MaildirFolder, mailbox: MailboxName, selected: SelectedMailbox,
+        folderName: String
+    ) async throws -> (uploaded: Int, skipped: Int, bytes: Int64) {
         var uploaded = 0, skipped = 0, bytes: Int64 = 0
         var reportedKeywords: Set<String> = []
         let progress = self.progress
@@ -110,9 +129,12 @@ struct FolderPusher {
             queue.removeAll { $0.size > Int64(limit) }
             var records: [UploadRecord] = []
             for message in tooBig {
-                var record = UploadRecord(messageRowID: message.id!, targetID: target.id!, state: .skipped, targetFolder: mailbox.description, flags: "")
+                var record = UploadRecord(
+                    messageRowID: message.id!, targetID: target.id!, state: .skipped, targetFolder: mailbox.description,
+                    flags: "")
                 record.reason = "\(message.size) bytes exceed the target's APPENDLIMIT of \(limit)"
-                try self.record(issue: record.reason!, folder: folderName, uid: message.uid, scope: "message", skipped: true)
+                try self.record(
+                    issue: record.reason!, folder: folderName, uid: message.uid, scope: "message", skipped: true)
                 records.append(record)
             }
             try database.saveUploads(records)
@@ -127,32 +149,44 @@ struct FolderPusher {
             for message in batch {
                 let flags = message.flags.split(separator: " ").map { Flag(String($0)) }
                 let kept = flags.filter { selected.canStore($0) }
-                for dropped in flags where !kept.contains(dropped) && dropped != .recent && !reportedKeywords.contains(dropped.name) {
+                for dropped in flags
+                where !kept.contains(dropped) && dropped != .recent && !reportedKeywords.contains(dropped.name) {
                     reportedKeywords.insert(dropped.name)
-                    try record(issue: "the target does not store the keyword \(dropped.name); it is dropped", folder: folderName, uid: message.uid, scope: "message",
-                               skipped: false)
+                    try record(
+                        issue: "the target does not store the keyword \(dropped.name); it is dropped",
+                        folder: folderName, uid: message.uid, scope: "message",
+                        skipped: false)
                 }
-                requests.append(AppendRequest(body: .file(path: "\(maildir.cur)/\(message.maildirFile)"), size: Int(message.size),
-                                              flags: kept, internalDate: InternalDate(message.internalDate)))
-                var upload = UploadRecord(messageRowID: message.id!, targetID: target.id!, state: .pending,
-                                          targetFolder: mailbox.description, flags: kept.map(\.name).sorted().joined(separator: " "))
+                requests.append(
+                    AppendRequest(
+                        body: .file(path: "\(maildir.cur)/\(message.maildirFile)"), size: Int(message.size),
+                        flags: kept, internalDate: InternalDate(message.internalDate)))
+                var upload = UploadRecord(
+                    messageRowID: message.id!, targetID: target.id!, state: .pending,
+                    targetFolder: mailbox.description, flags: kept.map(\.name).sorted().joined(separator: " "))
                 upload.flagsPassID = message.flagsPassID
                 records.append(upload)
             }
             records = try database.markPending(records)
             let send = { (requests: [AppendRequest]) async throws -> [AppendOutcome] in
-                try await client.append(requests, to: mailbox, onBodyBytes: { count in
-                    progress.update { $0.bytesDone += Int64(count) }
-                    FaultInjection.reach(.midLiteral)
-                })
+                try await client.append(
+                    requests, to: mailbox,
+                    onBodyBytes: { count in
+                        progress.update { $0.bytesDone += Int64(count) }
+                        FaultInjection.reach(.midLiteral)
+                    })
             }
             var outcomes = try await send(requests)
-            if outcomes.contains(where: { if case .refused(let r) = $0 { return r.code == .tryCreate } else { return false } }) {
+            if outcomes.contains(where: {
+                if case .refused(let r) = $0 { return r.code == .tryCreate } else { return false }
+            }) {
                 // The folder vanished since it was selected: create it and send those again.
                 logger.warning("\(mailbox): the target says TRYCREATE; creating the folder and retrying")
                 try await client.create(mailbox)
                 try? await client.subscribe(mailbox)
-                let retry = outcomes.indices.filter { if case .refused(let r) = outcomes[$0] { return r.code == .tryCreate } else { return false } }
+                let retry = outcomes.indices.filter {
+                    if case .refused(let r) = outcomes[$0] { return r.code == .tryCreate } else { return false }
+                }
                 let again = try await send(retry.map { requests[$0] })
                 for (index, outcome) in zip(retry, again) { outcomes[index] = outcome }
             }
@@ -161,12 +195,16 @@ struct FolderPusher {
             }).first {
                 // Throttling: leave these pending (looked up before any re-APPEND) and retry the
                 // folder after a back-off.
-                try saveOutcomes(records: &records, outcomes: outcomes, batch: batch, selected: selected, folderName: folderName,
-                                 uploaded: &uploaded, skipped: &skipped, bytes: &bytes, keepPendingWhere: { $0.code == .unavailable })
-                throw IMAPError.commandFailed(host: host, command: "APPEND", mailbox: mailbox.description, response: busy)
+                try saveOutcomes(
+                    records: &records, outcomes: outcomes, batch: batch, selected: selected, folderName: folderName,
+                    uploaded: &uploaded, skipped: &skipped, bytes: &bytes, keepPendingWhere: { $0.code == .unavailable }
+                )
+                throw IMAPError.commandFailed(
+                    host: host, command: "APPEND", mailbox: mailbox.description, response: busy)
             }
-            let overQuota = try saveOutcomes(records: &records, outcomes: outcomes, batch: batch, selected: selected, folderName: folderName,
-                                             uploaded: &uploaded, skipped: &skipped, bytes: &bytes, keepPendingWhere: { _ in false })
+            let overQuota = try saveOutcomes(
+                records: &records, outcomes: outcomes, batch: batch, selected: selected, folderName: folderName,
+                uploaded: &uploaded, skipped: &skipped, bytes: &bytes, keepPendingWhere: { _ in false })
             FaultInjection.reach(.afterAppend)
             FaultInjection.pace()
             if let overQuota {
@@ -178,9 +216,11 @@ struct FolderPusher {
 
     /// Records a batch's outcomes in one transaction: uploaded with the target UID, skipped with
     /// the target's reason; over-quota refusals are forgotten (nothing was stored) and returned.
-    private func saveOutcomes(records: inout [UploadRecord], outcomes: [AppendOutcome], batch: [MessageRecord], selected: SelectedMailbox,
-                              folderName: String, uploaded: inout Int, skipped: inout Int, bytes: inout Int64,
-                              keepPendingWhere keepPending: (TaggedResponse) -> Bool) throws -> TaggedResponse? {
+    private func saveOutcomes(
+        records: inout [UploadRecord], outcomes: [AppendOutcome], batch: [MessageRecord], selected: SelectedMailbox,
+        folderName: String, uploaded: inout Int, skipped: inout Int, bytes: inout Int64,
+        keepPendingWhere keepPending: (TaggedResponse) -> Bool
+    ) throws -> TaggedResponse? {
         var overQuota: TaggedResponse?
         var notStored: [Int64] = []
         var untouched: Set<Int64> = []
@@ -200,8 +240,11 @@ struct FolderPusher {
                 untouched.insert(records[index].id!)
             case .refused(let response):
                 records[index].state = .skipped
-                records[index].reason = "the target refused it: \(response.status.rawValue)\(response.code.map { " [\($0.name)]" } ?? "") \(response.text)"
-                try record(issue: records[index].reason!, folder: folderName, uid: batch[index].uid, scope: "message", skipped: true)
+                records[index].reason =
+                    "the target refused it: \(response.status.rawValue)\(response.code.map { " [\($0.name)]" } ?? "") \(response.text)"
+                try record(
+                    issue: records[index].reason!, folder: folderName, uid: batch[index].uid, scope: "message",
+                    skipped: true)
                 skipped += 1
             }
         }
@@ -209,7 +252,9 @@ struct FolderPusher {
         try database.deleteUploads(ids: notStored)
         uploaded += appended
         bytes += appendedBytes
-        if appended > 0 { control.events.emit(.push, .messagesMoved(folder: folderName, messages: appended, bytes: appendedBytes)) }
+        if appended > 0 {
+            control.events.emit(.push, .messagesMoved(folder: folderName, messages: appended, bytes: appendedBytes))
+        }
         progress.update {
             $0.messagesDone += batch.count - notStored.count - untouched.count
             $0.messagesRecorded += batch.count - notStored.count - untouched.count
@@ -218,7 +263,9 @@ struct FolderPusher {
     }
 
     /// Source flag changes reach the target with UID STORE FLAGS, one command per flag set.
-    private func synchronizeFlags(folder: FolderRecord, selected: SelectedMailbox, uidValidity: UInt32) async throws -> Int {
+    private func synchronizeFlags(
+        folder: FolderRecord, selected: SelectedMailbox, uidValidity: UInt32
+    ) async throws -> Int {
         var groups: [String: [UploadRecord]] = [:]
         // Flags already right on the target: only the bookkeeping moves forward.
         var unchanged: [UploadRecord] = []
@@ -240,7 +287,8 @@ struct FolderPusher {
         var changed: [UploadRecord] = []
         for (text, group) in groups {
             let flags = text.split(separator: " ").map { Flag(String($0)) }
-            try await client.uidStore(UIDSet(group.compactMap { $0.targetUID.map { UInt32($0) } }), .replace, flags: flags)
+            try await client.uidStore(
+                UIDSet(group.compactMap { $0.targetUID.map { UInt32($0) } }), .replace, flags: flags)
             changed += group
         }
         try database.saveUploads(changed + unchanged)
@@ -262,7 +310,10 @@ struct FolderPusher {
     /// `skipped`: the message is not on the target (else it is, with this warning).
     private func record(issue reason: String, folder: String, uid: Int64?, scope: String, skipped: Bool) throws {
         logger.warning("\(folder)\(uid.map { " UID \($0)" } ?? ""): \(reason)")
-        control.events.emit(.push, skipped ? .messageSkipped(folder: folder, uid: uid, reason: reason) : .warning(folder: folder, message: reason))
+        control.events.emit(
+            .push,
+            skipped
+                ? .messageSkipped(folder: folder, uid: uid, reason: reason) : .warning(folder: folder, message: reason))
         // Pass 0 holds push issues: pushes are not numbered like pull passes.
         try database.recordIssue(PassIssueRecord(passID: 0, scope: scope, folder: folder, uid: uid, reason: reason))
         issues.append(PullSummary.Issue(scope: scope, folder: folder, uid: uid, reason: reason))

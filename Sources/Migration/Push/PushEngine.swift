@@ -14,8 +14,10 @@ public struct PushEngine: Sendable {
     private let console: @Sendable (String) -> LogHandler
     private let announced = AnnouncedFolders()
 
-    public init(options: PushOptions, progress: TransferProgress = TransferProgress(), control: JobControl = JobControl(),
-                console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
+    public init(
+        options: PushOptions, progress: TransferProgress = TransferProgress(), control: JobControl = JobControl(),
+        console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError
+    ) {
         self.options = options; self.progress = progress; self.control = control; self.console = console
     }
 
@@ -25,8 +27,9 @@ public struct PushEngine: Sendable {
             throw StoreError.unknownJob(store: options.storeRoot, job: options.job)
         }
         do {
-            let context = try JobContext(storeRoot: options.storeRoot, job: options.job, step: "push",
-                                         user: options.target.endpoint.user, console: console)
+            let context = try JobContext(
+                storeRoot: options.storeRoot, job: options.job, step: "push",
+                user: options.target.endpoint.user, console: console)
             defer { context.close() }
             return try await run(password: password, context: context)
         } catch {
@@ -41,22 +44,32 @@ public struct PushEngine: Sendable {
         let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         let issues = IssueLog()
         try control.stop.check()
-        let (controlClient, plan) = try await withReconnects(logger: context.logger, step: "planning the target's folders",
-                                                             control: control, jobStep: .push,
-                                                             connect: { try await connect(context.logger, password: password) }) {
+        let (controlClient, plan) = try await withReconnects(
+            logger: context.logger, step: "planning the target's folders",
+            control: control, jobStep: .push,
+            connect: { try await connect(context.logger, password: password) }
+        ) {
             try await planFolders($0, context: context, issues: issues, countFolders: false)
         }
         progress.update { $0.foldersTotal += plan.folders.count }
         announce(plan)
         let work = try await foldersWithWork(plan.folders, client: controlClient, context: context, target: target)
         let idle = plan.folders.filter { folder, _ in !work.contains { $0.0.id == folder.id } }.map { folder, name in
-            PushSummary.FolderResult(source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0, flagUpdates: 0, deleted: 0)
+            PushSummary.FolderResult(
+                source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0, flagUpdates: 0, deleted: 0)
         }
-        for folder in idle { control.events.emit(.push, .folderFinished(.init(folder: folder.source, unchanged: true))) }
-        let results = try await pushFolders(work, first: controlClient, context: context, target: target, password: password,
-                                            issues: issues) + idle
-        let summary = self.summary(results + plan.failed, excluded: plan.excluded, issues: issues, started: started, context: context)
-        context.logger.info("push done: \(summary.uploaded) uploaded, \(summary.adopted) already there, \(summary.skipped) skipped, \(summary.flagUpdates) flag updates")
+        for folder in idle {
+            control.events.emit(.push, .folderFinished(.init(folder: folder.source, unchanged: true)))
+        }
+        let results =
+            try await pushFolders(
+                work, first: controlClient, context: context, target: target, password: password,
+                issues: issues) + idle
+        let summary = self.summary(
+            results + plan.failed, excluded: plan.excluded, issues: issues, started: started, context: context)
+        context.logger.info(
+            "push done: \(summary.uploaded) uploaded, \(summary.adopted) already there, \(summary.skipped) skipped, \(summary.flagUpdates) flag updates"
+        )
         return summary
     }
 
@@ -69,14 +82,19 @@ public struct PushEngine: Sendable {
     }
 
     /// Folder results added up into a round's summary.
-    func summary(_ results: [PushSummary.FolderResult], excluded: [String], issues: IssueLog, started: Date, context: JobContext) -> PushSummary {
+    func summary(
+        _ results: [PushSummary.FolderResult], excluded: [String], issues: IssueLog, started: Date, context: JobContext
+    ) -> PushSummary {
         let counts = results.reduce(into: (uploaded: 0, adopted: 0, skipped: 0, flags: 0, bytes: Int64(0))) {
-            $0.uploaded += $1.uploaded; $0.adopted += $1.adopted; $0.skipped += $1.skipped; $0.flags += $1.flagUpdates; $0.bytes += $1.bytes
+            $0.uploaded += $1.uploaded; $0.adopted += $1.adopted; $0.skipped += $1.skipped; $0.flags += $1.flagUpdates;
+            $0.bytes += $1.bytes
         }
-        return PushSummary(job: options.job, target: options.target.endpoint.description, folders: results.sorted { $0.source < $1.source },
-                           excluded: excluded, uploaded: counts.uploaded, bytes: counts.bytes, adopted: counts.adopted,
-                           skipped: counts.skipped, flagUpdates: counts.flags, seconds: Date().timeIntervalSince(started),
-                           issues: issues.all, logFile: context.logFile)
+        return PushSummary(
+            job: options.job, target: options.target.endpoint.description,
+            folders: results.sorted { $0.source < $1.source },
+            excluded: excluded, uploaded: counts.uploaded, bytes: counts.bytes, adopted: counts.adopted,
+            skipped: counts.skipped, flagUpdates: counts.flags, seconds: Date().timeIntervalSince(started),
+            issues: issues.all, logFile: context.logFile)
     }
 
     func connect(_ logger: Logger, password: String) async throws -> IMAPClient {
@@ -91,17 +109,23 @@ public struct PushEngine: Sendable {
 
     /// Maps every stored folder, then creates and subscribes the missing targets; a folder
     /// that cannot be created is reported and skipped.
-    func planFolders(_ client: IMAPClient, context: JobContext, issues: IssueLog, countFolders: Bool = true) async throws -> Plan {
-        let map = try await TargetFolderMap.load(client, rules: options.rules, exclude: options.exclude, sourcePrefix: options.sourcePrefix,
-                                                 targetPrefix: options.targetPrefix, database: context.database)
+    func planFolders(
+        _ client: IMAPClient, context: JobContext, issues: IssueLog, countFolders: Bool = true
+    ) async throws -> Plan {
+        let map = try await TargetFolderMap.load(
+            client, rules: options.rules, exclude: options.exclude, sourcePrefix: options.sourcePrefix,
+            targetPrefix: options.targetPrefix, database: context.database)
         let mapping = map.mapping
         var existing = map.existingNames
         if !mapping.sourcePrefix.isEmpty || !mapping.targetPrefix.isEmpty {
-            context.logger.info("namespace prefixes: source \"\(mapping.sourcePrefix)\", target \"\(mapping.targetPrefix)\"")
+            context.logger.info(
+                "namespace prefixes: source \"\(mapping.sourcePrefix)\", target \"\(mapping.targetPrefix)\"")
         }
         var plan = Plan()
         for folder in try context.database.folders() where folder.state != .unselectable {
-            switch mapping.decide(name: folder.name, separator: folder.separator.flatMap(\.first), specialUse: folder.specialUse) {
+            switch mapping.decide(
+                name: folder.name, separator: folder.separator.flatMap(\.first), specialUse: folder.specialUse)
+            {
             case .excluded:
                 plan.excluded.append(folder.name)
             case .target(let name, let reason):
@@ -113,10 +137,13 @@ public struct PushEngine: Sendable {
                     } catch let error as IMAPError where error.scope != .account {
                         let reason = "cannot create the target folder \"\(name)\": \(error)"
                         context.logger.error("\(folder.name): \(reason)")
-                        try context.database.recordIssue(PassIssueRecord(passID: 0, scope: "folder", folder: folder.name, uid: nil, reason: reason))
+                        try context.database.recordIssue(
+                            PassIssueRecord(passID: 0, scope: "folder", folder: folder.name, uid: nil, reason: reason))
                         issues.append(PullSummary.Issue(scope: "folder", folder: folder.name, uid: nil, reason: reason))
-                        plan.failed.append(PushSummary.FolderResult(source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0,
-                                                                    flagUpdates: 0, deleted: 0, error: reason))
+                        plan.failed.append(
+                            PushSummary.FolderResult(
+                                source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0,
+                                flagUpdates: 0, deleted: 0, error: reason))
                         continue
                     }
                 }
@@ -130,20 +157,27 @@ public struct PushEngine: Sendable {
 
     /// Drops folders with nothing to push whose target folder is unchanged (same UIDVALIDITY,
     /// one pipelined STATUS for all), so a no-op push costs a LIST, a STATUS round and queries.
-    private func foldersWithWork(_ folders: [(FolderRecord, String)], client: IMAPClient, context: JobContext,
-                                 target: TargetRecord) async throws -> [(FolderRecord, String)] {
+    private func foldersWithWork(
+        _ folders: [(FolderRecord, String)], client: IMAPClient, context: JobContext,
+        target: TargetRecord
+    ) async throws -> [(FolderRecord, String)] {
         let mappings = try context.database.targetFolders(targetID: target.id!)
-        let known = folders.filter { folder, name in mappings[folder.id!]?.name == name && mappings[folder.id!]?.uidValidity != nil }
+        let known = folders.filter { folder, name in
+            mappings[folder.id!]?.name == name && mappings[folder.id!]?.uidValidity != nil
+        }
         guard !known.isEmpty else { return folders }
         let statuses: [MailboxStatus]
         do {
             statuses = try await client.statuses(of: known.map { MailboxName($0.1) }, items: ["UIDVALIDITY"])
         } catch let error as IMAPError where error.scope != .account || error.isTransient {
-            return folders   // a target folder vanished, or the link dropped: every folder the long way
+            return folders  // a target folder vanished, or the link dropped: every folder the long way
         }
         var unchanged = Set<Int64>()
-        for ((folder, _), status) in zip(known, statuses) where status.uidValidity.map(Int64.init) == mappings[folder.id!]?.uidValidity {
-            if try !context.database.folderNeedsPush(targetID: target.id!, folderID: folder.id!, propagateDeletes: options.propagateDeletes) {
+        for ((folder, _), status) in zip(known, statuses)
+        where status.uidValidity.map(Int64.init) == mappings[folder.id!]?.uidValidity {
+            if try !context.database.folderNeedsPush(
+                targetID: target.id!, folderID: folder.id!, propagateDeletes: options.propagateDeletes)
+            {
                 unchanged.insert(folder.id!)
             }
         }
@@ -151,34 +185,44 @@ public struct PushEngine: Sendable {
         return folders.filter { !unchanged.contains($0.0.id!) }
     }
 
-    private func pushFolders(_ folders: [(FolderRecord, String)], first: IMAPClient, context: JobContext, target: TargetRecord,
-                             password: String, issues: IssueLog) async throws -> [PushSummary.FolderResult] {
+    private func pushFolders(
+        _ folders: [(FolderRecord, String)], first: IMAPClient, context: JobContext, target: TargetRecord,
+        password: String, issues: IssueLog
+    ) async throws -> [PushSummary.FolderResult] {
         let progress = self.progress, events = control.events
-        let workers = folderWorkers(context: context, target: target, password: password, issues: issues, countsFolder: true) { plan, error in
+        let workers = folderWorkers(
+            context: context, target: target, password: password, issues: issues, countsFolder: true
+        ) { plan, error in
             let reason = error.description
             events.emit(.push, .folderFinished(.init(folder: plan.folder.name, error: reason)))
-            try context.database.recordIssue(PassIssueRecord(passID: 0, scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
+            try context.database.recordIssue(
+                PassIssueRecord(passID: 0, scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
             issues.append(PullSummary.Issue(scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
             progress.update { $0.foldersDone += 1 }
-            return PushSummary.FolderResult(source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
-                                            flagUpdates: 0, deleted: 0, error: reason)
+            return PushSummary.FolderResult(
+                source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
+                flagUpdates: 0, deleted: 0, error: reason)
         }
         return try await workers.run(folders.map { FolderPlan(folder: $0.0, targetName: $0.1) }, first: first)
     }
 
     /// Workers that push folders over up to `options.connections` logins; `skipped` handles a
     /// folder that failed on its own.
-    func folderWorkers(context: JobContext, target: TargetRecord, password: String, issues: IssueLog, countsFolder: Bool,
-                       skipped: @escaping @Sendable (FolderPlan, IMAPError) throws -> PushSummary.FolderResult)
-        -> FolderWorkers<FolderPlan, PushSummary.FolderResult> {
+    func folderWorkers(
+        context: JobContext, target: TargetRecord, password: String, issues: IssueLog, countsFolder: Bool,
+        skipped: @escaping @Sendable (FolderPlan, IMAPError) throws -> PushSummary.FolderResult
+    )
+        -> FolderWorkers<FolderPlan, PushSummary.FolderResult>
+    {
         let options = self.options, progress = self.progress, logger = context.logger, control = self.control
         var workers = FolderWorkers(
             connections: options.connections, retries: 5, logger: logger,
             connect: { try await connect(logger, password: password) },
             name: { $0.folder.name },
             work: { client, plan in
-                var pusher = FolderPusher(client: client, context: context, target: target, options: options, progress: progress,
-                                          issues: issues, control: control)
+                var pusher = FolderPusher(
+                    client: client, context: context, target: target, options: options, progress: progress,
+                    issues: issues, control: control)
                 pusher.countsFolder = countsFolder
                 return try await pusher.push(plan.folder, to: plan.targetName)
             },

@@ -17,12 +17,15 @@ public struct PushOptions: Sendable {
     public var sourcePrefix: String?
     public var targetPrefix: String?
 
-    public init(target: IMAPClientConfiguration, storeRoot: String, job: String, connections: Int = 4,
-                rules: [FolderMapping.Rule] = [], exclude: [String] = [], propagateDeletes: Bool = false, batchSize: Int = 250,
-                sourcePrefix: String? = nil, targetPrefix: String? = nil) {
+    public init(
+        target: IMAPClientConfiguration, storeRoot: String, job: String, connections: Int = 4,
+        rules: [FolderMapping.Rule] = [], exclude: [String] = [], propagateDeletes: Bool = false, batchSize: Int = 250,
+        sourcePrefix: String? = nil, targetPrefix: String? = nil
+    ) {
         self.sourcePrefix = sourcePrefix; self.targetPrefix = targetPrefix
         self.target = target; self.storeRoot = storeRoot; self.job = job; self.connections = max(1, connections)
-        self.rules = rules; self.exclude = exclude; self.propagateDeletes = propagateDeletes; self.batchSize = max(1, batchSize)
+        self.rules = rules; self.exclude = exclude; self.propagateDeletes = propagateDeletes;
+        self.batchSize = max(1, batchSize)
     }
 }
 

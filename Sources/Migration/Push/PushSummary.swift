@@ -32,10 +32,13 @@ public struct PushSummary: Codable, Sendable {
         var lines = ["Push of job \(job) to \(target)"]
         let width = max(6, folders.map(\.source.count).max() ?? 6)
         let targetWidth = max(6, folders.map(\.target.count).max() ?? 6)
-        lines.append("Folder".padding(toLength: width, withPad: " ", startingAt: 0) + "  → " + "Target".padding(toLength: targetWidth, withPad: " ", startingAt: 0)
-                     + "  Uploaded  Known  Skipped  Flags")
+        lines.append(
+            "Folder".padding(toLength: width, withPad: " ", startingAt: 0) + "  → "
+                + "Target".padding(toLength: targetWidth, withPad: " ", startingAt: 0)
+                + "  Uploaded  Known  Skipped  Flags")
         for folder in folders {
-            var line = folder.source.padding(toLength: width, withPad: " ", startingAt: 0) + "  → "
+            var line =
+                folder.source.padding(toLength: width, withPad: " ", startingAt: 0) + "  → "
                 + folder.target.padding(toLength: targetWidth, withPad: " ", startingAt: 0)
                 + String(folder.uploaded).leftPadded(10) + String(folder.adopted).leftPadded(7)
                 + String(folder.skipped).leftPadded(9) + String(folder.flagUpdates).leftPadded(7)
@@ -44,12 +47,15 @@ public struct PushSummary: Codable, Sendable {
         }
         if !excluded.isEmpty { lines.append("Excluded   \(excluded.joined(separator: ", "))") }
         lines.append("")
-        lines.append("Uploaded   \(uploaded) messages, \(ByteCountText.format(bytes)) in \(String(format: "%.1f", seconds)) s; "
-                     + "\(adopted) already on the target; \(flagUpdates) flag updates; \(skipped) skipped")
+        lines.append(
+            "Uploaded   \(uploaded) messages, \(ByteCountText.format(bytes)) in \(String(format: "%.1f", seconds)) s; "
+                + "\(adopted) already on the target; \(flagUpdates) flag updates; \(skipped) skipped")
         lines.append("Log        \(logFile)")
         if !issues.isEmpty {
             lines.append("Issues")
-            lines += issues.map { "  - [\($0.scope)] \($0.folder ?? "")\($0.uid.map { " UID \($0)" } ?? ""): \($0.reason)" }
+            lines += issues.map {
+                "  - [\($0.scope)] \($0.folder ?? "")\($0.uid.map { " UID \($0)" } ?? ""): \($0.reason)"
+            }
         }
         return lines.joined(separator: "\n")
     }

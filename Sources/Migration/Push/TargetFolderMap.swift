@@ -15,8 +15,10 @@ struct TargetFolderMap {
 
     /// LIST and NAMESPACE of the target; the source prefix is the override, else what the
     /// store recorded at the last pull (or import), else none.
-    static func load(_ client: IMAPClient, rules: [FolderMapping.Rule], exclude: [String], sourcePrefix: String?,
-                     targetPrefix: String?, database: StateDatabase) async throws -> TargetFolderMap {
+    static func load(
+        _ client: IMAPClient, rules: [FolderMapping.Rule], exclude: [String], sourcePrefix: String?,
+        targetPrefix: String?, database: StateDatabase
+    ) async throws -> TargetFolderMap {
         let listings = try await client.list()
         let personal: NamespaceDescription?
         do {
@@ -27,8 +29,9 @@ struct TargetFolderMap {
         let separator = listings.lazy.compactMap(\.separator).first ?? personal?.separator
         let targetPrefix = targetPrefix ?? personal?.prefix ?? ""
         let sourcePrefix = try sourcePrefix ?? database.job()?.sourceNamespacePrefix ?? ""
-        let mapping = FolderMapping(rules: rules, exclude: exclude, targetRoles: FolderMapping.roles(from: listings, prefix: targetPrefix),
-                                    targetSeparator: separator, sourcePrefix: sourcePrefix, targetPrefix: targetPrefix)
+        let mapping = FolderMapping(
+            rules: rules, exclude: exclude, targetRoles: FolderMapping.roles(from: listings, prefix: targetPrefix),
+            targetSeparator: separator, sourcePrefix: sourcePrefix, targetPrefix: targetPrefix)
         return TargetFolderMap(listings: listings, mapping: mapping)
     }
 }

@@ -16,7 +16,8 @@ struct TargetIndex {
 
     mutating func load(from client: IMAPClient) async throws {
         let sink = HeaderIndexSink()
-        try await client.uidFetch([.all], items: ["UID", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"], into: sink)
+        try await client.uidFetch(
+            [.all], items: ["UID", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"], into: sink)
         entries = sink.entries
     }
 
@@ -41,7 +42,9 @@ struct TargetIndex {
         let hashing = BodyHashSink()
         try await client.uidFetch([UIDSet(candidates.map(\.uid))], items: ["UID", "BODY.PEEK[]"], into: hashing)
         // No candidate has the same bytes: it is another message, so it is uploaded.
-        guard let hit = candidates.first(where: { hashing.hashes[$0.uid].map(hashes.contains) == true }) else { return nil }
+        guard let hit = candidates.first(where: { hashing.hashes[$0.uid].map(hashes.contains) == true }) else {
+            return nil
+        }
         claimed.insert(hit.uid)
         return hit.uid
     }
@@ -51,12 +54,15 @@ struct TargetIndex {
 final class HeaderIndexSink: FetchSink, @unchecked Sendable {
     var entries: [TargetIndex.Entry] = []
     private var scanner = MessageIDScanner()
-    func beginBody(_ section: BodySection, size: Int, of message: FetchedMessage) throws { scanner = MessageIDScanner() }
+    func beginBody(_ section: BodySection, size: Int, of message: FetchedMessage) throws {
+        scanner = MessageIDScanner()
+    }
     func appendBody(_ bytes: ArraySlice<UInt8>) throws { bytes.withUnsafeBytes { scanner.consume($0) } }
     func endBody() throws { scanner.consume(UnsafeRawBufferPointer(start: nil, count: 0)) }
     func finishMessage(_ message: FetchedMessage) throws {
         guard let uid = message.uid else { return }
-        entries.append(TargetIndex.Entry(uid: uid, size: message.rfc822Size ?? -1, messageID: scanner.messageIDInHeaderFields))
+        entries.append(
+            TargetIndex.Entry(uid: uid, size: message.rfc822Size ?? -1, messageID: scanner.messageIDInHeaderFields))
     }
 }
 

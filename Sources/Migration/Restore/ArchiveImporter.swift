@@ -39,8 +39,12 @@ struct ArchiveImporter {
         // An archive is imported once: its later rekeys and deletions would not apply twice.
         if try database.passes().contains(where: { $0.archiveName == marker }) { return (0, 0) }
         let documents = try PassArchiveDocuments.read(path)
-        guard let metadata = documents.metadata else { throw StoreError.corrupt(path: path, reason: "no metadata.json: not a mailferry archive") }
-        guard let manifest = documents.manifest else { throw StoreError.corrupt(path: path, reason: "no manifest.json: not a mailferry archive") }
+        guard let metadata = documents.metadata else {
+            throw StoreError.corrupt(path: path, reason: "no metadata.json: not a mailferry archive")
+        }
+        guard let manifest = documents.manifest else {
+            throw StoreError.corrupt(path: path, reason: "no manifest.json: not a mailferry archive")
+        }
         try database.bindJob(host: metadata.sourceHost, port: metadata.sourcePort, user: metadata.sourceUser)
         if let prefix = metadata.sourceNamespacePrefix { try database.recordSourceNamespacePrefix(prefix) }
         let pass = try database.openPass()
@@ -62,8 +66,13 @@ struct ArchiveImporter {
                 try MaildirFolder(root: context.layout.maildir, relativePath: relative).writeKeywords(known)
             default:
                 guard info.isRegularFile, let message = byPath[info.path], let folder = folders[message.folder],
-                      let name = MaildirFileName(parsing: (info.path as NSString).lastPathComponent) else { return }
-                if try database.message(folderID: folder.id!, uidValidity: Int64(message.uidValidity), uid: Int64(message.uid)) != nil { return }
+                    let name = MaildirFileName(parsing: (info.path as NSString).lastPathComponent)
+                else { return }
+                if try database.message(
+                    folderID: folder.id!, uidValidity: Int64(message.uidValidity), uid: Int64(message.uid)) != nil
+                {
+                    return
+                }
                 let maildir = MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath)
                 try maildir.create()
                 let file = try IncomingMessageFile(directory: maildir.tmp)
@@ -72,12 +81,14 @@ struct ArchiveImporter {
                 let (sha, messageID) = try file.finish(modificationTime: date)
                 guard sha == message.sha256, file.bytesWritten == Int(message.size) else {
                     file.discard()
-                    throw StoreError.corrupt(path: path, reason: "\(info.path) does not match its manifest (size or SHA-256)")
+                    throw StoreError.corrupt(
+                        path: path, reason: "\(info.path) does not match its manifest (size or SHA-256)")
                 }
-                let record = MessageRecord(folderID: folder.id!, uidValidity: Int64(message.uidValidity), uid: Int64(message.uid),
-                                           flags: message.flags.joined(separator: " "), internalDate: message.internalDate,
-                                           size: message.size, sha256: sha, messageID: messageID ?? message.messageID,
-                                           maildirFile: name.fileName, passID: pass.id!)
+                let record = MessageRecord(
+                    folderID: folder.id!, uidValidity: Int64(message.uidValidity), uid: Int64(message.uid),
+                    flags: message.flags.joined(separator: " "), internalDate: message.internalDate,
+                    size: message.size, sha256: sha, messageID: messageID ?? message.messageID,
+                    maildirFile: name.fileName, passID: pass.id!)
                 pending.append((maildir, file.temporaryPath, name, record))
                 if pending.count >= 500 { imported += try commit(&pending, passID: pass.id!) }
             }
@@ -87,7 +98,8 @@ struct ArchiveImporter {
         try applyDeletions(manifest.deletions ?? [], folders: folders, passID: pass.id!)
         let updates = try applyFlagUpdates(manifest.flagUpdates, folders: folders, passID: pass.id!)
         try database.sealPass(pass.id!, archiveName: marker)
-        context.logger.info("imported \((path as NSString).lastPathComponent): \(imported) messages, \(updates) flag updates")
+        context.logger.info(
+            "imported \((path as NSString).lastPathComponent): \(imported) messages, \(updates) flag updates")
         return (imported, updates)
     }
 
@@ -96,10 +108,13 @@ struct ArchiveImporter {
         var result: [String: FolderRecord] = [:]
         for entry in entries {
             let wire = Data(base64Encoded: entry.wireName) ?? Data(entry.name.utf8)
-            var folder = known[wire] ?? FolderRecord(wireName: wire, name: entry.name, separator: entry.separator,
-                                                     attributes: entry.attributes.joined(separator: " "), specialUse: entry.specialUse,
-                                                     maildirPath: entry.maildirPath,
-                                                     state: entry.state == "unselectable" ? .unselectable : .active, pass: passID)
+            var folder =
+                known[wire]
+                ?? FolderRecord(
+                    wireName: wire, name: entry.name, separator: entry.separator,
+                    attributes: entry.attributes.joined(separator: " "), specialUse: entry.specialUse,
+                    maildirPath: entry.maildirPath,
+                    state: entry.state == "unselectable" ? .unselectable : .active, pass: passID)
             folder.uidValidity = entry.uidValidity.map(Int64.init)
             folder.lastSeenPass = passID
             try context.database.saveFolder(&folder)
@@ -109,7 +124,9 @@ struct ArchiveImporter {
         return result
     }
 
-    private func commit(_ pending: inout [(MaildirFolder, String, MaildirFileName, MessageRecord)], passID: Int64) throws -> Int {
+    private func commit(
+        _ pending: inout [(MaildirFolder, String, MaildirFileName, MessageRecord)], passID: Int64
+    ) throws -> Int {
         guard let first = pending.first else { return 0 }
         _ = first
         try MaildirFolder.syncFilesBeforeRename(pending.map(\.1))
@@ -117,8 +134,9 @@ struct ArchiveImporter {
         for folderID in Set(pending.map(\.3.folderID)) {
             let records = pending.filter { $0.3.folderID == folderID }
             try records[0].0.syncDirectories()
-            try context.database.commitBatch(inserted: records.map(\.3), rekeyed: [], folderID: folderID,
-                                             highestUID: records.map(\.3.uid).max() ?? 0, passID: passID)
+            try context.database.commitBatch(
+                inserted: records.map(\.3), rekeyed: [], folderID: folderID,
+                highestUID: records.map(\.3.uid).max() ?? 0, passID: passID)
         }
         defer { pending.removeAll() }
         return pending.count
@@ -128,41 +146,55 @@ struct ArchiveImporter {
     private func applyRekeys(_ rekeys: [PassManifest.Rekey], folders: [String: FolderRecord]) throws {
         for rekey in rekeys {
             guard let folder = folders[rekey.folder],
-                  var record = try context.database.message(folderID: folder.id!, uidValidity: Int64(rekey.fromUIDValidity), uid: Int64(rekey.fromUID)),
-                  let name = MaildirFileName(parsing: record.maildirFile) else { continue }
-            let renamed = MaildirFileName(internalDateSeconds: name.internalDateSeconds, uid: rekey.toUID, uidValidity: rekey.toUIDValidity,
-                                          size: name.size, info: name.info)
+                var record = try context.database.message(
+                    folderID: folder.id!, uidValidity: Int64(rekey.fromUIDValidity), uid: Int64(rekey.fromUID)),
+                let name = MaildirFileName(parsing: record.maildirFile)
+            else { continue }
+            let renamed = MaildirFileName(
+                internalDateSeconds: name.internalDateSeconds, uid: rekey.toUID, uidValidity: rekey.toUIDValidity,
+                size: name.size, info: name.info)
             try MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath).rename(name, to: renamed)
             record.uidValidity = Int64(rekey.toUIDValidity)
             record.uid = Int64(rekey.toUID)
             record.maildirFile = renamed.fileName
-            try context.database.commitBatch(inserted: [], rekeyed: [record], folderID: folder.id!, highestUID: record.uid, passID: record.passID)
+            try context.database.commitBatch(
+                inserted: [], rekeyed: [record], folderID: folder.id!, highestUID: record.uid, passID: record.passID)
         }
     }
 
     /// Messages a later pass found deleted at the source are not restored.
-    private func applyDeletions(_ deletions: [PassManifest.Deletion], folders: [String: FolderRecord], passID: Int64) throws {
+    private func applyDeletions(
+        _ deletions: [PassManifest.Deletion], folders: [String: FolderRecord], passID: Int64
+    ) throws {
         var ids: [Int64] = []
         for deletion in deletions {
             guard let folder = folders[deletion.folder],
-                  let record = try context.database.message(folderID: folder.id!, uidValidity: Int64(deletion.uidValidity), uid: Int64(deletion.uid)),
-                  record.sourceState == "present" else { continue }
+                let record = try context.database.message(
+                    folderID: folder.id!, uidValidity: Int64(deletion.uidValidity), uid: Int64(deletion.uid)),
+                record.sourceState == "present"
+            else { continue }
             ids.append(record.id!)
         }
         try context.database.markSourceGone(ids: ids, passID: passID)
     }
 
     /// Flags from a later pass replace the stored ones (and the file's info suffix).
-    private func applyFlagUpdates(_ updates: [PassManifest.FlagUpdate], folders: [String: FolderRecord], passID: Int64) throws -> Int {
+    private func applyFlagUpdates(
+        _ updates: [PassManifest.FlagUpdate], folders: [String: FolderRecord], passID: Int64
+    ) throws -> Int {
         var changes: [(id: Int64, flags: String, maildirFile: String)] = []
         for update in updates {
             guard let folder = folders[update.folder],
-                  let record = try context.database.message(folderID: folder.id!, uidValidity: Int64(update.uidValidity), uid: Int64(update.uid)),
-                  let name = MaildirFileName(parsing: record.maildirFile) else { continue }
+                let record = try context.database.message(
+                    folderID: folder.id!, uidValidity: Int64(update.uidValidity), uid: Int64(update.uid)),
+                let name = MaildirFileName(parsing: record.maildirFile)
+            else { continue }
             let flags = update.flags.joined(separator: " ")
             guard flags != record.flags else { continue }
             let keywords = try context.database.keywords(folderID: folder.id!)
-            let renamed = name.withInfo(MaildirFlags.infoLetters(for: update.flags.map { .init($0) }, keywordIndex: { keywords.firstIndex(of: $0) }))
+            let renamed = name.withInfo(
+                MaildirFlags.infoLetters(
+                    for: update.flags.map { .init($0) }, keywordIndex: { keywords.firstIndex(of: $0) }))
             try MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath).rename(name, to: renamed)
             changes.append((record.id!, flags, renamed.fileName))
         }

@@ -10,8 +10,10 @@ public struct RestoreEngine: Sendable {
     public let progress: TransferProgress
     private let console: @Sendable (String) -> LogHandler
 
-    public init(archives: [String], push: PushOptions, progress: TransferProgress = TransferProgress(),
-                console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
+    public init(
+        archives: [String], push: PushOptions, progress: TransferProgress = TransferProgress(),
+        console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError
+    ) {
         self.archives = archives; self.push = push; self.progress = progress; self.console = console
     }
 
@@ -22,15 +24,17 @@ public struct RestoreEngine: Sendable {
         public var push: PushSummary
         public var hasFailures: Bool { push.hasFailures }
         public var text: String {
-            "Imported   \(imported) messages and \(flagUpdates) flag updates from \(archives) archive(s)\n\n" + push.text
+            "Imported   \(imported) messages and \(flagUpdates) flag updates from \(archives) archive(s)\n\n"
+                + push.text
         }
     }
 
     public func run(targetPassword: String) async throws -> Summary {
         let layout = StoreLayout(storeRoot: push.storeRoot, job: push.job)
         do {
-            let context = try JobContext(storeRoot: push.storeRoot, job: push.job, step: "restore",
-                                         user: push.target.endpoint.user, console: console)
+            let context = try JobContext(
+                storeRoot: push.storeRoot, job: push.job, step: "restore",
+                user: push.target.endpoint.user, console: console)
             defer { context.close() }
             return try await run(targetPassword: targetPassword, context: context)
         } catch {
@@ -39,11 +43,14 @@ public struct RestoreEngine: Sendable {
     }
 
     /// Imports and pushes in an already opened job.
-    public func run(targetPassword: String, context: JobContext, control: JobControl = JobControl()) async throws -> Summary {
+    public func run(
+        targetPassword: String, context: JobContext, control: JobControl = JobControl()
+    ) async throws -> Summary {
         let imported = try ArchiveImporter(context: context).importChain(archives)
         try control.stop.check()
         let pushed = try await PushEngine(options: push, progress: progress, control: control, console: console)
             .run(password: targetPassword, context: context)
-        return Summary(archives: imported.archives, imported: imported.messages, flagUpdates: imported.flagUpdates, push: pushed)
+        return Summary(
+            archives: imported.archives, imported: imported.messages, flagUpdates: imported.flagUpdates, push: pushed)
     }
 }

@@ -15,7 +15,11 @@ final class BackgroundThread: @unchecked Sendable {
         let thread = Thread { [self] in
             if idleIOPriority {
                 lowered = IOPriority.setIdleForCurrentThread()
-                if !lowered { logger.debug("\(name): could not lower the thread's I/O priority (errno \(errno)); running at normal priority") }
+                if !lowered {
+                    logger.debug(
+                        "\(name): could not lower the thread's I/O priority (errno \(errno)); running at normal priority"
+                    )
+                }
             }
             loop()
         }
@@ -37,7 +41,9 @@ final class BackgroundThread: @unchecked Sendable {
         condition.lock()
         let accepted = !stopping
         if accepted {
-            jobs.append { job(); done.signal() }
+            jobs.append {
+                job(); done.signal()
+            }
             condition.signal()
         }
         condition.unlock()
@@ -90,11 +96,11 @@ enum IOPriority {
 
     private static func setForCurrentThread(class ioClass: Int, level: Int) -> Bool {
         #if arch(x86_64)
-        let ioprioSet = 251
+            let ioprioSet = 251
         #elseif arch(arm64)
-        let ioprioSet = 30
+            let ioprioSet = 30
         #else
-        return false
+            return false
         #endif
         let whoProcess = 1, currentThread = 0, classShift = 13
         return linuxSyscall(ioprioSet, whoProcess, currentThread, (ioClass << classShift) | level) == 0

@@ -17,7 +17,9 @@ public enum FaultInjection {
     private static let configured: (Point, Int)? = {
         guard let value = ProcessInfo.processInfo.environment["MAILFERRY_FAULT"] else { return nil }
         let parts = value.split(separator: ":")
-        guard parts.count == 2, let point = Point(rawValue: String(parts[0])), let count = Int(parts[1]) else { return nil }
+        guard parts.count == 2, let point = Point(rawValue: String(parts[0])), let count = Int(parts[1]) else {
+            return nil
+        }
         return (point, count)
     }()
 
@@ -36,7 +38,9 @@ public enum FaultInjection {
     /// `MAILFERRY_TEST_PACE_MS=<n>`: every commit (pull) and APPEND batch (push) takes n ms
     /// longer, so a test on a loaded machine can signal a run while it is surely mid-way.
     private static let paceMicroseconds: UInt32? = {
-        ProcessInfo.processInfo.environment["MAILFERRY_TEST_PACE_MS"].flatMap(UInt32.init).map { min($0, 10_000) * 1000 }
+        ProcessInfo.processInfo.environment["MAILFERRY_TEST_PACE_MS"].flatMap(UInt32.init).map {
+            min($0, 10_000) * 1000
+        }
     }()
 
     /// Slows a commit down when the test pace is set; nothing otherwise.

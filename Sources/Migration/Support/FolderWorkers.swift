@@ -50,9 +50,14 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
                                 // A link that failed because a stop interrupted it is the stop, not a fault.
                                 try control.stop.check()
                                 if error.isTransient, let delay = budget.nextDelay(progress: progressMark()) {
-                                    logger.warning("\(name(item)): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries) since the last progress)")
-                                    control.events.emit(step, .retry(folder: name(item), error: error.description, delay: delay,
-                                                                     attempt: budget.attempt, of: retries))
+                                    logger.warning(
+                                        "\(name(item)): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries) since the last progress)"
+                                    )
+                                    control.events.emit(
+                                        step,
+                                        .retry(
+                                            folder: name(item), error: error.description, delay: delay,
+                                            attempt: budget.attempt, of: retries))
                                     try await control.stop.sleep(seconds: delay)
                                     client = try await reconnect(for: item, budget: &budget)
                                     interruption.cancel()
@@ -60,7 +65,11 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
                                     continue
                                 }
                                 guard error.scope == .folder || error.scope == .message else {
-                                    if error.isTransient { logger.error("\(name(item)): giving up after \(retries) attempts without progress: \(error)") }
+                                    if error.isTransient {
+                                        logger.error(
+                                            "\(name(item)): giving up after \(retries) attempts without progress: \(error)"
+                                        )
+                                    }
                                     throw error
                                 }
                                 logger.error("\(name(item)): skipped: \(error)")
@@ -95,8 +104,14 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
             } catch let error as IMAPError where error.isTransient {
                 try control.stop.check()
                 guard let delay = budget.nextDelay(progress: progressMark()) else { throw error }
-                logger.warning("\(item.map(name) ?? "connect"): reconnect failed: \(error); retrying in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries))")
-                control.events.emit(step, .retry(folder: item.map(name), error: error.description, delay: delay, attempt: budget.attempt, of: retries))
+                logger.warning(
+                    "\(item.map(name) ?? "connect"): reconnect failed: \(error); retrying in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries))"
+                )
+                control.events.emit(
+                    step,
+                    .retry(
+                        folder: item.map(name), error: error.description, delay: delay, attempt: budget.attempt,
+                        of: retries))
                 try await control.stop.sleep(seconds: delay)
             }
         }

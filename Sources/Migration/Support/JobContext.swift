@@ -12,8 +12,10 @@ public final class JobContext: @unchecked Sendable {
     private let lock: StoreLock
 
     /// Prepares the folders, takes the lock (or throws `.locked`), opens the database.
-    public init(storeRoot: String, job: String, step: String, user: String,
-                console: @escaping @Sendable (String) -> LogHandler) throws {
+    public init(
+        storeRoot: String, job: String, step: String, user: String,
+        console: @escaping @Sendable (String) -> LogHandler
+    ) throws {
         layout = StoreLayout(storeRoot: storeRoot, job: job)
         try layout.prepare()
         lock = try StoreLock(path: layout.lockFile, job: job)

@@ -24,12 +24,15 @@ struct PassArchiveDocuments {
         do {
             found = try readDocuments(path, manifest: wantsManifest)
         } catch let error as ArchiveError {
-            throw NotAMailferryArchive(path: path, reason: "not a readable tar archive (\(error.libarchiveMessage ?? "\(error)"))")
+            throw NotAMailferryArchive(
+                path: path, reason: "not a readable tar archive (\(error.libarchiveMessage ?? "\(error)"))")
         } catch is DecodingError {
             throw NotAMailferryArchive(path: path, reason: "its metadata.json or manifest.json is not mailferry's")
         }
         if found.metadata == nil { throw NotAMailferryArchive(path: path, reason: "no metadata.json in it") }
-        if wantsManifest && found.manifest == nil { throw NotAMailferryArchive(path: path, reason: "no manifest.json in it") }
+        if wantsManifest && found.manifest == nil {
+            throw NotAMailferryArchive(path: path, reason: "no manifest.json in it")
+        }
         return found
     }
 
@@ -51,7 +54,9 @@ struct PassArchiveDocuments {
                 default:
                     return
                 }
-                if found.metadata != nil && (found.manifest != nil || !wantsManifest) { throw Complete(documents: found) }
+                if found.metadata != nil && (found.manifest != nil || !wantsManifest) {
+                    throw Complete(documents: found)
+                }
             }
         } catch let complete as Complete {
             return complete.documents

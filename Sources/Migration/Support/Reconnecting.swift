@@ -4,10 +4,12 @@ import Logging
 /// Runs a step that needs a logged-in connection (listing folders, planning), again on a new
 /// login after a dropped link, with the folder workers' back-off. The step must be safe to
 /// repeat. Returns the connection it finished on, for the next step to reuse.
-func withReconnects<T>(first: IMAPClient? = nil, retries: Int = 5, baseDelay: Double = 1, logger: Logger, step: String,
-                       control: JobControl, jobStep: JobStep,
-                       connect: () async throws -> IMAPClient,
-                       _ body: (IMAPClient) async throws -> T) async throws -> (client: IMAPClient, value: T) {
+func withReconnects<T>(
+    first: IMAPClient? = nil, retries: Int = 5, baseDelay: Double = 1, logger: Logger, step: String,
+    control: JobControl, jobStep: JobStep,
+    connect: () async throws -> IMAPClient,
+    _ body: (IMAPClient) async throws -> T
+) async throws -> (client: IMAPClient, value: T) {
     var budget = RetryBudget(retries: retries, baseDelay: baseDelay, mark: 0)
     var client = first
     var everConnected = first != nil
@@ -24,8 +26,12 @@ func withReconnects<T>(first: IMAPClient? = nil, retries: Int = 5, baseDelay: Do
             // than a server restarting: say so now rather than after a minute of back-off.
             if case .connectionRefused = error, !everConnected { throw error }
             guard let delay = budget.nextDelay(progress: 0) else { throw error }
-            logger.warning("\(step): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries))")
-            control.events.emit(jobStep, .retry(folder: nil, error: "\(step): \(error)", delay: delay, attempt: budget.attempt, of: retries))
+            logger.warning(
+                "\(step): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries))"
+            )
+            control.events.emit(
+                jobStep,
+                .retry(folder: nil, error: "\(step): \(error)", delay: delay, attempt: budget.attempt, of: retries))
             client = nil
             try await control.stop.sleep(seconds: delay)
         }

@@ -28,7 +28,8 @@ public final class TransferProgress: @unchecked Sendable {
 
     private let lock = NSLock()
     private let start = Date()
-    private var state = Snapshot(foldersDone: 0, foldersTotal: 0, messagesPlanned: 0, messagesDone: 0, bytesDone: 0, flagsChanged: 0, elapsed: 0)
+    private var state = Snapshot(
+        foldersDone: 0, foldersTotal: 0, messagesPlanned: 0, messagesDone: 0, bytesDone: 0, flagsChanged: 0, elapsed: 0)
 
     public init() {}
 

@@ -23,30 +23,43 @@ struct FolderComparison {
     /// The target has no such folder: a difference even when the source folder is empty.
     mutating func markTargetFolderMissing() {
         line.targetFolderMissing = true
-        problems.append(.init(folder: line.source, uid: nil, messageID: nil, what: "folder \"\(line.target)\" does not exist on the target"))
+        problems.append(
+            .init(
+                folder: line.source, uid: nil, messageID: nil,
+                what: "folder \"\(line.target)\" does not exist on the target"))
     }
 
     /// Store side: each recorded message against its recorded target UID (or its identity).
-    mutating func compare(store messages: [MessageRecord], uploads: [Int64: UploadRecord], maildir: MaildirFolder) throws {
+    mutating func compare(
+        store messages: [MessageRecord], uploads: [Int64: UploadRecord], maildir: MaildirFolder
+    ) throws {
         for message in messages {
             let upload = uploads[message.id!]
             if upload?.state == .skipped {
                 line.skipped += 1
-                skipped.append(.init(folder: line.source, uid: message.uid, messageID: message.messageID, what: upload?.reason ?? "skipped"))
+                skipped.append(
+                    .init(
+                        folder: line.source, uid: message.uid, messageID: message.messageID,
+                        what: upload?.reason ?? "skipped"))
                 continue
             }
             line.expected += 1
             let file = "\(maildir.cur)/\(message.maildirFile)"
             var sizes: Set<Int> = [Int(message.size)], hashes: Set<String> = [message.sha256]
-            var view = upload?.targetUID.flatMap { uid in upload?.targetUIDValidity == selected.uidValidity.map(Int64.init) ? byUID[UInt32(uid)] : nil }
+            var view = upload?.targetUID.flatMap { uid in
+                upload?.targetUIDValidity == selected.uidValidity.map(Int64.init) ? byUID[UInt32(uid)] : nil
+            }
             if view == nil || !sizes.contains(view!.size) {
                 let normalized = try LineEndingIdentity.crlfNormalized(fileAtPath: file)
                 sizes.insert(normalized.size); hashes.insert(normalized.sha256)
             }
             if view == nil { view = findByIdentity(messageID: message.messageID, sizes: sizes) }
-            let expectedFlags = Set(message.flags.split(separator: " ").map { Flag(String($0)) }.filter { selected.canStore($0) }.map(\.name))
-            check(view, uid: message.uid, messageID: message.messageID, sizes: sizes, hashes: deep ? hashes : nil,
-                  flags: expectedFlags, dateSeconds: InternalDate(message.internalDate)?.secondsSince1970)
+            let expectedFlags = Set(
+                message.flags.split(separator: " ").map { Flag(String($0)) }.filter { selected.canStore($0) }.map(
+                    \.name))
+            check(
+                view, uid: message.uid, messageID: message.messageID, sizes: sizes, hashes: deep ? hashes : nil,
+                flags: expectedFlags, dateSeconds: InternalDate(message.internalDate)?.secondsSince1970)
         }
         line.extra = byUID.count - claimed.count
     }
@@ -57,21 +70,26 @@ struct FolderComparison {
             line.expected += 1
             let view = findByIdentity(messageID: source.messageID, sizes: [source.size], sha: source.sha256)
             let flags = Set(source.flags.map { Flag($0) }.filter { selected.canStore($0) }.map(\.name))
-            check(view, uid: Int64(source.uid), messageID: source.messageID, sizes: [source.size],
-                  hashes: source.sha256.map { [$0] }, flags: flags, dateSeconds: source.dateSeconds)
+            check(
+                view, uid: Int64(source.uid), messageID: source.messageID, sizes: [source.size],
+                hashes: source.sha256.map { [$0] }, flags: flags, dateSeconds: source.dateSeconds)
         }
         line.extra = byUID.count - claimed.count
     }
 
     private mutating func findByIdentity(messageID: String?, sizes: Set<Int>, sha: String? = nil) -> MessageView? {
-        let hit = byUID.values.filter { !claimed.contains($0.uid) && $0.messageID == messageID && sizes.contains($0.size) }
-            .sorted { $0.uid < $1.uid }
-            .first { sha == nil || $0.sha256 == nil || $0.sha256 == sha }
+        let hit = byUID.values.filter {
+            !claimed.contains($0.uid) && $0.messageID == messageID && sizes.contains($0.size)
+        }
+        .sorted { $0.uid < $1.uid }
+        .first { sha == nil || $0.sha256 == nil || $0.sha256 == sha }
         return hit
     }
 
-    private mutating func check(_ view: MessageView?, uid: Int64, messageID: String?, sizes: Set<Int>, hashes: Set<String>?,
-                                flags: Set<String>, dateSeconds: Int?) {
+    private mutating func check(
+        _ view: MessageView?, uid: Int64, messageID: String?, sizes: Set<Int>, hashes: Set<String>?,
+        flags: Set<String>, dateSeconds: Int?
+    ) {
         guard let view, !claimed.contains(view.uid) else {
             line.missing += 1
             problems.append(.init(folder: line.source, uid: uid, messageID: messageID, what: "missing on the target"))
@@ -81,12 +99,19 @@ struct FolderComparison {
         line.found += 1
         if !sizes.contains(view.size) || (hashes != nil && view.sha256.map { !hashes!.contains($0) } == true) {
             line.contentMismatches += 1
-            problems.append(.init(folder: line.source, uid: uid, messageID: messageID, what: "content differs (target UID \(view.uid))"))
+            problems.append(
+                .init(
+                    folder: line.source, uid: uid, messageID: messageID,
+                    what: "content differs (target UID \(view.uid))"))
         }
         if view.flags != flags {
             line.flagMismatches += 1
-            problems.append(.init(folder: line.source, uid: uid, messageID: messageID,
-                                  what: "flags differ: expected (\(flags.sorted().joined(separator: " "))), target (\(view.flags.sorted().joined(separator: " ")))"))
+            problems.append(
+                .init(
+                    folder: line.source, uid: uid, messageID: messageID,
+                    what:
+                        "flags differ: expected (\(flags.sorted().joined(separator: " "))), target (\(view.flags.sorted().joined(separator: " ")))"
+                ))
         }
         if let dateSeconds, view.dateSeconds != dateSeconds {
             line.dateMismatches += 1

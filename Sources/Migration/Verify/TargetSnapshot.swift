@@ -25,7 +25,8 @@ final class MessageViewSink: FetchSink, @unchecked Sendable {
     init(deep: Bool) { self.deep = deep }
 
     static func items(deep: Bool) -> [String] {
-        ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE"] + (deep ? ["BODY.PEEK[]"] : ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+        ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE"]
+            + (deep ? ["BODY.PEEK[]"] : ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
     }
 
     func beginBody(_ section: BodySection, size: Int, of message: FetchedMessage) throws {
@@ -35,17 +36,21 @@ final class MessageViewSink: FetchSink, @unchecked Sendable {
     }
 
     func appendBody(_ bytes: ArraySlice<UInt8>) throws {
-        bytes.withUnsafeBytes { scanner.consume($0); hasher?.update($0) }
+        bytes.withUnsafeBytes {
+            scanner.consume($0); hasher?.update($0)
+        }
     }
 
     func endBody() throws { sha = hasher?.finalizeHex() }
 
     func finishMessage(_ message: FetchedMessage) throws {
         guard let uid = message.uid else { return }
-        views.append(MessageView(uid: uid, size: message.rfc822Size ?? -1,
-                                 messageID: sawHeaderSection ? scanner.messageIDInHeaderFields : scanner.messageID,
-                                 flags: Set((message.flags ?? []).filter { $0 != .recent }.map(\.name)),
-                                 dateSeconds: message.internalDate?.secondsSince1970, sha256: sha))
+        views.append(
+            MessageView(
+                uid: uid, size: message.rfc822Size ?? -1,
+                messageID: sawHeaderSection ? scanner.messageIDInHeaderFields : scanner.messageID,
+                flags: Set((message.flags ?? []).filter { $0 != .recent }.map(\.name)),
+                dateSeconds: message.internalDate?.secondsSince1970, sha256: sha))
         sha = nil
     }
 }

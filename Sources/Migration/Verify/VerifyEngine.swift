@@ -22,9 +22,13 @@ public struct VerifyEngine: Sendable {
     public var targetPrefix: String?
     private let console: @Sendable (String) -> LogHandler
 
-    public init(target: IMAPClientConfiguration, source: IMAPClientConfiguration? = nil, storeRoot: String, job: String, deep: Bool = false,
-                rules: [FolderMapping.Rule] = [], exclude: [String] = [], sourcePrefix: String? = nil, targetPrefix: String? = nil,
-                console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError) {
+    public init(
+        target: IMAPClientConfiguration, source: IMAPClientConfiguration? = nil, storeRoot: String, job: String,
+        deep: Bool = false,
+        rules: [FolderMapping.Rule] = [], exclude: [String] = [], sourcePrefix: String? = nil,
+        targetPrefix: String? = nil,
+        console: @escaping @Sendable (String) -> LogHandler = JobContext.warningsToStandardError
+    ) {
         self.target = target; self.source = source; self.storeRoot = storeRoot; self.job = job; self.deep = deep
         self.rules = rules; self.exclude = exclude; self.sourcePrefix = sourcePrefix; self.targetPrefix = targetPrefix
         self.console = console
@@ -32,34 +36,48 @@ public struct VerifyEngine: Sendable {
 
     public func run(targetPassword: String, sourcePassword: String? = nil) async throws -> VerifyReport {
         let layout = StoreLayout(storeRoot: storeRoot, job: job)
-        guard FileManager.default.fileExists(atPath: layout.database) else { throw StoreError.unknownJob(store: storeRoot, job: job) }
-        let context = try JobContext(storeRoot: storeRoot, job: job, step: "verify", user: target.endpoint.user, console: console)
+        guard FileManager.default.fileExists(atPath: layout.database) else {
+            throw StoreError.unknownJob(store: storeRoot, job: job)
+        }
+        let context = try JobContext(
+            storeRoot: storeRoot, job: job, step: "verify", user: target.endpoint.user, console: console)
         defer { context.close() }
         return try await run(targetPassword: targetPassword, sourcePassword: sourcePassword, context: context)
     }
 
     /// Compares in an already opened job; `stop` is checked before each folder.
-    public func run(targetPassword: String, sourcePassword: String?, context: JobContext, stop: StopToken = StopToken()) async throws -> VerifyReport {
+    public func run(
+        targetPassword: String, sourcePassword: String?, context: JobContext, stop: StopToken = StopToken()
+    ) async throws -> VerifyReport {
         let database = context.database
         let endpoint = target.endpoint
         let targetRecord = try database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         let targetClient = try await Self.connect(target, password: targetPassword, logger: context.logger)
         var sourceClient: IMAPClient?
-        if let source, let sourcePassword { sourceClient = try await Self.connect(source, password: sourcePassword, logger: context.logger) }
-        var report = VerifyReport(job: job, against: sourceClient == nil ? "store" : "source \(source!.endpoint)", target: endpoint.description,
-                                  deep: deep, folders: [], problems: [], skipped: [])
-        let map = try await TargetFolderMap.load(targetClient, rules: rules, exclude: exclude, sourcePrefix: sourcePrefix,
-                                                 targetPrefix: targetPrefix, database: database)
+        if let source, let sourcePassword {
+            sourceClient = try await Self.connect(source, password: sourcePassword, logger: context.logger)
+        }
+        var report = VerifyReport(
+            job: job, against: sourceClient == nil ? "store" : "source \(source!.endpoint)",
+            target: endpoint.description,
+            deep: deep, folders: [], problems: [], skipped: [])
+        let map = try await TargetFolderMap.load(
+            targetClient, rules: rules, exclude: exclude, sourcePrefix: sourcePrefix,
+            targetPrefix: targetPrefix, database: database)
         let existing = map.existingNames
         let folders = try database.folders().filter { $0.state != .unselectable }
-            .sorted { ($0.name.uppercased() == "INBOX" ? "" : $0.name) < ($1.name.uppercased() == "INBOX" ? "" : $1.name) }
+            .sorted {
+                ($0.name.uppercased() == "INBOX" ? "" : $0.name) < ($1.name.uppercased() == "INBOX" ? "" : $1.name)
+            }
         for folder in folders {
             try stop.check()
             let targetName: String
             if let recorded = try database.targetFolder(targetID: targetRecord.id!, sourceFolderID: folder.id!) {
                 targetName = recorded.name
             } else {
-                switch map.mapping.decide(name: folder.name, separator: folder.separator.flatMap(\.first), specialUse: folder.specialUse) {
+                switch map.mapping.decide(
+                    name: folder.name, separator: folder.separator.flatMap(\.first), specialUse: folder.specialUse)
+                {
                 case .excluded:
                     report.excluded.append(folder.name)
                     continue
@@ -72,29 +90,39 @@ public struct VerifyEngine: Sendable {
             let sink = MessageViewSink(deep: deep)
             if folderExists {
                 selected = try await targetClient.select(MailboxName(targetName), readOnly: true)
-                if selected.exists > 0 { try await targetClient.uidFetch([.all], items: MessageViewSink.items(deep: deep), into: sink) }
+                if selected.exists > 0 {
+                    try await targetClient.uidFetch([.all], items: MessageViewSink.items(deep: deep), into: sink)
+                }
             }
-            var comparison = FolderComparison(folder: folder.name, target: targetName, targetViews: sink.views, selected: selected, deep: deep)
+            var comparison = FolderComparison(
+                folder: folder.name, target: targetName, targetViews: sink.views, selected: selected, deep: deep)
             if !folderExists { comparison.markTargetFolderMissing() }
             if let sourceClient {
-                let sourceSelected = try await sourceClient.select(MailboxName(wire: Array(folder.wireName)), readOnly: true)
+                let sourceSelected = try await sourceClient.select(
+                    MailboxName(wire: Array(folder.wireName)), readOnly: true)
                 let sourceSink = MessageViewSink(deep: deep)
-                if sourceSelected.exists > 0 { try await sourceClient.uidFetch([.all], items: MessageViewSink.items(deep: deep), into: sourceSink) }
+                if sourceSelected.exists > 0 {
+                    try await sourceClient.uidFetch([.all], items: MessageViewSink.items(deep: deep), into: sourceSink)
+                }
                 comparison.compare(sourceViews: sourceSink.views)
             } else {
                 let uploads = try database.uploads(targetID: targetRecord.id!, sourceFolderID: folder.id!)
                 let maildir = MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath)
-                try comparison.compare(store: try database.allMessages(folderID: folder.id!).filter { $0.sourceState == "present" },
-                                       uploads: uploads, maildir: maildir)
+                try comparison.compare(
+                    store: try database.allMessages(folderID: folder.id!).filter { $0.sourceState == "present" },
+                    uploads: uploads, maildir: maildir)
             }
             report.folders.append(comparison.line)
             report.problems += comparison.problems
             report.skipped += comparison.skipped
         }
         if report.folders.isEmpty {
-            report.problems.append(.init(folder: "", uid: nil, messageID: nil,
-                                         what: folders.isEmpty ? "nothing to compare: the job has no folders (was it ever pulled?)"
-                                                               : "nothing to compare: every folder is excluded"))
+            report.problems.append(
+                .init(
+                    folder: "", uid: nil, messageID: nil,
+                    what: folders.isEmpty
+                        ? "nothing to compare: the job has no folders (was it ever pulled?)"
+                        : "nothing to compare: every folder is excluded"))
         }
         await targetClient.logout()
         await sourceClient?.logout()
@@ -102,7 +130,9 @@ public struct VerifyEngine: Sendable {
         return report
     }
 
-    static func connect(_ configuration: IMAPClientConfiguration, password: String, logger: Logger) async throws -> IMAPClient {
+    static func connect(
+        _ configuration: IMAPClientConfiguration, password: String, logger: Logger
+    ) async throws -> IMAPClient {
         try await IMAPClient.loggedIn(configuration, password: password, logger: logger)
     }
 }

@@ -46,21 +46,30 @@ public struct VerifyReport: Codable, Sendable {
         var lines = ["Verify of job \(job): \(against) against \(target)\(deep ? " (contents hashed)" : "")"]
         let width = max(6, folders.map(\.source.count).max() ?? 6)
         let targetWidth = max(6, folders.map(\.target.count).max() ?? 6)
-        lines.append("Folder".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + "Target".padding(toLength: targetWidth, withPad: " ", startingAt: 0)
-                     + "  Expected  Found  Missing  Flags  Dates  Content  Skipped  Extra  Result")
+        lines.append(
+            "Folder".padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                + "Target".padding(toLength: targetWidth, withPad: " ", startingAt: 0)
+                + "  Expected  Found  Missing  Flags  Dates  Content  Skipped  Extra  Result")
         for folder in folders {
-            lines.append(folder.source.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                         + folder.target.padding(toLength: targetWidth, withPad: " ", startingAt: 0)
-                         + [folder.expected, folder.found, folder.missing, folder.flagMismatches, folder.dateMismatches,
-                            folder.contentMismatches, folder.skipped, folder.extra]
-                            .enumerated().map { String($0.element).leftPadded([10, 7, 9, 7, 7, 9, 9, 7][$0.offset]) }.joined()
-                         + "  " + (folder.isEqual ? "equal" : folder.targetFolderMissing ? "NO FOLDER" : "DIFFERENT"))
+            lines.append(
+                folder.source.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + folder.target.padding(toLength: targetWidth, withPad: " ", startingAt: 0)
+                    + [
+                        folder.expected, folder.found, folder.missing, folder.flagMismatches, folder.dateMismatches,
+                        folder.contentMismatches, folder.skipped, folder.extra,
+                    ]
+                    .enumerated().map { String($0.element).leftPadded([10, 7, 9, 7, 7, 9, 9, 7][$0.offset]) }.joined()
+                    + "  " + (folder.isEqual ? "equal" : folder.targetFolderMissing ? "NO FOLDER" : "DIFFERENT"))
         }
         if !excluded.isEmpty { lines.append("Excluded   " + excluded.joined(separator: ", ")) }
         lines.append("")
-        lines.append(isEqual ? "Result     EQUAL" + (skipped.isEmpty ? "" : " apart from \(skipped.count) recorded skip(s)")
-                             : "Result     DIFFERENT: \(problems.count) problem(s)")
-        lines += problems.prefix(50).map { "  - \($0.folder.isEmpty ? "" : $0.folder)\($0.uid.map { " UID \($0)" } ?? "")\($0.messageID.map { " \($0)" } ?? ""): \($0.what)" }
+        lines.append(
+            isEqual
+                ? "Result     EQUAL" + (skipped.isEmpty ? "" : " apart from \(skipped.count) recorded skip(s)")
+                : "Result     DIFFERENT: \(problems.count) problem(s)")
+        lines += problems.prefix(50).map {
+            "  - \($0.folder.isEmpty ? "" : $0.folder)\($0.uid.map { " UID \($0)" } ?? "")\($0.messageID.map { " \($0)" } ?? ""): \($0.what)"
+        }
         if problems.count > 50 { lines.append("  … \(problems.count - 50) more in --json") }
         if !skipped.isEmpty {
             lines.append("Skipped (recorded during push)")

@@ -16,7 +16,8 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Migrate a sample mailbox between two local Dovecots and verify it (needs root and dovecot-imapd).")
 
-    @ArgumentParser.Flag(name: .customLong("keep-running"), help: "Keep both demo servers up and print how to use them yourself.")
+    @ArgumentParser.Flag(
+        name: .customLong("keep-running"), help: "Keep both demo servers up and print how to use them yourself.")
     var keepRunning = false
 
     func run() async throws {
@@ -24,10 +25,15 @@ struct DemoCommand: AsyncParsableCommand {
         emit("Starting a source and a target Dovecot on 127.0.0.1 …")
         let source: DovecotServer, target: DovecotServer
         do {
-            source = try DovecotServer.start(DovecotConfiguration(users: [DovecotUser(name: "demo@example.com", password: password)]))
-            target = try DovecotServer.start(DovecotConfiguration(
-                users: [DovecotUser(name: "demo@cloudmail.example", password: password)], hierarchySeparator: "/",
-                specialUseFolders: ["Sent Items": "\\Sent", "Drafts": "\\Drafts", "Deleted Items": "\\Trash", "Junk E-mail": "\\Junk"]))
+            source = try DovecotServer.start(
+                DovecotConfiguration(users: [DovecotUser(name: "demo@example.com", password: password)]))
+            target = try DovecotServer.start(
+                DovecotConfiguration(
+                    users: [DovecotUser(name: "demo@cloudmail.example", password: password)], hierarchySeparator: "/",
+                    specialUseFolders: [
+                        "Sent Items": "\\Sent", "Drafts": "\\Drafts", "Deleted Items": "\\Trash",
+                        "Junk E-mail": "\\Junk",
+                    ]))
         } catch {
             StandardStreams.err("mailferry: cannot start the demo Dovecots: \(error)\n")
             throw ExitCode.badInput
@@ -43,10 +49,12 @@ struct DemoCommand: AsyncParsableCommand {
         // Kept after the demo: its Maildir, archive and logs are what there is to look at.
         let store = NSTemporaryDirectory() + "mailferry-demo-" + String(UUID().uuidString.prefix(8))
         let sourceConfiguration = IMAPClientConfiguration(
-            endpoint: IMAPEndpoint(host: source.host, port: source.imapsPort, user: "demo@example.com", security: .implicitTLS),
+            endpoint: IMAPEndpoint(
+                host: source.host, port: source.imapsPort, user: "demo@example.com", security: .implicitTLS),
             tls: TLSConfiguration(caFile: source.caFile))
         let targetConfiguration = IMAPClientConfiguration(
-            endpoint: IMAPEndpoint(host: target.host, port: target.imapsPort, user: "demo@cloudmail.example", security: .implicitTLS),
+            endpoint: IMAPEndpoint(
+                host: target.host, port: target.imapsPort, user: "demo@cloudmail.example", security: .implicitTLS),
             tls: TLSConfiguration(caFile: target.caFile))
         try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: store + "/.seed", withIntermediateDirectories: true)
@@ -54,7 +62,9 @@ struct DemoCommand: AsyncParsableCommand {
         try? FileManager.default.removeItem(atPath: store + "/.seed")
         // Both test CAs in one file, kept in the store, so the printed commands work when pasted.
         let caFile = store + "/demo-ca.pem"
-        let pem = try String(contentsOfFile: source.caFile, encoding: .utf8) + String(contentsOfFile: target.caFile, encoding: .utf8)
+        let pem =
+            try String(contentsOfFile: source.caFile, encoding: .utf8)
+            + String(contentsOfFile: target.caFile, encoding: .utf8)
         try pem.write(toFile: caFile, atomically: true, encoding: .utf8)
         let common = "--store \(store) --ca-file \(caFile)"
         let sourceURL = sourceConfiguration.endpoint.url, targetURL = targetConfiguration.endpoint.url
@@ -66,37 +76,43 @@ struct DemoCommand: AsyncParsableCommand {
         let pull = PullOptions(source: sourceConfiguration, storeRoot: store, job: "demo", connections: 3)
         let push = PushOptions(target: targetConfiguration, storeRoot: store, job: "demo", connections: 3)
         let pulled = TransferProgress(), pushed = TransferProgress()
-        let printer = ProgressPrinter(lines: [.init(label: "pull", progress: pulled), .init(label: "push", progress: pushed)])
+        let printer = ProgressPrinter(lines: [
+            .init(label: "pull", progress: pulled), .init(label: "push", progress: pushed),
+        ])
         printer.start()
         let job = MigrationJob(storeRoot: store, name: "demo")
-        let migrated = try await job.migrate(pull: pull, push: push, sourcePassword: password, targetPassword: password,
-                                             pullProgress: pulled, pushProgress: pushed)
+        let migrated = try await job.migrate(
+            pull: pull, push: push, sourcePassword: password, targetPassword: password,
+            pullProgress: pulled, pushProgress: pushed)
         printer.stop()
         emit(migrated.text)
 
         emit("\n$ mailferry verify --job demo --target \(targetURL) \(common)\n")
-        let report = try await job.verify(VerifyEngine(target: targetConfiguration, storeRoot: store, job: "demo"),
-                                          targetPassword: password, sourcePassword: nil)
+        let report = try await job.verify(
+            VerifyEngine(target: targetConfiguration, storeRoot: store, job: "demo"),
+            targetPassword: password, sourcePassword: nil)
         emit(report.text)
 
         let binary = CommandLine.arguments[0]
         if keepRunning {
-            emit("""
+            emit(
+                """
 
-            The demo servers run until you press Ctrl-C (or send SIGTERM); both stop then. The password of both
-            accounts is \(password). In another terminal, try:
-              export MAILFERRY_SOURCE_PASSWORD='\(password)' MAILFERRY_TARGET_PASSWORD='\(password)'
-              \(binary) migrate --source \(sourceURL) --target \(targetURL) --job demo \(common)
-              \(binary) verify --job demo --target \(targetURL) \(common) --deep
-              \(binary) inspect \(store)/demo/archives/*.tar
+                The demo servers run until you press Ctrl-C (or send SIGTERM); both stop then. The password of both
+                accounts is \(password). In another terminal, try:
+                  export MAILFERRY_SOURCE_PASSWORD='\(password)' MAILFERRY_TARGET_PASSWORD='\(password)'
+                  \(binary) migrate --source \(sourceURL) --target \(targetURL) --job demo \(common)
+                  \(binary) verify --job demo --target \(targetURL) \(common) --deep
+                  \(binary) inspect \(store)/demo/archives/*.tar
 
-            """)
+                """)
         }
-        emit("""
+        emit(
+            """
 
-        The demo's store (Maildir, state.sqlite, archives, logs) is kept in \(store)
-        Remove it with: rm -rf \(store)
-        """)
+            The demo's store (Maildir, state.sqlite, archives, logs) is kept in \(store)
+            Remove it with: rm -rf \(store)
+            """)
         if keepRunning {
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
@@ -107,8 +123,10 @@ struct DemoCommand: AsyncParsableCommand {
     /// message without Message-ID, bare LF, 8-bit text and one 300 KB attachment.
     private func seed(_ configuration: IMAPClientConfiguration, password: String, scratch: String) async throws {
         let client = try await IMAPClient.loggedIn(configuration, password: password)
-        let folders = try CorpusGenerator(spec: CorpusSpec(messagesPerFolder: 4, largeMessageBytes: 300_000),
-                                          scratchDirectory: scratch).folders()
+        let folders = try CorpusGenerator(
+            spec: CorpusSpec(messagesPerFolder: 4, largeMessageBytes: 300_000),
+            scratchDirectory: scratch
+        ).folders()
         let total = try await CorpusLoader(client: client).load(folders, separator: ".")
         await client.logout()
         emit("Loaded \(total) sample messages into the source.")
