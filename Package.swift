@@ -22,11 +22,13 @@ let package = Package(
             providers: [.apt(["libarchive-dev"])]),
         // I/O-free protocol layer: grammar types, response parser, command encoder.
         .target(name: "IMAPCore"),
-        // Sockets, TLS, commands and pipelining on a dedicated thread per connection.
+        // TCP, TLS over OpenSSL, timeouts, a thread per connection; knows no protocol.
+        .target(name: "Transport", dependencies: ["COpenSSL"]),
+        // IMAP commands and pipelining over a Transport connection.
         .target(
             name: "IMAPClient",
             dependencies: [
-                "IMAPCore", "COpenSSL",
+                "IMAPCore", "Transport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // tar archives through libarchive: streamed writing, reading, safe extraction.
@@ -66,6 +68,7 @@ let package = Package(
         // What every test target shares: temporary directories, the one process runner.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "DovecotHarness"]),
         .testTarget(name: "MailArchiveTests", dependencies: ["MailArchive", "TestSupport"]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "IMAPCore", "TestSupport"]),
         .testTarget(

@@ -56,13 +56,15 @@ public actor IMAPClient {
     /// Opens TCP, TLS or STARTTLS, reads the greeting and the capabilities.
     public func connect() throws {
         let endpoint = configuration.endpoint
-        let socket = try TCPSocket.connect(host: endpoint.host, port: endpoint.port, timeouts: configuration.timeouts)
+        let socket = try overTransport {
+            try TCPSocket.connect(host: endpoint.host, port: endpoint.port, timeouts: configuration.timeouts)
+        }
         link.attach(socket)
         var stream: ByteStream = socket
         if endpoint.security == .implicitTLS {
-            let context = try TLSContext(configuration.tls, host: endpoint.host)
+            let context = try overTransport { try TLSContext(configuration.tls, host: endpoint.host) }
             do {
-                stream = try TLSStream(over: socket, host: endpoint.host, context: context)
+                stream = try overTransport { try TLSStream(over: socket, host: endpoint.host, context: context) }
             } catch let error as IMAPError {
                 throw error.hintingPlainPort(endpoint)
             }
@@ -98,7 +100,9 @@ public actor IMAPClient {
         guard response.status == .ok else {
             throw IMAPError.tlsHandshakeFailed(host: host, reason: "STARTTLS refused: \(response.text)")
         }
-        let tls = try TLSStream(over: socket, host: host, context: TLSContext(configuration.tls, host: host))
+        let tls = try overTransport {
+            try TLSStream(over: socket, host: host, context: TLSContext(configuration.tls, host: host))
+        }
         try requireConnection().upgrade(to: tls)
         isEncrypted = true
         // Capabilities from before TLS may have been forged; ask again (RFC 3501 §6.2.1).

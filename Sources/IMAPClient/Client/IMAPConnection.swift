@@ -23,7 +23,7 @@ final class IMAPConnection {
     private var window: (start: Date, bytes: Int)?
 
     init(host: String, stream: ByteStream, logger: Logger, slowWindow: Double = 120) {
-        self.host = host; self.stream = stream; self.logger = logger; self.slowWindow = slowWindow
+        self.host = host; self.stream = IMAPErrorStream(stream); self.logger = logger; self.slowWindow = slowWindow
     }
 
     func nextTag() -> String {
@@ -37,7 +37,7 @@ final class IMAPConnection {
             throw IMAPError.protocolViolation(
                 host: host, detail: "data after the STARTTLS response (possible injection)")
         }
-        stream = newStream
+        stream = IMAPErrorStream(newStream)
     }
 
     /// The next response event, reading from the network as needed.

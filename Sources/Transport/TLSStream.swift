@@ -2,18 +2,18 @@ import COpenSSL
 import Foundation
 
 /// TLS over a connected TCP socket, with SNI and host-name verification.
-final class TLSStream: ByteStream {
+public final class TLSStream: ByteStream {
     private let socket: TCPSocket
     private let ssl: OpaquePointer
     private let host: String
     private var isClosed = false
     /// Set by the first fatal read or write error: OpenSSL forbids further I/O on the session
     /// (a later SSL_write fails with "bad length"), so it is refused here with the first reason.
-    private var failure: IMAPError?
+    private var failure: TransportError?
 
-    init(over socket: TCPSocket, host: String, context: TLSContext) throws {
+    public init(over socket: TCPSocket, host: String, context: TLSContext) throws {
         guard let ssl = SSL_new(context.context) else {
-            throw IMAPError.tlsHandshakeFailed(host: host, reason: OpenSSLErrors.drain())
+            throw TransportError.tlsHandshakeFailed(host: host, reason: OpenSSLErrors.drain())
         }
         self.socket = socket
         self.ssl = ssl
@@ -72,17 +72,17 @@ final class TLSStream: ByteStream {
             let verifyResult = SSL_get_verify_result(ssl)
             if verifyResult != X509_V_OK {
                 let reason = String(cString: X509_verify_cert_error_string(verifyResult))
-                throw IMAPError.certificateRejected(
+                throw TransportError.certificateRejected(
                     host: host,
                     reason: "\(reason) (verify result \(verifyResult)). \(Self.hint(forVerifyResult: verifyResult))")
             }
             switch classify(result, savedErrno: savedErrno, operation: "handshake") {
             case .retry: continue
-            case .timedOut: throw IMAPError.timedOut(host: host, operation: "TLS handshake")
+            case .timedOut: throw TransportError.timedOut(host: host, operation: "TLS handshake")
             // A reset or EOF mid-handshake is the link (or a busy server), worth a retry.
-            case .linkFailed(let detail): throw IMAPError.connectionClosed(host: host, detail: detail)
+            case .linkFailed(let detail): throw TransportError.connectionClosed(host: host, detail: detail)
             case .tlsFailed(let detail):
-                throw IMAPError.tlsHandshakeFailed(
+                throw TransportError.tlsHandshakeFailed(
                     host: host,
                     reason: detail == OpenSSLErrors.none
                         ? "the server closed the connection during the handshake" : detail)
@@ -91,8 +91,8 @@ final class TLSStream: ByteStream {
     }
 
     /// The error a failed read or write leaves behind; later I/O on this stream gets it too.
-    private func fail(_ outcome: Outcome, operation: String) -> IMAPError {
-        let error: IMAPError
+    private func fail(_ outcome: Outcome, operation: String) -> TransportError {
+        let error: TransportError
         switch outcome {
         case .linkFailed(let detail): error = .connectionClosed(host: host, detail: detail)
         case .tlsFailed(let detail): error = .connectionClosed(host: host, detail: "TLS \(operation) failed: \(detail)")
@@ -102,7 +102,7 @@ final class TLSStream: ByteStream {
         return error
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if let failure { throw failure }
         while true {
             ERR_clear_error()
@@ -113,13 +113,13 @@ final class TLSStream: ByteStream {
             if SSL_get_error(ssl, count) == SSL_ERROR_ZERO_RETURN { return 0 }
             switch classify(count, savedErrno: savedErrno, operation: "read") {
             case .retry: continue
-            case .timedOut: throw IMAPError.timedOut(host: host, operation: "read")  // the session stays usable
+            case .timedOut: throw TransportError.timedOut(host: host, operation: "read")  // the session stays usable
             case let outcome: throw fail(outcome, operation: "read")
             }
         }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         if let failure { throw failure }
         var offset = 0
         while offset < bytes.count {
@@ -136,7 +136,7 @@ final class TLSStream: ByteStream {
         }
     }
 
-    func close() {
+    public func close() {
         guard !isClosed else { return }
         isClosed = true
         if failure == nil { _ = SSL_shutdown(ssl) }
@@ -145,7 +145,7 @@ final class TLSStream: ByteStream {
 
     /// What helps, by OpenSSL's verify result: a CA file cures an unknown issuer, not an expired
     /// certificate or one issued for another name.
-    static func hint(forVerifyResult result: Int) -> String {
+    public static func hint(forVerifyResult result: Int) -> String {
         switch Int32(result) {
         case X509_V_ERR_CERT_HAS_EXPIRED:
             return

@@ -1,5 +1,5 @@
 /// A bidirectional byte stream: plain TCP or TLS over it.
-protocol ByteStream: AnyObject {
+public protocol ByteStream: AnyObject {
     /// Reads at most `buffer.count` bytes; returns 0 when the peer closed the stream.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
     /// Writes all the bytes or throws.
@@ -8,7 +8,7 @@ protocol ByteStream: AnyObject {
 }
 
 extension ByteStream {
-    func write(_ bytes: [UInt8]) throws {
+    public func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }
 }

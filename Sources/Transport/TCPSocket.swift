@@ -1,9 +1,9 @@
 import Foundation
 
 /// A connected TCP socket with connect and I/O timeouts.
-final class TCPSocket: ByteStream {
-    let descriptor: Int32
-    let host: String
+public final class TCPSocket: ByteStream {
+    public let descriptor: Int32
+    public let host: String
     private var isClosed = false
     /// close() and interrupt() come from different threads; the lock keeps a shutdown from
     /// reaching a descriptor number that was closed and reused.
@@ -16,17 +16,17 @@ final class TCPSocket: ByteStream {
     deinit { close() }
 
     /// Resolves `host` and connects to the first address that answers.
-    static func connect(host: String, port: Int, timeouts: Timeouts) throws -> TCPSocket {
+    public static func connect(host: String, port: Int, timeouts: Timeouts) throws -> TCPSocket {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            throw IMAPError.nameNotResolved(host: host, reason: String(cString: gai_strerror(status)))
+            throw TransportError.nameNotResolved(host: host, reason: String(cString: gai_strerror(status)))
         }
         defer { freeaddrinfo(list) }
-        var lastError: IMAPError = .connectFailed(host: host, port: port, reason: "no address")
+        var lastError: TransportError = .connectFailed(host: host, port: port, reason: "no address")
         var candidate: UnsafeMutablePointer<addrinfo>? = first
         while let address = candidate {
             do {
@@ -34,7 +34,7 @@ final class TCPSocket: ByteStream {
                 let socket = TCPSocket(descriptor: descriptor, host: host)
                 try socket.configure(ioTimeout: timeouts.io)
                 return socket
-            } catch let error as IMAPError {
+            } catch let error as TransportError {
                 lastError = error
             }
             candidate = address.pointee.ai_next
@@ -44,7 +44,7 @@ final class TCPSocket: ByteStream {
 
     private static func connect(_ address: addrinfo, host: String, port: Int, timeout: Double) throws -> Int32 {
         let descriptor = socket(address.ai_family, address.ai_socktype, address.ai_protocol)
-        guard descriptor >= 0 else { throw IMAPError.connectFailed(host: host, port: port, reason: errnoText()) }
+        guard descriptor >= 0 else { throw TransportError.connectFailed(host: host, port: port, reason: errnoText()) }
         let flags = fcntl(descriptor, F_GETFL)
         _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
         if Glibc.connect(descriptor, address.ai_addr, address.ai_addrlen) != 0 && errno != EINPROGRESS {
@@ -56,7 +56,7 @@ final class TCPSocket: ByteStream {
         let ready = poll(&poller, 1, Int32(timeout * 1000))
         if ready == 0 {
             Glibc.close(descriptor)
-            throw IMAPError.timedOut(host: host, operation: "connect to port \(port)")
+            throw TransportError.timedOut(host: host, operation: "connect to port \(port)")
         }
         var socketError: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
@@ -69,7 +69,7 @@ final class TCPSocket: ByteStream {
         return descriptor
     }
 
-    private static func connectError(_ code: Int32, host: String, port: Int) -> IMAPError {
+    private static func connectError(_ code: Int32, host: String, port: Int) -> TransportError {
         if code == ECONNREFUSED { return .connectionRefused(host: host, port: port) }
         if code == ETIMEDOUT { return .timedOut(host: host, operation: "connect to port \(port)") }
         return .connectFailed(host: host, port: port, reason: String(cString: strerror(code)))
@@ -85,7 +85,7 @@ final class TCPSocket: ByteStream {
         setsockopt(descriptor, SOL_SOCKET, SO_KEEPALIVE, &on, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
             if count >= 0 { return count }
@@ -94,7 +94,7 @@ final class TCPSocket: ByteStream {
         }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
             let count = send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
@@ -104,12 +104,12 @@ final class TCPSocket: ByteStream {
         }
     }
 
-    func ioError(operation: String) -> IMAPError {
+    func ioError(operation: String) -> TransportError {
         if errno == EAGAIN || errno == EWOULDBLOCK { return .timedOut(host: host, operation: operation) }
         return .connectionClosed(host: host, detail: "\(operation) failed: \(TCPSocket.errnoText())")
     }
 
-    func close() {
+    public func close() {
         closeLock.lock(); defer { closeLock.unlock() }
         guard !isClosed else { return }
         isClosed = true
@@ -118,7 +118,7 @@ final class TCPSocket: ByteStream {
 
     /// From any thread: a read or write blocked on this socket fails at once, and so does any
     /// later one. The descriptor stays open until close().
-    func interrupt() {
+    public func interrupt() {
         closeLock.lock(); defer { closeLock.unlock() }
         guard !isClosed else { return }
         _ = shutdown(descriptor, Int32(SHUT_RDWR))

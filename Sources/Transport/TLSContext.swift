@@ -3,15 +3,15 @@ import Foundation
 
 /// A configured OpenSSL `SSL_CTX`, shared by many connections (OpenSSL makes a configured
 /// context safe to use from several threads).
-final class TLSContext: @unchecked Sendable {
+public final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
     let configuration: TLSConfiguration
 
     /// Every failure is raised before `self` is complete, so the context is freed exactly once:
     /// here on failure, in `deinit` otherwise.
-    init(_ configuration: TLSConfiguration, host: String) throws {
+    public init(_ configuration: TLSConfiguration, host: String) throws {
         guard let context = SSL_CTX_new(TLS_client_method()) else {
-            throw IMAPError.tlsHandshakeFailed(
+            throw TransportError.tlsHandshakeFailed(
                 host: host, reason: "cannot create a TLS context: \(OpenSSLErrors.drain())")
         }
         _ = mf_SSL_CTX_set_min_proto_version(context, mf_TLS1_2_VERSION())
@@ -23,12 +23,12 @@ final class TLSContext: @unchecked Sendable {
             if let caFile = configuration.caFile {
                 if let problem = CAFileCheck.problem(with: caFile) {
                     SSL_CTX_free(context)
-                    throw IMAPError.caFileUnusable(path: caFile, reason: problem)
+                    throw TransportError.caFileUnusable(path: caFile, reason: problem)
                 }
                 guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1 else {
                     let detail = OpenSSLErrors.drain()
                     SSL_CTX_free(context)
-                    throw IMAPError.caFileUnusable(path: caFile, reason: "OpenSSL cannot load it: \(detail)")
+                    throw TransportError.caFileUnusable(path: caFile, reason: "OpenSSL cannot load it: \(detail)")
                 }
             } else {
                 _ = SSL_CTX_set_default_verify_paths(context)
