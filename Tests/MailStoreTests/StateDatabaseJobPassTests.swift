@@ -97,11 +97,11 @@ struct StateDatabaseJobPassTests {
         let store = try TestDatabase()
         let pass = try store.database.openPass().id!
         try store.database.recordIssue(
-            PassIssueRecord(passID: pass, scope: "message", folder: "INBOX", uid: 7, reason: "too big"))
+            PassIssueRecord(passID: pass, scope: .message, folder: "INBOX", uid: 7, reason: "too big"))
         try store.database.recordIssue(
-            PassIssueRecord(passID: pass, scope: "folder", folder: "Junk", uid: nil, reason: "NO [ALERT]"))
+            PassIssueRecord(passID: pass, scope: .folder, folder: "Junk", uid: nil, reason: "NO [ALERT]"))
         try store.database.recordIssue(
-            PassIssueRecord(passID: pass + 1, scope: "account", folder: nil, uid: nil, reason: "later"))
+            PassIssueRecord(passID: pass + 1, scope: .account, folder: nil, uid: nil, reason: "later"))
         let issues = try store.database.issues(passID: pass)
         #expect(issues.map(\.reason) == ["too big", "NO [ALERT]"])
         #expect(issues.first?.uid == 7)

@@ -29,7 +29,7 @@ struct StateDatabaseMessageTests {
         let stored = try store.database.messages(folderID: folder, uidValidity: 100)
         #expect(Set(stored.keys) == [3, 4, 5])
         #expect(stored[5]?.size == 500)
-        #expect(stored[5]?.sourceState == "present")
+        #expect(stored[5]?.sourceState == .present)
         #expect(stored[5]?.flagsPassID == pass)
         #expect(stored[5]?.id != nil)
         #expect(try store.database.folders().first?.highestUID == 5, "a lower UID never lowers it")
@@ -184,10 +184,10 @@ struct StateDatabaseMessageTests {
         try store.database.markSourceGone(ids: [one.id!], passID: pass)
         try store.database.markSourceGone(ids: [], passID: pass)
         let rows = try store.database.messages(folderID: folder, uidValidity: 100)
-        #expect(rows[1]?.sourceState == "gone")
+        #expect(rows[1]?.sourceState == .gone)
         #expect(rows[1]?.gonePassID == pass)
         #expect(try store.database.passContent(passID: pass).deletions.map(\.uid) == [1])
-        #expect(rows[2]?.sourceState == "present")
+        #expect(rows[2]?.sourceState == .present)
     }
 
     @Test("forgetting rows deletes exactly those")

@@ -59,7 +59,7 @@ struct PullErrorTests {
         #expect(outcome.status == 1, "exit 1: done with failures\n\(outcome.stdout)\(outcome.stderr)")
         #expect(outcome.stdout.contains("Archive.2025"))
         let summary = try StateDatabase(path: fixture.layout().database).issues(passID: 1)
-        #expect(summary.contains { $0.scope == "folder" && $0.folder == "Archive.2025" })
+        #expect(summary.contains { $0.scope == .folder && $0.folder == "Archive.2025" })
         chmod(blocked, 0o700)
         // Once readable again, the next pull completes the copy.
         let again = try await fixture.runPull(store: fixture.store)

@@ -41,13 +41,13 @@ public struct UploadRecord: Codable, FetchableRecord, MutablePersistableRecord, 
     public var targetFolder: String
     public var targetUIDValidity: Int64?
     public var targetUID: Int64?
-    public var flags: String
+    public var flags: TargetFlags
     public var reason: String?
     public var updatedAt: Date
     /// `message.flagsPassID` when these flags were set on the target.
     public var flagsPassID: Int64?
 
-    public init(messageRowID: Int64, targetID: Int64, state: State, targetFolder: String, flags: String) {
+    public init(messageRowID: Int64, targetID: Int64, state: State, targetFolder: String, flags: TargetFlags) {
         self.messageRowID = messageRowID; self.targetID = targetID; self.state = state
         self.targetFolder = targetFolder; self.flags = flags; self.updatedAt = Date()
     }

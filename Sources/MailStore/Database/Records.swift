@@ -98,7 +98,7 @@ public struct MessageRecord: Codable, FetchableRecord, MutablePersistableRecord,
     public var maildirFile: String
     public var passID: Int64
     public var flagsPassID: Int64
-    public var sourceState: String = "present"
+    public var sourceState: SourceState = .present
     /// The pass that found the message deleted at the source.
     public var gonePassID: Int64?
     /// The pass that moved this row to a new UIDVALIDITY/UID, and where it was before.
@@ -123,7 +123,7 @@ public struct PassIssueRecord: Codable, FetchableRecord, MutablePersistableRecor
     public static let databaseTableName = "passIssue"
     public var id: Int64?
     public var passID: Int64
-    public var scope: String
+    public var scope: IssueScope
     public var folder: String?
     public var uid: Int64?
     public var reason: String
@@ -132,7 +132,7 @@ public struct PassIssueRecord: Codable, FetchableRecord, MutablePersistableRecor
     public var runID: Int64?
 
     public init(
-        passID: Int64, scope: String, folder: String?, uid: Int64?, reason: String, at: Date = Date(),
+        passID: Int64, scope: IssueScope, folder: String?, uid: Int64?, reason: String, at: Date = Date(),
         runID: Int64? = nil
     ) {
         self.passID = passID; self.scope = scope; self.folder = folder; self.uid = uid; self.reason = reason;

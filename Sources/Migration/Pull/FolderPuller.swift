@@ -158,7 +158,7 @@ struct FolderPuller {
 
     private func markOldGenerationGone(folder: FolderRecord, uidValidity: UInt32) throws {
         let old = try database.allMessages(folderID: folder.id!).filter {
-            $0.uidValidity != Int64(uidValidity) && $0.sourceState == "present"
+            $0.uidValidity != Int64(uidValidity) && $0.sourceState == .present
         }
         try database.markSourceGone(ids: old.compactMap(\.id), passID: passID)
     }

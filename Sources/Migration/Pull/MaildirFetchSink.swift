@@ -198,6 +198,6 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
                 ? .messageSkipped(folder: folder.name, uid: uid.map(Int64.init), reason: reason)
                 : .warning(folder: folder.name, message: "UID \(uid.map(String.init) ?? "?"): \(reason)"))
         return PassIssueRecord(
-            passID: passID, scope: "message", folder: folder.name, uid: uid.map(Int64.init), reason: reason)
+            passID: passID, scope: .message, folder: folder.name, uid: uid.map(Int64.init), reason: reason)
     }
 }

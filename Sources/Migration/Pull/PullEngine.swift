@@ -257,7 +257,7 @@ public struct PullEngine: Sendable {
             skipped: { folder, error in
                 try database.recordIssue(
                     PassIssueRecord(
-                        passID: passID, scope: "folder", folder: folder.name, uid: nil, reason: error.description))
+                        passID: passID, scope: .folder, folder: folder.name, uid: nil, reason: error.description))
                 progress.update { $0.foldersDone += 1 }
                 control.events.emit(.pull, .folderFinished(.init(folder: folder.name, error: error.description)))
                 return PullSummary.FolderResult(

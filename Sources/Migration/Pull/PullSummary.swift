@@ -1,4 +1,5 @@
 import Foundation
+import MailStore
 
 /// The outcome of a pull pass, printed as text or JSON.
 public struct PullSummary: Codable, Sendable {
@@ -15,7 +16,7 @@ public struct PullSummary: Codable, Sendable {
     }
 
     public struct Issue: Codable, Sendable {
-        public var scope: String
+        public var scope: IssueScope
         public var folder: String?
         public var uid: Int64?
         public var reason: String

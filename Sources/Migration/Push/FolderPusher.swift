@@ -18,6 +18,8 @@ struct FolderPusher {
     var countsFolder = true
 
     private var database: StateDatabase { context.database }
+    /// The exactly-once bookkeeping, through its protocol (SQLite here, memory in unit tests).
+    private var ledger: UploadLedger { context.database }
     private var logger: Logger { context.logger }
     private var host: String { options.target.endpoint.host }
 
@@ -36,19 +38,19 @@ struct FolderPusher {
         if let known = mapping.uidValidity, known != Int64(uidValidity) || mapping.name != targetName {
             // The target folder was recreated or remapped: recorded UIDs are void; re-match by identity.
             logger.warning("\(targetName): target UIDVALIDITY changed; re-checking which messages it holds")
-            try database.forgetUploads(targetID: target.id!, folderID: folder.id!)
+            try ledger.forgetUploads(targetID: target.id!, folderID: folder.id!)
         }
         mapping.uidValidity = Int64(uidValidity)
         mapping.name = targetName
         if mapping != recorded { try database.saveTargetFolder(&mapping) }
 
         let maildir = MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath)
-        let candidates = try database.pushCandidates(targetID: target.id!, folderID: folder.id!)
+        let candidates = try ledger.pushCandidates(targetID: target.id!, folderID: folder.id!)
         progress.update { $0.messagesPlanned += candidates.count }
         var queue = candidates.map(\.message)
         if !candidates.isEmpty {
             let hasPending = candidates.contains { $0.upload != nil }
-            let recordedCount = try database.uploadedCount(
+            let recordedCount = try ledger.uploadedCount(
                 targetID: target.id!, folderID: folder.id!, uidValidity: Int64(uidValidity))
             if hasPending || selected.exists > recordedCount {
                 (queue, result.adopted) = try await adoptExisting(
@@ -81,7 +83,7 @@ struct FolderPusher {
         _ candidates: [(message: MessageRecord, upload: UploadRecord?)], folderID: Int64, maildir: MaildirFolder,
         folder: String, uidValidity: UInt32
     ) async throws -> ([MessageRecord], Int) {
-        let claimed = try database.uploadedTargetUIDs(
+        let claimed = try ledger.uploadedTargetUIDs(
             targetID: target.id!, folderID: folderID, uidValidity: Int64(uidValidity))
         var index = TargetIndex(claimed: claimed)
         try await index.load(from: client)
@@ -94,20 +96,20 @@ struct FolderPusher {
                     upload
                     ?? UploadRecord(
                         messageRowID: message.id!, targetID: target.id!, state: .uploaded, targetFolder: folder,
-                        flags: "")
+                        flags: .known(""))
                 record.state = .uploaded
                 record.targetFolder = folder
                 record.targetUIDValidity = Int64(uidValidity)
                 record.targetUID = Int64(uid)
-                record.flags = "?"  // unknown: the flag pass below sets them
+                record.flags = .unknown  // the flag pass below sets them
                 adopted.append(record)
             } else {
                 if let id = upload?.id { dropped.append(id) }
                 remaining.append(message)
             }
         }
-        try database.saveUploads(adopted)
-        try database.deleteUploads(ids: dropped)
+        try ledger.saveUploads(adopted)
+        try ledger.deleteUploads(ids: dropped)
         if !adopted.isEmpty {
             logger.info("\(folder): \(adopted.count) messages were already on the target; not appended again")
         }
@@ -131,13 +133,13 @@ struct FolderPusher {
             for message in tooBig {
                 var record = UploadRecord(
                     messageRowID: message.id!, targetID: target.id!, state: .skipped, targetFolder: mailbox.description,
-                    flags: "")
+                    flags: .known(""))
                 record.reason = "\(message.size) bytes exceed the target's APPENDLIMIT of \(limit)"
                 try self.record(
-                    issue: record.reason!, folder: folderName, uid: message.uid, scope: "message", skipped: true)
+                    issue: record.reason!, folder: folderName, uid: message.uid, scope: .message, skipped: true)
                 records.append(record)
             }
-            try database.saveUploads(records)
+            try ledger.saveUploads(records)
             skipped += tooBig.count
         }
         for start in stride(from: 0, to: queue.count, by: options.batchSize) {
@@ -154,7 +156,7 @@ struct FolderPusher {
                     reportedKeywords.insert(dropped.name)
                     try record(
                         issue: "the target does not store the keyword \(dropped.name); it is dropped",
-                        folder: folderName, uid: message.uid, scope: "message",
+                        folder: folderName, uid: message.uid, scope: .message,
                         skipped: false)
                 }
                 requests.append(
@@ -163,11 +165,11 @@ struct FolderPusher {
                         flags: kept, internalDate: InternalDate(message.internalDate)))
                 var upload = UploadRecord(
                     messageRowID: message.id!, targetID: target.id!, state: .pending,
-                    targetFolder: mailbox.description, flags: kept.map(\.name).sorted().joined(separator: " "))
+                    targetFolder: mailbox.description, flags: .known(kept.map(\.name).sorted().joined(separator: " ")))
                 upload.flagsPassID = message.flagsPassID
                 records.append(upload)
             }
-            records = try database.markPending(records)
+            records = try ledger.markPending(records)
             let send = { (requests: [AppendRequest]) async throws -> [AppendOutcome] in
                 try await client.append(
                     requests, to: mailbox,
@@ -243,13 +245,13 @@ struct FolderPusher {
                 records[index].reason =
                     "the target refused it: \(response.status.rawValue)\(response.code.map { " [\($0.name)]" } ?? "") \(response.text)"
                 try record(
-                    issue: records[index].reason!, folder: folderName, uid: batch[index].uid, scope: "message",
+                    issue: records[index].reason!, folder: folderName, uid: batch[index].uid, scope: .message,
                     skipped: true)
                 skipped += 1
             }
         }
-        try database.saveUploads(records.filter { !notStored.contains($0.id!) && !untouched.contains($0.id!) })
-        try database.deleteUploads(ids: notStored)
+        try ledger.saveUploads(records.filter { !notStored.contains($0.id!) && !untouched.contains($0.id!) })
+        try ledger.deleteUploads(ids: notStored)
         uploaded += appended
         bytes += appendedBytes
         if appended > 0 {
@@ -270,18 +272,18 @@ struct FolderPusher {
         // Flags already right on the target: only the bookkeeping moves forward.
         var unchanged: [UploadRecord] = []
         var adoptedWithUnknownFlags: Set<Int64> = []
-        for (message, upload) in try database.flagSyncCandidates(targetID: target.id!, folderID: folder.id!) {
+        for (message, upload) in try ledger.flagSyncCandidates(targetID: target.id!, folderID: folder.id!) {
             guard upload.targetUID != nil, upload.targetUIDValidity == Int64(uidValidity) else { continue }
             var upload = upload
-            if upload.flags == "?" { adoptedWithUnknownFlags.insert(upload.messageRowID) }
+            if upload.flags == .unknown { adoptedWithUnknownFlags.insert(upload.messageRowID) }
             let desired = message.flags.split(separator: " ").map { Flag(String($0)) }.filter { selected.canStore($0) }
             let text = desired.map(\.name).sorted().joined(separator: " ")
             upload.flagsPassID = message.flagsPassID
-            guard text != upload.flags else {
+            guard upload.flags != .known(text) else {
                 unchanged.append(upload)
                 continue
             }
-            upload.flags = text
+            upload.flags = .known(text)
             groups[text, default: []].append(upload)
         }
         var changed: [UploadRecord] = []
@@ -291,24 +293,24 @@ struct FolderPusher {
                 UIDSet(group.compactMap { $0.targetUID.map { UInt32($0) } }), .replace, flags: flags)
             changed += group
         }
-        try database.saveUploads(changed + unchanged)
-        // Adopted messages had unknown flags ("?"): setting them is not a source change.
+        try ledger.saveUploads(changed + unchanged)
+        // Adopted messages had unknown flags: setting them is not a source change.
         return changed.filter { !adoptedWithUnknownFlags.contains($0.messageRowID) }.count
     }
 
     private func propagateDeletes(folder: FolderRecord, uidValidity: UInt32) async throws -> Int {
-        let gone = try database.goneUploads(targetID: target.id!, folderID: folder.id!).map(\.upload)
+        let gone = try ledger.goneUploads(targetID: target.id!, folderID: folder.id!).map(\.upload)
             .filter { $0.targetUIDValidity == Int64(uidValidity) && $0.targetUID != nil }
         guard !gone.isEmpty else { return 0 }
         let set = UIDSet(gone.compactMap { $0.targetUID.map { UInt32($0) } })
         try await client.uidStore(set, .add, flags: [.deleted])
         try await client.uidExpunge(set)
-        try database.deleteUploads(ids: gone.compactMap(\.id))
+        try ledger.deleteUploads(ids: gone.compactMap(\.id))
         return gone.count
     }
 
     /// `skipped`: the message is not on the target (else it is, with this warning).
-    private func record(issue reason: String, folder: String, uid: Int64?, scope: String, skipped: Bool) throws {
+    private func record(issue reason: String, folder: String, uid: Int64?, scope: IssueScope, skipped: Bool) throws {
         logger.warning("\(folder)\(uid.map { " UID \($0)" } ?? ""): \(reason)")
         control.events.emit(
             .push,

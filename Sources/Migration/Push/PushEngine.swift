@@ -138,8 +138,8 @@ public struct PushEngine: Sendable {
                         let reason = "cannot create the target folder \"\(name)\": \(error)"
                         context.logger.error("\(folder.name): \(reason)")
                         try context.database.recordIssue(
-                            PassIssueRecord(passID: 0, scope: "folder", folder: folder.name, uid: nil, reason: reason))
-                        issues.append(PullSummary.Issue(scope: "folder", folder: folder.name, uid: nil, reason: reason))
+                            PassIssueRecord(passID: 0, scope: .folder, folder: folder.name, uid: nil, reason: reason))
+                        issues.append(PullSummary.Issue(scope: .folder, folder: folder.name, uid: nil, reason: reason))
                         plan.failed.append(
                             PushSummary.FolderResult(
                                 source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0,
@@ -196,8 +196,8 @@ public struct PushEngine: Sendable {
             let reason = error.description
             events.emit(.push, .folderFinished(.init(folder: plan.folder.name, error: reason)))
             try context.database.recordIssue(
-                PassIssueRecord(passID: 0, scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
-            issues.append(PullSummary.Issue(scope: "folder", folder: plan.folder.name, uid: nil, reason: reason))
+                PassIssueRecord(passID: 0, scope: .folder, folder: plan.folder.name, uid: nil, reason: reason))
+            issues.append(PullSummary.Issue(scope: .folder, folder: plan.folder.name, uid: nil, reason: reason))
             progress.update { $0.foldersDone += 1 }
             return PushSummary.FolderResult(
                 source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,

@@ -171,7 +171,7 @@ struct ArchiveImporter {
             guard let folder = folders[deletion.folder],
                 let record = try context.database.message(
                     folderID: folder.id!, uidValidity: Int64(deletion.uidValidity), uid: Int64(deletion.uid)),
-                record.sourceState == "present"
+                record.sourceState == .present
             else { continue }
             ids.append(record.id!)
         }

@@ -109,7 +109,7 @@ public struct VerifyEngine: Sendable {
                 let uploads = try database.uploads(targetID: targetRecord.id!, sourceFolderID: folder.id!)
                 let maildir = MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath)
                 try comparison.compare(
-                    store: try database.allMessages(folderID: folder.id!).filter { $0.sourceState == "present" },
+                    store: try database.allMessages(folderID: folder.id!).filter { $0.sourceState == .present },
                     uploads: uploads, maildir: maildir)
             }
             report.folders.append(comparison.line)

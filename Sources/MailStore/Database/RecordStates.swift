@@ -1,0 +1,29 @@
+/// Whether the source still has a stored message.
+public enum SourceState: String, Codable, Sendable {
+    case present, gone
+}
+
+/// How far a recorded issue reaches: one message, a whole folder, or the account.
+public enum IssueScope: String, Codable, Sendable {
+    case message, folder, account
+}
+
+/// The flags a target message has, as far as the job knows: set by this job (`known`), or
+/// found there already (adopted) and not yet looked at. Stored as text: "?" for unknown.
+public enum TargetFlags: Codable, Sendable, Equatable {
+    case unknown
+    case known(String)
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        self = text == "?" ? .unknown : .known(text)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .unknown: try container.encode("?")
+        case .known(let text): try container.encode(text)
+        }
+    }
+}
