@@ -36,7 +36,9 @@ struct EndpointMistakesTests {
                 Issue.record("got \(String(describing: error))"); return
             }
             #expect(hint.contains("imaps://\(server.host):\(server.imapsPort)"))
-            #expect(Date().timeIntervalSince(start) < 10)
+            // The 2 s read timeout ends it, not Dovecot giving up on the handshake (minutes);
+            // generous because a loaded test machine is slow to even start the login process.
+            #expect(Date().timeIntervalSince(start) < 30)
         }
     }
 

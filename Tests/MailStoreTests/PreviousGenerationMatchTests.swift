@@ -11,8 +11,8 @@ struct PreviousGenerationMatchTests {
     /// and a current-generation (200) message; plus another folder with the same bytes.
     static func setUp() throws -> (TestDatabase, folder: Int64, other: Int64) {
         let store = try TestDatabase()
-        let inbox = try store.folder("INBOX", pass: 1).id!
-        let other = try store.folder("Archive", pass: 1).id!
+        let inbox = try store.folder("INBOX", pass: 1).id
+        let other = try store.folder("Archive", pass: 1).id
         try store.database.commitBatch(
             inserted: [
                 TestDatabase.message(

@@ -47,7 +47,7 @@ struct StateDatabaseErrorTests {
     @Test("a database that cannot grow reports SQLITE_FULL, translated to diskFull")
     func realFull() throws {
         let store = try TestDatabase()
-        let folder = try store.folder("INBOX", pass: 1).id!
+        let folder = try store.folder("INBOX", pass: 1).id
         let pages = try store.database.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
         try store.database.queue.writeWithoutTransaction { db in
             _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)")

@@ -17,11 +17,10 @@ final class TestDatabase {
     func folder(
         _ name: String, pass: Int64, state: FolderRecord.State = .active, separator: String? = "."
     ) throws -> FolderRecord {
-        var record = FolderRecord(
-            wireName: Data(name.utf8), name: name, separator: separator, attributes: "\\HasNoChildren",
-            specialUse: nil, maildirPath: name == "INBOX" ? "" : name, state: state, pass: pass)
-        try database.saveFolder(&record)
-        return record
+        try database.insertFolder(
+            FolderRecord.New(
+                wireName: Data(name.utf8), name: name, separator: separator, attributes: "\\HasNoChildren",
+                specialUse: nil, maildirPath: name == "INBOX" ? "" : name, state: state, pass: pass))
     }
 
     /// A message row with bytes derived from its UID unless given.

@@ -14,7 +14,7 @@ struct StateDatabaseFolderTests {
         folder.uidValidity = 1_700_000_000
         folder.highestModSeq = 42
         folder.lastSeenPass = 2
-        try store.database.saveFolder(&folder)
+        try store.database.saveFolder(folder)
         #expect(folder.id == id)
         let rows = try store.database.folders()
         #expect(rows.count == 1)
@@ -43,7 +43,7 @@ struct StateDatabaseFolderTests {
     @Test("a gone folder keeps its messages")
     func goneKeepsMessages() throws {
         let store = try TestDatabase()
-        let folder = try store.folder("Vanished", pass: 1).id!
+        let folder = try store.folder("Vanished", pass: 1).id
         try store.database.commitBatch(
             inserted: [TestDatabase.message(folder: folder, uid: 1, pass: 1)], rekeyed: [],
             folderID: folder, highestUID: 1, passID: 1)
@@ -54,7 +54,7 @@ struct StateDatabaseFolderTests {
     @Test("keywords get the next free position and keep it")
     func keywordPositions() throws {
         let store = try TestDatabase()
-        let folder = try store.folder("INBOX", pass: 1).id!
+        let folder = try store.folder("INBOX", pass: 1).id
         #expect(try store.database.keywords(folderID: folder).isEmpty)
         #expect(try store.database.addKeywords(["$Forwarded", "Junk"], folderID: folder) == ["$Forwarded", "Junk"])
         #expect(
@@ -76,8 +76,8 @@ struct StateDatabaseFolderTests {
     @Test("each folder numbers its own keywords from 0")
     func keywordsPerFolder() throws {
         let store = try TestDatabase()
-        let inbox = try store.folder("INBOX", pass: 1).id!
-        let archive = try store.folder("Archive", pass: 1).id!
+        let inbox = try store.folder("INBOX", pass: 1).id
+        let archive = try store.folder("Archive", pass: 1).id
         _ = try store.database.addKeywords(["A", "B"], folderID: inbox)
         #expect(try store.database.addKeywords(["B"], folderID: archive) == ["B"])
         #expect(try store.database.keywords(folderID: inbox) == ["A", "B"])

@@ -59,10 +59,10 @@ struct StateDatabaseJobPassTests {
     func resume() throws {
         let store = try TestDatabase()
         let first = try store.database.openPass()
-        let folder = try store.folder("INBOX", pass: first.id!).id!
+        let folder = try store.folder("INBOX", pass: first.id).id
         try store.database.commitBatch(
-            inserted: [TestDatabase.message(folder: folder, uid: 1, pass: first.id!)], rekeyed: [],
-            folderID: folder, highestUID: 1, passID: first.id!)
+            inserted: [TestDatabase.message(folder: folder, uid: 1, pass: first.id)], rekeyed: [],
+            folderID: folder, highestUID: 1, passID: first.id)
         let again = try store.database.openPass()
         #expect(again.id == first.id)
         #expect(again.kind == .full)
@@ -74,8 +74,8 @@ struct StateDatabaseJobPassTests {
     func deltaAfterSeal() throws {
         let store = try TestDatabase()
         let full = try store.database.openPass()
-        try store.database.sealPass(full.id!, archiveName: "2026-11-25T10-15-00Z-full.tar")
-        let sealed = try #require(try store.database.pass(id: full.id!))
+        try store.database.sealPass(full.id, archiveName: "2026-11-25T10-15-00Z-full.tar")
+        let sealed = try #require(try store.database.pass(id: full.id))
         #expect(sealed.status == .sealed)
         #expect(sealed.archiveName == "2026-11-25T10-15-00Z-full.tar")
         #expect(sealed.finishedAt != nil)
@@ -84,7 +84,7 @@ struct StateDatabaseJobPassTests {
         #expect(delta.id == 2)
         #expect(delta.kind == .delta)
         #expect(delta.status == .running)
-        try store.database.sealPass(delta.id!, archiveName: "")
+        try store.database.sealPass(delta.id, archiveName: "")
         let next = try store.database.openPass()
         #expect(next.id == 3)
         #expect(next.kind == .delta)
@@ -95,7 +95,7 @@ struct StateDatabaseJobPassTests {
     @Test("issues are kept per pass, in order")
     func issues() throws {
         let store = try TestDatabase()
-        let pass = try store.database.openPass().id!
+        let pass = try store.database.openPass().id
         try store.database.recordIssue(
             PassIssueRecord(passID: pass, scope: .message, folder: "INBOX", uid: 7, reason: "too big"))
         try store.database.recordIssue(

@@ -9,8 +9,8 @@ struct StateDatabaseMessageTests {
     /// A database with one running pass and one folder.
     static func setUp() throws -> (TestDatabase, pass: Int64, folder: Int64) {
         let store = try TestDatabase()
-        let pass = try store.database.openPass().id!
-        let folder = try store.folder("INBOX", pass: pass).id!
+        let pass = try store.database.openPass().id
+        let folder = try store.folder("INBOX", pass: pass).id
         return (store, pass, folder)
     }
 
@@ -59,7 +59,7 @@ struct StateDatabaseMessageTests {
     @Test("messages are per generation")
     func perGeneration() throws {
         let (store, pass, folder) = try Self.setUp()
-        let other = try store.folder("Archive", pass: pass).id!
+        let other = try store.folder("Archive", pass: pass).id
         try store.database.commitBatch(
             inserted: [
                 TestDatabase.message(folder: folder, uidValidity: 100, uid: 1, pass: pass),
@@ -108,7 +108,7 @@ struct StateDatabaseMessageTests {
             ],
             rekeyed: [], folderID: folder, highestUID: 2, passID: pass)
         try store.database.sealPass(pass, archiveName: "a.tar")
-        let next = try store.database.openPass().id!
+        let next = try store.database.openPass().id
         let one = try #require(try store.database.messages(folderID: folder, uidValidity: 100)[1])
         try store.database.updateFlags(
             [(id: one.id!, flags: "\\Seen \\Flagged $Forwarded", maildirFile: "new-name:2,FSa")], passID: next)
@@ -128,7 +128,7 @@ struct StateDatabaseMessageTests {
     @Test("a pass's content: what it stored, and the flags it changed on older messages")
     func passContent() throws {
         let (store, first, inbox) = try Self.setUp()
-        let archive = try store.folder("Archive", pass: first).id!
+        let archive = try store.folder("Archive", pass: first).id
         try store.database.commitBatch(
             inserted: [
                 TestDatabase.message(folder: inbox, uid: 2, pass: first),
@@ -139,7 +139,7 @@ struct StateDatabaseMessageTests {
             inserted: [TestDatabase.message(folder: archive, uid: 1, pass: first)],
             rekeyed: [], folderID: archive, highestUID: 1, passID: first)
         try store.database.sealPass(first, archiveName: "full.tar")
-        let second = try store.database.openPass().id!
+        let second = try store.database.openPass().id
         try store.database.commitBatch(
             inserted: [TestDatabase.message(folder: inbox, uid: 3, pass: second)],
             rekeyed: [], folderID: inbox, highestUID: 3, passID: second)

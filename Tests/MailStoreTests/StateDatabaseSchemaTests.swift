@@ -135,7 +135,7 @@ struct StateDatabaseSchemaTests {
     @Test("a message is unique per folder, UIDVALIDITY and UID")
     func uniqueMessage() throws {
         let store = try TestDatabase()
-        let folder = try store.folder("INBOX", pass: 1).id!
+        let folder = try store.folder("INBOX", pass: 1).id
         var one = TestDatabase.message(folder: folder, uid: 1, pass: 1)
         try store.database.queue.write { db in try one.insert(db) }
         var same = TestDatabase.message(folder: folder, uid: 1, pass: 1)
@@ -147,7 +147,7 @@ struct StateDatabaseSchemaTests {
     @Test("deleting a folder row deletes its messages and keywords")
     func cascade() throws {
         let store = try TestDatabase()
-        let folder = try store.folder("Archive", pass: 1).id!
+        let folder = try store.folder("Archive", pass: 1).id
         try store.database.commitBatch(
             inserted: [TestDatabase.message(folder: folder, uid: 1, pass: 1)], rekeyed: [],
             folderID: folder, highestUID: 1, passID: 1)

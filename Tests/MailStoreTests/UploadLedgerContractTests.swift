@@ -20,9 +20,9 @@ final class SQLiteLedgerHarness: LedgerHarness {
 
     init() throws {
         store = try TestDatabase()
-        passID = try store.database.openPass().id!
-        folderID = try store.folder("INBOX", pass: passID).id!
-        targetID = try store.database.target(host: "target.example", port: 993, user: "carol").id!
+        passID = try store.database.openPass().id
+        folderID = try store.folder("INBOX", pass: passID).id
+        targetID = try store.database.target(host: "target.example", port: 993, user: "carol").id
     }
 
     func add(uid: Int64) throws -> MessageRecord {

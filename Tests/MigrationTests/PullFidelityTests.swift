@@ -94,7 +94,7 @@ struct PullFidelityTests {
         // The message expunged at the source stays in the local copy.
         let database = try StateDatabase(path: fixture.layout().database)
         let sent = try #require(try database.folders().first { $0.name == "Sent" })
-        #expect(try database.allMessages(folderID: sent.id!).filter { $0.sourceState == .gone }.count == 1)
+        #expect(try database.allMessages(folderID: sent.id).filter { $0.sourceState == .gone }.count == 1)
 
         let noop = try await fixture.pull()
         #expect(noop.messages == 0 && noop.flagUpdates == 0)

@@ -130,7 +130,7 @@ func snapshot(of layout: StoreLayout) throws -> [MessageFacts] {
     var facts: [MessageFacts] = []
     for folder in try database.folders() {
         let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
-        for record in try database.allMessages(folderID: folder.id!) where record.sourceState == .present {
+        for record in try database.allMessages(folderID: folder.id) where record.sourceState == .present {
             let (sha, size) = try SHA256Hasher.hashFile(atPath: "\(maildir.cur)/\(record.maildirFile)")
             guard sha == record.sha256, Int64(size) == record.size else {
                 throw StoreError.corrupt(path: record.maildirFile, reason: "file differs from its manifest row")

@@ -102,7 +102,7 @@ struct PushTests {
         await #expect(throws: TargetOverQuota.self) { try await fixture.push(connections: 1) }
         let database = try StateDatabase(path: fixture.layout.database)
         let target = try database.target(host: fixture.target.host, port: fixture.target.imapsPort, user: "carol")
-        let counts = try database.uploadCounts(targetID: target.id!)
+        let counts = try database.uploadCounts(targetID: target.id)
         #expect(counts.pending == 0, "nothing is left pending after a clean stop")
         let onTarget = try await fixture.targetSnapshot().count
         #expect(counts.uploaded == onTarget)

@@ -2,15 +2,12 @@ import Foundation
 import GRDB
 
 /// An account pushed to (a job may be pushed to several).
-public struct TargetRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+public struct TargetRecord: Codable, FetchableRecord, TableRecord, Sendable {
     public static let databaseTableName = "target"
-    public var id: Int64?
+    public let id: Int64
     public var host: String
     public var port: Int
     public var user: String
-
-    public init(host: String, port: Int, user: String) { self.host = host; self.port = port; self.user = user }
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// Where a source folder lands on a target, and that folder's UIDVALIDITY when last used.

@@ -19,12 +19,12 @@ public struct JobRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 }
 
 /// One run of pull: full or delta; sealed once its archive is written.
-public struct PassRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+public struct PassRecord: Codable, FetchableRecord, TableRecord, Sendable {
     public static let databaseTableName = "pass"
     public enum Kind: String, Codable, Sendable { case full, delta }
     public enum Status: String, Codable, Sendable { case running, sealed }
 
-    public var id: Int64?
+    public let id: Int64
     public var kind: Kind
     public var status: Status
     public var startedAt: Date
@@ -34,19 +34,15 @@ public struct PassRecord: Codable, FetchableRecord, MutablePersistableRecord, Se
     public var bytesAdded: Int64 = 0
     public var flagsChanged: Int = 0
 
-    public init(kind: Kind, startedAt: Date = Date()) {
-        self.kind = kind; self.status = .running; self.startedAt = startedAt
-    }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
-/// A source folder as last seen, keyed by its wire name.
-public struct FolderRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Equatable {
+/// A source folder as last seen, keyed by its wire name. Read from the database, so it always
+/// has its row id; a folder seen for the first time is a `FolderRecord.New` until inserted.
+public struct FolderRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
     public static let databaseTableName = "folder"
     public enum State: String, Codable, Sendable { case active, gone, unselectable }
 
-    public var id: Int64?
+    public let id: Int64
     public var wireName: Data
     public var name: String
     public var separator: String?
@@ -63,16 +59,42 @@ public struct FolderRecord: Codable, FetchableRecord, MutablePersistableRecord, 
     public var firstSeenPass: Int64
     public var lastSeenPass: Int64
 
-    public init(
-        wireName: Data, name: String, separator: String?, attributes: String, specialUse: String?,
-        maildirPath: String, state: State, pass: Int64
-    ) {
-        self.wireName = wireName; self.name = name; self.separator = separator; self.attributes = attributes
-        self.specialUse = specialUse; self.maildirPath = maildirPath; self.state = state
-        self.firstSeenPass = pass; self.lastSeenPass = pass
+    /// What LIST (or an archive's manifest) says of a folder the store has never seen.
+    public struct New: Encodable, PersistableRecord, Sendable {
+        public static let databaseTableName = "folder"
+        public var wireName: Data
+        public var name: String
+        public var separator: String?
+        public var attributes: String
+        public var specialUse: String?
+        public var uidValidity: Int64?
+        public var maildirPath: String
+        public var state: State
+        public var firstSeenPass: Int64
+        public var lastSeenPass: Int64
+
+        public init(
+            wireName: Data, name: String, separator: String?, attributes: String, specialUse: String?,
+            maildirPath: String, state: State, pass: Int64, uidValidity: Int64? = nil
+        ) {
+            self.wireName = wireName; self.name = name; self.separator = separator; self.attributes = attributes
+            self.specialUse = specialUse; self.maildirPath = maildirPath; self.state = state
+            self.firstSeenPass = pass; self.lastSeenPass = pass; self.uidValidity = uidValidity
+        }
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    init(id: Int64, _ new: New) {
+        self.id = id; wireName = new.wireName; name = new.name; separator = new.separator
+        attributes = new.attributes; specialUse = new.specialUse; uidValidity = new.uidValidity
+        maildirPath = new.maildirPath; state = new.state; firstSeenPass = new.firstSeenPass;
+        lastSeenPass = new.lastSeenPass
+    }
+}
+
+/// A folder row to write: one already stored (its changes saved), or a new one (inserted).
+public enum FolderChange: Sendable {
+    case update(FolderRecord)
+    case insert(FolderRecord.New)
 }
 
 /// A keyword's letter (position) in a folder's `dovecot-keywords` file; stable once given.

@@ -43,9 +43,12 @@ extension StateDatabase {
             }
             let hasSealed =
                 try PassRecord.filter(Column("status") == PassRecord.Status.sealed.rawValue).fetchCount(db) > 0
-            var pass = PassRecord(kind: hasSealed ? .delta : .full)
-            try pass.insert(db)
-            return pass
+            try db.execute(
+                sql: "INSERT INTO pass (kind, status, startedAt) VALUES (?, ?, ?)",
+                arguments: [
+                    (hasSealed ? PassRecord.Kind.delta : .full).rawValue, PassRecord.Status.running.rawValue, Date(),
+                ])
+            return try PassRecord.fetchOne(db, key: db.lastInsertedRowID)!
         }
     }
 
@@ -73,14 +76,29 @@ extension StateDatabase {
         try queue.read { try FolderRecord.order(Column("id")).fetchAll($0) }
     }
 
-    public func saveFolder(_ folder: inout FolderRecord) throws {
-        try queue.write { db in try folder.save(db) }
+    public func saveFolder(_ folder: FolderRecord) throws {
+        try queue.write { db in try folder.update(db) }
     }
 
-    /// Saves many folders in one transaction (one fsync instead of one per folder).
-    public func saveFolders(_ folders: inout [FolderRecord]) throws {
+    /// Inserts a folder seen for the first time; returns it with its id.
+    public func insertFolder(_ folder: FolderRecord.New) throws -> FolderRecord {
+        try saveFolders([.insert(folder)])[0]
+    }
+
+    /// Writes many folders in one transaction (one fsync instead of one per folder); returns
+    /// them as stored, in the same order.
+    public func saveFolders(_ changes: [FolderChange]) throws -> [FolderRecord] {
         try queue.write { db in
-            for index in folders.indices { try folders[index].save(db) }
+            try changes.map { change in
+                switch change {
+                case .update(let folder):
+                    try folder.update(db)
+                    return folder
+                case .insert(let new):
+                    try new.insert(db)
+                    return FolderRecord(id: db.lastInsertedRowID, new)
+                }
+            }
         }
     }
 

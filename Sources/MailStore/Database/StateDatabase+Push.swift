@@ -8,9 +8,9 @@ extension StateDatabase {
             if let existing = try TargetRecord.filter(Column("host") == host && Column("user") == user).fetchOne(db) {
                 return existing
             }
-            var record = TargetRecord(host: host, port: port, user: user)
-            try record.insert(db)
-            return record
+            try db.execute(
+                sql: "INSERT INTO target (host, port, user) VALUES (?, ?, ?)", arguments: [host, port, user])
+            return TargetRecord(id: db.lastInsertedRowID, host: host, port: port, user: user)
         }
     }
 

@@ -23,12 +23,12 @@ extension PushEngine {
         }
         announce(plan)
         let plans = Dictionary(
-            uniqueKeysWithValues: plan.folders.map { ($0.0.id!, FolderPlan(folder: $0.0, targetName: $0.1)) })
+            uniqueKeysWithValues: plan.folders.map { ($0.0.id, FolderPlan(folder: $0.0, targetName: $0.1)) })
         let workers = folderWorkers(
             context: context, target: target, password: password, issues: issues, countsFolder: false
         ) { plan, _ in
             // Not recorded here: the final round tries the folder again and reports it.
-            feed.exclude(plan.folder.id!)
+            feed.exclude(plan.folder.id)
             return PushSummary.FolderResult(
                 source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
                 flagUpdates: 0, deleted: 0)
@@ -55,5 +55,5 @@ private struct FollowedFolders: WorkSource {
         return nil
     }
 
-    func finished(_ item: FolderPlan) async { feed.release(item.folder.id!) }
+    func finished(_ item: FolderPlan) async { feed.release(item.folder.id) }
 }

@@ -40,10 +40,10 @@ struct FolderPuller {
             folder.highestModSeq = nil
         }
         folder.uidValidity = Int64(uidValidity)
-        if folder != original { try database.saveFolder(&folder) }
+        if folder != original { try database.saveFolder(folder) }
 
         let sourceUIDs = selected.exists > 0 ? try await client.uidSearch("ALL") : []
-        let stored = try database.storedUIDs(folderID: folder.id!, uidValidity: Int64(uidValidity))
+        let stored = try database.storedUIDs(folderID: folder.id, uidValidity: Int64(uidValidity))
         let sourceSet = Set(sourceUIDs)
         let newUIDs = sourceUIDs.filter { stored[Int64($0)] == nil }
         progress.update { $0.messagesPlanned += newUIDs.count }
@@ -57,7 +57,7 @@ struct FolderPuller {
 
         var fetched = FetchOutcome()
         if !newUIDs.isEmpty {
-            let hasOlder = try result.uidValidityChanged || stored.count < database.messageCount(folderID: folder.id!)
+            let hasOlder = try result.uidValidityChanged || stored.count < database.messageCount(folderID: folder.id)
             fetched = try await fetch(newUIDs, folder: folder, uidValidity: uidValidity, hasOlderGenerations: hasOlder)
             result.newMessages = fetched.stored
         }
@@ -68,7 +68,7 @@ struct FolderPuller {
         folder.syncedMessages = complete ? Int64(selected.exists) : nil
         folder.highestModSeq = selected.highestModSeq.map { Int64(bitPattern: $0) }
         folder.highestUID = max(folder.highestUID, Int64(sourceUIDs.max() ?? 0))
-        if folder != original { try database.saveFolder(&folder) }
+        if folder != original { try database.saveFolder(folder) }
         progress.update { $0.foldersDone += 1 }
         control.events.emit(
             .pull,
@@ -129,9 +129,9 @@ struct FolderPuller {
             UIDSet(candidates), items: ["UID", "FLAGS"], changedSince: changedSince)
         guard !fetched.isEmpty else { return 0 }
         let records = try database.messages(
-            folderID: folder.id!, uidValidity: Int64(uidValidity), uids: fetched.compactMap { $0.uid.map(Int64.init) })
+            folderID: folder.id, uidValidity: Int64(uidValidity), uids: fetched.compactMap { $0.uid.map(Int64.init) })
         let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
-        var keywords = try database.keywords(folderID: folder.id!)
+        var keywords = try database.keywords(folderID: folder.id)
         var changes: [(id: Int64, flags: String, maildirFile: String)] = []
         for message in fetched {
             guard let uid = message.uid, let record = records[Int64(uid)], let flags = message.flags else { continue }
@@ -140,7 +140,7 @@ struct FolderPuller {
             guard Set(text.split(separator: " ")) != Set(record.flags.split(separator: " ")) else { continue }
             let fresh = kept.filter { !$0.isSystemFlag && !keywords.contains($0.name) }.map(\.name)
             if !fresh.isEmpty {
-                keywords = try database.addKeywords(fresh, folderID: folder.id!)
+                keywords = try database.addKeywords(fresh, folderID: folder.id)
                 try maildir.writeKeywords(keywords)
             }
             guard let oldName = MaildirFileName(parsing: record.maildirFile) else { continue }
@@ -157,7 +157,7 @@ struct FolderPuller {
     }
 
     private func markOldGenerationGone(folder: FolderRecord, uidValidity: UInt32) throws {
-        let old = try database.allMessages(folderID: folder.id!).filter {
+        let old = try database.allMessages(folderID: folder.id).filter {
             $0.uidValidity != Int64(uidValidity) && $0.sourceState == .present
         }
         try database.markSourceGone(ids: old.compactMap(\.id), passID: passID)

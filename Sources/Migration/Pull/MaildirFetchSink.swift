@@ -55,7 +55,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         self.folder = folder; self.maildir = maildir; self.database = database; self.passID = passID
         self.uidValidity = uidValidity; self.progress = progress; self.logger = logger
         self.commitEvery = commitEvery; self.commitBytes = commitBytes
-        self.keywords = try database.keywords(folderID: folder.id!)
+        self.keywords = try database.keywords(folderID: folder.id)
     }
 
     func beginBody(_ section: BodySection, size: Int, of message: FetchedMessage) throws {
@@ -99,13 +99,13 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         let name = MaildirFileName(
             internalDateSeconds: date.secondsSince1970, uid: uid, uidValidity: uidValidity, size: size, info: info)
         var record = MessageRecord(
-            folderID: folder.id!, uidValidity: Int64(uidValidity), uid: Int64(uid),
+            folderID: folder.id, uidValidity: Int64(uidValidity), uid: Int64(uid),
             flags: flags.map(\.name).joined(separator: " "), internalDate: date.description,
             size: Int64(size), sha256: sha256, messageID: messageID, maildirFile: name.fileName, passID: passID)
         let previous =
             hasOlderGenerations
             ? try database.previousGenerationMatch(
-                folderID: folder.id!, currentUIDValidity: Int64(uidValidity),
+                folderID: folder.id, currentUIDValidity: Int64(uidValidity),
                 messageID: messageID, size: Int64(size), sha256: sha256, excluding: rekeyedIDs)
             : nil
         if let previous, !rekeyedIDs.contains(previous.id!) {
@@ -154,7 +154,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         try maildir.syncDirectories()
         let highest = pending.map(\.record.uid).max() ?? 0
         try database.commitBatch(
-            inserted: inserted, rekeyed: rekeyed, folderID: folder.id!, highestUID: highest, passID: passID)
+            inserted: inserted, rekeyed: rekeyed, folderID: folder.id, highestUID: highest, passID: passID)
         if let archive {
             let entries = pending.filter { $0.rekeyedFrom == nil }.map { item in
                 PassArchiveBuilder.Entry(
@@ -168,7 +168,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         storedBytes += insertedBytes
         control.events.emit(.pull, .messagesMoved(folder: folder.name, messages: inserted.count, bytes: insertedBytes))
         progress.update { $0.messagesRecorded += pending.count }
-        committed(folder.id!, pending.count, Int64(pendingBytes))
+        committed(folder.id, pending.count, Int64(pendingBytes))
         pending.removeAll(keepingCapacity: true)
         pendingBytes = 0
         FaultInjection.reach(.afterCommit)
@@ -185,7 +185,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     private func learnKeywords(_ flags: [Flag]) throws {
         let fresh = flags.filter { !$0.isSystemFlag && !keywords.contains($0.name) }.map(\.name)
         guard !fresh.isEmpty else { return }
-        keywords = try database.addKeywords(fresh, folderID: folder.id!)
+        keywords = try database.addKeywords(fresh, folderID: folder.id)
         keywordsChanged = true
     }
 

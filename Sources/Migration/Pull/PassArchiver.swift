@@ -20,8 +20,8 @@ struct PassArchiver {
             guard let name = pass.archiveName, !name.isEmpty,
                 FileManager.default.fileExists(atPath: "\(layout.archives)/\(name)")
             else { continue }
-            try database.sealPass(pass.id!, archiveName: name)
-            logger.info("pass \(pass.id!) had written \(name) before it stopped; recorded as sealed")
+            try database.sealPass(pass.id, archiveName: name)
+            logger.info("pass \(pass.id) had written \(name) before it stopped; recorded as sealed")
         }
     }
 
@@ -34,13 +34,13 @@ struct PassArchiver {
     /// messages it already holds are kept when they are exactly the pass's; otherwise the
     /// archive is written from the Maildir.
     func seal(_ pass: PassRecord, finishedAt: Date, built: PassArchiveBuilder? = nil) throws -> String? {
-        let passID = pass.id!
+        let passID = pass.id
         var prebuilt = built?.take()
         defer { prebuilt?.writer.abandon() }
         let content = try database.passContent(passID: passID)
         let flagUpdates = content.flagUpdates
         let folders = try database.folders()
-        let foldersByID = Dictionary(uniqueKeysWithValues: folders.map { ($0.id!, $0) })
+        let foldersByID = Dictionary(uniqueKeysWithValues: folders.map { ($0.id, $0) })
         let foldersChanged = folders.contains {
             $0.firstSeenPass == passID || ($0.state == .gone && $0.lastSeenPass == passID - 1)
         }
@@ -158,9 +158,9 @@ struct PassArchiver {
         to path: String, pass: PassRecord, content: StateDatabase.PassContent,
         folders: [FolderRecord], byID: [Int64: FolderRecord]
     ) throws {
-        try database.withStoredMessages(passID: pass.id!) { stored in
+        try database.withStoredMessages(passID: pass.id) { stored in
             try PassManifestWriter(path: path).write(
-                pass: pass.id!, kind: pass.kind.rawValue,
+                pass: pass.id, kind: pass.kind.rawValue,
                 folders: folders.map { folder in
                     PassManifest.Folder(
                         name: folder.name, wireName: folder.wireName.base64EncodedString(), separator: folder.separator,

@@ -73,7 +73,7 @@ public struct PullEngine: Sendable {
         let pass = try database.openPass()
         let prefixNote = prefix.isEmpty ? "" : ", personal namespace prefix \"\(prefix)\""
         logger.info(
-            "pull pass \(pass.id!) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)\(prefixNote)"
+            "pull pass \(pass.id) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)\(prefixNote)"
         )
         try StoreReconciler(database: database, layout: layout, logger: logger).reconcile()
         let (controlClient, folders) = try await withReconnects(
@@ -81,9 +81,9 @@ public struct PullEngine: Sendable {
             control: control, jobStep: .pull,
             connect: { try await connect(logger: logger, password: password) }
         ) {
-            try await recordFolders($0, database: database, passID: pass.id!)
+            try await recordFolders($0, database: database, passID: pass.id)
         }
-        let goneFolders = try database.markUnseenFoldersGone(passID: pass.id!)
+        let goneFolders = try database.markUnseenFoldersGone(passID: pass.id)
         for name in goneFolders { logger.warning("folder \"\(name)\" is gone at the source; its local copy is kept") }
         let (selectable, unchanged) = await plan(folders.filter { $0.state == .active }, client: controlClient)
         progress.update { $0.foldersTotal = selectable.count }
@@ -98,7 +98,7 @@ public struct PullEngine: Sendable {
             ? nil
             : PassArchiveBuilder(
                 finalPath: try archiver.plannedPath(for: pass), compression: options.compression, logger: logger)
-        var results = selectable.filter { unchanged.contains($0.id!) }.map {
+        var results = selectable.filter { unchanged.contains($0.id) }.map {
             PullSummary.FolderResult(
                 name: $0.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false,
                 unchanged: true)
@@ -114,8 +114,8 @@ public struct PullEngine: Sendable {
         }
         do {
             results += try await pullFolders(
-                selectable.filter { !unchanged.contains($0.id!) }, first: controlClient, database: database,
-                layout: layout, passID: pass.id!, password: password, logger: logger,
+                selectable.filter { !unchanged.contains($0.id) }, first: controlClient, database: database,
+                layout: layout, passID: pass.id, password: password, logger: logger,
                 committed: events.committed, archive: builder)
         } catch {
             builder?.abandon()
@@ -128,15 +128,15 @@ public struct PullEngine: Sendable {
         try control.stop.check()
         let archive = try archiver.seal(pass, finishedAt: finished, built: builder)
         logger.info("archive sealed in \(String(format: "%.2f", Date().timeIntervalSince(finished))) s")
-        let final = try database.pass(id: pass.id!) ?? pass
-        let issues = try database.issues(passID: pass.id!).map {
+        let final = try database.pass(id: pass.id) ?? pass
+        let issues = try database.issues(passID: pass.id).map {
             PullSummary.Issue(scope: $0.scope, folder: $0.folder, uid: $0.uid, reason: $0.reason)
         }
         logger.info(
             "pull done: \(final.messagesAdded) messages, \(final.bytesAdded) bytes, \(final.flagsChanged) flag updates, \(issues.count) issues"
         )
         return PullSummary(
-            job: options.job, pass: pass.id!, kind: pass.kind.rawValue, resumed: resumed, archive: archive,
+            job: options.job, pass: pass.id, kind: pass.kind.rawValue, resumed: resumed, archive: archive,
             messages: final.messagesAdded, bytes: final.bytesAdded, flagUpdates: final.flagsChanged,
             seconds: finished.timeIntervalSince(started), folders: results, foldersGone: goneFolders,
             issues: issues, logFile: logFile)
@@ -183,7 +183,7 @@ public struct PullEngine: Sendable {
                 let messages = status.messages, folder.syncedMessages == Int64(messages),
                 let modSeq = status.highestModSeq, let known = folder.highestModSeq, UInt64(bitPattern: known) == modSeq
             else { continue }
-            unchanged.insert(folder.id!)
+            unchanged.insert(folder.id)
         }
         func estimate(_ folder: FolderRecord, _ status: MailboxStatus) -> Double {
             let messages = Double(status.messages ?? 0)
@@ -210,28 +210,34 @@ public struct PullEngine: Sendable {
         let listings = try await client.list()
         let known = Dictionary(uniqueKeysWithValues: try database.folders().map { ($0.wireName, $0) })
         var seen: Set<Data> = []
-        var result: [FolderRecord] = []
+        var changes: [FolderChange] = []
         for listing in listings {
             let wire = Data(listing.name.wireBytes)
             guard seen.insert(wire).inserted else { continue }
             let state: FolderRecord.State = listing.isSelectable ? .active : .unselectable
-            var folder =
-                known[wire]
-                ?? FolderRecord(
-                    wireName: wire, name: listing.name.description, separator: listing.separator.map(String.init),
-                    attributes: listing.attributes.joined(separator: " "), specialUse: listing.specialUse,
-                    maildirPath: MaildirFolderPath.relativePath(for: listing.name, separator: listing.separator),
-                    state: state, pass: passID)
-            folder.attributes = listing.attributes.joined(separator: " ")
+            let attributes = listing.attributes.joined(separator: " ")
+            let separator = listing.separator.map(String.init)
+            guard var folder = known[wire] else {
+                changes.append(
+                    .insert(
+                        FolderRecord.New(
+                            wireName: wire, name: listing.name.description, separator: separator,
+                            attributes: attributes,
+                            specialUse: listing.specialUse,
+                            maildirPath: MaildirFolderPath.relativePath(
+                                for: listing.name, separator: listing.separator),
+                            state: state, pass: passID)))
+                continue
+            }
+            folder.attributes = attributes
             folder.specialUse = listing.specialUse
-            folder.separator = listing.separator.map(String.init)
+            folder.separator = separator
             folder.state = state
             folder.lastSeenPass = passID
-            result.append(folder)
+            changes.append(.update(folder))
         }
         // One transaction for the whole tree: each commit is an fsync, and no-op passes must stay fast.
-        try database.saveFolders(&result)
-        return result
+        return try database.saveFolders(changes)
     }
 
     /// Folders in parallel over up to `connections` logins; a folder that fails is reported

@@ -16,10 +16,10 @@ struct StoreReconciler {
             let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
             guard FileManager.default.fileExists(atPath: maildir.cur) else { continue }
             maildir.clearTemporaryFiles()
-            if try maildir.repairKeywords(database.keywords(folderID: folder.id!)) {
+            if try maildir.repairKeywords(database.keywords(folderID: folder.id)) {
                 logger.info("\(folder.name): rewrote dovecot-keywords, which an interrupted run had not finished")
             }
-            let records = try database.allMessages(folderID: folder.id!)
+            let records = try database.allMessages(folderID: folder.id)
             var byKey: [String: MessageRecord] = [:]
             for record in records { byKey["\(record.uidValidity)/\(record.uid)"] = record }
             var found = Set<String>()

@@ -33,28 +33,28 @@ struct FolderPusher {
         guard let uidValidity = selected.uidValidity else {
             throw IMAPError.protocolViolation(host: host, detail: "no UIDVALIDITY for target folder \(targetName)")
         }
-        let recorded = try database.targetFolder(targetID: target.id!, sourceFolderID: folder.id!)
-        var mapping = recorded ?? TargetFolderRecord(targetID: target.id!, sourceFolderID: folder.id!, name: targetName)
+        let recorded = try database.targetFolder(targetID: target.id, sourceFolderID: folder.id)
+        var mapping = recorded ?? TargetFolderRecord(targetID: target.id, sourceFolderID: folder.id, name: targetName)
         if let known = mapping.uidValidity, known != Int64(uidValidity) || mapping.name != targetName {
             // The target folder was recreated or remapped: recorded UIDs are void; re-match by identity.
             logger.warning("\(targetName): target UIDVALIDITY changed; re-checking which messages it holds")
-            try ledger.forgetUploads(targetID: target.id!, folderID: folder.id!)
+            try ledger.forgetUploads(targetID: target.id, folderID: folder.id)
         }
         mapping.uidValidity = Int64(uidValidity)
         mapping.name = targetName
         if mapping != recorded { try database.saveTargetFolder(&mapping) }
 
         let maildir = MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath)
-        let candidates = try ledger.pushCandidates(targetID: target.id!, folderID: folder.id!)
+        let candidates = try ledger.pushCandidates(targetID: target.id, folderID: folder.id)
         progress.update { $0.messagesPlanned += candidates.count }
         var queue = candidates.map(\.message)
         if !candidates.isEmpty {
             let hasPending = candidates.contains { $0.upload != nil }
             let recordedCount = try ledger.uploadedCount(
-                targetID: target.id!, folderID: folder.id!, uidValidity: Int64(uidValidity))
+                targetID: target.id, folderID: folder.id, uidValidity: Int64(uidValidity))
             if hasPending || selected.exists > recordedCount {
                 (queue, result.adopted) = try await adoptExisting(
-                    candidates, folderID: folder.id!, maildir: maildir,
+                    candidates, folderID: folder.id, maildir: maildir,
                     folder: targetName, uidValidity: uidValidity)
             }
         }
@@ -84,7 +84,7 @@ struct FolderPusher {
         folder: String, uidValidity: UInt32
     ) async throws -> ([MessageRecord], Int) {
         let claimed = try ledger.uploadedTargetUIDs(
-            targetID: target.id!, folderID: folderID, uidValidity: Int64(uidValidity))
+            targetID: target.id, folderID: folderID, uidValidity: Int64(uidValidity))
         var index = TargetIndex(claimed: claimed)
         try await index.load(from: client)
         var remaining: [MessageRecord] = []
@@ -95,7 +95,7 @@ struct FolderPusher {
                 var record =
                     upload
                     ?? UploadRecord(
-                        messageRowID: message.id!, targetID: target.id!, state: .uploaded, targetFolder: folder,
+                        messageRowID: message.id!, targetID: target.id, state: .uploaded, targetFolder: folder,
                         flags: .known(""))
                 record.state = .uploaded
                 record.targetFolder = folder
@@ -132,7 +132,7 @@ struct FolderPusher {
             var records: [UploadRecord] = []
             for message in tooBig {
                 var record = UploadRecord(
-                    messageRowID: message.id!, targetID: target.id!, state: .skipped, targetFolder: mailbox.description,
+                    messageRowID: message.id!, targetID: target.id, state: .skipped, targetFolder: mailbox.description,
                     flags: .known(""))
                 record.reason = "\(message.size) bytes exceed the target's APPENDLIMIT of \(limit)"
                 try self.record(
@@ -164,7 +164,7 @@ struct FolderPusher {
                         body: .file(path: "\(maildir.cur)/\(message.maildirFile)"), size: Int(message.size),
                         flags: kept, internalDate: InternalDate(message.internalDate)))
                 var upload = UploadRecord(
-                    messageRowID: message.id!, targetID: target.id!, state: .pending,
+                    messageRowID: message.id!, targetID: target.id, state: .pending,
                     targetFolder: mailbox.description, flags: .known(kept.map(\.name).sorted().joined(separator: " ")))
                 upload.flagsPassID = message.flagsPassID
                 records.append(upload)
@@ -272,7 +272,7 @@ struct FolderPusher {
         // Flags already right on the target: only the bookkeeping moves forward.
         var unchanged: [UploadRecord] = []
         var adoptedWithUnknownFlags: Set<Int64> = []
-        for (message, upload) in try ledger.flagSyncCandidates(targetID: target.id!, folderID: folder.id!) {
+        for (message, upload) in try ledger.flagSyncCandidates(targetID: target.id, folderID: folder.id) {
             guard upload.targetUID != nil, upload.targetUIDValidity == Int64(uidValidity) else { continue }
             var upload = upload
             if upload.flags == .unknown { adoptedWithUnknownFlags.insert(upload.messageRowID) }
@@ -299,7 +299,7 @@ struct FolderPusher {
     }
 
     private func propagateDeletes(folder: FolderRecord, uidValidity: UInt32) async throws -> Int {
-        let gone = try ledger.goneUploads(targetID: target.id!, folderID: folder.id!).map(\.upload)
+        let gone = try ledger.goneUploads(targetID: target.id, folderID: folder.id).map(\.upload)
             .filter { $0.targetUIDValidity == Int64(uidValidity) && $0.targetUID != nil }
         guard !gone.isEmpty else { return 0 }
         let set = UIDSet(gone.compactMap { $0.targetUID.map { UInt32($0) } })

@@ -76,7 +76,7 @@ public struct PushEngine: Sendable {
     /// `folder-planned` for the folders no earlier round of this engine announced (`migrate`'s
     /// uploads while pulling come first).
     func announce(_ plan: Plan) {
-        for (folder, name) in plan.folders where announced.insert(folder.id!) {
+        for (folder, name) in plan.folders where announced.insert(folder.id) {
             control.events.emit(.push, .folderPlanned(folder: folder.name, target: name))
         }
     }
@@ -161,9 +161,9 @@ public struct PushEngine: Sendable {
         _ folders: [(FolderRecord, String)], client: IMAPClient, context: JobContext,
         target: TargetRecord
     ) async throws -> [(FolderRecord, String)] {
-        let mappings = try context.database.targetFolders(targetID: target.id!)
+        let mappings = try context.database.targetFolders(targetID: target.id)
         let known = folders.filter { folder, name in
-            mappings[folder.id!]?.name == name && mappings[folder.id!]?.uidValidity != nil
+            mappings[folder.id]?.name == name && mappings[folder.id]?.uidValidity != nil
         }
         guard !known.isEmpty else { return folders }
         let statuses: [MailboxStatus]
@@ -174,15 +174,15 @@ public struct PushEngine: Sendable {
         }
         var unchanged = Set<Int64>()
         for ((folder, _), status) in zip(known, statuses)
-        where status.uidValidity.map(Int64.init) == mappings[folder.id!]?.uidValidity {
+        where status.uidValidity.map(Int64.init) == mappings[folder.id]?.uidValidity {
             if try !context.database.folderNeedsPush(
-                targetID: target.id!, folderID: folder.id!, propagateDeletes: options.propagateDeletes)
+                targetID: target.id, folderID: folder.id, propagateDeletes: options.propagateDeletes)
             {
-                unchanged.insert(folder.id!)
+                unchanged.insert(folder.id)
             }
         }
         progress.update { $0.foldersDone += unchanged.count }
-        return folders.filter { !unchanged.contains($0.0.id!) }
+        return folders.filter { !unchanged.contains($0.0.id) }
     }
 
     private func pushFolders(

@@ -48,7 +48,7 @@ struct ArchiveImporter {
         try database.bindJob(host: metadata.sourceHost, port: metadata.sourcePort, user: metadata.sourceUser)
         if let prefix = metadata.sourceNamespacePrefix { try database.recordSourceNamespacePrefix(prefix) }
         let pass = try database.openPass()
-        let folders = try recordFolders(manifest.folders, passID: pass.id!)
+        let folders = try recordFolders(manifest.folders, passID: pass.id)
         let byPath = Dictionary(manifest.messages.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var pending: [(MaildirFolder, String, MaildirFileName, MessageRecord)] = []
         var imported = 0
@@ -61,7 +61,7 @@ struct ArchiveImporter {
                 guard let folder = folders.values.first(where: { $0.maildirPath == relative }) else { return }
                 let lines = String(decoding: try stream.readAll(limit: 1 << 20), as: UTF8.self).split(separator: "\n")
                 let keywords = lines.compactMap { $0.split(separator: " ", maxSplits: 1).last.map(String.init) }
-                let known = try database.addKeywords(keywords, folderID: folder.id!)
+                let known = try database.addKeywords(keywords, folderID: folder.id)
                 try MaildirFolder(root: context.layout.maildir, relativePath: relative).create()
                 try MaildirFolder(root: context.layout.maildir, relativePath: relative).writeKeywords(known)
             default:
@@ -69,7 +69,7 @@ struct ArchiveImporter {
                     let name = MaildirFileName(parsing: (info.path as NSString).lastPathComponent)
                 else { return }
                 if try database.message(
-                    folderID: folder.id!, uidValidity: Int64(message.uidValidity), uid: Int64(message.uid)) != nil
+                    folderID: folder.id, uidValidity: Int64(message.uidValidity), uid: Int64(message.uid)) != nil
                 {
                     return
                 }
@@ -85,19 +85,19 @@ struct ArchiveImporter {
                         path: path, reason: "\(info.path) does not match its manifest (size or SHA-256)")
                 }
                 let record = MessageRecord(
-                    folderID: folder.id!, uidValidity: Int64(message.uidValidity), uid: Int64(message.uid),
+                    folderID: folder.id, uidValidity: Int64(message.uidValidity), uid: Int64(message.uid),
                     flags: message.flags.joined(separator: " "), internalDate: message.internalDate,
                     size: message.size, sha256: sha, messageID: messageID ?? message.messageID,
-                    maildirFile: name.fileName, passID: pass.id!)
+                    maildirFile: name.fileName, passID: pass.id)
                 pending.append((maildir, file.temporaryPath, name, record))
-                if pending.count >= 500 { imported += try commit(&pending, passID: pass.id!) }
+                if pending.count >= 500 { imported += try commit(&pending, passID: pass.id) }
             }
         }
-        imported += try commit(&pending, passID: pass.id!)
+        imported += try commit(&pending, passID: pass.id)
         try applyRekeys(manifest.rekeyed ?? [], folders: folders)
-        try applyDeletions(manifest.deletions ?? [], folders: folders, passID: pass.id!)
-        let updates = try applyFlagUpdates(manifest.flagUpdates, folders: folders, passID: pass.id!)
-        try database.sealPass(pass.id!, archiveName: marker)
+        try applyDeletions(manifest.deletions ?? [], folders: folders, passID: pass.id)
+        let updates = try applyFlagUpdates(manifest.flagUpdates, folders: folders, passID: pass.id)
+        try database.sealPass(pass.id, archiveName: marker)
         context.logger.info(
             "imported \((path as NSString).lastPathComponent): \(imported) messages, \(updates) flag updates")
         return (imported, updates)
@@ -108,16 +108,21 @@ struct ArchiveImporter {
         var result: [String: FolderRecord] = [:]
         for entry in entries {
             let wire = Data(base64Encoded: entry.wireName) ?? Data(entry.name.utf8)
-            var folder =
-                known[wire]
-                ?? FolderRecord(
-                    wireName: wire, name: entry.name, separator: entry.separator,
-                    attributes: entry.attributes.joined(separator: " "), specialUse: entry.specialUse,
-                    maildirPath: entry.maildirPath,
-                    state: entry.state == "unselectable" ? .unselectable : .active, pass: passID)
-            folder.uidValidity = entry.uidValidity.map(Int64.init)
-            folder.lastSeenPass = passID
-            try context.database.saveFolder(&folder)
+            let folder: FolderRecord
+            if var existing = known[wire] {
+                existing.uidValidity = entry.uidValidity.map(Int64.init)
+                existing.lastSeenPass = passID
+                try context.database.saveFolder(existing)
+                folder = existing
+            } else {
+                folder = try context.database.insertFolder(
+                    FolderRecord.New(
+                        wireName: wire, name: entry.name, separator: entry.separator,
+                        attributes: entry.attributes.joined(separator: " "), specialUse: entry.specialUse,
+                        maildirPath: entry.maildirPath,
+                        state: entry.state == "unselectable" ? .unselectable : .active, pass: passID,
+                        uidValidity: entry.uidValidity.map(Int64.init)))
+            }
             known[wire] = folder
             result[entry.name] = folder
         }
@@ -147,7 +152,7 @@ struct ArchiveImporter {
         for rekey in rekeys {
             guard let folder = folders[rekey.folder],
                 var record = try context.database.message(
-                    folderID: folder.id!, uidValidity: Int64(rekey.fromUIDValidity), uid: Int64(rekey.fromUID)),
+                    folderID: folder.id, uidValidity: Int64(rekey.fromUIDValidity), uid: Int64(rekey.fromUID)),
                 let name = MaildirFileName(parsing: record.maildirFile)
             else { continue }
             let renamed = MaildirFileName(
@@ -158,7 +163,7 @@ struct ArchiveImporter {
             record.uid = Int64(rekey.toUID)
             record.maildirFile = renamed.fileName
             try context.database.commitBatch(
-                inserted: [], rekeyed: [record], folderID: folder.id!, highestUID: record.uid, passID: record.passID)
+                inserted: [], rekeyed: [record], folderID: folder.id, highestUID: record.uid, passID: record.passID)
         }
     }
 
@@ -170,7 +175,7 @@ struct ArchiveImporter {
         for deletion in deletions {
             guard let folder = folders[deletion.folder],
                 let record = try context.database.message(
-                    folderID: folder.id!, uidValidity: Int64(deletion.uidValidity), uid: Int64(deletion.uid)),
+                    folderID: folder.id, uidValidity: Int64(deletion.uidValidity), uid: Int64(deletion.uid)),
                 record.sourceState == .present
             else { continue }
             ids.append(record.id!)
@@ -186,12 +191,12 @@ struct ArchiveImporter {
         for update in updates {
             guard let folder = folders[update.folder],
                 let record = try context.database.message(
-                    folderID: folder.id!, uidValidity: Int64(update.uidValidity), uid: Int64(update.uid)),
+                    folderID: folder.id, uidValidity: Int64(update.uidValidity), uid: Int64(update.uid)),
                 let name = MaildirFileName(parsing: record.maildirFile)
             else { continue }
             let flags = update.flags.joined(separator: " ")
             guard flags != record.flags else { continue }
-            let keywords = try context.database.keywords(folderID: folder.id!)
+            let keywords = try context.database.keywords(folderID: folder.id)
             let renamed = name.withInfo(
                 MaildirFlags.infoLetters(
                     for: update.flags.map { .init($0) }, keywordIndex: { keywords.firstIndex(of: $0) }))

@@ -72,7 +72,7 @@ public struct VerifyEngine: Sendable {
         for folder in folders {
             try stop.check()
             let targetName: String
-            if let recorded = try database.targetFolder(targetID: targetRecord.id!, sourceFolderID: folder.id!) {
+            if let recorded = try database.targetFolder(targetID: targetRecord.id, sourceFolderID: folder.id) {
                 targetName = recorded.name
             } else {
                 switch map.mapping.decide(
@@ -106,10 +106,10 @@ public struct VerifyEngine: Sendable {
                 }
                 comparison.compare(sourceViews: sourceSink.views)
             } else {
-                let uploads = try database.uploads(targetID: targetRecord.id!, sourceFolderID: folder.id!)
+                let uploads = try database.uploads(targetID: targetRecord.id, sourceFolderID: folder.id)
                 let maildir = MaildirFolder(root: context.layout.maildir, relativePath: folder.maildirPath)
                 try comparison.compare(
-                    store: try database.allMessages(folderID: folder.id!).filter { $0.sourceState == .present },
+                    store: try database.allMessages(folderID: folder.id).filter { $0.sourceState == .present },
                     uploads: uploads, maildir: maildir)
             }
             report.folders.append(comparison.line)
