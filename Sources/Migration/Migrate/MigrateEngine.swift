@@ -31,17 +31,12 @@ public struct MigrateEngine: Sendable {
         public var text: String { pull.text + "\n\n" + push.text }
     }
 
+    /// Opens the job and migrates: the same as `MigrationJob.migrate`.
     public func run(sourcePassword: String, targetPassword: String) async throws -> Summary {
-        let layout = StoreLayout(storeRoot: pull.storeRoot, job: pull.job)
-        do {
-            let context = try JobContext(
-                storeRoot: pull.storeRoot, job: pull.job, step: "migrate",
-                user: pull.source.endpoint.user, console: console)
-            defer { context.close() }
-            return try await run(sourcePassword: sourcePassword, targetPassword: targetPassword, context: context)
-        } catch {
-            throw StateDatabase.translate(error, path: layout.database)
-        }
+        try await MigrationJob(storeRoot: pull.storeRoot, name: pull.job, control: control, console: console)
+            .migrate(
+                pull: pull, push: push, sourcePassword: sourcePassword, targetPassword: targetPassword,
+                pullProgress: progress, pushProgress: pushProgress)
     }
 
     func run(sourcePassword: String, targetPassword: String, context: JobContext) async throws -> Summary {

@@ -23,17 +23,11 @@ public struct PullEngine: Sendable {
     }
 
     /// Opens the job (lock, database, log) and runs one pass.
+    /// Opens the job (lock, database, log, a run on the ledger) and runs one pass: the same as
+    /// `MigrationJob.pull`.
     public func run(password: String) async throws -> PullSummary {
-        let layout = StoreLayout(storeRoot: options.storeRoot, job: options.job)
-        do {
-            let context = try JobContext(
-                storeRoot: options.storeRoot, job: options.job, step: "pull",
-                user: options.source.endpoint.user, console: console)
-            defer { context.close() }
-            return try await run(password: password, context: context)
-        } catch {
-            throw StateDatabase.translate(error, path: layout.database)
-        }
+        try await MigrationJob(storeRoot: options.storeRoot, name: options.job, control: control, console: console)
+            .pull(options, password: password, progress: progress)
     }
 
     /// Runs one pass in an already opened job (used by `migrate`).

@@ -21,20 +21,10 @@ public struct PushEngine: Sendable {
         self.options = options; self.progress = progress; self.control = control; self.console = console
     }
 
+    /// Opens the job and runs one push: the same as `MigrationJob.push`.
     public func run(password: String) async throws -> PushSummary {
-        let layout = StoreLayout(storeRoot: options.storeRoot, job: options.job)
-        guard FileManager.default.fileExists(atPath: layout.database) else {
-            throw StoreError.unknownJob(store: options.storeRoot, job: options.job)
-        }
-        do {
-            let context = try JobContext(
-                storeRoot: options.storeRoot, job: options.job, step: "push",
-                user: options.target.endpoint.user, console: console)
-            defer { context.close() }
-            return try await run(password: password, context: context)
-        } catch {
-            throw StateDatabase.translate(error, path: layout.database)
-        }
+        try await MigrationJob(storeRoot: options.storeRoot, name: options.job, control: control, console: console)
+            .push(options, password: password, progress: progress)
     }
 
     /// One push round in an opened job; `migrate` calls it repeatedly while pulling.

@@ -29,17 +29,10 @@ public struct RestoreEngine: Sendable {
         }
     }
 
+    /// Opens the job and restores: the same as `MigrationJob.restore`.
     public func run(targetPassword: String) async throws -> Summary {
-        let layout = StoreLayout(storeRoot: push.storeRoot, job: push.job)
-        do {
-            let context = try JobContext(
-                storeRoot: push.storeRoot, job: push.job, step: "restore",
-                user: push.target.endpoint.user, console: console)
-            defer { context.close() }
-            return try await run(targetPassword: targetPassword, context: context)
-        } catch {
-            throw StateDatabase.translate(error, path: layout.database)
-        }
+        try await MigrationJob(storeRoot: push.storeRoot, name: push.job, console: console)
+            .restore(archives: archives, push: push, targetPassword: targetPassword, progress: progress)
     }
 
     /// Imports and pushes in an already opened job.

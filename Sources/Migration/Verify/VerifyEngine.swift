@@ -34,15 +34,10 @@ public struct VerifyEngine: Sendable {
         self.console = console
     }
 
+    /// Opens the job and compares: the same as `MigrationJob.verify`.
     public func run(targetPassword: String, sourcePassword: String? = nil) async throws -> VerifyReport {
-        let layout = StoreLayout(storeRoot: storeRoot, job: job)
-        guard FileManager.default.fileExists(atPath: layout.database) else {
-            throw StoreError.unknownJob(store: storeRoot, job: job)
-        }
-        let context = try JobContext(
-            storeRoot: storeRoot, job: job, step: "verify", user: target.endpoint.user, console: console)
-        defer { context.close() }
-        return try await run(targetPassword: targetPassword, sourcePassword: sourcePassword, context: context)
+        try await MigrationJob(storeRoot: storeRoot, name: job, console: console)
+            .verify(self, targetPassword: targetPassword, sourcePassword: sourcePassword)
     }
 
     /// Compares in an already opened job; `stop` is checked before each folder.
