@@ -10,7 +10,7 @@ struct KickTests {
     func kickedMidRun() async throws {
         let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 50, largeMessageBytes: 8_000_000))
         defer { fixture.stop() }
-        let finished = Flag()
+        let finished = DoneFlag()
         let run = Task {
             defer { finished.set() }
             return try await fixture.runBinary("migrate")
@@ -42,7 +42,7 @@ struct KickTests {
 }
 
 /// A flag set once, read from any thread.
-final class Flag: @unchecked Sendable {
+final class DoneFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
     var isSet: Bool { lock.withLock { value } }

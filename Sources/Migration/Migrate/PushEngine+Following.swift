@@ -19,8 +19,9 @@ extension PushEngine {
             control: control, jobStep: .push,
             connect: { try await connect(context.logger, password: password) }
         ) {
-            try await planFolders($0, context: context, issues: issues, countFolders: false)
+            try await planFolders($0, context: context, issues: issues)
         }
+        progress.update { $0.foldersTotal = plan.folders.count }
         announce(plan)
         let plans = Dictionary(
             uniqueKeysWithValues: plan.folders.map { ($0.0.id, FolderPlan(folder: $0.0, targetName: $0.1)) })

@@ -7,7 +7,7 @@ import MailStore
 /// Pulls one folder over one connection: new messages, flag changes, deletions at the source,
 /// and a new UIDVALIDITY generation without storing anything twice.
 struct FolderPuller {
-    let client: IMAPClient
+    let client: any IMAPSession
     let database: StateDatabase
     let layout: StoreLayout
     let passID: Int64

@@ -7,7 +7,7 @@ import MailStore
 /// Uploads one source folder to its target folder exactly once: pending recorded before each
 /// APPEND, the UID recorded after its OK, anything uncertain looked up on the target first.
 struct FolderPusher {
-    let client: IMAPClient
+    let client: any IMAPSession
     let context: JobContext
     let target: TargetRecord
     let options: PushOptions

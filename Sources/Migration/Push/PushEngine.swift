@@ -39,9 +39,10 @@ public struct PushEngine: Sendable {
             control: control, jobStep: .push,
             connect: { try await connect(context.logger, password: password) }
         ) {
-            try await planFolders($0, context: context, issues: issues, countFolders: false)
+            try await planFolders($0, context: context, issues: issues)
         }
-        progress.update { $0.foldersTotal += plan.folders.count }
+        // Set, not added: `migrate`'s uploads while pulling planned the same folders.
+        progress.update { $0.foldersTotal = plan.folders.count }
         announce(plan)
         let work = try await foldersWithWork(plan.folders, client: controlClient, context: context, target: target)
         let idle = plan.folders.filter { folder, _ in !work.contains { $0.0.id == folder.id } }.map { folder, name in
@@ -100,7 +101,7 @@ public struct PushEngine: Sendable {
     /// Maps every stored folder, then creates and subscribes the missing targets; a folder
     /// that cannot be created is reported and skipped.
     func planFolders(
-        _ client: IMAPClient, context: JobContext, issues: IssueLog, countFolders: Bool = true
+        _ client: IMAPClient, context: JobContext, issues: IssueLog
     ) async throws -> Plan {
         let map = try await TargetFolderMap.load(
             client, rules: options.rules, exclude: options.exclude, sourcePrefix: options.sourcePrefix,
@@ -141,7 +142,6 @@ public struct PushEngine: Sendable {
                 plan.folders.append((folder, name))
             }
         }
-        if countFolders { progress.update { $0.foldersTotal += plan.folders.count } }
         return plan
     }
 

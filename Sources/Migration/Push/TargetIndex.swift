@@ -14,7 +14,7 @@ struct TargetIndex {
 
     init(claimed: Set<UInt32>) { self.claimed = claimed }
 
-    mutating func load(from client: IMAPClient) async throws {
+    mutating func load(from client: any IMAPSession) async throws {
         let sink = HeaderIndexSink()
         try await client.uidFetch(
             [.all], items: ["UID", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"], into: sink)
@@ -23,7 +23,7 @@ struct TargetIndex {
 
     /// The target UID holding `message`, claimed so no other message matches it: Message-ID
     /// and size (raw or CRLF-normalised) when unambiguous, else the content hash.
-    mutating func match(_ message: MessageRecord, file: String, client: IMAPClient) async throws -> UInt32? {
+    mutating func match(_ message: MessageRecord, file: String, client: any IMAPSession) async throws -> UInt32? {
         let open = entries.filter { !claimed.contains($0.uid) && $0.messageID == message.messageID }
         guard !open.isEmpty else { return nil }
         var sizes: Set<Int> = [Int(message.size)]
