@@ -12,8 +12,21 @@ final class ProgressPrinter: @unchecked Sendable {
     private let lines: [Line]
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private var task: Task<Void, Never>?
+    private let lock = NSLock()
+    /// The last retry, shown after the counters for a while: a bad link is visible as it happens.
+    private var note: (text: String, until: Date)?
 
     init(lines: [Line]) { self.lines = lines }
+
+    /// Reads the job's events: retries show on the status line.
+    func observe(_ events: JobEventHub) {
+        events.subscribe { [self] event in
+            guard case .retry(let folder, _, let delay, let attempt, let of) = event.kind else { return }
+            let text =
+                "retrying \(folder.map { "\($0) " } ?? "")in \(String(format: "%.1f", delay)) s (\(attempt)/\(of))"
+            lock.lock(); note = (text, Date().addingTimeInterval(max(5, delay + 2))); lock.unlock()
+        }
+    }
 
     func start() {
         let interval: Duration = isTerminal ? .milliseconds(500) : .seconds(10)
@@ -43,7 +56,13 @@ final class ProgressPrinter: @unchecked Sendable {
                 + "folders \(s.foldersDone)/\(s.foldersTotal)  messages \(s.messagesDone)/\(s.messagesPlanned)  "
                 + "\(ByteCountText.format(s.bytesDone))  \(String(format: "%.0f", s.messagesPerSecond)) msg/s  "
                 + "\(ByteCountText.format(Int64(s.bytesPerSecond)))/s\(eta)"
-        }.joined(separator: "  |  ")
+        }.joined(separator: "  |  ") + currentNote()
+    }
+
+    private func currentNote() -> String {
+        lock.lock(); defer { lock.unlock() }
+        guard let note, note.until > Date() else { return "" }
+        return "  · " + note.text
     }
 
     static func duration(_ seconds: TimeInterval) -> String {

@@ -23,6 +23,7 @@ struct StepRunner {
             }
         }
         let printer = mode == .auto ? ProgressPrinter(lines: lines) : nil
+        printer?.observe(job.control.events)
         printer?.start()
         defer { printer?.stop() }
         return try await body(job)

@@ -32,7 +32,7 @@ final class TestDatabase {
             internalDateSeconds: 1_700_000_000, uid: UInt32(uid), uidValidity: UInt32(uidValidity),
             size: Int(size), info: flags.contains("\\Seen") ? "S" : "")
         return MessageRecord(
-            folderID: folder, uidValidity: uidValidity, uid: uid, flags: flags,
+            folderID: folder, uidValidity: uidValidity, uid: uid, flags: FlagList(text: flags),
             internalDate: "14-Nov-2023 22:13:20 +0000", size: size,
             sha256: sha256 ?? String(repeating: String(uid % 10), count: 64),
             messageID: messageID ?? "<\(uid)@example.com>", maildirFile: name.fileName, passID: pass)

@@ -13,13 +13,12 @@ import Testing
 struct NamespacePrefixTests {
     private static let password = "Prefix-Passw0rd"
 
-    private static func start(
+    private static func configuration(
         prefix: String, separator: Character, specialUse: [String: String]
-    ) throws -> DovecotServer {
-        try DovecotServer.start(
-            DovecotConfiguration(
-                users: [DovecotUser(name: "pat", password: password)], hierarchySeparator: separator,
-                specialUseFolders: specialUse, namespacePrefix: prefix))
+    ) -> DovecotConfiguration {
+        DovecotConfiguration(
+            users: [DovecotUser(name: "pat", password: password)], hierarchySeparator: separator,
+            specialUseFolders: specialUse, namespacePrefix: prefix)
     }
 
     private static func configuration(_ server: DovecotServer) -> IMAPClientConfiguration {
@@ -83,10 +82,12 @@ struct NamespacePrefixTests {
 
     @Test("an INBOX.-prefixed source lands on a plain target: Sent in Sent Items, INBOX.Projects.2024 in Projects/2024")
     func courierSourceToPlainTarget() async throws {
-        let source = try Self.start(prefix: "INBOX.", separator: ".", specialUse: [:])
-        let target = try Self.start(
-            prefix: "", separator: "/", specialUse: ["Sent Items": "\\Sent", "Deleted Items": "\\Trash"])
-        defer { source.stop(); target.stop() }
+        let pair = try DovecotPair.start(
+            source: Self.configuration(prefix: "INBOX.", separator: ".", specialUse: [:]),
+            target: Self.configuration(
+                prefix: "", separator: "/", specialUse: ["Sent Items": "\\Sent", "Deleted Items": "\\Trash"]))
+        defer { pair.stop() }
+        let (source, target) = (pair.source, pair.target)
         let store = try makeTemporaryDirectory()
         // No SPECIAL-USE at the source: Sent and Trash are recognised by name below the prefix.
         try await Self.seed(
@@ -109,9 +110,11 @@ struct NamespacePrefixTests {
 
     @Test("a plain source lands on an INBOX.-prefixed target: folders get the target's prefix")
     func plainSourceToCourierTarget() async throws {
-        let source = try Self.start(prefix: "", separator: "/", specialUse: ["Sent": "\\Sent"])
-        let target = try Self.start(prefix: "INBOX.", separator: ".", specialUse: [:])
-        defer { source.stop(); target.stop() }
+        let pair = try DovecotPair.start(
+            source: Self.configuration(prefix: "", separator: "/", specialUse: ["Sent": "\\Sent"]),
+            target: Self.configuration(prefix: "INBOX.", separator: ".", specialUse: [:]))
+        defer { pair.stop() }
+        let (source, target) = (pair.source, pair.target)
         let store = try makeTemporaryDirectory()
         try await Self.seed(source, folders: ["INBOX", "Sent", "Projects", "Projects/2024"])
         // The target has its Sent folder by name only, below its prefix.

@@ -16,11 +16,18 @@ struct PullFixture {
     let store: String
     let separator: Character
 
+    /// The source Dovecot's set-up: user alice, the given separator.
+    static func configuration(separator: Character) -> DovecotConfiguration {
+        DovecotConfiguration(
+            users: [DovecotUser(name: "alice", password: sourcePassword)], hierarchySeparator: separator)
+    }
+
     static func start(spec: CorpusSpec = CorpusSpec(), separator: Character = ".") async throws -> PullFixture {
-        let server = try DovecotServer.start(
-            DovecotConfiguration(
-                users: [DovecotUser(name: "alice", password: sourcePassword)],
-                hierarchySeparator: separator))
+        try await load(spec: spec, into: DovecotServer.start(configuration(separator: separator)), separator: separator)
+    }
+
+    /// Fills alice's account on `server` with the corpus of `spec`.
+    static func load(spec: CorpusSpec, into server: DovecotServer, separator: Character) async throws -> PullFixture {
         let store = try makeTemporaryDirectory()
         let client = try await server.connectedClient()
         let folders = try CorpusGenerator(spec: spec, scratchDirectory: store).folders()
@@ -138,7 +145,7 @@ func snapshot(of layout: StoreLayout) throws -> [MessageFacts] {
             facts.append(
                 MessageFacts(
                     folder: folder.name, sha256: sha, size: size,
-                    flags: record.flags.split(separator: " ").map(String.init).sorted(),
+                    flags: record.flags.names.sorted(),
                     internalDateSeconds: InternalDate(record.internalDate)!.secondsSince1970))
         }
     }

@@ -19,19 +19,26 @@ let targetSpecialUse = [
 struct MigrationFixture {
     let source: PullFixture
     let target: DovecotServer
+    let pair: DovecotPair
 
     static func start(
         spec: CorpusSpec = CorpusSpec(), targetQuota: Int? = nil, targetSettings: String = ""
     ) async throws -> MigrationFixture {
-        let source = try await PullFixture.start(spec: spec, separator: ".")
-        let target = try DovecotServer.start(
-            DovecotConfiguration(
+        let pair = try DovecotPair.start(
+            source: PullFixture.configuration(separator: "."),
+            target: DovecotConfiguration(
                 users: [
                     DovecotUser(name: "carol", password: targetPassword, quotaBytes: targetQuota),
                     DovecotUser(name: "dave", password: targetPassword),
                 ],
                 hierarchySeparator: "/", specialUseFolders: targetSpecialUse, extraSettings: targetSettings))
-        return MigrationFixture(source: source, target: target)
+        do {
+            let source = try await PullFixture.load(spec: spec, into: pair.source, separator: ".")
+            return MigrationFixture(source: source, target: pair.target, pair: pair)
+        } catch {
+            pair.stop()
+            throw error
+        }
     }
 
     var store: String { source.store }
@@ -83,14 +90,7 @@ struct MigrationFixture {
     }
 
     /// Both test CAs in one PEM bundle, as `--ca-file` takes for commands that talk to both sides.
-    func combinedCAFile() throws -> String {
-        let path = store + "/both-ca.pem"
-        let pem =
-            try String(contentsOfFile: source.server.caFile, encoding: .utf8)
-            + (try String(contentsOfFile: target.caFile, encoding: .utf8))
-        try pem.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
+    func combinedCAFile() throws -> String { try pair.combinedCAFile(in: store) }
 
     /// The source's messages with folder names as they should appear on the target.
     func expectedOnTarget() async throws -> [MessageFacts] {
@@ -114,8 +114,5 @@ struct MigrationFixture {
         }
     }
 
-    func stop() {
-        target.stop()
-        source.stop()
-    }
+    func stop() { pair.stop() }
 }

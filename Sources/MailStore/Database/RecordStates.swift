@@ -12,18 +12,18 @@ public enum IssueScope: String, Codable, Sendable {
 /// found there already (adopted) and not yet looked at. Stored as text: "?" for unknown.
 public enum TargetFlags: Codable, Sendable, Equatable {
     case unknown
-    case known(String)
+    case known(FlagList)
 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        self = text == "?" ? .unknown : .known(text)
+        self = text == "?" ? .unknown : .known(FlagList(text: text))
     }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .unknown: try container.encode("?")
-        case .known(let text): try container.encode(text)
+        case .known(let list): try container.encode(list.names.sorted().joined(separator: " "))
         }
     }
 }

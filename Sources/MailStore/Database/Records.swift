@@ -112,7 +112,7 @@ public struct MessageRecord: Codable, FetchableRecord, MutablePersistableRecord,
     public var folderID: Int64
     public var uidValidity: Int64
     public var uid: Int64
-    public var flags: String
+    public var flags: FlagList
     public var internalDate: String
     public var size: Int64
     public var sha256: String
@@ -129,7 +129,7 @@ public struct MessageRecord: Codable, FetchableRecord, MutablePersistableRecord,
     public var previousUID: Int64?
 
     public init(
-        folderID: Int64, uidValidity: Int64, uid: Int64, flags: String, internalDate: String, size: Int64,
+        folderID: Int64, uidValidity: Int64, uid: Int64, flags: FlagList, internalDate: String, size: Int64,
         sha256: String, messageID: String?, maildirFile: String, passID: Int64
     ) {
         self.folderID = folderID; self.uidValidity = uidValidity; self.uid = uid; self.flags = flags

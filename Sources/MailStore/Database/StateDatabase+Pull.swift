@@ -215,13 +215,13 @@ extension StateDatabase {
     }
 
     /// Applies flag changes found at the source.
-    public func updateFlags(_ changes: [(id: Int64, flags: String, maildirFile: String)], passID: Int64) throws {
+    public func updateFlags(_ changes: [(id: Int64, flags: FlagList, maildirFile: String)], passID: Int64) throws {
         guard !changes.isEmpty else { return }
         try queue.write { db in
             for change in changes {
                 try db.execute(
                     sql: "UPDATE message SET flags = ?, maildirFile = ?, flagsPassID = ? WHERE id = ?",
-                    arguments: [change.flags, change.maildirFile, passID, change.id])
+                    arguments: [change.flags.text, change.maildirFile, passID, change.id])
             }
             try db.execute(
                 sql: "UPDATE pass SET flagsChanged = flagsChanged + ? WHERE id = ?", arguments: [changes.count, passID])

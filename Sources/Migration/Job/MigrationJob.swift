@@ -118,6 +118,7 @@ public final class MigrationJob: Sendable {
         do {
             let result = try await body(context)
             try context.database.finishRun(runID, result.ledgerCounts)
+            context.logger.info("\(step.rawValue) ended: \(result.outcome.word) (exit \(result.outcome.exitCode))")
             control.events.emit(step, .stepFinished(outcome: result.outcome))
             return result
         } catch {
@@ -129,6 +130,7 @@ public final class MigrationJob: Sendable {
                 ending.message = failure.message
             }
             try? context.database.finishRun(runID, ending)
+            context.logger.notice("\(step.rawValue) ended: \(outcome.word) (exit \(outcome.exitCode))")
             control.events.emit(step, .stepFinished(outcome: outcome))
             throw translated
         }

@@ -132,12 +132,12 @@ struct FolderPuller {
             folderID: folder.id, uidValidity: Int64(uidValidity), uids: fetched.compactMap { $0.uid.map(Int64.init) })
         let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
         var keywords = try database.keywords(folderID: folder.id)
-        var changes: [(id: Int64, flags: String, maildirFile: String)] = []
+        var changes: [(id: Int64, flags: FlagList, maildirFile: String)] = []
         for message in fetched {
             guard let uid = message.uid, let record = records[Int64(uid)], let flags = message.flags else { continue }
-            let kept = flags.filter { $0 != .recent }
-            let text = kept.map(\.name).joined(separator: " ")
-            guard Set(text.split(separator: " ")) != Set(record.flags.split(separator: " ")) else { continue }
+            let list = FlagList(flags)
+            let kept = list.flags
+            guard list != record.flags else { continue }
             let fresh = kept.filter { !$0.isSystemFlag && !keywords.contains($0.name) }.map(\.name)
             if !fresh.isEmpty {
                 keywords = try database.addKeywords(fresh, folderID: folder.id)
@@ -147,7 +147,7 @@ struct FolderPuller {
             let newName = oldName.withInfo(
                 MaildirFlags.infoLetters(for: kept, keywordIndex: { keywords.firstIndex(of: $0) }))
             try maildir.rename(oldName, to: newName)
-            changes.append((record.id!, text, newName.fileName))
+            changes.append((record.id!, list, newName.fileName))
         }
         // The renames must be durable before the database says the flags changed.
         if !changes.isEmpty { try maildir.syncDirectories() }

@@ -100,7 +100,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
             internalDateSeconds: date.secondsSince1970, uid: uid, uidValidity: uidValidity, size: size, info: info)
         var record = MessageRecord(
             folderID: folder.id, uidValidity: Int64(uidValidity), uid: Int64(uid),
-            flags: flags.map(\.name).joined(separator: " "), internalDate: date.description,
+            flags: FlagList(flags), internalDate: date.description,
             size: Int64(size), sha256: sha256, messageID: messageID, maildirFile: name.fileName, passID: passID)
         let previous =
             hasOlderGenerations

@@ -176,7 +176,7 @@ struct PassArchiver {
                     return PassManifest.Message(
                         folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
                         uid: UInt32(truncatingIfNeeded: message.uid),
-                        flags: message.flags.split(separator: " ").map(String.init),
+                        flags: message.flags.names,
                         internalDate: message.internalDate, size: message.size, sha256: message.sha256,
                         messageID: message.messageID,
                         path: Self.entryPath(maildirPath: folder.maildirPath, file: message.maildirFile))
@@ -186,7 +186,7 @@ struct PassArchiver {
                     return PassManifest.FlagUpdate(
                         folder: folder.name, uidValidity: UInt32(truncatingIfNeeded: message.uidValidity),
                         uid: UInt32(truncatingIfNeeded: message.uid),
-                        flags: message.flags.split(separator: " ").map(String.init))
+                        flags: message.flags.names)
                 },
                 deletions: content.deletions.compactMap { message in
                     byID[message.folderID].map {

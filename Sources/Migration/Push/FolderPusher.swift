@@ -96,7 +96,7 @@ struct FolderPusher {
                     upload
                     ?? UploadRecord(
                         messageRowID: message.id!, targetID: target.id, state: .uploaded, targetFolder: folder,
-                        flags: .known(""))
+                        flags: .known(FlagList([])))
                 record.state = .uploaded
                 record.targetFolder = folder
                 record.targetUIDValidity = Int64(uidValidity)
@@ -133,7 +133,7 @@ struct FolderPusher {
             for message in tooBig {
                 var record = UploadRecord(
                     messageRowID: message.id!, targetID: target.id, state: .skipped, targetFolder: mailbox.description,
-                    flags: .known(""))
+                    flags: .known(FlagList([])))
                 record.reason = "\(message.size) bytes exceed the target's APPENDLIMIT of \(limit)"
                 try self.record(
                     issue: record.reason!, folder: folderName, uid: message.uid, scope: .message, skipped: true)
@@ -149,7 +149,7 @@ struct FolderPusher {
             var requests: [AppendRequest] = []
             var records: [UploadRecord] = []
             for message in batch {
-                let flags = message.flags.split(separator: " ").map { Flag(String($0)) }
+                let flags = message.flags.flags
                 let kept = flags.filter { selected.canStore($0) }
                 for dropped in flags
                 where !kept.contains(dropped) && dropped != .recent && !reportedKeywords.contains(dropped.name) {
@@ -165,7 +165,7 @@ struct FolderPusher {
                         flags: kept, internalDate: InternalDate(message.internalDate)))
                 var upload = UploadRecord(
                     messageRowID: message.id!, targetID: target.id, state: .pending,
-                    targetFolder: mailbox.description, flags: .known(kept.map(\.name).sorted().joined(separator: " ")))
+                    targetFolder: mailbox.description, flags: .known(FlagList(kept)))
                 upload.flagsPassID = message.flagsPassID
                 records.append(upload)
             }
@@ -268,7 +268,7 @@ struct FolderPusher {
     private func synchronizeFlags(
         folder: FolderRecord, selected: SelectedMailbox, uidValidity: UInt32
     ) async throws -> Int {
-        var groups: [String: [UploadRecord]] = [:]
+        var groups: [FlagList: [UploadRecord]] = [:]
         // Flags already right on the target: only the bookkeeping moves forward.
         var unchanged: [UploadRecord] = []
         var adoptedWithUnknownFlags: Set<Int64> = []
@@ -276,21 +276,19 @@ struct FolderPusher {
             guard upload.targetUID != nil, upload.targetUIDValidity == Int64(uidValidity) else { continue }
             var upload = upload
             if upload.flags == .unknown { adoptedWithUnknownFlags.insert(upload.messageRowID) }
-            let desired = message.flags.split(separator: " ").map { Flag(String($0)) }.filter { selected.canStore($0) }
-            let text = desired.map(\.name).sorted().joined(separator: " ")
+            let desired = FlagList(message.flags.flags.filter { selected.canStore($0) })
             upload.flagsPassID = message.flagsPassID
-            guard upload.flags != .known(text) else {
+            guard upload.flags != .known(desired) else {
                 unchanged.append(upload)
                 continue
             }
-            upload.flags = .known(text)
-            groups[text, default: []].append(upload)
+            upload.flags = .known(desired)
+            groups[desired, default: []].append(upload)
         }
         var changed: [UploadRecord] = []
-        for (text, group) in groups {
-            let flags = text.split(separator: " ").map { Flag(String($0)) }
+        for (desired, group) in groups {
             try await client.uidStore(
-                UIDSet(group.compactMap { $0.targetUID.map { UInt32($0) } }), .replace, flags: flags)
+                UIDSet(group.compactMap { $0.targetUID.map { UInt32($0) } }), .replace, flags: desired.flags)
             changed += group
         }
         try ledger.saveUploads(changed + unchanged)

@@ -86,7 +86,7 @@ struct ArchiveImporter {
                 }
                 let record = MessageRecord(
                     folderID: folder.id, uidValidity: Int64(message.uidValidity), uid: Int64(message.uid),
-                    flags: message.flags.joined(separator: " "), internalDate: message.internalDate,
+                    flags: FlagList(message.flags.map { Flag($0) }), internalDate: message.internalDate,
                     size: message.size, sha256: sha, messageID: messageID ?? message.messageID,
                     maildirFile: name.fileName, passID: pass.id)
                 pending.append((maildir, file.temporaryPath, name, record))
@@ -187,14 +187,14 @@ struct ArchiveImporter {
     private func applyFlagUpdates(
         _ updates: [PassManifest.FlagUpdate], folders: [String: FolderRecord], passID: Int64
     ) throws -> Int {
-        var changes: [(id: Int64, flags: String, maildirFile: String)] = []
+        var changes: [(id: Int64, flags: FlagList, maildirFile: String)] = []
         for update in updates {
             guard let folder = folders[update.folder],
                 let record = try context.database.message(
                     folderID: folder.id, uidValidity: Int64(update.uidValidity), uid: Int64(update.uid)),
                 let name = MaildirFileName(parsing: record.maildirFile)
             else { continue }
-            let flags = update.flags.joined(separator: " ")
+            let flags = FlagList(update.flags.map { Flag($0) })
             guard flags != record.flags else { continue }
             let keywords = try context.database.keywords(folderID: folder.id)
             let renamed = name.withInfo(

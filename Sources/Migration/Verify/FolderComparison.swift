@@ -55,7 +55,7 @@ struct FolderComparison {
             }
             if view == nil { view = findByIdentity(messageID: message.messageID, sizes: sizes) }
             let expectedFlags = Set(
-                message.flags.split(separator: " ").map { Flag(String($0)) }.filter { selected.canStore($0) }.map(
+                message.flags.flags.filter { selected.canStore($0) }.map(
                     \.name))
             check(
                 view, uid: message.uid, messageID: message.messageID, sizes: sizes, hashes: deep ? hashes : nil,
