@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -47,6 +48,8 @@ let package = Package(
                 "IMAPClient", "IMAPCore", "MailStore", "MailArchive",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Batches of many mailboxes: the CSV file, and (next) their jobs, state and report.
+        .target(name: "Batch", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
         // Deterministic test/benchmark mailboxes and a loader that APPENDs them.
         .target(name: "MailCorpus", dependencies: ["IMAPClient", "IMAPCore"]),
         // Starts a private Dovecot on 127.0.0.1 for tests, the demo and benchmarks.
@@ -68,6 +71,7 @@ let package = Package(
         // What every test target shares: temporary directories, the one process runner.
         .target(name: "TestSupport", dependencies: ["DovecotHarness"], path: "Tests/TestSupport"),
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
+        .testTarget(name: "BatchTests", dependencies: ["Batch"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "DovecotHarness"]),
         .testTarget(name: "MailArchiveTests", dependencies: ["MailArchive", "TestSupport"]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "IMAPCore", "TestSupport"]),

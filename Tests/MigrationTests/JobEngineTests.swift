@@ -87,7 +87,7 @@ struct JobEngineTests {
     func stopAtRandomPoints() async throws {
         let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 25))
         defer { fixture.stop() }
-        var random = SeededGenerator(seed: 2026)
+        var random = SeededRandom(seed: 2026)
         var stopped = 0, runs = 0
         while stopped < 20 && runs < 60 {
             runs += 1
@@ -146,19 +146,6 @@ struct JobEngineTests {
         paused.resume()
         _ = try await fixture.job().pull(fixture.source.options(connections: 2), password: sourcePassword)
         #expect(try snapshot(of: fixture.layout) == (try await snapshot(of: fixture.source.server)))
-    }
-}
-
-/// A deterministic generator, so a failing stop point can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MailCorpus
 import Testing
 
 /// A `mailferry` process whose stdout is read line by line while it runs, so a test can act
@@ -107,7 +108,7 @@ struct StopSignalTests {
     func signalAtSeededPoint(signal: Int32, seed: UInt64) async throws {
         let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 12, largeMessageBytes: 2_000_000))
         defer { fixture.stop() }
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         let point = Int.random(in: 1...4, using: &random)
         let run = try fixture.startMigrate()
         #expect(await run.waitFor(#""event":"messages-moved""#, count: point), "the run got to its \(point)th commit")

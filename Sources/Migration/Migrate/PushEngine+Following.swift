@@ -11,18 +11,7 @@ extension PushEngine {
     func follow(_ feed: PullFeed, password: String, context: JobContext) async throws -> PushSummary? {
         guard try await feed.waitForWork() else { return nil }
         let started = Date()
-        let endpoint = options.target.endpoint
-        let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
-        let issues = IssueLog()
-        let (controlClient, plan) = try await withReconnects(
-            logger: context.logger, step: "planning the target's folders",
-            control: control, jobStep: .push,
-            connect: { try await connect(context.logger, password: password) }
-        ) {
-            try await planFolders($0, context: context, issues: issues)
-        }
-        progress.update { $0.foldersTotal = plan.folders.count }
-        announce(plan)
+        let (target, issues, controlClient, plan) = try await openRound(context: context, password: password)
         let plans = Dictionary(
             uniqueKeysWithValues: plan.folders.map { ($0.0.id, FolderPlan(folder: $0.0, targetName: $0.1)) })
         let workers = folderWorkers(

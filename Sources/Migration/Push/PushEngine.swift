@@ -30,20 +30,8 @@ public struct PushEngine: Sendable {
     /// One push round in an opened job; `migrate` calls it repeatedly while pulling.
     public func run(password: String, context: JobContext) async throws -> PushSummary {
         let started = Date()
-        let endpoint = options.target.endpoint
-        let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
-        let issues = IssueLog()
         try control.stop.check()
-        let (controlClient, plan) = try await withReconnects(
-            logger: context.logger, step: "planning the target's folders",
-            control: control, jobStep: .push,
-            connect: { try await connect(context.logger, password: password) }
-        ) {
-            try await planFolders($0, context: context, issues: issues)
-        }
-        // Set, not added: `migrate`'s uploads while pulling planned the same folders.
-        progress.update { $0.foldersTotal = plan.folders.count }
-        announce(plan)
+        let (target, issues, controlClient, plan) = try await openRound(context: context, password: password)
         let work = try await foldersWithWork(plan.folders, client: controlClient, context: context, target: target)
         let idle = plan.folders.filter { folder, _ in !work.contains { $0.0.id == folder.id } }.map { folder, name in
             PushSummary.FolderResult(
@@ -62,6 +50,26 @@ public struct PushEngine: Sendable {
             "push done: \(summary.uploaded) uploaded, \(summary.adopted) already there, \(summary.skipped) skipped, \(summary.flagUpdates) flag updates"
         )
         return summary
+    }
+
+    /// A round's start: the target's row, a login, the folder plan (folders created), and the
+    /// plan announced and counted. `migrate`'s rounds plan the same folders: counted once.
+    func openRound(
+        context: JobContext, password: String
+    ) async throws -> (target: TargetRecord, issues: IssueLog, client: IMAPClient, plan: Plan) {
+        let endpoint = options.target.endpoint
+        let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
+        let issues = IssueLog()
+        let (client, plan) = try await withReconnects(
+            logger: context.logger, step: "planning the target's folders",
+            control: control, jobStep: .push,
+            connect: { try await connect(context.logger, password: password) }
+        ) {
+            try await planFolders($0, context: context, issues: issues)
+        }
+        progress.update { $0.foldersTotal = plan.folders.count }
+        announce(plan)
+        return (target, issues, client, plan)
     }
 
     /// `folder-planned` for the folders no earlier round of this engine announced (`migrate`'s
