@@ -49,7 +49,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Batches of many mailboxes: the CSV file, and (next) their jobs, state and report.
-        .target(name: "Batch", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
+        .target(name: "Batch", dependencies: ["Migration", "IMAPClient", .product(name: "CSV", package: "CSV.swift")]),
         // Deterministic test/benchmark mailboxes and a loader that APPENDs them.
         .target(name: "MailCorpus", dependencies: ["IMAPClient", "IMAPCore"]),
         // Starts a private Dovecot on 127.0.0.1 for tests, the demo and benchmarks.
@@ -58,6 +58,7 @@ let package = Package(
             name: "mailferry",
             dependencies: [
                 "Migration", "IMAPClient", "IMAPCore", "MailStore", "MailArchive", "DovecotHarness", "MailCorpus",
+                "Batch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -79,7 +80,7 @@ let package = Package(
             name: "MigrationTests",
             dependencies: [
                 "Migration", "MailStore", "MailArchive", "IMAPClient", "IMAPCore", "DovecotHarness", "MailCorpus",
-                "TestSupport",
+                "TestSupport", "Batch",
             ]),
         .testTarget(name: "DovecotHarnessTests", dependencies: ["DovecotHarness"]),
         .testTarget(

@@ -17,6 +17,7 @@ extension VerifyCommand: ReportsJSON {}
 extension RestoreCommand: ReportsJSON {}
 extension InspectCommand: ReportsJSON {}
 extension HistoryCommand: ReportsJSON {}
+extension BatchCheckCommand: ReportsJSON {}
 
 /// What `--json` prints on stdout when a command fails.
 struct FailureReport: Encodable {
@@ -37,6 +38,14 @@ extension AsyncParsableCommand {
             return
         } catch let failure as CommandFailure {
             (message, code) = (failure.message, failure.exitCode)
+        } catch let invalid as BatchFileInvalid {
+            // Every problem, one per line, then the summary below.
+            for problem in invalid.problems { StandardStreams.err("mailferry: \(invalid.file): \(problem)\n") }
+            if invalid.json { try? emit(["problems": invalid.problems.map(\.description)], json: true, text: "") }
+            (message, code) = ("\(invalid.file): \(invalid.problems.count) problem(s); nothing was started", .badInput)
+            let safe = message.terminalSafe()
+            StandardStreams.err("mailferry: \(safe)\n")
+            throw code
         } catch let error as ExitCode {
             throw error
         } catch {

@@ -10,7 +10,7 @@ struct Mailferry: AsyncParsableCommand {
         version: MailferryVersion.current,
         subcommands: [
             ProbeCommand.self, PullCommand.self, PushCommand.self, MigrateCommand.self, VerifyCommand.self,
-            RestoreCommand.self, InspectCommand.self, HistoryCommand.self, DemoCommand.self,
+            RestoreCommand.self, InspectCommand.self, HistoryCommand.self, BatchCommand.self, DemoCommand.self,
         ])
 
     static func main() async {
