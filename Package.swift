@@ -49,7 +49,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Batches of many mailboxes: the CSV file, and (next) their jobs, state and report.
-        .target(name: "Batch", dependencies: ["Migration", "IMAPClient", .product(name: "CSV", package: "CSV.swift")]),
+        .target(
+            name: "Batch",
+            dependencies: [
+                "Migration", "IMAPClient", "MailStore", "COpenSSL", .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         // Deterministic test/benchmark mailboxes and a loader that APPENDs them.
         .target(name: "MailCorpus", dependencies: ["IMAPClient", "IMAPCore"]),
         // Starts a private Dovecot on 127.0.0.1 for tests, the demo and benchmarks.

@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 // These OpenSSL APIs are C macros, which Swift cannot import; wrap each one.
 static inline long mf_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
