@@ -53,7 +53,7 @@ let package = Package(
             name: "Batch",
             dependencies: [
                 "Migration", "IMAPClient", "MailStore", "COpenSSL", .product(name: "CSV", package: "CSV.swift"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]),
         // Deterministic test/benchmark mailboxes and a loader that APPENDs them.
         .target(name: "MailCorpus", dependencies: ["IMAPClient", "IMAPCore"]),

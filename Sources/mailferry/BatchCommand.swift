@@ -9,7 +9,10 @@ struct BatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batch",
         abstract: "Migrate many mailboxes listed in a CSV file (docs/batch-csv.md).",
-        subcommands: [BatchCheckCommand.self])
+        subcommands: [
+            BatchCheckCommand.self, BatchRunCommand.self, BatchStatusCommand.self, BatchPauseCommand.self,
+            BatchResumeCommand.self, BatchStopCommand.self, BatchCloseCommand.self,
+        ])
 }
 
 /// CloudMail's IMAP host: every batch's target unless `--target-server` says otherwise.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import Foundation
 import IMAPCore
 import Migration
@@ -18,6 +19,9 @@ extension RestoreCommand: ReportsJSON {}
 extension InspectCommand: ReportsJSON {}
 extension HistoryCommand: ReportsJSON {}
 extension BatchCheckCommand: ReportsJSON {}
+extension BatchRunCommand: ReportsJSON {}
+extension BatchResumeCommand: ReportsJSON {}
+extension BatchStatusCommand: ReportsJSON {}
 
 /// What `--json` prints on stdout when a command fails.
 struct FailureReport: Encodable {
@@ -38,6 +42,13 @@ extension AsyncParsableCommand {
             return
         } catch let failure as CommandFailure {
             (message, code) = (failure.message, failure.exitCode)
+        } catch let interrupted as BatchInterrupted {
+            try? emit(
+                interrupted.jobs, json: (self as? ReportsJSON)?.json == true,
+                text: BatchStatusText.table(interrupted.jobs))
+            StandardStreams.err(
+                "mailferry: batch \(interrupted.name) paused; `mailferry batch resume \(interrupted.name)` goes on\n")
+            throw ExitCode.stopped
         } catch let invalid as BatchFileInvalid {
             // Every problem, one per line, then the summary below.
             for problem in invalid.problems { StandardStreams.err("mailferry: \(invalid.file): \(problem)\n") }

@@ -1,0 +1,143 @@
+import Foundation
+import IMAPClient
+import Logging
+import MailStore
+import Migration
+
+/// Runs a batch's queued jobs, `concurrency` at a time, each through `MigrationJob` (migrate,
+/// then verify against the store), until none is queued or running. Pause and stop requests
+/// written to the store from any terminal reach a running job within `pollInterval` plus its
+/// stop's grace; a job the process was running when it died is queued again by the next runner.
+public final class BatchRunner: @unchecked Sendable {
+    public let store: BatchStore
+    public let storeRoot: String
+    public let batch: BatchRecord
+    private let box: SecretBox
+    private let targetServer: IMAPEndpoint
+    private let configure: @Sendable (IMAPEndpoint, Bool) -> IMAPClientConfiguration
+    private let concurrency: Int
+    private let connectionsPerJob: Int
+    private let pollInterval: Duration
+    private let lock = NSLock()
+    private var controls: [Int64: JobControl] = [:]
+
+    public init(
+        store: BatchStore, storeRoot: String, batch: BatchRecord, box: SecretBox, targetServer: IMAPEndpoint,
+        concurrency: Int = 4, connectionsPerJob: Int = 2, pollInterval: Duration = .milliseconds(300),
+        configure: @escaping @Sendable (IMAPEndpoint, Bool) -> IMAPClientConfiguration
+    ) {
+        self.store = store; self.storeRoot = storeRoot; self.batch = batch; self.box = box
+        self.targetServer = targetServer; self.concurrency = max(1, concurrency)
+        self.connectionsPerJob = max(1, connectionsPerJob); self.pollInterval = pollInterval; self.configure = configure
+    }
+
+    /// Runs until nothing is queued or running; returns the jobs as they ended.
+    public func run() async throws -> [BatchJob] {
+        _ = try store.recoverInterrupted(batchID: batch.id)
+        let watcher = Task { [self] in await watchRequests() }
+        defer { watcher.cancel() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var running = 0
+            while true {
+                while running < concurrency, let job = try store.claimNextJob(batchID: batch.id) {
+                    running += 1
+                    group.addTask { [self] in await runJob(job) }
+                }
+                guard running > 0 else { break }
+                // A slot frees, or a job resumed from another terminal is queued: look again.
+                _ = try await group.next()
+                running -= 1
+            }
+        }
+        return try store.jobs(batchID: batch.id)
+    }
+
+    /// Applies pause and stop requests to the jobs this runner is running.
+    private func watchRequests() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: pollInterval)
+            guard let jobs = try? store.jobs(batchID: batch.id) else { continue }
+            for job in jobs where job.request != .none {
+                control(for: job.id)?.stop.requestStop()
+            }
+        }
+    }
+
+    private func control(for id: Int64) -> JobControl? { lock.lock(); defer { lock.unlock() }; return controls[id] }
+    private func register(_ id: Int64, _ control: JobControl?) { lock.lock(); controls[id] = control; lock.unlock() }
+
+    private func runJob(_ claimed: BatchJob) async {
+        var job = claimed
+        let control = JobControl()
+        register(job.id, control)
+        defer { register(job.id, nil) }
+        do {
+            guard let sealed = try store.credentials(jobID: job.id) else {
+                throw JobFailure(
+                    grade: .configuration, kind: .configuration,
+                    message: "the batch was closed and its credentials wiped; run the batch file again")
+            }
+            let sourcePassword = try box.open(sealed.source), targetPassword = try box.open(sealed.target)
+            let row = job.row
+            let source = configure(row.sourceEndpoint, true)
+            let target = configure(row.targetEndpoint(on: targetServer), false)
+            if job.createMailbox {
+                job.state = .provisioning
+                try store.save(job)
+                try await ensureMailbox(target, password: targetPassword)
+            }
+            job.state = .migrating
+            try store.save(job)
+            let migrationJob = MigrationJob(
+                storeRoot: storeRoot, name: job.storeJob, control: control, console: { _ in SwiftLogNoOpLogHandler() })
+            let summary = try await migrationJob.migrate(
+                pull: PullOptions(
+                    source: source, storeRoot: storeRoot, job: job.storeJob, connections: connectionsPerJob),
+                push: PushOptions(
+                    target: target, storeRoot: storeRoot, job: job.storeJob, connections: connectionsPerJob),
+                sourcePassword: sourcePassword, targetPassword: targetPassword)
+            job.messages = Int64(summary.push.uploaded)
+            job.bytes = summary.push.bytes
+            job.skipped = Int64(summary.pull.issues.count + summary.push.skipped)
+            job.flagUpdates = Int64(summary.push.flagUpdates)
+            job.state = .verifying
+            try store.save(job)
+            let report = try await migrationJob.verify(
+                VerifyEngine(target: target, storeRoot: storeRoot, job: job.storeJob), targetPassword: targetPassword,
+                sourcePassword: nil)
+            if report.isEqual {
+                job.state = summary.hasFailures ? .doneWithSkips : .done
+            } else {
+                job.state = .failed
+                job.failureKind = "verify"
+                job.lastError = "verify found \(report.problems.count) difference(s) between the store and the target"
+            }
+            job.passes += 1
+        } catch is JobStopped {
+            let request = (try? store.jobs(batchID: batch.id).first { $0.id == job.id }?.request) ?? .pause
+            job.state = request == .stop ? .stopped : .paused
+        } catch {
+            let failure = JobFailure(classifying: error)
+            job.state = .failed
+            job.failureKind = failure.kind.rawValue
+            job.lastError = failure.message
+        }
+        job.finishedAt = Date()
+        try? store.save(job)
+    }
+
+    /// No provisioner yet: a mailbox that exists is fine; one that does not is this job's failure.
+    private func ensureMailbox(_ target: IMAPClientConfiguration, password: String) async throws {
+        do {
+            let client = try await IMAPClient.loggedIn(target, password: password)
+            await client.logout()
+        } catch let error as IMAPError {
+            guard case .authenticationFailed = error else { throw error }
+            throw JobFailure(
+                grade: .job, kind: .configuration,
+                message:
+                    "\(target.endpoint.user) cannot log in on the target, and creating mailboxes needs a provisioner (--provisioner), which this version does not have yet"
+            )
+        }
+    }
+}

@@ -1,0 +1,24 @@
+/// Where batches and their jobs live: SQLite in the store here, PostgreSQL for workers on many
+/// machines later. Nothing here names a database type.
+public protocol BatchStore: Sendable {
+    /// The batch called `name`, created, or refreshed from a new reading of its file: a row
+    /// matched by source and target account keeps its job (and its progress) and is queued again
+    /// for a differential pass; a new row is a new job. Credentials are replaced by the new ones.
+    func upsertBatch(name: String, targetServer: String, rows: [(BatchRow, SealedCredentials)]) throws -> BatchRecord
+    func batch(named name: String) throws -> BatchRecord?
+    func batches() throws -> [BatchRecord]
+    func jobs(batchID: Int64) throws -> [BatchJob]
+    func credentials(jobID: Int64) throws -> SealedCredentials?
+    /// Takes the first queued job and marks it `checking`, atomically: two runners never share one.
+    func claimNextJob(batchID: Int64) throws -> BatchJob?
+    func save(_ job: BatchJob) throws
+    /// Asks running jobs (all of the batch, or those given) to pause or stop; queued ones are
+    /// paused or stopped at once.
+    func request(_ request: BatchRequest, batchID: Int64, jobIDs: [Int64]?) throws
+    /// Paused, stopped and failed jobs (all, or those given) are queued again.
+    func requeue(batchID: Int64, jobIDs: [Int64]?) throws
+    /// Jobs left active by a runner that died go back to the queue; returns how many.
+    func recoverInterrupted(batchID: Int64) throws -> Int
+    /// Wipes the batch's credentials; its jobs and history stay.
+    func close(batchID: Int64) throws
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Batch
+import Foundation
+import IMAPClient
+import MailStore
+import Migration
+
+struct BatchRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract:
+            "Migrate every mailbox of a batch file, N at a time; run it again after the MX switch for the differential pass.",
+        discussion: """
+            The file is checked first (every problem at once, nothing starts until it is valid). Each mailbox is one job: \
+            migrated (pull and push together), then verified; a job that fails does not stop the others. Credentials are \
+            kept encrypted (key: MAILFERRY_SECRET_KEY or STORE/batch.key) for the differential pass until `batch close`.
+            Ctrl-C pauses the running jobs at their next commit (exit 130); `batch resume` goes on. Watch and steer from \
+            any terminal with `batch status`, `batch pause`, `batch resume`, `batch stop`.
+            Exit codes: 0 every job done, 1 some jobs failed or had skips, 2 bad input, 130 paused by Ctrl-C.
+
+            Examples:
+              mailferry batch run mailboxes.csv --concurrency 4
+              mailferry batch run mailboxes.csv --name acme --target-server imaps://imap.example.net:993 --ca-file ca.pem
+            """)
+
+    @Argument(help: "The batch file (CSV, docs/batch-csv.md).") var file: String
+    @Option(help: "Batch name (default: the file name without .csv).") var name: String?
+    @Option(help: "Mailboxes migrated at once.") var concurrency = 4
+    @Option(help: "The target IMAP server, imaps://host[:port].") var targetServer = cloudMailTargetServer
+    @OptionGroup var batchStore: BatchStoreOptions
+    @OptionGroup var connection: ConnectionOptions
+    @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
+
+    func validate() throws {
+        guard (1...64).contains(concurrency) else {
+            throw ValidationError("--concurrency \(concurrency): must be 1–64")
+        }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let server = try parseServer(targetServer)
+            let batchFile = try readBatchFile(file)
+            guard batchFile.isValid else {
+                throw BatchFileInvalid(file: file, problems: batchFile.problems, json: json)
+            }
+            let batches = try batchStore.open()
+            let box = try batchStore.secretBox()
+            let rows = try batchFile.rows.map { row in
+                (
+                    row,
+                    SealedCredentials(
+                        source: try box.seal(row.sourcePassword), target: try box.seal(row.targetPassword))
+                )
+            }
+            let batchName = name ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let batch = try batches.upsertBatch(name: batchName, targetServer: server.url, rows: rows)
+            let jobs = try await runBatchHere(
+                batch, batches: batches, box: box, server: server, connection: connection, concurrency: concurrency,
+                storeRoot: batchStore.store)
+            try finishBatch(jobs, json: json)
+        }
+    }
+}
+
+/// Runs a batch's queued jobs in this process, holding the batch's lock: Ctrl-C or SIGTERM
+/// pauses the running jobs at their next commit (a second one ends the process at once).
+func runBatchHere(
+    _ batch: BatchRecord, batches: SQLiteBatchStore, box: SecretBox, server: IMAPEndpoint,
+    connection: ConnectionOptions,
+    concurrency: Int, storeRoot: String
+) async throws -> [BatchJob] {
+    let lock: StoreLock
+    do {
+        lock = try StoreLock(path: storeRoot + "/batch-\(batch.id).lock", job: "batch \(batch.name)")
+    } catch StoreError.locked(_, let pid) {
+        throw CommandFailure(
+            message:
+                "batch \(batch.name) is being run by process \(pid.map(String.init) ?? "?"); its queue is picked up there",
+            exitCode: .badInput)
+    }
+    defer { lock.release() }
+    let interrupted = InterruptFlag()
+    let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in
+        if interrupted.raise() == 1 {
+            StandardStreams.err(
+                "\nmailferry: pausing the running jobs at their next commit (Ctrl-C again to stop at once)…\n")
+            try? batches.request(.pause, batchID: batch.id, jobIDs: nil)
+        } else {
+            StandardStreams.err("mailferry: stopped at once; `batch resume \(batch.name)` goes on\n")
+            exit(130)
+        }
+    }
+    defer { signals.cancel() }
+    let progress = Task {
+        let terminal = isatty(STDERR_FILENO) == 1
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(terminal ? 1 : 10))
+            if Task.isCancelled { break }
+            guard let jobs = try? batches.jobs(batchID: batch.id) else { continue }
+            StandardStreams.err((terminal ? "\u{1B}[2K" : "") + BatchStatusText.counts(jobs) + (terminal ? "\r" : "\n"))
+        }
+    }
+    defer { progress.cancel() }
+    let runner = BatchRunner(
+        store: batches, storeRoot: storeRoot, batch: batch, box: box, targetServer: server, concurrency: concurrency
+    ) { endpoint, isSource in
+        connection.clientConfiguration(for: endpoint, side: isSource ? .source : .target)
+    }
+    let jobs = try await runner.run()
+    if interrupted.count > 0 { throw BatchInterrupted(name: batch.name, jobs: jobs) }
+    return jobs
+}
+
+/// Ctrl-C paused the batch: the table, then exit 130.
+struct BatchInterrupted: Error {
+    var name: String
+    var jobs: [BatchJob]
+}
+
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func raise() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// The final table (or JSON) and the exit code: 0 all done, 1 some failed or had skips, 130
+/// some were paused or stopped (from this terminal or another).
+func finishBatch(_ jobs: [BatchJob], json: Bool) throws {
+    try emit(jobs, json: json, text: BatchStatusText.table(jobs))
+    if jobs.contains(where: { $0.state == .failed || $0.state == .doneWithSkips }) { throw ExitCode.partialFailure }
+    if jobs.contains(where: { $0.state == .paused || $0.state == .stopped }) { throw ExitCode.stopped }
+}

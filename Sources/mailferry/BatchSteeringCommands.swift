@@ -1,0 +1,135 @@
+import ArgumentParser
+import Batch
+import Foundation
+
+struct BatchStatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a batch's jobs: state, messages, bytes, skips, last error (all batches when none is named).",
+        discussion: """
+            Examples:
+              mailferry batch status acme
+              mailferry batch status acme --watch
+              mailferry batch status --json
+            """)
+
+    @Argument(help: "Batch name.") var batch: String?
+    @OptionGroup var batchStore: BatchStoreOptions
+    @ArgumentParser.Flag(help: "Print as JSON.") var json = false
+    @ArgumentParser.Flag(help: "Print again every 2 seconds until every job has ended.") var watch = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let batches = try batchStore.open()
+            guard let name = batch else {
+                let all = try batches.batches()
+                try emit(
+                    all, json: json,
+                    text: all.isEmpty
+                        ? "No batches in \(batchStore.store)."
+                        : all.map {
+                            "\($0.name)  \(BatchStatusText.counts(try batches.jobs(batchID: $0.id)))  runs \($0.runs)"
+                                + ($0.closedAt == nil ? "" : "  (closed)")
+                        }.joined(separator: "\n"))
+                return
+            }
+            let record = try batchStore.batch(named: name, in: batches)
+            while true {
+                let jobs = try batches.jobs(batchID: record.id)
+                try emit(
+                    jobs, json: json,
+                    text: "Batch \(record.name) → \(record.targetServer)\n" + BatchStatusText.table(jobs))
+                guard watch, jobs.contains(where: { !$0.state.isFinal }) else { break }
+                try await Task.sleep(for: .seconds(2))
+                if !json { print("") }
+            }
+        }
+    }
+}
+
+/// `batch pause` and `batch stop`: a request the running batch process acts on within seconds.
+struct BatchPauseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause",
+        abstract:
+            "Pause a batch's jobs (all, or those named by source account) at their next commit; `batch resume` goes on."
+    )
+    @Argument(help: "Batch name.") var batch: String
+    @Argument(help: "Jobs, by source account (default: all).") var jobs: [String] = []
+    @OptionGroup var batchStore: BatchStoreOptions
+
+    func run() async throws {
+        try await reportingFailures { try requestBatch(.pause, batch: batch, jobs: jobs, options: batchStore) }
+    }
+}
+
+struct BatchStopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stop",
+        abstract: "Stop a batch's jobs (all, or those named) at their next commit; they stay stopped until resumed.")
+    @Argument(help: "Batch name.") var batch: String
+    @Argument(help: "Jobs, by source account (default: all).") var jobs: [String] = []
+    @OptionGroup var batchStore: BatchStoreOptions
+
+    func run() async throws {
+        try await reportingFailures { try requestBatch(.stop, batch: batch, jobs: jobs, options: batchStore) }
+    }
+}
+
+func requestBatch(_ request: BatchRequest, batch name: String, jobs names: [String], options: BatchStoreOptions) throws
+{
+    let batches = try options.open()
+    let batch = try options.batch(named: name, in: batches)
+    try batches.request(request, batchID: batch.id, jobIDs: try options.jobIDs(names, batch: batch, in: batches))
+    print(
+        "\(request == .pause ? "Pausing" : "Stopping") \(names.isEmpty ? "every job" : names.joined(separator: ", ")) of batch \(batch.name); running jobs end at their next commit."
+    )
+}
+
+struct BatchResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract:
+            "Queue a batch's paused and stopped jobs again and run them here (or let the running batch process take them).",
+        discussion: """
+            Jobs that were running when their process died are taken up again too; every job is finished exactly once.
+            Examples:
+              mailferry batch resume acme
+              mailferry batch resume acme user@example.com
+            """)
+    @Argument(help: "Batch name.") var batch: String
+    @Argument(help: "Jobs, by source account (default: all).") var jobs: [String] = []
+    @Option(help: "Mailboxes migrated at once.") var concurrency = 4
+    @OptionGroup var batchStore: BatchStoreOptions
+    @OptionGroup var connection: ConnectionOptions
+    @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let batches = try batchStore.open()
+            let record = try batchStore.batch(named: batch, in: batches)
+            try batches.requeue(batchID: record.id, jobIDs: try batchStore.jobIDs(jobs, batch: record, in: batches))
+            let jobs = try await runBatchHere(
+                record, batches: batches, box: try batchStore.secretBox(), server: try parseServer(record.targetServer),
+                connection: connection, concurrency: concurrency, storeRoot: batchStore.store)
+            try finishBatch(jobs, json: json)
+        }
+    }
+}
+
+struct BatchCloseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "close",
+        abstract: "Wipe a batch's kept credentials; its jobs, logs and history stay. Run the file again to reopen it.")
+    @Argument(help: "Batch name.") var batch: String
+    @OptionGroup var batchStore: BatchStoreOptions
+
+    func run() async throws {
+        try await reportingFailures {
+            let batches = try batchStore.open()
+            let record = try batchStore.batch(named: batch, in: batches)
+            try batches.close(batchID: record.id)
+            print("Batch \(record.name) closed: its credentials are wiped.")
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import DovecotHarness
+import Foundation
+import MailCorpus
+import Testing
+
+/// A batch of real mailboxes between two Dovecots, run from the binary.
+struct BatchFixture {
+    let pair: DovecotPair
+    let directory: TemporaryDirectory
+    let csv: String
+    static let bobPassword = "Bob-Passw0rd1"
+
+    var store: String { directory.file("store") }
+    var targetServer: String { "imaps://\(pair.target.host):\(pair.target.imapsPort)" }
+
+    /// alice → carol and bob → dave with generated mail; a third row whose source password is wrong.
+    static func start(messagesPerFolder: Int = 4, largeMessageBytes: Int? = nil) async throws -> BatchFixture {
+        let pair = try DovecotPair.start(
+            source: DovecotConfiguration(users: [
+                DovecotUser(name: "alice", password: sourcePassword), DovecotUser(name: "bob", password: bobPassword),
+            ]),
+            target: DovecotConfiguration(users: [
+                DovecotUser(name: "carol", password: targetPassword),
+                DovecotUser(name: "dave", password: targetPassword),
+            ]))
+        let directory = try TemporaryDirectory()
+        for (user, password, seed) in [("alice", sourcePassword, UInt64(1)), ("bob", bobPassword, UInt64(2))] {
+            let client = try await pair.source.connectedClient(user: user, password: password)
+            let folders = try CorpusGenerator(
+                spec: CorpusSpec(
+                    messagesPerFolder: messagesPerFolder, largeMessageBytes: largeMessageBytes, seed: seed),
+                scratchDirectory: directory.path
+            ).folders()
+            _ = try await CorpusLoader(client: client).load(folders, separator: ".")
+            await client.logout()
+        }
+        let host = pair.source.host, port = pair.source.imapsPort
+        let csv = directory.file("acme.csv")
+        try """
+        source_server,source_user,source_password,source_port,source_tls,target_user,target_password,create_mailbox
+        \(host),alice,\(sourcePassword),\(port),true,carol,\(targetPassword),false
+        \(host),bob,\(bobPassword),\(port),true,dave,\(targetPassword),false
+        \(host),bob,Wrong-Passw0rd,\(port),true,erin,\(targetPassword),false
+
+        """.write(toFile: csv, atomically: true, encoding: .utf8)
+        return BatchFixture(pair: pair, directory: directory, csv: csv)
+    }
+
+    func stop() { pair.stop() }
+
+    func caFile() throws -> String { try pair.combinedCAFile(in: directory.path) }
+
+    func arguments(_ command: String, _ extra: [String] = []) throws -> [String] {
+        ["batch", command] + extra + ["--store", store]
+    }
+
+    func run(_ extra: [String] = [], environment: [String: String] = [:]) async throws -> MailferryBinary.Outcome {
+        try await MailferryBinary.run(
+            [
+                "batch", "run", csv, "--store", store, "--target-server", targetServer, "--ca-file", try caFile(),
+                "--concurrency", "2", "--json",
+            ] + extra, environment: environment)
+    }
+
+    func status() async throws -> [[String: Any]] {
+        let outcome = try await MailferryBinary.run(["batch", "status", "acme", "--store", store, "--json"])
+        return (try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]]) ?? []
+    }
+
+    /// The messages of an account, folder names left out (the target maps them).
+    func messages(on server: DovecotServer, user: String, password: String) async throws -> [String] {
+        try await snapshot(of: server, user: user, password: password)
+            .map { "\($0.sha256) \($0.size) \($0.flags.sorted()) \($0.internalDateSeconds)" }.sorted()
+    }
+
+    func expectExact() async throws {
+        #expect(
+            try await messages(on: pair.target, user: "carol", password: targetPassword)
+                == (try await messages(on: pair.source, user: "alice", password: sourcePassword)),
+            "alice → carol exactly")
+        #expect(
+            try await messages(on: pair.target, user: "dave", password: targetPassword)
+                == (try await messages(on: pair.source, user: "bob", password: Self.bobPassword)), "bob → dave exactly")
+    }
+}
+
+func state(_ jobs: [[String: Any]], _ source: String, target: String) -> [String: Any] {
+    jobs.first { $0["sourceUser"] as? String == source && $0["targetUser"] as? String == target } ?? [:]
+}
+
+@Suite("batch run against two real Dovecots", .serialized)
+struct BatchRunTests {
+    @Test("every job migrated and verified, the bad login failed with its class; a second run copies only new mail")
+    func runAndDifferentialPass() async throws {
+        let fixture = try await BatchFixture.start()
+        defer { fixture.stop() }
+        let first = try await fixture.run()
+        #expect(first.status == 1, "one job fails: \(first.stderr)")
+        var jobs = try await fixture.status()
+        #expect(state(jobs, "alice", target: "carol")["state"] as? String == "done")
+        #expect(state(jobs, "bob", target: "dave")["state"] as? String == "done")
+        #expect(state(jobs, "bob", target: "erin")["state"] as? String == "failed")
+        #expect(state(jobs, "bob", target: "erin")["failureKind"] as? String == "auth")
+        try await fixture.expectExact()
+        let copied = (state(jobs, "alice", target: "carol")["messages"] as? Int) ?? 0
+        #expect(copied > 0)
+
+        _ = try fixture.pair.source.save(
+            user: "alice", folder: "INBOX",
+            message: Data("Message-ID: <new@batch.test>\r\nSubject: after the MX switch\r\n\r\nnew\r\n".utf8))
+        let second = try await fixture.run()
+        #expect(second.status == 1, "\(second.stderr)")
+        jobs = try await fixture.status()
+        #expect(
+            state(jobs, "alice", target: "carol")["messages"] as? Int == 1,
+            "the differential pass copies the new message only")
+        #expect(state(jobs, "bob", target: "dave")["messages"] as? Int == 0)
+        #expect(state(jobs, "alice", target: "carol")["passes"] as? Int == 2)
+        try await fixture.expectExact()
+
+        let everything = fileTree(fixture.store).compactMap {
+            try? Data(contentsOf: URL(fileURLWithPath: fixture.store + "/" + $0))
+        }
+        #expect(everything.count > 10, "the store's files were read")
+        for password in [sourcePassword, targetPassword, BatchFixture.bobPassword, "Wrong-Passw0rd"] {
+            #expect(
+                !everything.contains { $0.range(of: Data(password.utf8)) != nil },
+                "\(password.prefix(3))…: in no store file")
+            #expect(!(first.stdout + first.stderr + second.stdout).contains(password))
+        }
+        let closed = try await MailferryBinary.run(["batch", "close", "acme", "--store", fixture.store])
+        #expect(closed.status == 0)
+        let resumed = try await MailferryBinary.run(
+            ["batch", "resume", "acme", "--store", fixture.store, "--ca-file", try fixture.caFile()])
+        #expect(resumed.status == 0 || resumed.status == 1, "\(resumed.stderr)")
+    }
+
+    @Test("paused from another terminal within seconds, SIGKILLed, resumed: every job exactly once")
+    func pauseKillResume() async throws {
+        let fixture = try await BatchFixture.start(messagesPerFolder: 12, largeMessageBytes: 1_000_000)
+        defer { fixture.stop() }
+        let paced = ["MAILFERRY_TEST_PACE_MS": "150"]
+        var run = try RunningMailferry(
+            [
+                "batch", "run", fixture.csv, "--store", fixture.store, "--target-server", fixture.targetServer,
+                "--ca-file", try fixture.caFile(), "--concurrency", "2",
+            ], environment: paced)
+        #expect(
+            await waitUntil {
+                (try? await fixture.status())?.contains { $0["state"] as? String == "migrating" } == true
+            })
+        let asked = Date()
+        let pause = try await MailferryBinary.run(["batch", "pause", "acme", "--store", fixture.store])
+        #expect(pause.status == 0, "\(pause.stderr)")
+        let (status, _) = await run.waitForExit(since: asked)
+        #expect(Date().timeIntervalSince(asked) < 5, "paused within seconds")
+        #expect(status == 130 || status == 1, "paused jobs end the run: \(run.stderr)")
+        let paused = try await fixture.status()
+        #expect(paused.contains { $0["state"] as? String == "paused" }, "\(paused.map { $0["state"] ?? "?" })")
+        #expect(!paused.contains { ["migrating", "checking", "verifying"].contains($0["state"] as? String ?? "") })
+
+        run = try RunningMailferry(
+            [
+                "batch", "resume", "acme", "--store", fixture.store, "--ca-file", try fixture.caFile(), "--concurrency",
+                "2",
+            ],
+            environment: paced)
+        #expect(
+            await waitUntil {
+                (try? await fixture.status())?.contains { $0["state"] as? String == "migrating" } == true
+            })
+        kill(run.process.processIdentifier, SIGKILL)
+        _ = await run.waitForExit(since: Date())
+        #expect((try await fixture.status()).contains { $0["state"] as? String == "migrating" }, "killed mid-job")
+
+        let resumed = try await MailferryBinary.run(
+            ["batch", "resume", "acme", "--store", fixture.store, "--ca-file", try fixture.caFile(), "--json"])
+        #expect(resumed.status == 1, "only the bad login fails: \(resumed.stderr)")
+        let jobs = try await fixture.status()
+        #expect(state(jobs, "alice", target: "carol")["state"] as? String == "done")
+        #expect(state(jobs, "bob", target: "dave")["state"] as? String == "done")
+        try await fixture.expectExact()
+    }
+}
+
+/// Polls `condition` (off the cooperative pool's hot path) for up to `timeout` seconds.
+func waitUntil(timeout: TimeInterval = 60, _ condition: () async -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return false
+}
