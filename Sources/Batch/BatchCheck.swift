@@ -17,6 +17,9 @@ public struct BatchCheck: Sendable {
     public var configure: @Sendable (IMAPEndpoint, _ isSource: Bool) -> IMAPClientConfiguration
     /// Logins at once: a check of 5,000 rows must not hammer a source server.
     public var concurrency: Int
+    /// Whether a missing target mailbox can be created (a provisioner is configured). Until
+    /// provisioners exist, a missing mailbox is a failure even where its line asks to create it.
+    public var canCreateMailboxes = false
 
     public init(
         targetServer: IMAPEndpoint, concurrency: Int = 8,
@@ -37,7 +40,16 @@ public struct BatchCheck: Sendable {
                     async let target = LoginCheck.attempt(
                         configure(row.targetEndpoint(on: targetServer), false), password: row.targetPassword,
                         creatable: row.createMailbox)
-                    return (index, Line(row: row, source: await source, target: await target))
+                    var targetCheck = await target
+                    if targetCheck == .toBeCreated && !canCreateMailboxes {
+                        targetCheck = .failed(
+                            .provisioning,
+                            message: "\(row.targetUser) does not exist on the target (or refuses this password)",
+                            hint:
+                                "creating mailboxes needs a provisioner, which this version does not have yet: create it, or fix the password"
+                        )
+                    }
+                    return (index, Line(row: row, source: await source, target: targetCheck))
                 }
             }
             while next < min(concurrency, rows.count) { start(next); next += 1 }

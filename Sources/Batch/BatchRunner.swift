@@ -81,6 +81,9 @@ public final class BatchRunner: @unchecked Sendable {
             let row = job.row
             let source = configure(row.sourceEndpoint, true)
             let target = configure(row.targetEndpoint(on: targetServer), false)
+            // checking: the source login first, so a wrong password is reported as such.
+            let sourceClient = try await IMAPClient.loggedIn(source, password: sourcePassword)
+            await sourceClient.logout()
             if job.createMailbox {
                 job.state = .provisioning
                 try store.save(job)
@@ -134,7 +137,7 @@ public final class BatchRunner: @unchecked Sendable {
         } catch let error as IMAPError {
             guard case .authenticationFailed = error else { throw error }
             throw JobFailure(
-                grade: .job, kind: .configuration,
+                grade: .job, kind: .provisioning,
                 message:
                     "\(target.endpoint.user) cannot log in on the target, and creating mailboxes needs a provisioner (--provisioner), which this version does not have yet"
             )

@@ -16,7 +16,16 @@ public final class SQLiteBatchStore: BatchStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         queue = try DatabaseQueue(path: path, configuration: configuration)
-        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+        // Switching to WAL takes an exclusive lock that the busy timeout does not wait for: when
+        // several commands open a new database at once (a runner and `batch status` polling), retry.
+        for attempt in 1...50 {
+            do {
+                try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+                break
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 50 {
+                usleep(100_000)
+            }
+        }
         try Self.migrator.migrate(queue)
     }
 

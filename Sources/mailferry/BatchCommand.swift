@@ -79,6 +79,12 @@ func parseServer(_ text: String) throws -> IMAPEndpoint {
     return try parseEndpoint(withUser)
 }
 
+/// A server as `imaps://host:port`, the form `parseServer` reads back.
+func serverText(_ endpoint: IMAPEndpoint) -> String {
+    let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
+    return "\(endpoint.security == .implicitTLS ? "imaps" : "imap")://\(host):\(endpoint.port)"
+}
+
 /// One line of `batch check --json`.
 struct BatchCheckLine: Encodable {
     struct Login: Encodable {

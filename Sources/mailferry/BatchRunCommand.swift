@@ -44,7 +44,7 @@ struct BatchRunCommand: AsyncParsableCommand {
             guard batchFile.isValid else {
                 throw BatchFileInvalid(file: file, problems: batchFile.problems, json: json)
             }
-            let batches = try batchStore.open()
+            let batches = try batchStore.open(creating: true)
             let box = try batchStore.secretBox()
             let rows = try batchFile.rows.map { row in
                 (
@@ -54,7 +54,7 @@ struct BatchRunCommand: AsyncParsableCommand {
                 )
             }
             let batchName = name ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-            let batch = try batches.upsertBatch(name: batchName, targetServer: server.url, rows: rows)
+            let batch = try batches.upsertBatch(name: batchName, targetServer: serverText(server), rows: rows)
             let jobs = try await runBatchHere(
                 batch, batches: batches, box: box, server: server, connection: connection, concurrency: concurrency,
                 storeRoot: batchStore.store)

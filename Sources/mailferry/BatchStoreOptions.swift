@@ -7,7 +7,12 @@ import MailStore
 struct BatchStoreOptions: ParsableArguments {
     @Option(help: "Store folder (the batch database, its key and every job's data).") var store = "./mailferry-data"
 
-    func open() throws -> SQLiteBatchStore {
+    /// The batch database; `creating` it only for `batch run` (the others need a batch to exist).
+    func open(creating: Bool = false) throws -> SQLiteBatchStore {
+        guard creating || FileManager.default.fileExists(atPath: store + "/batches.sqlite") else {
+            throw CommandFailure(
+                message: "no batches in \(store) (run `mailferry batch run FILE.csv` first)", exitCode: .badInput)
+        }
         try FileManager.default.createDirectory(
             atPath: store, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return try SQLiteBatchStore(path: store + "/batches.sqlite")

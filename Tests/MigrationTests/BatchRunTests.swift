@@ -148,7 +148,7 @@ struct BatchRunTests {
         #expect(
             await waitUntil {
                 (try? await fixture.status())?.contains { $0["state"] as? String == "migrating" } == true
-            })
+            }, "\(run.stderr)")
         let asked = Date()
         let pause = try await MailferryBinary.run(["batch", "pause", "acme", "--store", fixture.store])
         #expect(pause.status == 0, "\(pause.stderr)")
@@ -188,7 +188,7 @@ func waitUntil(timeout: TimeInterval = 60, _ condition: () async -> Bool) async 
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
+        try? await Task.sleep(for: .milliseconds(300))
     }
     return false
 }

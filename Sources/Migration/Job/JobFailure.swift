@@ -19,7 +19,7 @@ public struct JobFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, in the words a batch's status page shows ("failed: over quota").
     public enum Kind: String, Codable, Sendable {
         case configuration, connect, tls, auth, overQuota = "over quota", refused, protocolError = "protocol"
-        case store, archive, `internal`
+        case store, archive, provisioning, `internal`
     }
 
     public var grade: Grade
