@@ -18,6 +18,8 @@ public final class BatchRunner: @unchecked Sendable {
     private let concurrency: Int
     private let connectionsPerJob: Int
     private let pollInterval: Duration
+    /// Creates the mailboxes of lines with `create_mailbox`; nil: such a missing mailbox fails.
+    public var provisioner: MailboxProvisioner?
     private let lock = NSLock()
     private var controls: [Int64: JobControl] = [:]
 
@@ -129,18 +131,45 @@ public final class BatchRunner: @unchecked Sendable {
         try? store.save(job)
     }
 
-    /// No provisioner yet: a mailbox that exists is fine; one that does not is this job's failure.
+    /// A mailbox that takes the login exists; one that does not is created by the provisioner
+    /// and must then take the login.
     private func ensureMailbox(_ target: IMAPClientConfiguration, password: String) async throws {
         do {
             let client = try await IMAPClient.loggedIn(target, password: password)
             await client.logout()
+            return
         } catch let error as IMAPError {
             guard case .authenticationFailed = error else { throw error }
+        }
+        let address = target.endpoint.user
+        guard let provisioner else {
             throw JobFailure(
                 grade: .job, kind: .provisioning,
                 message:
-                    "\(target.endpoint.user) cannot log in on the target, and creating mailboxes needs a provisioner (--provisioner), which this version does not have yet"
+                    "\(address) cannot log in on the target and no provisioner is configured (--provisioner) to create it"
             )
+        }
+        do {
+            _ = try await provisioner.ensureMailbox(address: address, password: password)
+            // A mailbox just created can take a moment to accept logins (a server re-reads its
+            // user list at most once a second; a panel's API may be slower still).
+            var attempt = 0
+            while true {
+                do {
+                    let client = try await IMAPClient.loggedIn(target, password: password)
+                    await client.logout()
+                    break
+                } catch IMAPError.authenticationFailed where attempt < 20 {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+        } catch let failure as ProvisioningFailed {
+            throw JobFailure(grade: .job, kind: .provisioning, message: failure.description)
+        } catch let error as IMAPError {
+            throw JobFailure(
+                grade: .job, kind: .provisioning,
+                message: "\(address) was provisioned but its login still fails: \(error)")
         }
     }
 }

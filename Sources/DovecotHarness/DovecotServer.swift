@@ -30,6 +30,13 @@ public final class DovecotServer: @unchecked Sendable {
     public let instanceName: String
     public var masterProcessID: Int32 { master.pid }
 
+    /// The passwd-file the server authenticates against (read at every login), the folder of
+    /// the users' homes, and the owner a home must have: what a test's provisioner script needs
+    /// to add a mailbox while the server runs.
+    public var usersFile: String { root + "/users" }
+    public var homeRoot: String { root + "/home" }
+    public var mailOwner: (uid: UInt32, gid: UInt32) { (InstanceLayout.mailOwner.uid, InstanceLayout.mailOwner.gid) }
+
     /// The imap processes serving logged-in clients right now (not the login processes): what a
     /// test pauses with SIGSTOP to make the server go silent mid-transfer.
     public func imapProcessIDs() -> [Int32] {

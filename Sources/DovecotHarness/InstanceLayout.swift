@@ -110,7 +110,7 @@ struct InstanceLayout {
     }
 
     // Looked up once: getpwnam/getgrnam return static buffers that parallel starts would share.
-    private static let mailOwner: (uid: uid_t, gid: gid_t) = {
+    static let mailOwner: (uid: uid_t, gid: gid_t) = {
         guard let nobody = getpwnam("nobody") else { return (65534, 65534) }
         return (nobody.pointee.pw_uid, nobody.pointee.pw_gid)
     }()

@@ -38,6 +38,7 @@ struct BatchCheckCommand: AsyncParsableCommand {
     @Option(help: "The target IMAP server, imaps://host[:port] or imap://host[:port].")
     var targetServer = cloudMailTargetServer
     @Option(help: "Logins tried at once.") var concurrency = 8
+    @OptionGroup var provisioning: ProvisionerOptions
     @OptionGroup var connection: ConnectionOptions
     @ArgumentParser.Flag(help: "Print the result as JSON.") var json = false
 
@@ -47,9 +48,11 @@ struct BatchCheckCommand: AsyncParsableCommand {
             let batch = try readBatchFile(file)
             guard batch.isValid else { throw BatchFileInvalid(file: file, problems: batch.problems, json: json) }
             let connection = self.connection
-            let lines = await BatchCheck(targetServer: server, concurrency: concurrency) { endpoint, isSource in
+            var check = BatchCheck(targetServer: server, concurrency: concurrency) { endpoint, isSource in
                 connection.clientConfiguration(for: endpoint, side: isSource ? .source : .target)
-            }.run(batch.rows)
+            }
+            check.canCreateMailboxes = try provisioning.make() != nil
+            let lines = await check.run(batch.rows)
             try emit(lines.map(BatchCheckLine.init), json: json, text: BatchCheck.text(lines))
             if lines.contains(where: { !$0.isOK }) { throw ExitCode.partialFailure }
         }

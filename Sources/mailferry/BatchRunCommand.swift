@@ -28,6 +28,7 @@ struct BatchRunCommand: AsyncParsableCommand {
     @Option(help: "Mailboxes migrated at once.") var concurrency = 4
     @Option(help: "The target IMAP server, imaps://host[:port].") var targetServer = cloudMailTargetServer
     @OptionGroup var batchStore: BatchStoreOptions
+    @OptionGroup var provisioning: ProvisionerOptions
     @OptionGroup var connection: ConnectionOptions
     @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
 
@@ -44,6 +45,7 @@ struct BatchRunCommand: AsyncParsableCommand {
             guard batchFile.isValid else {
                 throw BatchFileInvalid(file: file, problems: batchFile.problems, json: json)
             }
+            let provisioner = try provisioning.make()
             let batches = try batchStore.open(creating: true)
             let box = try batchStore.secretBox()
             let rows = try batchFile.rows.map { row in
@@ -57,7 +59,7 @@ struct BatchRunCommand: AsyncParsableCommand {
             let batch = try batches.upsertBatch(name: batchName, targetServer: serverText(server), rows: rows)
             let jobs = try await runBatchHere(
                 batch, batches: batches, box: box, server: server, connection: connection, concurrency: concurrency,
-                storeRoot: batchStore.store)
+                storeRoot: batchStore.store, provisioner: provisioner)
             try finishBatch(jobs, json: json)
         }
     }
@@ -68,7 +70,7 @@ struct BatchRunCommand: AsyncParsableCommand {
 func runBatchHere(
     _ batch: BatchRecord, batches: SQLiteBatchStore, box: SecretBox, server: IMAPEndpoint,
     connection: ConnectionOptions,
-    concurrency: Int, storeRoot: String
+    concurrency: Int, storeRoot: String, provisioner: MailboxProvisioner?
 ) async throws -> [BatchJob] {
     let lock: StoreLock
     do {
@@ -107,6 +109,7 @@ func runBatchHere(
     ) { endpoint, isSource in
         connection.clientConfiguration(for: endpoint, side: isSource ? .source : .target)
     }
+    runner.provisioner = provisioner
     let jobs = try await runner.run()
     if interrupted.count > 0 { throw BatchInterrupted(name: batch.name, jobs: jobs) }
     return jobs

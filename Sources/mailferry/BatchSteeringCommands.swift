@@ -101,17 +101,19 @@ struct BatchResumeCommand: AsyncParsableCommand {
     @Argument(help: "Jobs, by source account (default: all).") var jobs: [String] = []
     @Option(help: "Mailboxes migrated at once.") var concurrency = 4
     @OptionGroup var batchStore: BatchStoreOptions
+    @OptionGroup var provisioning: ProvisionerOptions
     @OptionGroup var connection: ConnectionOptions
     @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
 
     func run() async throws {
         try await reportingFailures {
+            let provisioner = try provisioning.make()
             let batches = try batchStore.open()
             let record = try batchStore.batch(named: batch, in: batches)
             try batches.requeue(batchID: record.id, jobIDs: try batchStore.jobIDs(jobs, batch: record, in: batches))
             let jobs = try await runBatchHere(
                 record, batches: batches, box: try batchStore.secretBox(), server: try parseServer(record.targetServer),
-                connection: connection, concurrency: concurrency, storeRoot: batchStore.store)
+                connection: connection, concurrency: concurrency, storeRoot: batchStore.store, provisioner: provisioner)
             try finishBatch(jobs, json: json)
         }
     }

@@ -192,3 +192,61 @@ func waitUntil(timeout: TimeInterval = 60, _ condition: () async -> Bool) async 
     }
     return false
 }
+
+@Suite("batch mailbox creation through the command provisioner")
+struct BatchProvisioningTests {
+    @Test(
+        "a missing mailbox is created (password only in the environment), an existing one left alone, a refusal fails only its job"
+    )
+    func commandProvisioner() async throws {
+        let fixture = try await BatchFixture.start()
+        defer { fixture.stop() }
+        let target = fixture.pair.target
+        let owner = target.mailOwner
+        let script = fixture.directory.file("make-mailbox.sh")
+        // Adds a passwd-file user to the running target Dovecot, as a hosting panel's script would.
+        try """
+        #!/bin/sh
+        set -e
+        case "$MAILFERRY_MAILBOX" in refuse*) echo "quota for new mailboxes exhausted ($MAILFERRY_MAILBOX_PASSWORD)" >&2; exit 1;; esac
+        grep -q "^$MAILFERRY_MAILBOX:" \(target.usersFile) && exit 3
+        mkdir -p \(target.homeRoot)/$MAILFERRY_MAILBOX
+        chown \(owner.uid):\(owner.gid) \(target.homeRoot)/$MAILFERRY_MAILBOX
+        echo "$MAILFERRY_MAILBOX:{PLAIN}$MAILFERRY_MAILBOX_PASSWORD:\(owner.uid):\(owner.gid)::\(target.homeRoot)/$MAILFERRY_MAILBOX::" >> \(target.usersFile)
+        echo "$@" > \(fixture.directory.file("arguments"))
+
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let configuration = fixture.directory.file("provisioner.json")
+        try #"{"type": "command", "command": ["\#(script)", "--quiet"]}"#.write(
+            toFile: configuration, atomically: true, encoding: .utf8)
+        let host = fixture.pair.source.host, port = fixture.pair.source.imapsPort
+        let csv = fixture.directory.file("create.csv")
+        try """
+        \(host),alice,\(sourcePassword),\(port),true,frank,New-Mailb0x-Pass,true
+        \(host),bob,\(BatchFixture.bobPassword),\(port),true,carol,\(targetPassword),true
+        \(host),bob,\(BatchFixture.bobPassword),\(port),true,refused,New-Mailb0x-Pass,true
+
+        """.write(toFile: csv, atomically: true, encoding: .utf8)
+        let outcome = try await MailferryBinary.run([
+            "batch", "run", csv, "--store", fixture.store, "--target-server", fixture.targetServer, "--ca-file",
+            try fixture.caFile(), "--provisioner", configuration, "--json",
+        ])
+        #expect(outcome.status == 1, "one job fails: \(outcome.stderr)")
+        let jobs = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]])
+        #expect(state(jobs, "alice", target: "frank")["state"] as? String == "done", "\(jobs)")
+        #expect(state(jobs, "bob", target: "carol")["state"] as? String == "done", "carol existed")
+        let refused = state(jobs, "bob", target: "refused")
+        #expect(refused["state"] as? String == "failed" && refused["failureKind"] as? String == "provisioning")
+        #expect(
+            (refused["lastError"] as? String)?.contains("quota for new mailboxes exhausted (********)") == true,
+            "\(refused)")
+        #expect(
+            try await fixture.messages(on: target, user: "frank", password: "New-Mailb0x-Pass")
+                == (try await fixture.messages(on: fixture.pair.source, user: "alice", password: sourcePassword)))
+        #expect(
+            try String(contentsOfFile: fixture.directory.file("arguments"), encoding: .utf8) == "--quiet\n",
+            "no secret in argv")
+        #expect(!(outcome.stdout + outcome.stderr).contains("New-Mailb0x-Pass"))
+    }
+}

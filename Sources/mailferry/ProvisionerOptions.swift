@@ -1,0 +1,28 @@
+import ArgumentParser
+import Batch
+import Foundation
+
+/// How a batch creates the mailboxes its file asks for (`create_mailbox`).
+struct ProvisionerOptions: ParsableArguments {
+    @Option(help: "Provisioner configuration (JSON) that creates missing target mailboxes.") var provisioner: String?
+    @Option(help: "The target administrator's login, for the provisioner.") var admin: String?
+    @Option(
+        help: "File whose first line is the administrator's password (else MAILFERRY_ADMIN_PASSWORD, else a prompt).")
+    var adminPasswordFile: String?
+
+    func make() throws -> MailboxProvisioner? {
+        guard let provisioner else { return nil }
+        var password: String?
+        if admin != nil {
+            password = try PasswordSource(
+                environmentVariable: "MAILFERRY_ADMIN_PASSWORD", file: adminPasswordFile,
+                prompt: "Administrator password: "
+            ).readForCommand()
+        }
+        do {
+            return try ProvisionerConfiguration.load(provisioner).provisioner(adminUser: admin, adminPassword: password)
+        } catch {
+            throw CommandFailure(message: "\(error)", exitCode: .badInput)
+        }
+    }
+}
