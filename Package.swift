@@ -52,7 +52,8 @@ let package = Package(
         .target(
             name: "Batch",
             dependencies: [
-                "Migration", "IMAPClient", "MailStore", "COpenSSL", .product(name: "CSV", package: "CSV.swift"),
+                "Migration", "IMAPClient", "MailStore", "MailArchive", "COpenSSL",
+                .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]),
         // Deterministic test/benchmark mailboxes and a loader that APPENDs them.

@@ -22,6 +22,7 @@ public final class BatchRunner: @unchecked Sendable {
     public var provisioner: MailboxProvisioner?
     private let lock = NSLock()
     private var controls: [Int64: JobControl] = [:]
+    private var log = Logger(label: "mailferry.batch") { _ in SwiftLogNoOpLogHandler() }
 
     public init(
         store: BatchStore, storeRoot: String, batch: BatchRecord, box: SecretBox, targetServer: IMAPEndpoint,
@@ -35,7 +36,15 @@ public final class BatchRunner: @unchecked Sendable {
 
     /// Runs until nothing is queued or running; returns the jobs as they ended.
     public func run() async throws -> [BatchJob] {
-        _ = try store.recoverInterrupted(batchID: batch.id)
+        let logs = BatchLogBundle.batchLogDirectory(storeRoot: storeRoot, batch: batch.name)
+        try FileManager.default.createDirectory(
+            atPath: logs, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let handler = try FileLogHandler(
+            path: "\(logs)/\(StoreLayout.timestamp(Date()))-batch-\(StoreLayout.safeFileName(batch.name)).log")
+        log = Logger(label: "mailferry.batch") { _ in handler }
+        let recovered = try store.recoverInterrupted(batchID: batch.id)
+        log.info("batch \(batch.name) run \(batch.runs) to \(batch.targetServer), \(concurrency) at a time")
+        if recovered > 0 { log.notice("\(recovered) job(s) left running by a process that died are queued again") }
         let watcher = Task { [self] in await watchRequests() }
         defer { watcher.cancel() }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -93,6 +102,7 @@ public final class BatchRunner: @unchecked Sendable {
             }
             job.state = .migrating
             try store.save(job)
+            log.info("line \(job.line) \(job.sourceUser) → \(job.targetUser): migrating (store job \(job.storeJob))")
             let migrationJob = MigrationJob(
                 storeRoot: storeRoot, name: job.storeJob, control: control, console: { _ in SwiftLogNoOpLogHandler() })
             let summary = try await migrationJob.migrate(
@@ -129,6 +139,10 @@ public final class BatchRunner: @unchecked Sendable {
         }
         job.finishedAt = Date()
         try? store.save(job)
+        let counts = "\(job.messages) messages, \(job.bytes) bytes, \(job.skipped) skipped"
+        log.info(
+            "line \(job.line) \(job.sourceUser) → \(job.targetUser): \(job.state.rawValue) (\(counts))\(job.lastError.map { ": \($0)" } ?? "")"
+        )
     }
 
     /// A mailbox that takes the login exists; one that does not is created by the provisioner

@@ -10,6 +10,7 @@ import Glibc
 public final class ArchiveWriter {
     public let finalPath: String
     public let compression: ArchiveCompression
+    public let format: ArchiveFormat
     /// Hidden (`.` prefix) and in the same directory as `finalPath`: listings of the archive
     /// directory skip it, and the final rename stays within one file system.
     public let temporaryPath: String
@@ -26,7 +27,7 @@ public final class ArchiveWriter {
     private var fd: Int32
     private let chunk = ChunkBuffer()
 
-    public init(finalPath: String, compression: ArchiveCompression) throws {
+    public init(finalPath: String, compression: ArchiveCompression, format: ArchiveFormat = .tar) throws {
         try LibarchiveLocale.require(archivePath: finalPath)
         var existing = stat()
         if lstat(finalPath, &existing) == 0 { throw ArchiveError.destinationExists(archivePath: finalPath) }
@@ -42,7 +43,7 @@ public final class ArchiveWriter {
                 path: temporaryPath, reason: POSIXText.lastError)
         }
         do {
-            archive = try Self.openArchive(fd: fd, compression: compression, finalPath: finalPath)
+            archive = try Self.openArchive(fd: fd, compression: compression, format: format, finalPath: finalPath)
         } catch {
             close(fd)
             unlink(temporaryPath)
@@ -51,6 +52,7 @@ public final class ArchiveWriter {
         self.fd = fd
         self.finalPath = finalPath
         self.compression = compression
+        self.format = format
         self.temporaryPath = temporaryPath
     }
 
@@ -178,7 +180,7 @@ public final class ArchiveWriter {
     // MARK: - Private
 
     private static func openArchive(
-        fd: Int32, compression: ArchiveCompression,
+        fd: Int32, compression: ArchiveCompression, format: ArchiveFormat,
         finalPath: String
     ) throws -> OpaquePointer {
         guard let archive = archive_write_new() else {
@@ -193,6 +195,13 @@ public final class ArchiveWriter {
                 throw ArchiveError.libarchive(
                     archivePath: finalPath, entryPath: nil, operation: operation, message: message)
             }
+        }
+        if format == .zip {
+            // Each entry deflated on its own; what a browser download of logs is expected to be.
+            try check(archive_write_set_format_zip(archive), "archive_write_set_format_zip")
+            try check(archive_write_add_filter_none(archive), "archive_write_add_filter_none")
+            try check(archive_write_open_fd(archive, fd), "archive_write_open_fd")
+            return archive
         }
         // pax-restricted: plain ustar headers unless a name is non-ASCII or longer than ustar
         // allows (100/155 bytes), then a pax extended header; readable by every tar.

@@ -135,3 +135,29 @@ struct BatchCloseCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct BatchLogsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logs",
+        abstract: "Write every log of a batch (its own and each job's per step) into one zip, newest last.",
+        discussion: """
+            Examples:
+              mailferry batch logs acme -o acme-logs.zip
+            """)
+    @Argument(help: "Batch name.") var batch: String
+    @Option(name: .shortAndLong, help: "The zip to write (must not exist).") var output: String
+    @OptionGroup var batchStore: BatchStoreOptions
+
+    func run() async throws {
+        try await reportingFailures {
+            guard !FileManager.default.fileExists(atPath: output) else {
+                throw CommandFailure(message: "\(output) exists; name a new file", exitCode: .badInput)
+            }
+            let batches = try batchStore.open()
+            let record = try batchStore.batch(named: batch, in: batches)
+            let entries = try BatchLogBundle.write(
+                batch: record, jobs: try batches.jobs(batchID: record.id), storeRoot: batchStore.store, to: output)
+            print("Wrote \(entries.count) logs of batch \(record.name) to \(output)")
+        }
+    }
+}

@@ -128,6 +128,35 @@ struct BatchRunTests {
                 "\(password.prefix(3))…: in no store file")
             #expect(!(first.stdout + first.stderr + second.stdout).contains(password))
         }
+        let zip = fixture.directory.file("logs.zip")
+        let logs = try await MailferryBinary.run(["batch", "logs", "acme", "-o", zip, "--store", fixture.store])
+        #expect(logs.status == 0, "\(logs.stderr)")
+        let listing = try ProcessRunner.run(
+            "python3",
+            ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print('\\n'.join(z.namelist()))", zip]
+        ).stdout.split(separator: "\n").map(String.init)
+        #expect(listing.filter { $0.hasPrefix("batch/") }.count == 2, "one batch log per run: \(listing)")
+        for job in ["alice@127.0.0.1--to--carol", "bob@127.0.0.1--to--dave"] {
+            #expect(listing.contains { $0.hasPrefix(job + "/") && $0.contains("-migrate-") }, "\(job): \(listing)")
+            #expect(listing.contains { $0.hasPrefix(job + "/") && $0.contains("-verify-") })
+        }
+        let names = listing.map { String($0.split(separator: "/").last ?? "") }
+        #expect(names == names.sorted(), "oldest first, newest last")
+        let zipBytes = try Data(contentsOf: URL(fileURLWithPath: zip))
+        let contents = try ProcessRunner.run(
+            "python3",
+            [
+                "-c",
+                "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.write(''.join(z.read(n).decode('utf-8', 'replace') for n in z.namelist()))",
+                zip,
+            ]
+        ).stdout
+        #expect(contents.contains("done"), "the logs say what happened")
+        for password in [sourcePassword, targetPassword, BatchFixture.bobPassword, "Wrong-Passw0rd"] {
+            #expect(!contents.contains(password) && zipBytes.range(of: Data(password.utf8)) == nil)
+        }
+        let again = try await MailferryBinary.run(["batch", "logs", "acme", "-o", zip, "--store", fixture.store])
+        #expect(again.status == 2 && again.stderr.contains("exists"))
         let closed = try await MailferryBinary.run(["batch", "close", "acme", "--store", fixture.store])
         #expect(closed.status == 0)
         let resumed = try await MailferryBinary.run(
