@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(
             name: "CArchive", pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]),
@@ -52,7 +53,7 @@ let package = Package(
         .target(
             name: "Batch",
             dependencies: [
-                "Migration", "IMAPClient", "MailStore", "MailArchive", "COpenSSL",
+                "Migration", "IMAPClient", "MailStore", "MailArchive", "COpenSSL", "CCurl",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]),

@@ -34,6 +34,10 @@ public final class DovecotServer: @unchecked Sendable {
     /// the users' homes, and the owner a home must have: what a test's provisioner script needs
     /// to add a mailbox while the server runs.
     public var usersFile: String { root + "/users" }
+    /// The server's certificate and key (for 127.0.0.1 and localhost, signed by `caFile`): a
+    /// test's other servers (SMTP) can present them.
+    public var certificateFile: String { root + "/tls/server.pem" }
+    public var keyFile: String { root + "/tls/server.key" }
     public var homeRoot: String { root + "/home" }
     public var mailOwner: (uid: UInt32, gid: UInt32) { (InstanceLayout.mailOwner.uid, InstanceLayout.mailOwner.gid) }
 

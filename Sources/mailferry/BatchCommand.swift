@@ -11,7 +11,8 @@ struct BatchCommand: AsyncParsableCommand {
         abstract: "Migrate many mailboxes listed in a CSV file (docs/batch-csv.md).",
         subcommands: [
             BatchCheckCommand.self, BatchRunCommand.self, BatchStatusCommand.self, BatchPauseCommand.self,
-            BatchResumeCommand.self, BatchStopCommand.self, BatchLogsCommand.self, BatchCloseCommand.self,
+            BatchResumeCommand.self, BatchStopCommand.self, BatchLogsCommand.self, BatchReportCommand.self,
+            BatchCloseCommand.self,
         ])
 }
 

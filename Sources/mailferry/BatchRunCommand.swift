@@ -29,6 +29,7 @@ struct BatchRunCommand: AsyncParsableCommand {
     @Option(help: "The target IMAP server, imaps://host[:port].") var targetServer = cloudMailTargetServer
     @OptionGroup var batchStore: BatchStoreOptions
     @OptionGroup var provisioning: ProvisionerOptions
+    @OptionGroup var report: ReportOptions
     @OptionGroup var connection: ConnectionOptions
     @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
 
@@ -59,7 +60,7 @@ struct BatchRunCommand: AsyncParsableCommand {
             let batch = try batches.upsertBatch(name: batchName, targetServer: serverText(server), rows: rows)
             let jobs = try await runBatchHere(
                 batch, batches: batches, box: box, server: server, connection: connection, concurrency: concurrency,
-                storeRoot: batchStore.store, provisioner: provisioner)
+                storeRoot: batchStore.store, provisioner: provisioner, report: report)
             try finishBatch(jobs, json: json)
         }
     }
@@ -70,8 +71,9 @@ struct BatchRunCommand: AsyncParsableCommand {
 func runBatchHere(
     _ batch: BatchRecord, batches: SQLiteBatchStore, box: SecretBox, server: IMAPEndpoint,
     connection: ConnectionOptions,
-    concurrency: Int, storeRoot: String, provisioner: MailboxProvisioner?
+    concurrency: Int, storeRoot: String, provisioner: MailboxProvisioner?, report: ReportOptions
 ) async throws -> [BatchJob] {
+    let started = Date()
     let lock: StoreLock
     do {
         lock = try StoreLock(path: storeRoot + "/batch-\(batch.id).lock", job: "batch \(batch.name)")
@@ -90,7 +92,8 @@ func runBatchHere(
             try? batches.request(.pause, batchID: batch.id, jobIDs: nil)
         } else {
             StandardStreams.err("mailferry: stopped at once; `batch resume \(batch.name)` goes on\n")
-            exit(130)
+            // _exit, not exit: atexit handlers racing the running threads crashed the process (SIGSEGV).
+            _exit(130)
         }
     }
     defer { signals.cancel() }
@@ -112,6 +115,10 @@ func runBatchHere(
     runner.provisioner = provisioner
     let jobs = try await runner.run()
     if interrupted.count > 0 { throw BatchInterrupted(name: batch.name, jobs: jobs) }
+    let record = (try? batches.batch(named: batch.name)).flatMap { $0 } ?? batch
+    try BatchReports.deliver(
+        BatchReport(batch: record, jobs: jobs, started: started, finished: Date()), options: report,
+        storeRoot: storeRoot)
     return jobs
 }
 

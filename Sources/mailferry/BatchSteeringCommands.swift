@@ -102,6 +102,7 @@ struct BatchResumeCommand: AsyncParsableCommand {
     @Option(help: "Mailboxes migrated at once.") var concurrency = 4
     @OptionGroup var batchStore: BatchStoreOptions
     @OptionGroup var provisioning: ProvisionerOptions
+    @OptionGroup var report: ReportOptions
     @OptionGroup var connection: ConnectionOptions
     @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
 
@@ -113,7 +114,8 @@ struct BatchResumeCommand: AsyncParsableCommand {
             try batches.requeue(batchID: record.id, jobIDs: try batchStore.jobIDs(jobs, batch: record, in: batches))
             let jobs = try await runBatchHere(
                 record, batches: batches, box: try batchStore.secretBox(), server: try parseServer(record.targetServer),
-                connection: connection, concurrency: concurrency, storeRoot: batchStore.store, provisioner: provisioner)
+                connection: connection, concurrency: concurrency, storeRoot: batchStore.store, provisioner: provisioner,
+                report: report)
             try finishBatch(jobs, json: json)
         }
     }
@@ -158,6 +160,49 @@ struct BatchLogsCommand: AsyncParsableCommand {
             let entries = try BatchLogBundle.write(
                 batch: record, jobs: try batches.jobs(batchID: record.id), storeRoot: batchStore.store, to: output)
             print("Wrote \(entries.count) logs of batch \(record.name) to \(output)")
+        }
+    }
+}
+
+struct BatchReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Print a batch's last report, or send it again (--resend) after a failed delivery.",
+        discussion: """
+            Examples:
+              mailferry batch report acme
+              mailferry batch report acme --resend --report-to admin@example.com --smtp-server smtp://smtp.example.com:587 --smtp-user reports
+            """)
+    @Argument(help: "Batch name.") var batch: String
+    @ArgumentParser.Flag(help: "Send the last report again.") var resend = false
+    @OptionGroup var report: ReportOptions
+    @OptionGroup var batchStore: BatchStoreOptions
+
+    func run() async throws {
+        try await reportingFailures {
+            let batches = try batchStore.open()
+            let record = try batchStore.batch(named: batch, in: batches)
+            let directory = BatchReports.directory(storeRoot: batchStore.store, batch: record.name)
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+                $0.hasSuffix(".eml")
+            }.sorted()
+            guard let last = names.last else {
+                throw CommandFailure(
+                    message: "batch \(record.name) has no report yet (it is written when a run ends)",
+                    exitCode: .badInput)
+            }
+            let path = "\(directory)/\(last)"
+            guard resend else {
+                let jobs = try batches.jobs(batchID: record.id)
+                print(BatchReport(batch: record, jobs: jobs, started: record.createdAt, finished: Date()).text)
+                print("\n(last report sent or kept: \(path))")
+                return
+            }
+            guard !report.reportTo.isEmpty, let sender = try report.sender() else {
+                throw CommandFailure(message: "--resend needs --report-to and --smtp-server", exitCode: .badInput)
+            }
+            let message = try Data(contentsOf: URL(fileURLWithPath: path))
+            try BatchReports.send(message, path: path, sender: sender, from: report.reportFrom, to: report.reportTo)
         }
     }
 }

@@ -28,7 +28,9 @@ final class StopSignals: @unchecked Sendable {
             stop.requestStop()
         } else {
             StandardStreams.err("mailferry: stopped at once; run again to resume\n")
-            exit(130)
+            // _exit, not exit: atexit handlers racing the running threads crashed the process (SIGSEGV);
+            // at once means as after a kill, which every store write is safe against.
+            _exit(130)
         }
     }
 }
