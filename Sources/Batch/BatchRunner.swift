@@ -67,10 +67,8 @@ public final class BatchRunner: @unchecked Sendable {
     private func watchRequests() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: pollInterval)
-            guard let jobs = try? store.jobs(batchID: batch.id) else { continue }
-            for job in jobs where job.request != .none {
-                control(for: job.id)?.stop.requestStop()
-            }
+            guard let requests = try? store.pendingRequests(batchID: batch.id) else { continue }
+            for id in requests.keys { control(for: id)?.stop.requestStop() }
         }
     }
 
@@ -129,7 +127,7 @@ public final class BatchRunner: @unchecked Sendable {
             }
             job.passes += 1
         } catch is JobStopped {
-            let request = (try? store.jobs(batchID: batch.id).first { $0.id == job.id }?.request) ?? .pause
+            let request = (try? store.pendingRequests(batchID: batch.id)[job.id]) ?? .pause
             job.state = request == .stop ? .stopped : .paused
         } catch {
             let failure = JobFailure(classifying: error)

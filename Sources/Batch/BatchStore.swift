@@ -15,6 +15,8 @@ public protocol BatchStore: Sendable {
     /// Asks running jobs (all of the batch, or those given) to pause or stop; queued ones are
     /// paused or stopped at once.
     func request(_ request: BatchRequest, batchID: Int64, jobIDs: [Int64]?) throws
+    /// Running jobs someone asked to pause or stop: what a runner polls (a few rows, not the batch).
+    func pendingRequests(batchID: Int64) throws -> [Int64: BatchRequest]
     /// Paused, stopped and failed jobs (all, or those given) are queued again.
     func requeue(batchID: Int64, jobIDs: [Int64]?) throws
     /// Jobs left active by a runner that died go back to the queue; returns how many.

@@ -226,6 +226,19 @@ public final class SQLiteBatchStore: BatchStore {
         }
     }
 
+    public func pendingRequests(batchID: Int64) throws -> [Int64: BatchRequest] {
+        try queue.read { db in
+            var result: [Int64: BatchRequest] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, request FROM batchJob WHERE batchID = ? AND request != 'none'",
+                arguments: [batchID])
+            {
+                result[row["id"]] = BatchRequest(rawValue: row["request"]) ?? BatchRequest.none
+            }
+            return result
+        }
+    }
+
     public func requeue(batchID: Int64, jobIDs: [Int64]?) throws {
         try queue.write { db in
             for id in try Int64.fetchAll(
