@@ -20,6 +20,8 @@ public final class BatchRunner: @unchecked Sendable {
     private let pollInterval: Duration
     /// Creates the mailboxes of lines with `create_mailbox`; nil: such a missing mailbox fails.
     public var provisioner: MailboxProvisioner?
+    /// Connections all running jobs may hold on one source server together.
+    public var perHostConnections = 8
     private let lock = NSLock()
     private var controls: [Int64: JobControl] = [:]
     private var log = Logger(label: "mailferry.batch") { _ in SwiftLogNoOpLogHandler() }
@@ -47,16 +49,23 @@ public final class BatchRunner: @unchecked Sendable {
         if recovered > 0 { log.notice("\(recovered) job(s) left running by a process that died are queued again") }
         let watcher = Task { [self] in await watchRequests() }
         defer { watcher.cancel() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        var budget = HostConnectionBudget(cap: perHostConnections, perJob: connectionsPerJob)
+        try await withThrowingTaskGroup(of: String.self) { group in
             var running = 0
             while true {
-                while running < concurrency, let job = try store.claimNextJob(batchID: batch.id) {
+                while running < concurrency,
+                    let job = try store.claimNextJob(batchID: batch.id, skippingHosts: budget.fullHosts)
+                {
                     running += 1
-                    group.addTask { [self] in await runJob(job) }
+                    budget.start(job.sourceServer)
+                    group.addTask { [self] in
+                        await runJob(job)
+                        return job.sourceServer
+                    }
                 }
                 guard running > 0 else { break }
                 // A slot frees, or a job resumed from another terminal is queued: look again.
-                _ = try await group.next()
+                if let host = try await group.next() { budget.finish(host) }
                 running -= 1
             }
         }

@@ -9,8 +9,9 @@ public protocol BatchStore: Sendable {
     func batches() throws -> [BatchRecord]
     func jobs(batchID: Int64) throws -> [BatchJob]
     func credentials(jobID: Int64) throws -> SealedCredentials?
-    /// Takes the first queued job and marks it `checking`, atomically: two runners never share one.
-    func claimNextJob(batchID: Int64) throws -> BatchJob?
+    /// Takes the first queued job whose source server is not in `busyHosts` (lowercased) and
+    /// marks it `checking`, atomically: two runners never share one.
+    func claimNextJob(batchID: Int64, skippingHosts busyHosts: Set<String>) throws -> BatchJob?
     func save(_ job: BatchJob) throws
     /// Asks running jobs (all of the batch, or those given) to pause or stop; queued ones are
     /// paused or stopped at once.
@@ -19,6 +20,9 @@ public protocol BatchStore: Sendable {
     func pendingRequests(batchID: Int64) throws -> [Int64: BatchRequest]
     /// Paused, stopped and failed jobs (all, or those given) are queued again.
     func requeue(batchID: Int64, jobIDs: [Int64]?) throws
+    /// The differential pass without the file: every job with its credentials kept is queued
+    /// again and the batch counts one more run; returns how many were queued.
+    func rerun(batchID: Int64) throws -> Int
     /// Jobs left active by a runner that died go back to the queue; returns how many.
     func recoverInterrupted(batchID: Int64) throws -> Int
     /// Wipes the batch's credentials; its jobs and history stay.

@@ -169,12 +169,18 @@ public final class SQLiteBatchStore: BatchStore {
         }
     }
 
-    public func claimNextJob(batchID: Int64) throws -> BatchJob? {
+    public func claimNextJob(batchID: Int64, skippingHosts busyHosts: Set<String> = []) throws -> BatchJob? {
         try queue.write { db in
+            let skip =
+                busyHosts.isEmpty
+                ? "" : " AND lower(sourceServer) NOT IN (" + busyHosts.map { _ in "?" }.joined(separator: ", ") + ")"
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM batchJob WHERE batchID = ? AND state = 'queued' ORDER BY line, id LIMIT 1",
-                    arguments: [batchID])
+                    db,
+                    sql:
+                        "SELECT * FROM batchJob WHERE batchID = ? AND state = 'queued'\(skip) ORDER BY line, id LIMIT 1",
+                    arguments: StatementArguments([batchID] + busyHosts.sorted().map { $0 as DatabaseValueConvertible })
+                )
             else { return nil }
             var job = Self.job(row)
             job.state = .checking
@@ -248,6 +254,19 @@ public final class SQLiteBatchStore: BatchStore {
                 try db.execute(
                     sql: "UPDATE batchJob SET state = 'queued', request = 'none' WHERE id = ?", arguments: [id])
             }
+        }
+    }
+
+    public func rerun(batchID: Int64) throws -> Int {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE batch SET runs = runs + 1 WHERE id = ?", arguments: [batchID])
+            try db.execute(
+                sql: """
+                    UPDATE batchJob SET state = 'queued', request = 'none'
+                    WHERE batchID = ? AND sourceSecret IS NOT NULL
+                        AND state NOT IN ('checking', 'provisioning', 'migrating', 'verifying')
+                    """, arguments: [batchID])
+            return db.changesCount
         }
     }
 

@@ -12,7 +12,7 @@ struct BatchCommand: AsyncParsableCommand {
         subcommands: [
             BatchCheckCommand.self, BatchRunCommand.self, BatchStatusCommand.self, BatchPauseCommand.self,
             BatchResumeCommand.self, BatchStopCommand.self, BatchLogsCommand.self, BatchReportCommand.self,
-            BatchCloseCommand.self,
+            BatchRerunCommand.self, BatchCloseCommand.self,
         ])
 }
 

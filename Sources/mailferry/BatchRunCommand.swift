@@ -26,6 +26,7 @@ struct BatchRunCommand: AsyncParsableCommand {
     @Argument(help: "The batch file (CSV, docs/batch-csv.md).") var file: String
     @Option(help: "Batch name (default: the file name without .csv).") var name: String?
     @Option(help: "Mailboxes migrated at once.") var concurrency = 4
+    @Option(help: "Connections all running jobs may hold on one source server together.") var perHostConnections = 8
     @Option(help: "The target IMAP server, imaps://host[:port].") var targetServer = cloudMailTargetServer
     @OptionGroup var batchStore: BatchStoreOptions
     @OptionGroup var provisioning: ProvisionerOptions
@@ -60,7 +61,8 @@ struct BatchRunCommand: AsyncParsableCommand {
             let batch = try batches.upsertBatch(name: batchName, targetServer: serverText(server), rows: rows)
             let jobs = try await runBatchHere(
                 batch, batches: batches, box: box, server: server, connection: connection, concurrency: concurrency,
-                storeRoot: batchStore.store, provisioner: provisioner, report: report)
+                storeRoot: batchStore.store, provisioner: provisioner, report: report,
+                perHostConnections: perHostConnections)
             try finishBatch(jobs, json: json)
         }
     }
@@ -71,7 +73,8 @@ struct BatchRunCommand: AsyncParsableCommand {
 func runBatchHere(
     _ batch: BatchRecord, batches: SQLiteBatchStore, box: SecretBox, server: IMAPEndpoint,
     connection: ConnectionOptions,
-    concurrency: Int, storeRoot: String, provisioner: MailboxProvisioner?, report: ReportOptions
+    concurrency: Int, storeRoot: String, provisioner: MailboxProvisioner?, report: ReportOptions,
+    perHostConnections: Int = 8
 ) async throws -> [BatchJob] {
     let started = Date()
     let lock: StoreLock
@@ -113,6 +116,7 @@ func runBatchHere(
         connection.clientConfiguration(for: endpoint, side: isSource ? .source : .target)
     }
     runner.provisioner = provisioner
+    runner.perHostConnections = perHostConnections
     let jobs = try await runner.run()
     if interrupted.count > 0 { throw BatchInterrupted(name: batch.name, jobs: jobs) }
     let record = (try? batches.batch(named: batch.name)).flatMap { $0 } ?? batch

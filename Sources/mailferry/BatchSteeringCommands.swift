@@ -100,6 +100,7 @@ struct BatchResumeCommand: AsyncParsableCommand {
     @Argument(help: "Batch name.") var batch: String
     @Argument(help: "Jobs, by source account (default: all).") var jobs: [String] = []
     @Option(help: "Mailboxes migrated at once.") var concurrency = 4
+    @Option(help: "Connections all running jobs may hold on one source server together.") var perHostConnections = 8
     @OptionGroup var batchStore: BatchStoreOptions
     @OptionGroup var provisioning: ProvisionerOptions
     @OptionGroup var report: ReportOptions
@@ -115,7 +116,7 @@ struct BatchResumeCommand: AsyncParsableCommand {
             let jobs = try await runBatchHere(
                 record, batches: batches, box: try batchStore.secretBox(), server: try parseServer(record.targetServer),
                 connection: connection, concurrency: concurrency, storeRoot: batchStore.store, provisioner: provisioner,
-                report: report)
+                report: report, perHostConnections: perHostConnections)
             try finishBatch(jobs, json: json)
         }
     }
@@ -203,6 +204,47 @@ struct BatchReportCommand: AsyncParsableCommand {
             }
             let message = try Data(contentsOf: URL(fileURLWithPath: path))
             try BatchReports.send(message, path: path, sender: sender, from: report.reportFrom, to: report.reportTo)
+        }
+    }
+}
+
+struct BatchRerunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rerun",
+        abstract:
+            "The differential pass after the MX switch, without the file: every job runs again with its kept credentials.",
+        discussion: """
+            Only what is new or changed at the source moves. Needs the credentials a run keeps until `batch close`.
+            Examples:
+              mailferry batch rerun acme --report-to admin@example.com --smtp-server smtp://smtp.example.com:587
+            """)
+    @Argument(help: "Batch name.") var batch: String
+    @Option(help: "Mailboxes migrated at once.") var concurrency = 4
+    @Option(help: "Connections all running jobs may hold on one source server together.") var perHostConnections = 8
+    @OptionGroup var batchStore: BatchStoreOptions
+    @OptionGroup var provisioning: ProvisionerOptions
+    @OptionGroup var report: ReportOptions
+    @OptionGroup var connection: ConnectionOptions
+    @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let provisioner = try provisioning.make()
+            let batches = try batchStore.open()
+            let record = try batchStore.batch(named: batch, in: batches)
+            guard record.closedAt == nil else {
+                throw CommandFailure(
+                    message: "batch \(record.name) is closed (its credentials are wiped): run its file again",
+                    exitCode: .badInput)
+            }
+            _ = try batches.rerun(batchID: record.id)
+            let refreshed = try batchStore.batch(named: batch, in: batches)
+            let jobs = try await runBatchHere(
+                refreshed, batches: batches, box: try batchStore.secretBox(),
+                server: try parseServer(record.targetServer),
+                connection: connection, concurrency: concurrency, storeRoot: batchStore.store, provisioner: provisioner,
+                report: report, perHostConnections: perHostConnections)
+            try finishBatch(jobs, json: json)
         }
     }
 }

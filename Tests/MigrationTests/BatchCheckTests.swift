@@ -8,7 +8,7 @@ import Testing
 struct BatchCheckTests {
     @Test("ok, wrong source password, missing target with and without create_mailbox, nothing listening")
     func logins() async throws {
-        let pair = try DovecotPair.start(
+        let pair = try await DovecotPair.launch(
             source: DovecotConfiguration(users: [
                 DovecotUser(name: "alice", password: sourcePassword),
                 DovecotUser(name: "bob", password: "Bob-Passw0rd"),

@@ -8,7 +8,17 @@ final class TestSMTPServer: @unchecked Sendable {
     let outDirectory: String
     static let user = "reports", password = "Smtp-Passw0rd"
 
-    init(certificate: String, key: String, outDirectory: String) throws {
+    /// Starts it on a thread of its own (it blocks until the server says its port).
+    static func start(certificate: String, key: String, outDirectory: String) async throws -> TestSMTPServer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Result { try TestSMTPServer(certificate: certificate, key: key, outDirectory: outDirectory) })
+            }
+        }
+    }
+
+    private init(certificate: String, key: String, outDirectory: String) throws {
         self.outDirectory = outDirectory
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/test-smtp-server.py").path
@@ -33,7 +43,8 @@ final class TestSMTPServer: @unchecked Sendable {
     }
 
     /// The text part, the attachment's name and text, and the envelope of message `n`.
-    func received(_ n: Int) throws -> (text: String, attachment: String, attachmentName: String, envelope: String) {
+    func received(_ n: Int) async throws -> (text: String, attachment: String, attachmentName: String, envelope: String)
+    {
         let parse = """
             import email, email.policy, sys
             m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
@@ -42,7 +53,7 @@ final class TestSMTPServer: @unchecked Sendable {
             att = [p for p in m.walk() if p.get_filename()][0]
             print(str(m['Subject']) + '\\n' + ('HTML\\n' if html else '') + text + '\\n=====\\n' + att.get_filename() + '\\n' + att.get_content())
             """
-        let out = try ProcessRunner.run("/usr/bin/python3", ["-c", parse, "\(outDirectory)/\(n).eml"])
+        let out = try await ProcessRunner.runDetached("/usr/bin/python3", ["-c", parse, "\(outDirectory)/\(n).eml"])
         let halves = out.stdout.components(separatedBy: "\n=====\n")
         let attachment = halves.count > 1 ? halves[1] : ""
         let name = attachment.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
@@ -59,7 +70,7 @@ struct BatchReportTests {
         defer { fixture.stop() }
         let inbox = fixture.directory.file("smtp")
         try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
-        let smtp = try TestSMTPServer(
+        let smtp = try await TestSMTPServer.start(
             certificate: fixture.pair.target.certificateFile, key: fixture.pair.target.keyFile, outDirectory: inbox)
         defer { smtp.stop() }
         let options = [
@@ -69,7 +80,7 @@ struct BatchReportTests {
         let outcome = try await fixture.run(options, environment: ["MAILFERRY_SMTP_PASSWORD": TestSMTPServer.password])
         #expect(outcome.status == 1, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("report sent to admin@example.test"))
-        let mail = try smtp.received(1)
+        let mail = try await smtp.received(1)
         #expect(mail.envelope.contains("\"tls\": true") && mail.envelope.contains("\"auth\": true"), "\(mail.envelope)")
         #expect(mail.text.hasPrefix("mailferry batch acme: 2 done, 1 failed"), "subject: \(mail.text.prefix(80))")
         #expect(mail.text.contains("HTML"), "an HTML part")
@@ -101,7 +112,7 @@ struct BatchReportTests {
         #expect(down.stderr.contains("batch report --resend"))
         let inbox = fixture.directory.file("smtp")
         try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
-        let smtp = try TestSMTPServer(
+        let smtp = try await TestSMTPServer.start(
             certificate: fixture.pair.target.certificateFile, key: fixture.pair.target.keyFile, outDirectory: inbox)
         defer { smtp.stop() }
         let resent = try await MailferryBinary.run(
@@ -111,7 +122,7 @@ struct BatchReportTests {
                 fixture.pair.target.caFile,
             ], environment: environment)
         #expect(resent.status == 0, "\(resent.stderr)")
-        #expect(try smtp.received(1).text.contains("2 done, 1 failed"))
+        #expect(try await smtp.received(1).text.contains("2 done, 1 failed"))
         let wrongCA = try await MailferryBinary.run(
             [
                 "batch", "report", "acme", "--resend", "--store", fixture.store, "--report-to", "admin@example.test",

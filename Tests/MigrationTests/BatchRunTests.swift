@@ -15,7 +15,7 @@ struct BatchFixture {
 
     /// alice → carol and bob → dave with generated mail; a third row whose source password is wrong.
     static func start(messagesPerFolder: Int = 4, largeMessageBytes: Int? = nil) async throws -> BatchFixture {
-        let pair = try DovecotPair.start(
+        let pair = try await DovecotPair.launch(
             source: DovecotConfiguration(users: [
                 DovecotUser(name: "alice", password: sourcePassword), DovecotUser(name: "bob", password: bobPassword),
             ]),
@@ -131,7 +131,7 @@ struct BatchRunTests {
         let zip = fixture.directory.file("logs.zip")
         let logs = try await MailferryBinary.run(["batch", "logs", "acme", "-o", zip, "--store", fixture.store])
         #expect(logs.status == 0, "\(logs.stderr)")
-        let listing = try ProcessRunner.run(
+        let listing = try await ProcessRunner.runDetached(
             "python3",
             ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print('\\n'.join(z.namelist()))", zip]
         ).stdout.split(separator: "\n").map(String.init)
@@ -143,7 +143,7 @@ struct BatchRunTests {
         let names = listing.map { String($0.split(separator: "/").last ?? "") }
         #expect(names == names.sorted(), "oldest first, newest last")
         let zipBytes = try Data(contentsOf: URL(fileURLWithPath: zip))
-        let contents = try ProcessRunner.run(
+        let contents = try await ProcessRunner.runDetached(
             "python3",
             [
                 "-c",
@@ -157,11 +157,25 @@ struct BatchRunTests {
         }
         let again = try await MailferryBinary.run(["batch", "logs", "acme", "-o", zip, "--store", fixture.store])
         #expect(again.status == 2 && again.stderr.contains("exists"))
+        // The differential pass without the file, from the kept credentials.
+        _ = try fixture.pair.source.save(
+            user: "bob", folder: "INBOX",
+            message: Data("Message-ID: <rerun@batch.test>\r\nSubject: later\r\n\r\nlater\r\n".utf8))
+        let rerun = try await MailferryBinary.run(
+            ["batch", "rerun", "acme", "--store", fixture.store, "--ca-file", try fixture.caFile(), "--json"])
+        #expect(rerun.status == 1, "\(rerun.stderr)")
+        jobs = try await fixture.status()
+        #expect(
+            state(jobs, "bob", target: "dave")["messages"] as? Int == 1
+                && state(jobs, "alice", target: "carol")["messages"] as? Int == 0)
+        try await fixture.expectExact()
         let closed = try await MailferryBinary.run(["batch", "close", "acme", "--store", fixture.store])
         #expect(closed.status == 0)
         let resumed = try await MailferryBinary.run(
             ["batch", "resume", "acme", "--store", fixture.store, "--ca-file", try fixture.caFile()])
         #expect(resumed.status == 0 || resumed.status == 1, "\(resumed.stderr)")
+        let afterClose = try await MailferryBinary.run(["batch", "rerun", "acme", "--store", fixture.store])
+        #expect(afterClose.status == 2 && afterClose.stderr.contains("closed"), "\(afterClose.stderr)")
     }
 
     @Test("paused from another terminal within seconds, SIGKILLed, resumed: every job exactly once")

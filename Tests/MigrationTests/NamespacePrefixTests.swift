@@ -82,7 +82,7 @@ struct NamespacePrefixTests {
 
     @Test("an INBOX.-prefixed source lands on a plain target: Sent in Sent Items, INBOX.Projects.2024 in Projects/2024")
     func courierSourceToPlainTarget() async throws {
-        let pair = try DovecotPair.start(
+        let pair = try await DovecotPair.launch(
             source: Self.configuration(prefix: "INBOX.", separator: ".", specialUse: [:]),
             target: Self.configuration(
                 prefix: "", separator: "/", specialUse: ["Sent Items": "\\Sent", "Deleted Items": "\\Trash"]))
@@ -110,7 +110,7 @@ struct NamespacePrefixTests {
 
     @Test("a plain source lands on an INBOX.-prefixed target: folders get the target's prefix")
     func plainSourceToCourierTarget() async throws {
-        let pair = try DovecotPair.start(
+        let pair = try await DovecotPair.launch(
             source: Self.configuration(prefix: "", separator: "/", specialUse: ["Sent": "\\Sent"]),
             target: Self.configuration(prefix: "INBOX.", separator: ".", specialUse: [:]))
         defer { pair.stop() }

@@ -24,7 +24,7 @@ struct MigrationFixture {
     static func start(
         spec: CorpusSpec = CorpusSpec(), targetQuota: Int? = nil, targetSettings: String = ""
     ) async throws -> MigrationFixture {
-        let pair = try DovecotPair.start(
+        let pair = try await DovecotPair.launch(
             source: PullFixture.configuration(separator: "."),
             target: DovecotConfiguration(
                 users: [

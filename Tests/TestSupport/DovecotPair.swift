@@ -16,6 +16,14 @@ public struct DovecotPair: Sendable {
         }
     }
 
+    /// `start` on a thread of its own: launching two Dovecots blocks for a second or more, which
+    /// must not hold one of the cooperative pool's two threads that every other test needs.
+    public static func launch(source: DovecotConfiguration, target: DovecotConfiguration) async throws -> DovecotPair {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try start(source: source, target: target) }) }
+        }
+    }
+
     public func stop() {
         target.stop()
         source.stop()
