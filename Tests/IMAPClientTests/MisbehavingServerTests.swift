@@ -33,7 +33,8 @@ struct MisbehavingServerTests {
         #expect(hint.contains("imaps://127.0.0.1:\(listener.port)"))
         #expect(
             Date().timeIntervalSince(start) < 40,
-            "gave up after the 1 s timeout, not when the server hung up after 60 s (generous: a loaded machine is slow)")
+            "gave up after the 1 s timeout, not when the server hung up after 60 s (generous: a loaded machine is slow)"
+        )
     }
 
     @Test("a connection cut in the middle of a FETCH literal is reported, not hung on")
