@@ -182,7 +182,8 @@ struct BatchRunTests {
     func pauseKillResume() async throws {
         let fixture = try await BatchFixture.start(messagesPerFolder: 12, largeMessageBytes: 1_000_000)
         defer { fixture.stop() }
-        let paced = ["MAILFERRY_TEST_PACE_MS": "150"]
+        // Paced, so the jobs are still running when the pause (a new process) arrives on a loaded machine.
+        let paced = ["MAILFERRY_TEST_PACE_MS": "400"]
         var run = try RunningMailferry(
             [
                 "batch", "run", fixture.csv, "--store", fixture.store, "--target-server", fixture.targetServer,
