@@ -99,25 +99,16 @@ struct BatchResumeCommand: AsyncParsableCommand {
             """)
     @Argument(help: "Batch name.") var batch: String
     @Argument(help: "Jobs, by source account (default: all).") var jobs: [String] = []
-    @Option(help: "Mailboxes migrated at once.") var concurrency = 4
-    @Option(help: "Connections all running jobs may hold on one source server together.") var perHostConnections = 8
-    @OptionGroup var batchStore: BatchStoreOptions
-    @OptionGroup var provisioning: ProvisionerOptions
-    @OptionGroup var report: ReportOptions
-    @OptionGroup var connection: ConnectionOptions
-    @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
+    @OptionGroup var running: BatchRunningOptions
+    var json: Bool { running.json }
 
     func run() async throws {
         try await reportingFailures {
-            let provisioner = try provisioning.make()
+            let batchStore = running.batchStore
             let batches = try batchStore.open()
             let record = try batchStore.batch(named: batch, in: batches)
             try batches.requeue(batchID: record.id, jobIDs: try batchStore.jobIDs(jobs, batch: record, in: batches))
-            let jobs = try await runBatchHere(
-                record, batches: batches, box: try batchStore.secretBox(), server: try parseServer(record.targetServer),
-                connection: connection, concurrency: concurrency, storeRoot: batchStore.store, provisioner: provisioner,
-                report: report, perHostConnections: perHostConnections)
-            try finishBatch(jobs, json: json)
+            try await running.run(record, batches: batches)
         }
     }
 }
@@ -219,17 +210,12 @@ struct BatchRerunCommand: AsyncParsableCommand {
               mailferry batch rerun acme --report-to admin@example.com --smtp-server smtp://smtp.example.com:587
             """)
     @Argument(help: "Batch name.") var batch: String
-    @Option(help: "Mailboxes migrated at once.") var concurrency = 4
-    @Option(help: "Connections all running jobs may hold on one source server together.") var perHostConnections = 8
-    @OptionGroup var batchStore: BatchStoreOptions
-    @OptionGroup var provisioning: ProvisionerOptions
-    @OptionGroup var report: ReportOptions
-    @OptionGroup var connection: ConnectionOptions
-    @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
+    @OptionGroup var running: BatchRunningOptions
+    var json: Bool { running.json }
 
     func run() async throws {
         try await reportingFailures {
-            let provisioner = try provisioning.make()
+            let batchStore = running.batchStore
             let batches = try batchStore.open()
             let record = try batchStore.batch(named: batch, in: batches)
             guard record.closedAt == nil else {
@@ -238,13 +224,27 @@ struct BatchRerunCommand: AsyncParsableCommand {
                     exitCode: .badInput)
             }
             _ = try batches.rerun(batchID: record.id)
-            let refreshed = try batchStore.batch(named: batch, in: batches)
-            let jobs = try await runBatchHere(
-                refreshed, batches: batches, box: try batchStore.secretBox(),
-                server: try parseServer(record.targetServer),
-                connection: connection, concurrency: concurrency, storeRoot: batchStore.store, provisioner: provisioner,
-                report: report, perHostConnections: perHostConnections)
-            try finishBatch(jobs, json: json)
+            try await running.run(try batchStore.batch(named: batch, in: batches), batches: batches)
         }
+    }
+}
+
+/// What `batch resume` and `batch rerun` share: how to run the queue here, and its report.
+struct BatchRunningOptions: ParsableArguments {
+    @Option(help: "Mailboxes migrated at once.") var concurrency = 4
+    @Option(help: "Connections all running jobs may hold on one source server together.") var perHostConnections = 8
+    @OptionGroup var batchStore: BatchStoreOptions
+    @OptionGroup var provisioning: ProvisionerOptions
+    @OptionGroup var report: ReportOptions
+    @OptionGroup var connection: ConnectionOptions
+    @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
+
+    /// Runs the batch's queued jobs in this process, then the table and the exit code.
+    func run(_ record: BatchRecord, batches: SQLiteBatchStore) async throws {
+        let jobs = try await runBatchHere(
+            record, batches: batches, box: try batchStore.secretBox(), server: try parseServer(record.targetServer),
+            connection: connection, concurrency: concurrency, storeRoot: batchStore.store,
+            provisioner: try provisioning.make(), report: report, perHostConnections: perHostConnections)
+        try finishBatch(jobs, json: json)
     }
 }
