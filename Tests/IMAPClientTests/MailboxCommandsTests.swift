@@ -83,3 +83,61 @@ struct MailboxCommandsTests {
         }
     }
 }
+
+@Suite("Dovecot's lazily created special-use folders")
+struct LazyAutoCreateTests {
+    // Dovecot creates an `auto = subscribe` folder on its first open. Sessions opening it at once
+    // race inside Dovecot: the loser's SELECT fails with NO [ALREADYEXISTS] although the folder now
+    // exists, or its imap process aborts on the index lock (EDEADLK). Seen in CI when migrate's
+    // push connections met on a fresh target.
+    static let users = (1...10).map { DovecotUser(name: "user\($0)", password: "Secret123") }
+    static let configuration = DovecotConfiguration(
+        users: users, hierarchySeparator: "/", specialUseFolders: ["Sent Items": "\\Sent", "Junk": "\\Junk"])
+
+    /// Four sessions of `user` SELECT "Sent Items" at once; what each one's SELECT threw.
+    static func concurrentSelects(_ server: DovecotServer, user: String) async throws -> [IMAPError] {
+        var clients: [IMAPClient] = []
+        for _ in 0..<4 { clients.append(try await server.loggedInClient(user: user)) }
+        defer { for client in clients { Task { await client.logout() } } }
+        return await withTaskGroup(of: IMAPError?.self) { group in
+            for client in clients {
+                group.addTask {
+                    do {
+                        _ = try await client.select(MailboxName("Sent Items"))
+                        return nil
+                    } catch { return error as? IMAPError }
+                }
+            }
+            var failures: [IMAPError] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
+        }
+    }
+
+    @Test("a SELECT that loses the creation race is tried again: no ALREADYEXISTS reaches the caller")
+    func selectRetriesTheRace() async throws {
+        try await withDovecot(Self.configuration) { server in
+            for user in Self.users {
+                let failures = try await Self.concurrentSelects(server, user: user.name)
+                // A session whose server process aborted is the reconnect logic's to handle.
+                let refused = failures.filter { if case .connectionClosed = $0 { false } else { true } }
+                #expect(refused.isEmpty, "\(user.name): \(refused)")
+            }
+        }
+    }
+
+    @Test("one STATUS of the folders first creates them: then parallel SELECTs all succeed and none aborts")
+    func statusFirstAvoidsTheRace() async throws {
+        try await withDovecot(Self.configuration) { server in
+            for user in Self.users {
+                let planner = try await server.loggedInClient(user: user.name)
+                _ = try await planner.statuses(
+                    of: [MailboxName("Sent Items"), MailboxName("Junk")], items: ["MESSAGES"])
+                let failures = try await Self.concurrentSelects(server, user: user.name)
+                #expect(failures.isEmpty, "\(user.name): \(failures)")
+                await planner.logout()
+            }
+            #expect(!server.logContents.contains("Panic"), "\(server.logContents.suffix(2000))")
+        }
+    }
+}

@@ -1,9 +1,28 @@
+import Foundation
 import IMAPCore
 
 extension IMAPClient {
     /// SELECT (or EXAMINE when `readOnly`), with CONDSTORE when the server offers it.
+    ///
+    /// Dovecot creates `auto = create|subscribe` folders on their first open; when two sessions
+    /// open one at once the loser's SELECT fails with NO [ALREADYEXISTS] although the folder now
+    /// exists. That answer to a SELECT can only mean this race, so it is tried again.
     @discardableResult
     public func select(_ mailbox: MailboxName, readOnly: Bool = false) throws -> SelectedMailbox {
+        var attempt = 1
+        while true {
+            do {
+                return try selectOnce(mailbox, readOnly: readOnly)
+            } catch IMAPError.commandFailed(_, _, _, let response) where response.code == .alreadyExists && attempt < 4
+            {
+                logger.debug("SELECT \(mailbox): ALREADYEXISTS (the server was creating it); trying again")
+                usleep(UInt32(50_000 * attempt))
+                attempt += 1
+            }
+        }
+    }
+
+    private func selectOnce(_ mailbox: MailboxName, readOnly: Bool) throws -> SelectedMailbox {
         var state = SelectedMailbox(name: mailbox)
         let condStore = capabilities.contains(.condStore)
         let command: Command =

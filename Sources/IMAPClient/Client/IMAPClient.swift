@@ -7,7 +7,7 @@ import Logging
 public actor IMAPClient {
     public nonisolated let configuration: IMAPClientConfiguration
     private let thread: ConnectionThread
-    private var logger: Logger
+    var logger: Logger
     private var connection: IMAPConnection?
     private var encoder = CommandEncoder()
     public private(set) var capabilities: Set<Capability> = []

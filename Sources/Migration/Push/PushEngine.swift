@@ -150,7 +150,17 @@ public struct PushEngine: Sendable {
                 plan.folders.append((folder, name))
             }
         }
+        await openListedFolders(plan.folders.map(\.1).filter(map.existingNames.contains), client: client)
         return plan
+    }
+
+    /// Opens every listed target folder once on this one connection before the parallel
+    /// connections SELECT them. Dovecot lists `auto = subscribe` folders it has not created
+    /// yet and creates them on their first open; sessions opening the same one at once race
+    /// there (an ALREADYEXISTS answer, or the server process aborting on its index lock).
+    private func openListedFolders(_ names: [String], client: IMAPClient) async {
+        guard !names.isEmpty else { return }
+        _ = try? await client.statuses(of: names.map(MailboxName.init), items: ["MESSAGES"])
     }
 
     /// Drops folders with nothing to push whose target folder is unchanged (same UIDVALIDITY,
