@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -49,13 +52,16 @@ let package = Package(
                 "IMAPClient", "IMAPCore", "MailStore", "MailArchive",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // Batches of many mailboxes: the CSV file, and (next) their jobs, state and report.
+        // Batches of many mailboxes: the CSV file, jobs, state, provisioners (command, HTTP admin API), logs, report.
         .target(
             name: "Batch",
             dependencies: [
                 "Migration", "IMAPClient", "MailStore", "MailArchive", "COpenSSL", "CCurl",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         // Deterministic test/benchmark mailboxes and a loader that APPENDs them.
         .target(name: "MailCorpus", dependencies: ["IMAPClient", "IMAPCore"]),

@@ -17,9 +17,9 @@ public struct BatchCheck: Sendable {
     public var configure: @Sendable (IMAPEndpoint, _ isSource: Bool) -> IMAPClientConfiguration
     /// Logins at once: a check of 5,000 rows must not hammer a source server.
     public var concurrency: Int
-    /// Whether a missing target mailbox can be created (a provisioner is configured). Until
-    /// provisioners exist, a missing mailbox is a failure even where its line asks to create it.
-    public var canCreateMailboxes = false
+    /// What creates a missing target mailbox whose line asks for it; without one such a line
+    /// fails the check. Its admin access is tried once per domain.
+    public var provisioner: MailboxProvisioner?
 
     public init(
         targetServer: IMAPEndpoint, concurrency: Int = 8,
@@ -29,7 +29,8 @@ public struct BatchCheck: Sendable {
     }
 
     public func run(_ rows: [BatchRow]) async -> [Line] {
-        await withTaskGroup(of: (Int, Line).self) { group in
+        let adminAccess = AdminAccessCache()
+        return await withTaskGroup(of: (Int, Line).self) { group in
             var results: [Int: Line] = [:]
             var next = 0
             func start(_ index: Int) {
@@ -41,13 +42,8 @@ public struct BatchCheck: Sendable {
                         configure(row.targetEndpoint(on: targetServer), false), password: row.targetPassword,
                         creatable: row.createMailbox)
                     var targetCheck = await target
-                    if targetCheck == .toBeCreated && !canCreateMailboxes {
-                        targetCheck = .failed(
-                            .provisioning,
-                            message: "\(row.targetUser) does not exist on the target (or refuses this password)",
-                            hint:
-                                "creating mailboxes needs a provisioner, which this version does not have yet: create it, or fix the password"
-                        )
+                    if targetCheck == .toBeCreated {
+                        targetCheck = await adminAccess.check(row.targetUser, provisioner: provisioner)
                     }
                     return (index, Line(row: row, source: await source, target: targetCheck))
                 }
@@ -58,6 +54,39 @@ public struct BatchCheck: Sendable {
                 if next < rows.count { start(next); next += 1 }
             }
             return rows.indices.compactMap { results[$0] }
+        }
+    }
+}
+
+/// The admin access each domain's provisioner grants, asked once per domain however many lines
+/// of a 5,000-line file are to be created there.
+actor AdminAccessCache {
+    private var byDomain: [String: Task<LoginCheck, Never>] = [:]
+
+    func check(_ address: String, provisioner: MailboxProvisioner?) async -> LoginCheck {
+        guard let provisioner else {
+            return .failed(
+                .provisioning, message: "\(address) does not exist on the target (or refuses this password)",
+                hint:
+                    "to create it, give batch a provisioner (--provisioner CONFIG --admin USER); else fix the password")
+        }
+        let domain = address.split(separator: "@").last.map { $0.lowercased() } ?? ""
+        if let known = byDomain[domain] { return await known.value }
+        let asking = Task { await Self.ask(provisioner, address: address) }
+        byDomain[domain] = asking
+        return await asking.value
+    }
+
+    private static func ask(_ provisioner: MailboxProvisioner, address: String) async -> LoginCheck {
+        do {
+            _ = try await provisioner.checkAccess(for: address)
+            return .toBeCreated
+        } catch let failure as ProvisioningFailed {
+            return .failed(
+                .provisioning, message: failure.reason,
+                hint: "check the administrator login (--admin), its password and the provisioner configuration")
+        } catch {
+            return .failed(.provisioning, message: "\(error)", hint: "check the provisioner configuration")
         }
     }
 }

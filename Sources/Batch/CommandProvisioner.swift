@@ -23,6 +23,9 @@ public struct CommandProvisioner: MailboxProvisioner {
         }
     }
 
+    /// A program has no way to test the rights without creating the mailbox.
+    public func checkAccess(for address: String) async throws -> AdminAccess { .notCheckable }
+
     private func run(address: String, password: String) throws -> ProvisionResult {
         guard let executable = command.first else {
             throw ProvisioningFailed(address: address, reason: "no command configured")

@@ -2,10 +2,19 @@
 /// success; a failure is that job's (class `provisioning`), the batch goes on.
 public protocol MailboxProvisioner: Sendable {
     func ensureMailbox(address: String, password: String) async throws -> ProvisionResult
+    /// Whether the administrator credentials would be accepted for `address`, changing nothing
+    /// (`batch check`); throws `ProvisioningFailed` when they are refused.
+    func checkAccess(for address: String) async throws -> AdminAccess
 }
 
 public enum ProvisionResult: String, Sendable, Equatable {
     case created, existed
+}
+
+public enum AdminAccess: Sendable, Equatable {
+    case accepted
+    /// The provisioner has no request that tests the rights without creating anything.
+    case notCheckable
 }
 
 /// Why a mailbox could not be created, worded for the batch's status and report; never a password.

@@ -52,7 +52,7 @@ struct BatchCheckCommand: AsyncParsableCommand {
             var check = BatchCheck(targetServer: server, concurrency: concurrency) { endpoint, isSource in
                 connection.clientConfiguration(for: endpoint, side: isSource ? .source : .target)
             }
-            check.canCreateMailboxes = try provisioning.make() != nil
+            check.provisioner = try provisioning.make()
             let lines = await check.run(batch.rows)
             try emit(lines.map(BatchCheckLine.init), json: json, text: BatchCheck.text(lines))
             if lines.contains(where: { !$0.isOK }) { throw ExitCode.partialFailure }

@@ -12,15 +12,21 @@ struct ProvisionerOptions: ParsableArguments {
 
     func make() throws -> MailboxProvisioner? {
         guard let provisioner else { return nil }
-        var password: String?
-        if admin != nil {
-            password = try PasswordSource(
-                environmentVariable: "MAILFERRY_ADMIN_PASSWORD", file: adminPasswordFile,
-                prompt: "Administrator password: "
-            ).readForCommand()
-        }
         do {
-            return try ProvisionerConfiguration.load(provisioner).provisioner(adminUser: admin, adminPassword: password)
+            let configuration = try ProvisionerConfiguration.load(provisioner)
+            var password: String?
+            if admin != nil || configuration.needsAdminPassword {
+                password = try PasswordSource(
+                    environmentVariable: "MAILFERRY_ADMIN_PASSWORD", file: adminPasswordFile,
+                    prompt: "Administrator password: "
+                ).readForCommand()
+            }
+            return try configuration.provisioner(adminUser: admin, adminPassword: password)
+        } catch var error as ProvisioningConfigurationError {
+            if error.path.isEmpty { error.path = provisioner }
+            throw CommandFailure(message: "\(error)", exitCode: .badInput)
+        } catch let failure as CommandFailure {
+            throw failure
         } catch {
             throw CommandFailure(message: "\(error)", exitCode: .badInput)
         }
