@@ -37,6 +37,8 @@ public struct BatchJob: Sendable, Equatable, Codable {
     public var finishedAt: Date?
     /// Completed passes (first, then differential).
     public var passes: Int
+    /// While it runs: how far this pass is (not saved by `save`; the runner writes it apart).
+    public var progress: BatchJobProgress? = nil
 
     public var row: BatchRow {
         BatchRow(

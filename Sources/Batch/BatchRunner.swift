@@ -24,6 +24,9 @@ public final class BatchRunner: @unchecked Sendable {
     public var perHostConnections = 8
     private let lock = NSLock()
     private var controls: [Int64: JobControl] = [:]
+    private var counters: [Int64: (pull: TransferProgress, push: TransferProgress)] = [:]
+    /// How often the running jobs' progress is written to the store.
+    public var progressInterval: Duration = .seconds(1)
     private var log = Logger(label: "mailferry.batch") { _ in SwiftLogNoOpLogHandler() }
 
     public init(
@@ -49,6 +52,8 @@ public final class BatchRunner: @unchecked Sendable {
         if recovered > 0 { log.notice("\(recovered) job(s) left running by a process that died are queued again") }
         let watcher = Task { [self] in await watchRequests() }
         defer { watcher.cancel() }
+        let reporter = Task { [self] in await reportProgress() }
+        defer { reporter.cancel() }
         var budget = HostConnectionBudget(cap: perHostConnections, perJob: connectionsPerJob)
         try await withThrowingTaskGroup(of: String.self) { group in
             var running = 0
@@ -79,6 +84,24 @@ public final class BatchRunner: @unchecked Sendable {
             guard let requests = try? store.pendingRequests(batchID: batch.id) else { continue }
             for id in requests.keys { control(for: id)?.stop.requestStop() }
         }
+    }
+
+    /// Writes the running jobs' counters to the store for whoever watches.
+    private func reportProgress() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: progressInterval)
+            try? store.saveProgress(liveProgress())
+        }
+    }
+
+    /// The running jobs' progress now, by job id.
+    public func liveProgress() -> [Int64: BatchJobProgress] {
+        lock.lock(); let current = counters; lock.unlock()
+        return current.mapValues { BatchJobProgress(pull: $0.pull.snapshot, push: $0.push.snapshot) }
+    }
+
+    private func track(_ id: Int64, _ progress: (pull: TransferProgress, push: TransferProgress)?) {
+        lock.lock(); counters[id] = progress; lock.unlock()
     }
 
     private func control(for id: Int64) -> JobControl? { lock.lock(); defer { lock.unlock() }; return controls[id] }
@@ -112,12 +135,16 @@ public final class BatchRunner: @unchecked Sendable {
             log.info("line \(job.line) \(job.sourceUser) → \(job.targetUser): migrating (store job \(job.storeJob))")
             let migrationJob = MigrationJob(
                 storeRoot: storeRoot, name: job.storeJob, control: control, console: { _ in SwiftLogNoOpLogHandler() })
+            let pullProgress = TransferProgress(), pushProgress = TransferProgress()
+            track(job.id, (pullProgress, pushProgress))
+            defer { track(job.id, nil) }
             let summary = try await migrationJob.migrate(
                 pull: PullOptions(
                     source: source, storeRoot: storeRoot, job: job.storeJob, connections: connectionsPerJob),
                 push: PushOptions(
                     target: target, storeRoot: storeRoot, job: job.storeJob, connections: connectionsPerJob),
-                sourcePassword: sourcePassword, targetPassword: targetPassword)
+                sourcePassword: sourcePassword, targetPassword: targetPassword, pullProgress: pullProgress,
+                pushProgress: pushProgress)
             job.messages = Int64(summary.push.uploaded)
             job.bytes = summary.push.bytes
             job.skipped = Int64(summary.pull.issues.count + summary.push.skipped)

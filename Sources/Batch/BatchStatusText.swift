@@ -1,3 +1,5 @@
+import Migration
+
 /// How `batch status` and `batch run` show a batch's jobs.
 public enum BatchStatusText {
     /// One line: how many jobs are in each state.
@@ -27,6 +29,13 @@ public enum BatchStatusText {
                     + job.state.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
                     + String(job.messages).leftAligned(10) + String(job.bytes).leftAligned(11)
                     + String(job.skipped).leftAligned(9) + String(job.passes).leftAligned(8) + "  " + job.targetUser)
+            if let progress = job.progress, job.state.isActive {
+                let percent = progress.fraction.map { "\(Int(($0 * 100).rounded(.down)))% · " } ?? ""
+                lines.append(
+                    "      \(percent)\(progress.messagesDone)/\(progress.messagesTotal) messages this pass · "
+                        + "\(ByteCountText.format(Int64(progress.bytesPerSecond)))/s"
+                        + (progress.etaSeconds.map { " · ETA \(BatchLiveText.duration($0))" } ?? ""))
+            }
             if let error = job.lastError {
                 lines.append("      ! \(job.failureKind.map { "\($0): " } ?? "")\(error)")
             }

@@ -13,6 +13,9 @@ public protocol BatchStore: Sendable {
     /// marks it `checking`, atomically: two runners never share one.
     func claimNextJob(batchID: Int64, skippingHosts busyHosts: Set<String>) throws -> BatchJob?
     func save(_ job: BatchJob) throws
+    /// The running jobs' progress in one write (jobs absent from it keep theirs); `jobs` returns
+    /// it with each job. A job's progress is dropped when `save` records it as ended.
+    func saveProgress(_ progress: [Int64: BatchJobProgress]) throws
     /// Asks running jobs (all of the batch, or those given) to pause or stop; queued ones are
     /// paused or stopped at once.
     func request(_ request: BatchRequest, batchID: Int64, jobIDs: [Int64]?) throws

@@ -68,7 +68,41 @@ public final class SQLiteBatchStore: BatchStore {
                 t.uniqueKey(["batchID", "sourceServer", "sourceUser", "targetUser"])
             }
         }
+        migrator.registerMigration("v2: live progress") { db in
+            try db.create(table: "jobProgress") { t in
+                t.primaryKey("jobID", .integer).references("batchJob", onDelete: .cascade)
+                t.column("messagesDone", .integer).notNull()
+                t.column("messagesTotal", .integer).notNull()
+                t.column("bytesDone", .integer).notNull()
+                t.column("bytesPerSecond", .double).notNull()
+                t.column("etaSeconds", .double)
+                t.column("updatedAt", .datetime).notNull()
+            }
+        }
         return migrator
+    }
+
+    public func saveProgress(_ progress: [Int64: BatchJobProgress]) throws {
+        guard !progress.isEmpty else { return }
+        try queue.write { db in
+            for (id, p) in progress {
+                try db.execute(
+                    sql: """
+                        INSERT INTO jobProgress (jobID, messagesDone, messagesTotal, bytesDone, bytesPerSecond,
+                            etaSeconds, updatedAt)
+                        SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM batchJob WHERE id = ? AND state IN
+                            ('checking', 'provisioning', 'migrating', 'verifying'))
+                        ON CONFLICT (jobID) DO UPDATE SET messagesDone = excluded.messagesDone,
+                            messagesTotal = excluded.messagesTotal, bytesDone = excluded.bytesDone,
+                            bytesPerSecond = excluded.bytesPerSecond, etaSeconds = excluded.etaSeconds,
+                            updatedAt = excluded.updatedAt
+                        """,
+                    arguments: [
+                        id, p.messagesDone, p.messagesTotal, p.bytesDone, p.bytesPerSecond, p.etaSeconds, p.updatedAt,
+                        id,
+                    ])
+            }
+        }
     }
 
     public func upsertBatch(
@@ -138,10 +172,23 @@ public final class SQLiteBatchStore: BatchStore {
 
     public func jobs(batchID: Int64) throws -> [BatchJob] {
         try queue.read { db in
-            try Row.fetchAll(
+            let progress = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.* FROM jobProgress p JOIN batchJob j ON j.id = p.jobID WHERE j.batchID = ?
+                    """, arguments: [batchID]
+            ).reduce(into: [Int64: BatchJobProgress]()) { found, row in
+                found[row["jobID"]] = BatchJobProgress(
+                    messagesDone: row["messagesDone"], messagesTotal: row["messagesTotal"], bytesDone: row["bytesDone"],
+                    bytesPerSecond: row["bytesPerSecond"], etaSeconds: row["etaSeconds"], updatedAt: row["updatedAt"])
+            }
+            return try Row.fetchAll(
                 db, sql: "SELECT * FROM batchJob WHERE batchID = ? ORDER BY line, id", arguments: [batchID]
-            )
-            .map(Self.job)
+            ).map { row in
+                var job = Self.job(row)
+                job.progress = progress[job.id]
+                return job
+            }
         }
     }
 
@@ -210,6 +257,9 @@ public final class SQLiteBatchStore: BatchStore {
                     job.flagUpdates,
                     job.startedAt, job.finishedAt, job.passes, job.state.isFinal, job.id,
                 ])
+            if !job.state.isActive {
+                try db.execute(sql: "DELETE FROM jobProgress WHERE jobID = ?", arguments: [job.id])
+            }
         }
     }
 
@@ -278,7 +328,11 @@ public final class SQLiteBatchStore: BatchStore {
                         request = 'none'
                     WHERE batchID = ? AND state IN ('checking', 'provisioning', 'migrating', 'verifying')
                     """, arguments: [batchID])
-            return db.changesCount
+            let recovered = db.changesCount
+            try db.execute(
+                sql: "DELETE FROM jobProgress WHERE jobID IN (SELECT id FROM batchJob WHERE batchID = ?)",
+                arguments: [batchID])
+            return recovered
         }
     }
 

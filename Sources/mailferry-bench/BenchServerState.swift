@@ -17,4 +17,6 @@ struct BenchServerState: Codable {
     /// The target instance's dovecot.conf and its source's, for `doveadm -c`.
     var targetConfigFile: String?
     var sourceConfigFile: String?
+    /// All source accounts (`bench`, `bench2`, …) when `serve --source-accounts` seeded several.
+    var sourceUsers: [String]?
 }

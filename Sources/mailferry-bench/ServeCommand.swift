@@ -18,10 +18,14 @@ struct ServeCommand: AsyncParsableCommand {
     @ArgumentParser.Flag(help: "Also start an empty target server (separator \"/\") for migrate benchmarks.")
     var withTarget = false
     @Option(help: "Target accounts on the target server (target, target2, …).") var targetAccounts = 1
+    @Option(help: "Source accounts (bench, bench2, …), each seeded with the same corpus (with --corpus).")
+    var sourceAccounts = 1
 
     func run() async throws {
         let user = "bench", password = "Bench-Passw0rd"
-        let server = try DovecotServer.start(DovecotConfiguration(users: [DovecotUser(name: user, password: password)]))
+        let sourceUsers = (1...max(1, sourceAccounts)).map { $0 == 1 ? user : "\(user)\($0)" }
+        let server = try DovecotServer.start(
+            DovecotConfiguration(users: sourceUsers.map { DovecotUser(name: $0, password: password) }))
         let configuration = IMAPClientConfiguration(
             endpoint: IMAPEndpoint(host: server.host, port: server.imapsPort, user: user, security: .implicitTLS),
             tls: TLSConfiguration(caFile: server.caFile))
@@ -37,9 +41,26 @@ struct ServeCommand: AsyncParsableCommand {
             let count = try await CorpusLoader(client: client).load(folders, separator: ".")
             let bytes = folders.reduce(0) { $0 + $1.messages.reduce(0) { $0 + $1.size } }
             await client.logout()
+            // The other accounts get the same corpus, 4 loading at once.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, name) in sourceUsers.dropFirst().enumerated() {
+                    if index >= 4 { try await group.next() }
+                    group.addTask {
+                        var each = configuration
+                        each.endpoint.user = name
+                        let other = IMAPClient(configuration: each)
+                        try await other.connect()
+                        try await other.login(password: password)
+                        _ = try await CorpusLoader(client: other).load(folders, separator: ".")
+                        await other.logout()
+                    }
+                }
+                try await group.waitForAll()
+            }
             var info = BenchServerState(
                 host: server.host, port: server.imapsPort, caFile: server.caFile, user: user,
                 password: password, folders: ["corpus": count, "corpusBytes": bytes])
+            info.sourceUsers = sourceUsers
             var target: DovecotServer?
             if withTarget {
                 let names = (1...max(1, targetAccounts)).map { $0 == 1 ? "target" : "target\($0)" }

@@ -100,16 +100,9 @@ func runBatchHere(
         }
     }
     defer { signals.cancel() }
-    let progress = Task {
-        let terminal = isatty(STDERR_FILENO) == 1
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(terminal ? 1 : 10))
-            if Task.isCancelled { break }
-            guard let jobs = try? batches.jobs(batchID: batch.id) else { continue }
-            StandardStreams.err((terminal ? "\u{1B}[2K" : "") + BatchStatusText.counts(jobs) + (terminal ? "\r" : "\n"))
-        }
-    }
-    defer { progress.cancel() }
+    let live = BatchLiveView(batch: batch, store: batches, started: started)
+    live.start()
+    defer { live.stop() }
     let runner = BatchRunner(
         store: batches, storeRoot: storeRoot, batch: batch, box: box, targetServer: server, concurrency: concurrency
     ) { endpoint, isSource in

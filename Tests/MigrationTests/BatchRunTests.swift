@@ -227,6 +227,61 @@ struct BatchRunTests {
     }
 }
 
+@Suite("batch progress while it runs")
+struct BatchProgressTests {
+    @Test(
+        "on a terminal the running jobs are a table redrawn in place; another terminal's status sees their progress grow; none is left after"
+    )
+    func liveTable() async throws {
+        let fixture = try await BatchFixture.start(messagesPerFolder: 6)
+        defer { fixture.stop() }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/run-in-pty.py").path
+        let arguments = [
+            MailferryBinary.path, "batch", "run", fixture.csv, "--store", fixture.store, "--target-server",
+            fixture.targetServer, "--ca-file", try fixture.caFile(), "--concurrency", "2",
+        ]
+        async let terminal = ProcessRunner.runDetached(
+            "/usr/bin/python3", [script] + arguments, environment: ["MAILFERRY_TEST_PACE_MS": "300"])
+        var seen: [String: [Int]] = [:]
+        var totals: [String: Int] = [:]
+        _ = await waitUntil(timeout: 90) {
+            let jobs = (try? await fixture.status()) ?? []
+            for job in jobs {
+                guard let progress = job["progress"] as? [String: Any], let user = job["sourceUser"] as? String,
+                    let done = progress["messagesDone"] as? Int
+                else { continue }
+                seen[user, default: []].append(done)
+                totals[user] = progress["messagesTotal"] as? Int
+            }
+            return !jobs.isEmpty
+                && jobs.allSatisfy {
+                    ($0["state"] as? String).map {
+                        !["queued", "checking", "provisioning", "migrating", "verifying"].contains($0)
+                    } ?? false
+                }
+        }
+        let output = try await terminal
+        #expect(output.status == 1, "the bad login fails: \(output.stdout.suffix(2000))")
+        let screen = output.stdout
+        #expect(screen.contains("Progress"), "the live table's header: \(screen.suffix(3000))")
+        #expect(screen.contains("\u{1B}[J"), "redrawn in place")
+        #expect(screen.range(of: "\u{1B}\\[[0-9]+A", options: .regularExpression) != nil, "the cursor moves up over it")
+        #expect(
+            screen.range(of: "\\[#+\\.*\\] +[0-9]+%", options: .regularExpression) != nil, "a bar with a percentage")
+        #expect(screen.contains("running:"), "the totals line")
+        for user in ["alice", "bob"] where seen[user] != nil {
+            #expect(seen[user]! == seen[user]!.sorted(), "\(user)'s progress never goes back: \(seen[user]!)")
+        }
+        let grew = seen.values.contains { Set($0).count > 1 }
+        #expect(grew, "another process saw a job's count grow: \(seen)")
+        #expect(totals.values.allSatisfy { $0 > 0 }, "\(totals)")
+        let after = try await fixture.status()
+        #expect(after.allSatisfy { $0["progress"] == nil }, "no progress left on ended jobs")
+        try await fixture.expectExact()
+    }
+}
+
 /// Polls `condition` (off the cooperative pool's hot path) for up to `timeout` seconds.
 func waitUntil(timeout: TimeInterval = 60, _ condition: () async -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
