@@ -22,6 +22,8 @@ let package = Package(
             name: "COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libresolv (glibc): raw DNS answers for dns-check.
+        .systemLibrary(name: "CResolv"),
         .systemLibrary(
             name: "CArchive", pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]),
@@ -63,6 +65,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
+        // dns-check: MX TTLs, the move's phase, and where imap./smtp./pop3. lead, through libresolv.
+        .target(name: "DNSCheck", dependencies: ["CResolv"]),
         // Deterministic test/benchmark mailboxes and a loader that APPENDs them.
         .target(name: "MailCorpus", dependencies: ["IMAPClient", "IMAPCore"]),
         // Starts a private Dovecot on 127.0.0.1 for tests, the demo and benchmarks.
@@ -71,7 +75,7 @@ let package = Package(
             name: "mailferry",
             dependencies: [
                 "Migration", "IMAPClient", "IMAPCore", "MailStore", "MailArchive", "DovecotHarness", "MailCorpus",
-                "Batch",
+                "Batch", "DNSCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -86,6 +90,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["DovecotHarness"], path: "Tests/TestSupport"),
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
         .testTarget(name: "BatchTests", dependencies: ["Batch"]),
+        .testTarget(name: "DNSCheckTests", dependencies: ["DNSCheck", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "DovecotHarness"]),
         .testTarget(name: "MailArchiveTests", dependencies: ["MailArchive", "TestSupport"]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "IMAPCore", "TestSupport"]),

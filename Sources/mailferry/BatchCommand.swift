@@ -1,5 +1,6 @@
 import ArgumentParser
 import Batch
+import DNSCheck
 import Foundation
 import IMAPClient
 import Migration
@@ -41,6 +42,8 @@ struct BatchCheckCommand: AsyncParsableCommand {
     @Option(help: "Logins tried at once.") var concurrency = 8
     @OptionGroup var provisioning: ProvisionerOptions
     @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Ask this DNS server (IPv4[:port]) about the batch's domains (see dns-check).") var dnsServer: String?
+    @ArgumentParser.Flag(help: "Do not check the DNS of the batch's domains.") var skipDNS = false
     @ArgumentParser.Flag(help: "Print the result as JSON.") var json = false
 
     func run() async throws {
@@ -54,7 +57,12 @@ struct BatchCheckCommand: AsyncParsableCommand {
             }
             check.provisioner = try provisioning.make()
             let lines = await check.run(batch.rows)
-            try emit(lines.map(BatchCheckLine.init), json: json, text: BatchCheck.text(lines))
+            let dns =
+                skipDNS
+                ? BatchDNSCheck(reports: [], problem: nil) : await BatchDNSCheck.run(batch.rows, server: dnsServer)
+            try emit(
+                BatchCheckOutput(mailboxes: lines.map(BatchCheckLine.init), dns: dns.reports, dnsProblem: dns.problem),
+                json: json, text: BatchCheck.text(lines) + dns.text)
             if lines.contains(where: { !$0.isOK }) { throw ExitCode.partialFailure }
         }
     }
@@ -87,6 +95,42 @@ func parseServer(_ text: String) throws -> IMAPEndpoint {
 func serverText(_ endpoint: IMAPEndpoint) -> String {
     let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
     return "\(endpoint.security == .implicitTLS ? "imaps" : "imap")://\(host):\(endpoint.port)"
+}
+
+/// `batch check --json`: a line per mailbox, and the DNS of the batch's domains.
+struct BatchCheckOutput: Encodable {
+    var mailboxes: [BatchCheckLine]
+    var dns: [DomainReport]
+    /// Why the DNS was not checked (no answer from the server), when it was not.
+    var dnsProblem: String?
+}
+
+/// The DNS verdict of every domain a batch moves (of its target addresses, else its source
+/// logins). It informs; the exit code stays that of the logins.
+struct BatchDNSCheck {
+    var reports: [DomainReport]
+    var problem: String?
+
+    static func run(_ rows: [BatchRow], server: String?) async -> BatchDNSCheck {
+        let domains = Set(
+            rows.compactMap { DomainName.of(address: $0.targetUser) ?? DomainName.of(address: $0.sourceUser) }
+        ).sorted()
+        guard !domains.isEmpty else { return BatchDNSCheck(reports: [], problem: nil) }
+        do {
+            let check = DomainCheck(resolver: try DNSResolver(server: server, timeoutSeconds: 3, attempts: 2))
+            return BatchDNSCheck(reports: try await onOwnThread { try domains.map(check.check) }, problem: nil)
+        } catch {
+            return BatchDNSCheck(reports: [], problem: "\(error)")
+        }
+    }
+
+    var text: String {
+        if let problem {
+            return "\n\nDNS not checked: \(problem) (--dns-server to ask another, --skip-dns to leave it)"
+        }
+        guard !reports.isEmpty else { return "" }
+        return "\n\nDNS of the batch's domains (mailferry dns-check):\n" + reports.map(\.text).joined(separator: "\n")
+    }
 }
 
 /// One line of `batch check --json`.

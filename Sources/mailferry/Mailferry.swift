@@ -10,7 +10,8 @@ struct Mailferry: AsyncParsableCommand {
         version: MailferryVersion.current,
         subcommands: [
             ProbeCommand.self, PullCommand.self, PushCommand.self, MigrateCommand.self, VerifyCommand.self,
-            RestoreCommand.self, InspectCommand.self, HistoryCommand.self, BatchCommand.self, DemoCommand.self,
+            RestoreCommand.self, InspectCommand.self, HistoryCommand.self, BatchCommand.self, DNSCheckCommand.self,
+            DemoCommand.self,
         ])
 
     static func main() async {
