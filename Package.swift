@@ -16,6 +16,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -67,6 +72,18 @@ let package = Package(
             ]),
         // dns-check: MX TTLs, the move's phase, and where imap./smtp./pop3. lead, through libresolv.
         .target(name: "DNSCheck", dependencies: ["CResolv"]),
+        // `serve`: the provider's form, CSV upload and the live status page (Hummingbird 2).
+        .target(
+            name: "Web",
+            dependencies: [
+                "Batch", "Migration", "IMAPClient", "DNSCheck", "MailStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Deterministic test/benchmark mailboxes and a loader that APPENDs them.
         .target(name: "MailCorpus", dependencies: ["IMAPClient", "IMAPCore"]),
         // Starts a private Dovecot on 127.0.0.1 for tests, the demo and benchmarks.
@@ -75,8 +92,9 @@ let package = Package(
             name: "mailferry",
             dependencies: [
                 "Migration", "IMAPClient", "IMAPCore", "MailStore", "MailArchive", "DovecotHarness", "MailCorpus",
-                "Batch", "DNSCheck",
+                "Batch", "DNSCheck", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Benchmark driver used by bench/*.sh; not part of the product.
@@ -91,6 +109,13 @@ let package = Package(
         .testTarget(name: "IMAPCoreTests", dependencies: ["IMAPCore"]),
         .testTarget(name: "BatchTests", dependencies: ["Batch"]),
         .testTarget(name: "DNSCheckTests", dependencies: ["DNSCheck", "TestSupport"]),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Web", "Batch", "IMAPClient", "IMAPCore", "MailCorpus", "DovecotHarness", "TestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "DovecotHarness"]),
         .testTarget(name: "MailArchiveTests", dependencies: ["MailArchive", "TestSupport"]),
         .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "IMAPCore", "TestSupport"]),

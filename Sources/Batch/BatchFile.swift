@@ -38,26 +38,45 @@ public struct BatchFile: Sendable {
                         line: record.line, reason: "\(fields.count) columns, expected \(Self.columns.count)"))
                 continue
             }
-            switch Self.row(fields, line: record.line) {
-            case .failure(let found):
-                problems += found.list
-            case .success(let row):
-                let key = row.targetUser.lowercased()
-                if let first = targets[key] {
-                    problems.append(
-                        BatchFileProblem(
-                            line: row.line, column: "target_user",
-                            reason:
-                                "\(row.targetUser) is also the target on line \(first); each target mailbox once per batch"
-                        ))
-                    continue
-                }
-                targets[key] = row.line
-                rows.append(row)
-            }
+            add(fields, line: record.line, targets: &targets)
         }
         if rows.isEmpty && problems.isEmpty {
             problems.append(BatchFileProblem(line: 1, reason: "no mailboxes in the file"))
+        }
+    }
+
+    /// Rows typed into a form, eight fields each in the file's column order, checked by the same
+    /// rules; a problem's `line` is the row's number (from 1).
+    public init(fields rowsOfFields: [[String]]) {
+        rows = []
+        problems = []
+        var targets: [String: Int] = [:]
+        for (index, fields) in rowsOfFields.enumerated() {
+            let padded = Array((fields + Array(repeating: "", count: Self.columns.count)).prefix(Self.columns.count))
+            add(padded, line: index + 1, targets: &targets)
+        }
+        if rows.isEmpty && problems.isEmpty {
+            problems.append(BatchFileProblem(line: 1, reason: "no mailboxes given"))
+        }
+    }
+
+    private mutating func add(_ fields: [String], line: Int, targets: inout [String: Int]) {
+        switch Self.row(fields, line: line) {
+        case .failure(let found):
+            problems += found.list
+        case .success(let row):
+            let key = row.targetUser.lowercased()
+            if let first = targets[key] {
+                problems.append(
+                    BatchFileProblem(
+                        line: row.line, column: "target_user",
+                        reason:
+                            "\(row.targetUser) is also the target on line \(first); each target mailbox once per batch"
+                    ))
+                return
+            }
+            targets[key] = row.line
+            rows.append(row)
         }
     }
 

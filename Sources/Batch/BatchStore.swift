@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where batches and their jobs live: SQLite in the store here, PostgreSQL for workers on many
 /// machines later. Nothing here names a database type.
 public protocol BatchStore: Sendable {
@@ -30,4 +32,20 @@ public protocol BatchStore: Sendable {
     func recoverInterrupted(batchID: Int64) throws -> Int
     /// Wipes the batch's credentials; its jobs and history stay.
     func close(batchID: Int64) throws
+    /// Gives the batch a status-page token (128 random bits, hex; kept if it has one) and
+    /// records where its report goes, for a batch started from the web form.
+    func grantWebAccess(batchID: Int64, reportTo: String?) throws -> BatchWebAccess
+    /// The batch's status-page token, if it was started from the web.
+    func webAccess(batchID: Int64) throws -> BatchWebAccess?
+    func batch(accessToken: String) throws -> (BatchRecord, BatchWebAccess)?
+    /// The administrator the web form gave for creating mailboxes (password sealed).
+    func saveAdministrator(batchID: Int64, user: String?, sealedPassword: Data?) throws
+    func administrator(batchID: Int64) throws -> (user: String?, sealedPassword: Data?)
+}
+
+public struct BatchWebAccess: Sendable, Equatable {
+    public var token: String
+    public var reportTo: String?
+
+    public init(token: String, reportTo: String?) { self.token = token; self.reportTo = reportTo }
 }

@@ -79,7 +79,78 @@ public final class SQLiteBatchStore: BatchStore {
                 t.column("updatedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v3: web access") { db in
+            try db.create(table: "batchWebAccess") { t in
+                t.primaryKey("batchID", .integer).references("batch", onDelete: .cascade)
+                t.column("token", .text).notNull().unique()
+                t.column("reportTo", .text)
+                // The form's administrator login, for creating mailboxes after a restart; the
+                // password sealed with SecretBox, wiped with the batch's other credentials.
+                t.column("adminUser", .text)
+                t.column("adminSecret", .blob)
+            }
+        }
         return migrator
+    }
+
+    public func webAccess(batchID: Int64) throws -> BatchWebAccess? {
+        try queue.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT token, reportTo FROM batchWebAccess WHERE batchID = ?", arguments: [batchID]
+            ).map { BatchWebAccess(token: $0["token"], reportTo: $0["reportTo"]) }
+        }
+    }
+
+    public func grantWebAccess(batchID: Int64, reportTo: String?) throws -> BatchWebAccess {
+        try queue.write { db in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT token, reportTo FROM batchWebAccess WHERE batchID = ?", arguments: [batchID])
+            {
+                if let reportTo {
+                    try db.execute(
+                        sql: "UPDATE batchWebAccess SET reportTo = ? WHERE batchID = ?", arguments: [reportTo, batchID])
+                }
+                return BatchWebAccess(token: row["token"], reportTo: reportTo ?? row["reportTo"])
+            }
+            var bytes = [UInt8](repeating: 0, count: 16)
+            var generator = SystemRandomNumberGenerator()
+            for index in bytes.indices { bytes[index] = generator.next() }
+            let token = bytes.map { String(format: "%02x", $0) }.joined()
+            try db.execute(
+                sql: "INSERT INTO batchWebAccess (batchID, token, reportTo) VALUES (?, ?, ?)",
+                arguments: [batchID, token, reportTo])
+            return BatchWebAccess(token: token, reportTo: reportTo)
+        }
+    }
+
+    public func saveAdministrator(batchID: Int64, user: String?, sealedPassword: Data?) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE batchWebAccess SET adminUser = ?, adminSecret = ? WHERE batchID = ?",
+                arguments: [user, sealedPassword, batchID])
+        }
+    }
+
+    public func administrator(batchID: Int64) throws -> (user: String?, sealedPassword: Data?) {
+        try queue.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT adminUser, adminSecret FROM batchWebAccess WHERE batchID = ?", arguments: [batchID]
+                )
+            else { return (nil, nil) }
+            return (row["adminUser"], row["adminSecret"])
+        }
+    }
+
+    public func batch(accessToken: String) throws -> (BatchRecord, BatchWebAccess)? {
+        try queue.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT batchID, reportTo FROM batchWebAccess WHERE token = ?", arguments: [accessToken]),
+                let batch = try Self.batch(db, id: row["batchID"])
+            else { return nil }
+            return (batch, BatchWebAccess(token: accessToken, reportTo: row["reportTo"]))
+        }
     }
 
     public func saveProgress(_ progress: [Int64: BatchJobProgress]) throws {
@@ -341,6 +412,7 @@ public final class SQLiteBatchStore: BatchStore {
             try db.execute(
                 sql: "UPDATE batchJob SET sourceSecret = NULL, targetSecret = NULL WHERE batchID = ?",
                 arguments: [batchID])
+            try db.execute(sql: "UPDATE batchWebAccess SET adminSecret = NULL WHERE batchID = ?", arguments: [batchID])
             try db.execute(sql: "UPDATE batch SET closedAt = ? WHERE id = ?", arguments: [Date(), batchID])
         }
     }

@@ -1,0 +1,68 @@
+import Batch
+import Foundation
+import Logging
+import MailStore
+
+/// Runs the batches started from the web in this process, one `BatchRunner` per batch holding
+/// the batch's lock (so a `batch run` of the same batch elsewhere is refused). State is in the
+/// store: a restarted `serve` resumes every batch that still has work.
+actor BatchSupervisor {
+    let configuration: WebConfiguration
+    let store: SQLiteBatchStore
+    let box: SecretBox
+    private var running: [Int64: Task<Void, Never>] = [:]
+    private let logger = Logger(label: "mailferry.serve")
+
+    init(configuration: WebConfiguration, store: SQLiteBatchStore, box: SecretBox) {
+        self.configuration = configuration; self.store = store; self.box = box
+    }
+
+    func isRunning(_ batchID: Int64) -> Bool { running[batchID] != nil }
+
+    /// Starts the batch's runner unless one is running; queued jobs are picked up by it.
+    func start(_ batch: BatchRecord) {
+        guard running[batch.id] == nil else { return }
+        let configuration = self.configuration, store = self.store, box = self.box, logger = self.logger
+        running[batch.id] = Task.detached {
+            let started = Date()
+            do {
+                let lock = try StoreLock(
+                    path: configuration.storeRoot + "/batch-\(batch.id).lock", job: "batch \(batch.name)")
+                defer { lock.release() }
+                let runner = BatchRunner(
+                    store: store, storeRoot: configuration.storeRoot, batch: batch, box: box,
+                    targetServer: configuration.targetServer, concurrency: configuration.concurrency,
+                    configure: configuration.configure)
+                if let make = configuration.makeProvisioner {
+                    let admin = try store.administrator(batchID: batch.id)
+                    runner.provisioner = try make(admin.user, try admin.sealedPassword.map(box.open))
+                }
+                runner.perHostConnections = configuration.perHostConnections
+                let jobs = try await runner.run()
+                if let access = (try? store.webAccess(batchID: batch.id)) ?? nil {
+                    let record = (try? store.batch(named: batch.name)).flatMap { $0 } ?? batch
+                    configuration.onBatchEnded?(record, jobs, access, started)
+                }
+            } catch {
+                logger.error("batch \(batch.name): \(error)")
+            }
+            await self.finished(batch.id)
+        }
+    }
+
+    private func finished(_ batchID: Int64) { running[batchID] = nil }
+
+    /// At start-up: every web batch with queued or interrupted jobs goes on.
+    func resumeUnfinished() throws {
+        for batch in try store.batches() where batch.closedAt == nil {
+            guard (try? store.webAccess(batchID: batch.id)) ?? nil != nil else { continue }
+            let jobs = try store.jobs(batchID: batch.id)
+            if jobs.contains(where: { $0.state == .queued || $0.state.isActive }) { start(batch) }
+        }
+    }
+
+    /// Waits for every running batch (tests).
+    func waitForAll() async {
+        while let task = running.values.first { await task.value }
+    }
+}

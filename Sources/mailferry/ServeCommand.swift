@@ -1,0 +1,93 @@
+import ArgumentParser
+import Batch
+import Foundation
+import Hummingbird
+import Logging
+import Web
+
+/// `serve`: the provider's web form and live status pages, running the submitted batches here.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the migration form and live status pages; run the submitted batches.",
+        discussion: """
+            Opens the form of the provider's guide at http://127.0.0.1:8080/: the CloudMail administrator \
+            login, the results address and the mailboxes (or a CSV). Test connections, submit, and follow the \
+            batch on its status page (its address is the only way back to it). Batches live in the store: a \
+            restarted serve shows them and goes on with their jobs.
+
+            Listens on 127.0.0.1 unless told otherwise; bound elsewhere it serves plain HTTP, so put it behind \
+            a TLS proxy.
+
+            Examples:
+              mailferry serve --store /srv/mailferry
+              mailferry serve --listen 127.0.0.1:8080 --target-server imaps://imap.example.net:993 --ca-file ca.pem \\
+                --smtp-server smtp://smtp.example.net:587 --smtp-user reports
+            """)
+
+    @Option(help: "Address and port to listen on.") var listen = "127.0.0.1:8080"
+    @Option(help: "The target IMAP server, imaps://host[:port].") var targetServer = cloudMailTargetServer
+    @Option(help: "Mailboxes migrated at once per batch.") var concurrency = 4
+    @Option(help: "Connections all running jobs of a batch may hold on one source server.") var perHostConnections = 8
+    @Option(help: "Provisioner configuration (JSON) for rows that ask to create their mailbox.") var provisioner:
+        String?
+    @Option(help: "Ask this DNS server (IPv4[:port]) about the batches' domains.") var dnsServer: String?
+    @OptionGroup var batchStore: BatchStoreOptions
+    @OptionGroup var report: ReportOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        try await reportingFailures {
+            let server = try parseServer(targetServer)
+            let (host, port) = try Self.parseListen(listen)
+            let connection = self.connection
+            var configuration = WebConfiguration(storeRoot: batchStore.store, targetServer: server) {
+                endpoint, isSource in
+                connection.clientConfiguration(for: endpoint, side: isSource ? .source : .target)
+            }
+            configuration.concurrency = concurrency
+            configuration.perHostConnections = perHostConnections
+            configuration.dnsServer = dnsServer
+            if let provisioner {
+                let loaded: ProvisionerConfiguration
+                do { loaded = try ProvisionerConfiguration.load(provisioner) } catch {
+                    throw CommandFailure(message: "\(error)", exitCode: .badInput)
+                }
+                configuration.makeProvisioner = { user, password in
+                    try loaded.provisioner(adminUser: user, adminPassword: password)
+                }
+            }
+            let report = self.report, store = batchStore.store
+            configuration.onBatchEnded = { batch, jobs, access, started in
+                var options = report
+                options.reportTo = access.reportTo.map { [$0] } ?? []
+                if options.smtpServer == nil { options.reportTo = [] }
+                try? BatchReports.deliver(
+                    BatchReport(batch: batch, jobs: jobs, started: started, finished: Date()), options: options,
+                    storeRoot: store)
+            }
+            let app = try WebApp(configuration: configuration)
+            if !["127.0.0.1", "::1", "localhost"].contains(host) {
+                StandardStreams.err(
+                    "mailferry: warning: listening on \(host) without TLS; passwords typed into the form cross the network in clear. Put serve behind a TLS proxy, or listen on 127.0.0.1.\n"
+                )
+            }
+            try await app.resumeUnfinished()
+            StandardStreams.err("mailferry: serving http://\(host.contains(":") ? "[\(host)]" : host):\(port)/\n")
+            var logger = Logger(label: "mailferry.serve")
+            logger.logLevel = .notice
+            try await app.application(host: host, port: port, logger: logger).runService()
+        }
+    }
+
+    static func parseListen(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port)
+        else {
+            throw CommandFailure(message: "--listen \(text): give host:port, e.g. 127.0.0.1:8080", exitCode: .badInput)
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+}
