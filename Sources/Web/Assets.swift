@@ -35,6 +35,7 @@ enum Assets {
         th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { background: #eef1f4; font-weight: 600; white-space: nowrap; }
         td.state { font-weight: 600; white-space: nowrap; }
+        td.messages, td.bytes, td.rate, td.eta { white-space: nowrap; }
         td.state[data-state=failed] { color: var(--bad); }
         td.state[data-state=done] { color: var(--ok); }
         .job-actions button { padding: .2rem .5rem; font-size: .85rem; }

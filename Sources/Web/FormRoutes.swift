@@ -7,7 +7,16 @@ import IMAPClient
 extension WebApp {
     func showForm(_ request: Request) throws -> Response {
         let (session, cookie) = sessionCookie(request)
-        return Self.html(formPage(MailboxForm(), errors: [:], session: session), headers: cookie)
+        var form = MailboxForm()
+        form.reportTo = configuration.prefillReportTo
+        if !configuration.prefill.isEmpty {
+            form.rows = configuration.prefill.map {
+                MailboxForm.Row(
+                    server: $0.server, sourceEmail: $0.sourceEmail, targetEmail: $0.targetEmail, port: String($0.port),
+                    tls: $0.tls)
+            }
+        }
+        return Self.html(formPage(form, errors: [:], session: session), headers: cookie)
     }
 
     /// The session of the request, or a new one with the header that sets it.

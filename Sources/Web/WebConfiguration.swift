@@ -25,6 +25,11 @@ public struct WebConfiguration: Sendable {
     /// Called when a batch run ends (the report email); the CLI wires its SMTP settings here.
     public var onBatchEnded: (@Sendable (BatchRecord, [BatchJob], BatchWebAccess, Date) -> Void)?
 
+    /// Rows the empty form starts with (`demo --web` fills in its own servers); passwords are
+    /// never pre-filled.
+    public var prefill: [PrefilledMailbox] = []
+    public var prefillReportTo = ""
+
     public init(
         storeRoot: String, targetServer: IMAPEndpoint,
         configure: @escaping @Sendable (IMAPEndpoint, Bool) -> IMAPClientConfiguration,
@@ -37,5 +42,19 @@ public struct WebConfiguration: Sendable {
     public static func randomKey() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         return (0..<32).map { _ in generator.next() }
+    }
+}
+
+/// A mailbox row the form starts with.
+public struct PrefilledMailbox: Sendable, Equatable {
+    public var server: String
+    public var port: Int
+    public var tls: Bool
+    public var sourceEmail: String
+    public var targetEmail: String
+
+    public init(server: String, port: Int, tls: Bool = true, sourceEmail: String, targetEmail: String) {
+        self.server = server; self.port = port; self.tls = tls; self.sourceEmail = sourceEmail
+        self.targetEmail = targetEmail
     }
 }

@@ -7,6 +7,7 @@ import IMAPCore
 import Logging
 import MailCorpus
 import Migration
+import Web
 
 /// Shows the whole product on an embedded default: a source and a target Dovecot (different
 /// separators, different special-use names), a sample mailbox, then probe → migrate → verify
@@ -19,6 +20,11 @@ struct DemoCommand: AsyncParsableCommand {
     @ArgumentParser.Flag(
         name: .customLong("keep-running"), help: "Keep both demo servers up and print how to use them yourself.")
     var keepRunning = false
+    @ArgumentParser.Flag(
+        name: .customLong("web"),
+        help: "Instead of migrating here, serve the web form (pre-filled for the demo servers) on 127.0.0.1:8080.")
+    var web = false
+    @Option(help: "With --web: the address and port to serve on.") var listen = "127.0.0.1:8080"
 
     func run() async throws {
         let password = "Demo-Passw0rd"
@@ -68,6 +74,11 @@ struct DemoCommand: AsyncParsableCommand {
         try pem.write(toFile: caFile, atomically: true, encoding: .utf8)
         let common = "--store \(store) --ca-file \(caFile)"
         let sourceURL = sourceConfiguration.endpoint.url, targetURL = targetConfiguration.endpoint.url
+        if web {
+            try await serveWeb(
+                source: source, target: target, caFile: caFile, store: store, password: password)
+            return
+        }
 
         emit("\n$ mailferry probe \(sourceURL) --ca-file \(caFile)\n")
         emit(try await AccountProbe(configuration: sourceConfiguration).run(password: password).text)
@@ -117,6 +128,34 @@ struct DemoCommand: AsyncParsableCommand {
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
         if !report.isEqual { throw ExitCode.partialFailure }
+    }
+
+    /// `demo --web`: the form, its row filled in for the demo servers, until Ctrl-C.
+    private func serveWeb(
+        source: DovecotServer, target: DovecotServer, caFile: String, store: String, password: String
+    ) async throws {
+        let (host, port) = try ServeCommand.parseListen(listen)
+        var configuration = WebConfiguration(
+            storeRoot: store,
+            targetServer: IMAPEndpoint(host: target.host, port: target.imapsPort, user: "", security: .implicitTLS)
+        ) { endpoint, _ in
+            IMAPClientConfiguration(endpoint: endpoint, tls: TLSConfiguration(caFile: caFile))
+        }
+        configuration.prefill = [
+            PrefilledMailbox(
+                server: source.host, port: source.imapsPort, sourceEmail: "demo@example.com",
+                targetEmail: "demo@cloudmail.example")
+        ]
+        configuration.prefillReportTo = "admin@example.com"
+        let app = try WebApp(configuration: configuration)
+        emit(
+            """
+
+            The form is at http://\(host):\(port)/ — its mailbox row is filled in for the demo servers; type \(password)
+            as the Source password (the Destination password defaults to it), then Test connections or Submit.
+            Ctrl-C stops the web server and both Dovecots. The store is \(store).
+            """)
+        try await app.application(host: host, port: port).runService()
     }
 
     /// The test corpus, small: nested, Czech and Cyrillic folders, every flag, keywords, a
