@@ -75,10 +75,19 @@ try:
     driver.get(url)
     driver.save_screenshot(out_dir + "/form.png")
     step("form")
-    # Nothing filled in: errors next to the fields, nothing started.
+    # Nothing filled in: errors next to the fields at once (the page's own check, the server's
+    # words), no round trip, nothing started.
+    driver.execute_script("window.__notReloaded = true;")
     button("Submit").click()
-    wait(lambda: "need attention" in driver.page_source, 30, "errors")
+    wait(lambda: driver.find_elements(By.CSS_SELECTOR, "p.error"), 30, "errors")
     summary["errors"] = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "p.error")]
+    summary["errorsWithoutRoundTrip"] = driver.execute_script("return window.__notReloaded === true;")
+    summary["describedBy"] = by_label("IMAP server").get_attribute("aria-describedby")
+    # A weak password is named the same way.
+    by_label("Source password").send_keys("weak")
+    button("Submit").click()
+    summary["errors"] += [e.text for e in driver.find_elements(By.CSS_SELECTOR, "p.error")]
+    by_label("Source password").clear()
     driver.save_screenshot(out_dir + "/form-errors.png")
     step("errors")
     # Two mailboxes, by label; the second row added with "+".

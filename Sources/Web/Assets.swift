@@ -46,7 +46,7 @@ enum Assets {
         @media (max-width: 40rem) { main { padding: .6rem; } th:nth-child(2), td:nth-child(2), th:nth-child(7), td:nth-child(7) { display: none; } }
         """
 
-    static let script = """
+    static let script = #"""
         "use strict";
         (function () {
           // The form: "+" and "×" without a round trip; the server handles them when this is off.
@@ -67,8 +67,8 @@ enum Assets {
                 copy.querySelectorAll(".error").forEach(function (e) { e.remove(); });
                 copy.querySelectorAll(".invalid").forEach(function (e) { e.classList.remove("invalid"); });
                 copy.querySelectorAll("input").forEach(function (input) {
-                  input.name = input.name.replace(/_\\d+$/, "_" + index);
-                  input.id = input.id.replace(/^row\\d+-/, "row" + (index + 1) + "-");
+                  input.name = input.name.replace(/_\d+$/, "_" + index);
+                  input.id = input.id.replace(/^row\d+-/, "row" + (index + 1) + "-");
                   input.removeAttribute("aria-invalid");
                   input.removeAttribute("aria-describedby");
                   if (input.type === "checkbox") { input.checked = input.name.indexOf("tls_") === 0; }
@@ -76,7 +76,7 @@ enum Assets {
                   else { input.value = ""; }
                 });
                 copy.querySelectorAll("label").forEach(function (label) {
-                  label.htmlFor = label.htmlFor.replace(/^row\\d+-/, "row" + (index + 1) + "-");
+                  label.htmlFor = label.htmlFor.replace(/^row\d+-/, "row" + (index + 1) + "-");
                 });
                 copy.querySelector("button.remove").value = "remove_" + index;
                 last.after(copy);
@@ -94,16 +94,87 @@ enum Assets {
                 row.dataset.row = String(index);
                 row.querySelector("legend").textContent = "Mailbox " + (index + 1);
                 row.querySelectorAll("input").forEach(function (input) {
-                  input.name = input.name.replace(/_\\d+$/, "_" + index);
-                  input.id = input.id.replace(/^row\\d+-/, "row" + (index + 1) + "-");
+                  input.name = input.name.replace(/_\d+$/, "_" + index);
+                  input.id = input.id.replace(/^row\d+-/, "row" + (index + 1) + "-");
                 });
                 row.querySelectorAll("label").forEach(function (label) {
-                  label.htmlFor = label.htmlFor.replace(/^row\\d+-/, "row" + (index + 1) + "-");
+                  label.htmlFor = label.htmlFor.replace(/^row\d+-/, "row" + (index + 1) + "-");
                 });
                 row.querySelector("button.remove").value = "remove_" + index;
               });
               count.value = String(rows.length);
             }
+          }
+
+          // The same checks as the server's (MailboxForm, BatchFile), with the same words, before
+          // a round trip; the server checks again whatever this lets through.
+          if (form) {
+            form.addEventListener("submit", function (event) {
+              var action = event.submitter ? event.submitter.value : "submit";
+              if (action !== "submit" && action !== "check") return;
+              var file = document.getElementById("csv");
+              if (file && file.files && file.files.length > 0) return;
+              form.querySelectorAll("p.client-error").forEach(function (e) { e.remove(); });
+              form.querySelectorAll("[data-client-invalid]").forEach(function (input) {
+                input.removeAttribute("aria-invalid"); input.removeAttribute("data-client-invalid");
+              });
+              var problems = 0;
+              function fail(input, message) {
+                problems += 1;
+                var note = document.createElement("p");
+                note.className = "error client-error";
+                note.id = input.id + "-client-error";
+                note.textContent = message;
+                input.setAttribute("aria-invalid", "true");
+                input.setAttribute("aria-describedby", note.id);
+                input.setAttribute("data-client-invalid", "1");
+                input.closest(".field").appendChild(note);
+              }
+              function email(text) { return /^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$/.test(text); }
+              function weak(password) {
+                var missing = [];
+                var length = Array.from(password).length;
+                if (length < 8) missing.push("at least 8 characters (it has " + length + ")");
+                if (!/\p{Ll}/u.test(password)) missing.push("a lowercase letter");
+                if (!/\p{Lu}/u.test(password)) missing.push("an uppercase letter");
+                if (!/\p{Nd}/u.test(password)) missing.push("a digit");
+                return missing.length ? "too weak: needs " + missing.join(", ") : null;
+              }
+              var report = document.getElementById("report_to");
+              if (!report.value.trim()) fail(report, "Email address to receive migration results: required");
+              else if (!email(report.value.trim())) fail(report, "\"" + report.value.trim() + "\" is not an email address (name@example.com)");
+              form.querySelectorAll("fieldset.mailbox").forEach(function (row, index) {
+                var n = index + 1;
+                function field(name) { return document.getElementById("row" + n + "-" + name); }
+                var required = [["server", "IMAP server"], ["source_email", "Source email"], ["source_password", "Source password"]];
+                required.forEach(function (pair) {
+                  var input = field(pair[0]);
+                  if (input && !input.value.trim()) fail(input, "Row " + n + ": " + pair[1] + ": empty; it is required");
+                });
+                ["source_email", "target_email"].forEach(function (name) {
+                  var input = field(name), label = name === "source_email" ? "Source email" : "Destination email";
+                  if (input && input.value.trim() && !email(input.value.trim()))
+                    fail(input, "Row " + n + ": " + label + ": \"" + input.value.trim() + "\" is not an email address (name@example.com)");
+                });
+                var port = field("port");
+                if (port && port.value.trim()) {
+                  var number = Number(port.value.trim());
+                  if (!/^\d+$/.test(port.value.trim())) fail(port, "Row " + n + ": Port: \"" + port.value.trim() + "\" is not a number");
+                  else if (number < 1 || number > 65535) fail(port, "Row " + n + ": Port: " + port.value.trim() + " is out of range (1–65535)");
+                }
+                var source = field("source_password"), target = field("target_password");
+                var password = target && target.value ? target.value : (source ? source.value : "");
+                if (password) {
+                  var problem = weak(password);
+                  if (problem) fail(target, "Row " + n + ": Destination password: " + problem + (target.value ? "" : " (the source password, as none was given)"));
+                }
+              });
+              if (problems > 0) {
+                event.preventDefault();
+                var first = form.querySelector("[data-client-invalid]");
+                if (first) first.focus();
+              }
+            });
           }
 
           // The status page: live rows from server-sent events, or polling when they fail.
@@ -112,6 +183,10 @@ enum Assets {
           if (!eventsURL) return;
           function show(snapshot) {
             document.getElementById("totals").textContent = snapshot.totals;
+            if (snapshot.dns) {
+              document.getElementById("dns").textContent = snapshot.dns;
+              document.getElementById("dns-section").hidden = false;
+            }
             snapshot.jobs.forEach(function (job) {
               var row = document.getElementById("job-" + job.id);
               if (!row) return;
@@ -147,5 +222,5 @@ enum Assets {
             poll();
           }
         })();
-        """
+        """#
 }

@@ -1,4 +1,5 @@
 import Batch
+import DNSCheck
 import Foundation
 import Logging
 import MailStore
@@ -18,6 +19,36 @@ actor BatchSupervisor {
     }
 
     func isRunning(_ batchID: Int64) -> Bool { running[batchID] != nil }
+
+    private var dns: [Int64: String] = [:]
+    private var dnsAsked: Set<Int64> = []
+
+    /// dns-check's verdict for the batch's domains: nil until known (the first call starts the
+    /// lookups off the pool; they are not repeated in this process).
+    func dnsVerdict(_ batch: BatchRecord, jobs: [BatchJob]) -> String? {
+        if let known = dns[batch.id] { return known }
+        guard !dnsAsked.contains(batch.id) else { return nil }
+        dnsAsked.insert(batch.id)
+        let domains = Set(
+            jobs.compactMap { DomainName.of(address: $0.targetUser) ?? DomainName.of(address: $0.sourceUser) }
+        )
+        .sorted()
+        guard !domains.isEmpty else { return nil }
+        let server = configuration.dnsServer
+        Thread.detachNewThread {
+            let text: String
+            do {
+                let check = DomainCheck(resolver: try DNSResolver(server: server, timeoutSeconds: 3, attempts: 2))
+                text = try domains.map { try check.check($0).text }.joined(separator: "\n\n")
+            } catch {
+                text = "DNS not checked: \(error)"
+            }
+            Task { await self.setDNS(batch.id, text) }
+        }
+        return nil
+    }
+
+    private func setDNS(_ batchID: Int64, _ text: String) { dns[batchID] = text }
 
     /// Starts the batch's runner unless one is running; queued jobs are picked up by it.
     func start(_ batch: BatchRecord) {

@@ -49,7 +49,7 @@ struct CSRFProtection: Sendable {
         return nil
     }
 
-    static func setCookie(_ session: String) -> String {
-        "\(cookieName)=\(session); Path=/; HttpOnly; SameSite=Strict"
+    static func setCookie(_ session: String, secure: Bool) -> String {
+        "\(cookieName)=\(session); Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
     }
 }

@@ -25,7 +25,7 @@ extension WebApp {
             return (session, [:])
         }
         let session = CSRFProtection.newSession()
-        return (session, [.setCookie: CSRFProtection.setCookie(session)])
+        return (session, [.setCookie: CSRFProtection.setCookie(session, secure: configuration.secureCookies)])
     }
 
     func verifiedForm(_ request: Request) async throws -> (FormBody, String)? {

@@ -133,7 +133,7 @@ enum PageTemplates {
         </tbody>
         </table>
         </div>
-        {{#dns}}<section aria-labelledby="dns-title"><h2 id="dns-title">DNS of the batch's domains</h2><pre class="dns">{{dns}}</pre></section>{{/dns}}
+        <section id="dns-section" aria-labelledby="dns-title"{{^dns}} hidden{{/dns}}><h2 id="dns-title">DNS of the batch's domains</h2><pre class="dns" id="dns">{{dns}}</pre></section>
         <p class="help">This page updates by itself. Keep its address: it is the only way back to this batch.</p>
         """
 

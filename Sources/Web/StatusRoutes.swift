@@ -10,13 +10,13 @@ extension WebApp {
         return (try? store.batch(accessToken: token)) ?? nil
     }
 
-    func statusPage(_ request: Request, token: String) throws -> Response {
+    func statusPage(_ request: Request, token: String) async throws -> Response {
         guard let (batch, _) = batch(token: token) else { return notFound() }
         let (session, cookie) = sessionCookie(request)
         let jobs = try store.jobs(batchID: batch.id)
-        let snapshot = StatusSnapshot(jobs: jobs)
+        let snapshot = StatusSnapshot(jobs: jobs, dns: await supervisor.dnsVerdict(batch, jobs: jobs))
         let base = "/status/\(token)"
-        let values: [String: Any] = [
+        var values: [String: Any] = [
             "name": batch.name, "totals": snapshot.totals, "base": base, "csrf": csrf.token(for: session),
             "canRerun": batch.closedAt == nil,
             "jobs": snapshot.jobs.map { job -> [String: Any] in
@@ -30,6 +30,7 @@ extension WebApp {
                 return values
             },
         ]
+        if let dns = snapshot.dns { values["dns"] = dns }
         return Self.html(
             page(
                 "Batch \(batch.name)", "status", values,
@@ -37,9 +38,10 @@ extension WebApp {
             headers: cookie)
     }
 
-    func statusJSON(token: String) throws -> Response {
+    func statusJSON(token: String) async throws -> Response {
         guard let (batch, _) = batch(token: token) else { return notFound() }
-        let snapshot = StatusSnapshot(jobs: try store.jobs(batchID: batch.id))
+        let jobs = try store.jobs(batchID: batch.id)
+        let snapshot = StatusSnapshot(jobs: jobs, dns: await supervisor.dnsVerdict(batch, jobs: jobs))
         return Response(
             status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: snapshot.json)))
@@ -49,7 +51,7 @@ extension WebApp {
     /// every second), a comment every 15 s to keep proxies from closing an idle stream.
     func statusEvents(token: String) throws -> Response {
         guard let (batch, _) = batch(token: token) else { return notFound() }
-        let store = self.store
+        let store = self.store, supervisor = self.supervisor
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
@@ -57,7 +59,8 @@ extension WebApp {
                 var last = ""
                 var quiet = 0
                 while !Task.isCancelled {
-                    let snapshot = StatusSnapshot(jobs: (try? store.jobs(batchID: batch.id)) ?? [])
+                    let jobs = (try? store.jobs(batchID: batch.id)) ?? []
+                    let snapshot = StatusSnapshot(jobs: jobs, dns: await supervisor.dnsVerdict(batch, jobs: jobs))
                     let json = snapshot.json
                     if json != last {
                         try await writer.write(ByteBuffer(string: "event: jobs\ndata: \(json)\n\n"))

@@ -23,8 +23,11 @@ struct StatusSnapshot: Encodable, Sendable, Equatable {
     var totals: String
     var finished: Bool
     var jobs: [Job]
+    /// dns-check's verdict for the batch's domains, once known.
+    var dns: String?
 
-    init(jobs: [BatchJob]) {
+    init(jobs: [BatchJob], dns: String? = nil) {
+        self.dns = dns
         self.jobs = jobs.map { job in
             let progress = job.progress
             let ended = !job.state.isActive

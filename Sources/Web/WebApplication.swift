@@ -2,9 +2,12 @@ import Batch
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import MailStore
 import Mustache
+import NIOSSL
 
 /// `serve`'s application: the form, the status pages and their actions, the assets. One
 /// `WebApp` is built by the command and by the tests alike.
@@ -28,11 +31,25 @@ public struct WebApp: Sendable {
         csrf = CSRFProtection(key: configuration.csrfKey)
     }
 
-    /// The Hummingbird application listening on `host:port`.
-    public func application(host: String, port: Int, logger: Logger? = nil) -> some ApplicationProtocol {
-        Application(
-            router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "mailferry"),
-            logger: logger)
+    /// The Hummingbird application listening on `host:port`, with TLS when given a PEM
+    /// certificate chain and key.
+    public func application(
+        host: String, port: Int, tls: (certificate: String, key: String)? = nil, logger: Logger? = nil
+    ) throws -> some ApplicationProtocol {
+        var server: HTTPServerBuilder = .http1()
+        if let tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map {
+                NIOSSLCertificateSource.certificate($0)
+            }
+            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            server = try .tls(
+                .http1(),
+                tlsConfiguration: TLSConfiguration.makeServerConfiguration(
+                    certificateChain: chain, privateKey: .privateKey(key)))
+        }
+        return Application(
+            router: router(), server: server,
+            configuration: .init(address: .hostname(host, port: port), serverName: "mailferry"), logger: logger)
     }
 
     /// Every batch started from the web that still has work goes on (after a restart).
@@ -49,10 +66,10 @@ public struct WebApp: Sendable {
         router.get("/assets/style.css") { _, _ in Self.asset(Assets.style, type: "text/css; charset=utf-8") }
         router.get("/assets/app.js") { _, _ in Self.asset(Assets.script, type: "text/javascript; charset=utf-8") }
         router.get("/status/:token") { request, context in
-            try self.statusPage(request, token: context.parameters.require("token"))
+            try await self.statusPage(request, token: context.parameters.require("token"))
         }
         router.get("/status/:token/jobs.json") { _, context in
-            try self.statusJSON(token: context.parameters.require("token"))
+            try await self.statusJSON(token: context.parameters.require("token"))
         }
         router.get("/status/:token/events") { _, context in
             try self.statusEvents(token: context.parameters.require("token"))

@@ -25,6 +25,8 @@ public struct WebConfiguration: Sendable {
     /// Called when a batch run ends (the report email); the CLI wires its SMTP settings here.
     public var onBatchEnded: (@Sendable (BatchRecord, [BatchJob], BatchWebAccess, Date) -> Void)?
 
+    /// Mark the session cookie Secure (serving HTTPS).
+    public var secureCookies = false
     /// Rows the empty form starts with (`demo --web` fills in its own servers); passwords are
     /// never pre-filled.
     public var prefill: [PrefilledMailbox] = []

@@ -32,6 +32,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Provisioner configuration (JSON) for rows that ask to create their mailbox.") var provisioner:
         String?
     @Option(help: "Ask this DNS server (IPv4[:port]) about the batches' domains.") var dnsServer: String?
+    @Option(help: "Serve HTTPS with this PEM certificate chain (with --tls-key).") var tlsCert: String?
+    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+    }
     @OptionGroup var batchStore: BatchStoreOptions
     @OptionGroup var report: ReportOptions
     @OptionGroup var connection: ConnectionOptions
@@ -66,17 +72,30 @@ struct ServeCommand: AsyncParsableCommand {
                     BatchReport(batch: batch, jobs: jobs, started: started, finished: Date()), options: options,
                     storeRoot: store)
             }
+            configuration.secureCookies = tlsCert != nil
             let app = try WebApp(configuration: configuration)
-            if !["127.0.0.1", "::1", "localhost"].contains(host) {
+            let tls = tlsCert.map { cert in (certificate: cert, key: tlsKey ?? "") }
+            if !["127.0.0.1", "::1", "localhost"].contains(host) && tls == nil {
                 StandardStreams.err(
-                    "mailferry: warning: listening on \(host) without TLS; passwords typed into the form cross the network in clear. Put serve behind a TLS proxy, or listen on 127.0.0.1.\n"
+                    "mailferry: warning: listening on \(host) without TLS; passwords typed into the form cross the network in clear. Use --tls-cert/--tls-key, put serve behind a TLS proxy, or listen on 127.0.0.1.\n"
                 )
             }
-            try await app.resumeUnfinished()
-            StandardStreams.err("mailferry: serving http://\(host.contains(":") ? "[\(host)]" : host):\(port)/\n")
             var logger = Logger(label: "mailferry.serve")
             logger.logLevel = .notice
-            try await app.application(host: host, port: port, logger: logger).runService()
+            let application = try Self.tlsChecked {
+                try app.application(host: host, port: port, tls: tls, logger: logger)
+            }
+            try await app.resumeUnfinished()
+            let scheme = tls == nil ? "http" : "https"
+            StandardStreams.err("mailferry: serving \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)/\n")
+            try await application.runService()
+        }
+    }
+
+    /// A certificate or key that cannot be used is the admin's input at fault (exit 2).
+    static func tlsChecked<T>(_ build: () throws -> T) throws -> T {
+        do { return try build() } catch {
+            throw CommandFailure(message: "cannot use --tls-cert/--tls-key: \(error)", exitCode: .badInput)
         }
     }
 

@@ -26,12 +26,19 @@ final class RunningServe: @unchecked Sendable {
         let errors = Pipe()
         process.standardError = errors
         try process.run()
-        url = "http://127.0.0.1:\(port)/"
-        let line = String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
-        guard line.contains("serving") else {
+        var line = ""
+        while !line.contains("\n") {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = line.range(of: "serving ") else {
             kill(process.processIdentifier, SIGKILL)
             throw CommandError(arguments: ["serve"], status: -1, stderr: line)
         }
+        url = String(line[range.upperBound...].prefix { !$0.isNewline })
+        // Keep reading stderr, so a chatty serve never blocks on a full pipe.
+        Thread.detachNewThread { while !errors.fileHandleForReading.availableData.isEmpty {} }
     }
 
     func stop() {
@@ -48,29 +55,7 @@ struct BrowserTests {
     func formToDone() async throws {
         let fixture = try await BatchFixture.start(messagesPerFolder: 5)
         defer { fixture.stop() }
-        // Mailbox names as the form wants them (email addresses) on both servers.
-        for (server, password) in [(fixture.pair.source, sourcePassword), (fixture.pair.target, targetPassword)] {
-            for user in ["ann@example.test", "ben@example.test"] {
-                try FileManager.default.createDirectory(
-                    atPath: "\(server.homeRoot)/\(user)", withIntermediateDirectories: true,
-                    attributes: [.ownerAccountID: server.mailOwner.uid, .groupOwnerAccountID: server.mailOwner.gid])
-            }
-            try """
-            ann@example.test:{PLAIN}\(password):\(server.mailOwner.uid):\(server.mailOwner.gid)::\(server.homeRoot)/ann@example.test::
-            ben@example.test:{PLAIN}\(password):\(server.mailOwner.uid):\(server.mailOwner.gid)::\(server.homeRoot)/ben@example.test::
-
-            """.appendLine(to: server.usersFile)
-        }
-        try await Task.sleep(for: .seconds(1.1))  // Dovecot re-reads its passwd-file once a second at most
-        for (seed, user) in ["ann@example.test", "ben@example.test"].enumerated() {
-            let client = try await fixture.pair.source.connectedClient(user: user, password: sourcePassword)
-            let folders = try CorpusGenerator(
-                spec: CorpusSpec(messagesPerFolder: 5, seed: UInt64(seed + 10)),
-                scratchDirectory: fixture.directory.path
-            ).folders()
-            _ = try await CorpusLoader(client: client).load(folders, separator: ".")
-            await client.logout()
-        }
+        try await fixture.addEmailAccounts(seed: 10)
         let serve = try await RunningServe.start(
             [
                 "--store", fixture.store, "--target-server", fixture.targetServer, "--ca-file", try fixture.caFile(),
@@ -93,6 +78,13 @@ struct BrowserTests {
         #expect(summary["steps"] as? [String] == ["form", "errors", "submitted", "paused", "done", "logs"])
         let errors = summary["errors"] as? [String] ?? []
         #expect(errors.contains { $0.contains("Row 1: IMAP server: empty; it is required") }, "\(errors)")
+        #expect(errors.contains { $0.contains("Email address to receive migration results: required") })
+        #expect(
+            errors.contains {
+                $0.contains("Row 1: Destination password: too weak: needs at least 8 characters (it has 4)")
+            }, "\(errors)")
+        #expect(summary["errorsWithoutRoundTrip"] as? Bool == true, "checked in the page first")
+        #expect(summary["describedBy"] as? String == "row1-server-client-error")
         #expect(summary["rows"] as? Int == 2, "+ added a row")
         #expect(summary["sawLiveMigrating"] as? Bool == true, "the page showed migrating without a reload")
         #expect((summary["afterPause"] as? [String])?.contains("paused") == true, "\(summary["afterPause"] ?? "")")
@@ -105,10 +97,93 @@ struct BrowserTests {
         for name in ["form.png", "form-errors.png", "status.png"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(name)"), "\(name)")
         }
+        try await fixture.expectEmailAccountsExact()
+    }
+}
+
+@Suite("serve over HTTPS, killed mid-batch and started again", .serialized)
+struct ServeRestartTests {
+    @Test(
+        "a batch submitted over HTTPS survives a SIGKILL of serve: the restarted serve shows it and finishes every job exactly once"
+    )
+    func killAndRestart() async throws {
+        let fixture = try await BatchFixture.start(messagesPerFolder: 1)
+        defer { fixture.stop() }
+        try await fixture.addEmailAccounts(seed: 20, messagesPerFolder: 8)
+        let target = fixture.pair.target
+        let arguments = [
+            "--store", fixture.store, "--target-server", fixture.targetServer, "--ca-file", try fixture.caFile(),
+            "--concurrency", "2", "--tls-cert", target.certificateFile, "--tls-key", target.keyFile,
+        ]
+        let client = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/web-client.py").path
+        var serve = try await RunningServe.start(arguments, environment: ["MAILFERRY_TEST_PACE_MS": "400"])
+        #expect(serve.url.hasPrefix("https://"))
+        let host = fixture.pair.source.host, port = fixture.pair.source.imapsPort
+        let fields: [String: String] = [
+            "action": "submit", "row_count": "2", "report_to": "admin@example.test",
+            "server_0": host, "source_email_0": "ann@example.test", "source_password_0": sourcePassword,
+            "target_password_0": targetPassword, "port_0": "\(port)", "tls_0": "on",
+            "server_1": host, "source_email_1": "ben@example.test", "source_password_1": sourcePassword,
+            "target_password_1": targetPassword, "port_1": "\(port)", "tls_1": "on",
+        ]
+        let input = fixture.directory.file("fields.json")
+        try JSONSerialization.data(withJSONObject: fields).write(to: URL(fileURLWithPath: input))
+        let submitted = try await ProcessRunner.runDetached(
+            "/bin/sh",
+            ["-c", "/usr/bin/python3 \"$0\" submit \"$1\" \"$2\" < \"$3\"", client, serve.url, target.caFile, input])
+        let location = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(location.hasPrefix("/status/"), "\(submitted.stdout)\(submitted.stderr)")
+        func states(_ url: String) async -> [String] {
+            let page = try? await ProcessRunner.runDetached(
+                "/usr/bin/python3", [client, "get", url + String(location.dropFirst()) + "/jobs.json", target.caFile])
+            let object = (try? JSONSerialization.jsonObject(with: Data((page?.stdout ?? "").utf8))) as? [String: Any]
+            return (object?["jobs"] as? [[String: Any]])?.compactMap { $0["state"] as? String } ?? []
+        }
+        #expect(await waitUntil { await states(serve.url).contains("migrating") }, "a job is migrating")
+        serve.stop()  // SIGKILL, mid-job
+        serve = try await RunningServe.start(arguments, environment: [:])
+        defer { serve.stop() }
+        let finished = await waitUntil(timeout: 120) { await states(serve.url) == ["done", "done"] }
+        let final = await states(serve.url)
+        #expect(finished, "\(final)")
+        try await fixture.expectEmailAccountsExact()
+    }
+}
+
+extension BatchFixture {
+    /// ann@example.test and ben@example.test on both servers (the form wants email addresses),
+    /// with generated mail at the source.
+    func addEmailAccounts(seed: UInt64, messagesPerFolder: Int = 5) async throws {
+        for (server, password) in [(pair.source, sourcePassword), (pair.target, targetPassword)] {
+            for user in ["ann@example.test", "ben@example.test"] {
+                try FileManager.default.createDirectory(
+                    atPath: "\(server.homeRoot)/\(user)", withIntermediateDirectories: true,
+                    attributes: [.ownerAccountID: server.mailOwner.uid, .groupOwnerAccountID: server.mailOwner.gid])
+            }
+            try """
+            ann@example.test:{PLAIN}\(password):\(server.mailOwner.uid):\(server.mailOwner.gid)::\(server.homeRoot)/ann@example.test::
+            ben@example.test:{PLAIN}\(password):\(server.mailOwner.uid):\(server.mailOwner.gid)::\(server.homeRoot)/ben@example.test::
+
+            """.appendLine(to: server.usersFile)
+        }
+        try await Task.sleep(for: .seconds(1.1))  // Dovecot re-reads its passwd-file once a second at most
+        for (index, user) in ["ann@example.test", "ben@example.test"].enumerated() {
+            let client = try await pair.source.connectedClient(user: user, password: sourcePassword)
+            let folders = try CorpusGenerator(
+                spec: CorpusSpec(messagesPerFolder: messagesPerFolder, seed: seed + UInt64(index)),
+                scratchDirectory: directory.path
+            ).folders()
+            _ = try await CorpusLoader(client: client).load(folders, separator: ".")
+            await client.logout()
+        }
+    }
+
+    func expectEmailAccountsExact() async throws {
         for user in ["ann@example.test", "ben@example.test"] {
             #expect(
-                try await fixture.messages(on: fixture.pair.target, user: user, password: targetPassword)
-                    == (try await fixture.messages(on: fixture.pair.source, user: user, password: sourcePassword)),
+                try await messages(on: pair.target, user: user, password: targetPassword)
+                    == (try await messages(on: pair.source, user: user, password: sourcePassword)),
                 "\(user) exactly")
         }
     }

@@ -59,10 +59,14 @@ struct WebBatchTests {
             await client.logout()
         }
         let ca = try pair.combinedCAFile(in: scratch.path)
+        let dns = try await NSDServer.start(zones: [
+            "example.com": "@ 3600 IN MX 10 mail.example.com.\nmail IN A 192.0.2.1\nimap IN CNAME mail.example.com."
+        ])
+        defer { dns.stop() }
         let fixture = try WebFixture(
             targetServer: IMAPEndpoint(
                 host: pair.target.host, port: pair.target.imapsPort, user: "", security: .implicitTLS),
-            caFile: ca)
+            caFile: ca, dnsServer: dns.address)
         let port = pair.source.imapsPort
         try await fixture.app.application(host: "127.0.0.1", port: 0).test(.router) { client in
             var session = BrowserSession()
@@ -103,6 +107,15 @@ struct WebBatchTests {
                 try await Task.sleep(for: .milliseconds(300))
             }
             #expect(states == ["done", "done"], "\(states)")
+            var verdict = ""
+            _ = await waitForDNS {
+                try? await client.execute(uri: location + "/jobs.json", method: .get) { response in
+                    let object = try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))
+                    verdict = ((object as? [String: Any])?["dns"] as? String) ?? ""
+                }
+                return !verdict.isEmpty
+            }
+            #expect(verdict.contains("example.com: not prepared"), "the DNS verdict of the batch's domain: \(verdict)")
             try await client.execute(uri: location + "/events", method: .get) { response in
                 let text = String(buffer: response.body)
                 everything += text
@@ -136,4 +149,13 @@ struct WebBatchTests {
             #expect(source > 0 && target == source, "\(user): \(source) → \(target)")
         }
     }
+}
+
+func waitForDNS(_ condition: () async -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(200))
+    }
+    return false
 }

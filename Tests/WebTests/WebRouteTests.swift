@@ -17,15 +17,16 @@ struct WebFixture {
 
     init(
         targetServer: IMAPEndpoint = IMAPEndpoint(host: "127.0.0.1", port: 1, user: "", security: .implicitTLS),
-        caFile: String? = nil
+        caFile: String? = nil, dnsServer: String? = nil
     ) throws {
         directory = try TemporaryDirectory()
-        let configuration = WebConfiguration(storeRoot: directory.file("store"), targetServer: targetServer) {
+        var configuration = WebConfiguration(storeRoot: directory.file("store"), targetServer: targetServer) {
             endpoint, _ in
             IMAPClientConfiguration(
                 endpoint: endpoint, tls: TLSConfiguration(verifiesCertificate: true, caFile: caFile),
                 timeouts: Timeouts(connect: 5, io: 30))
         }
+        configuration.dnsServer = dnsServer
         app = try WebApp(configuration: configuration)
     }
 }
@@ -169,6 +170,22 @@ struct WebRouteTests {
                 #expect(!html.contains("Csv-Secret-77"))
             }
         }
+    }
+
+    @Test("a body over the limit is refused with 413 and starts nothing")
+    func tooLarge() async throws {
+        let fixture = try WebFixture()
+        try await fixture.app.application(host: "127.0.0.1", port: 0).test(.router) { client in
+            var session = BrowserSession()
+            try await client.execute(uri: "/", method: .get) { session.take($0) }
+            let csv = String(repeating: "imap.example.com,a@example.com,Passw0rd-x,993,true,,,false\n", count: 80_000)
+            let (headers, body) = session.multipart([("action", "submit")], csv: csv)
+            #expect(body.readableBytes > fixture.app.configuration.maxBodyBytes)
+            try await client.execute(uri: "/", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .contentTooLarge)
+            }
+        }
+        #expect(try SQLiteBatchStore(path: fixture.directory.file("store/batches.sqlite")).batches().isEmpty)
     }
 
     @Test("the + and × buttons work without JavaScript; a status page of an unknown token is 404")
