@@ -110,6 +110,10 @@ try:
     # Live updates: the page is never reloaded while the jobs run (the marker would be gone).
     wait(lambda: "migrating" in states(), 60, "a job migrating")
     summary["sawLiveMigrating"] = driver.execute_script("return window.__notReloaded === true;")
+    # One mailbox paused by its own button while the other goes on, then the whole batch.
+    click_and_reload("Pause " + user1)
+    wait(lambda: states()[0] == "paused", 60, "the first mailbox paused")
+    summary["afterJobPause"] = states()
     click_and_reload("Pause")
     wait(lambda: states() and all(s in ("paused", "done") for s in states()), 60, "paused")
     summary["afterPause"] = states()
@@ -120,6 +124,11 @@ try:
     summary["final"] = states()
     summary["progress"] = [p.get_attribute("value") for p in driver.find_elements(By.CSS_SELECTOR, "#jobs progress")]
     driver.save_screenshot(out_dir + "/status.png")
+    driver.set_window_size(390, 844)
+    driver.save_screenshot(out_dir + "/status-phone.png")
+    summary["phoneOverflow"] = driver.execute_script(
+        "return document.documentElement.scrollWidth > window.innerWidth + 1;")
+    driver.set_window_size(1280, 1400)
     step("done")
     link = driver.find_element(By.LINK_TEXT, "Download logs").get_attribute("href")
     zip_head = driver.execute_async_script(

@@ -2,15 +2,18 @@ import Foundation
 import MailArchive
 import Testing
 
-/// A 30 MB message must cost no more memory than a small one: both directions stream.
+/// A 96 MB message must cost no more memory than a small one: both directions stream.
+/// RSS is the whole test process's, and other suites run beside this one (CI once saw 21 MB of
+/// their growth during a 30 MB entry): so the entry is large and the bound half of it — an
+/// entry held in memory would still be far over.
 @Suite("Streaming memory")
 struct StreamingMemoryTests {
-    static let entrySize = 30 * 1024 * 1024
-    static let allowedGrowthKiB = 20 * 1024
+    static let entrySize = 96 * 1024 * 1024
+    static let allowedGrowthKiB = 48 * 1024
 
     /// Serialized so the compressors of the three cases do not add up in one measurement.
     @Test(
-        "a 30 MB entry is written and read without growing RSS", .serialized,
+        "a 96 MB entry is written and read without growing RSS by half its size", .serialized,
         arguments: ArchiveCompression.allCases)
     func largeEntry(compression: ArchiveCompression) throws {
         let directory = try TemporaryDirectory()

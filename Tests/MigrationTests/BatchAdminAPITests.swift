@@ -1,53 +1,34 @@
 import DovecotHarness
 import Foundation
+import TestSupport
 import Testing
 
 /// The hosting panel of the HTTP provisioner tests: `scripts/test-admin-api.py`, HTTPS with a
 /// certificate from the target Dovecot's test CA, Basic auth, and mailbox creation that adds a
 /// user to the target Dovecot's passwd-file.
 final class TestAdminAPI: @unchecked Sendable {
-    let process = Process()
-    let port: Int
+    let server: HelperServer
     let log: String
     static let password = "Panel-Adm1n \"pass\", ž"
 
+    var port: Int { server.port }
     var baseURL: String { "https://127.0.0.1:\(port)/api/v1" }
 
     static func start(target: DovecotServer, log: String) async throws -> TestAdminAPI {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try TestAdminAPI(target: target, log: log) })
-            }
-        }
-    }
-
-    private init(target: DovecotServer, log: String) throws {
-        self.log = log
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/test-admin-api.py").path
         let owner = target.mailOwner
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [
-            script, target.certificateFile, target.keyFile, target.usersFile, target.homeRoot, "\(owner.uid)",
-            "\(owner.gid)", log,
-        ]
-        process.environment = ["ADMIN_API_PASSWORD": Self.password, "PATH": "/usr/bin:/bin"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw CommandError(arguments: ["test-admin-api.py"], status: -1, stderr: "no port: \(line)")
-        }
-        self.port = port
+        return TestAdminAPI(
+            server: try await HelperServer.start(
+                "test-admin-api.py",
+                [
+                    target.certificateFile, target.keyFile, target.usersFile, target.homeRoot, "\(owner.uid)",
+                    "\(owner.gid)", log,
+                ], environment: ["ADMIN_API_PASSWORD": password, "PATH": "/usr/bin:/bin"]),
+            log: log)
     }
 
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    private init(server: HelperServer, log: String) { self.server = server; self.log = log }
+
+    func stop() { server.stop() }
 
     /// The requests it answered: method, path, status and the body's keys.
     func requests() -> [[String: Any]] {

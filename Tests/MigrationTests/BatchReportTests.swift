@@ -1,46 +1,27 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A real SMTP server (aiosmtpd, from Debian's python3-aiosmtpd) with STARTTLS required and AUTH.
 final class TestSMTPServer: @unchecked Sendable {
-    let process = Process()
-    let port: Int
+    let server: HelperServer
     let outDirectory: String
     static let user = "reports", password = "Smtp-Passw0rd"
 
-    /// Starts it on a thread of its own (it blocks until the server says its port).
+    var port: Int { server.port }
+
     static func start(certificate: String, key: String, outDirectory: String) async throws -> TestSMTPServer {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(
-                    with: Result { try TestSMTPServer(certificate: certificate, key: key, outDirectory: outDirectory) })
-            }
-        }
+        TestSMTPServer(
+            server: try await HelperServer.start(
+                "test-smtp-server.py", [certificate, key, user, password, outDirectory]),
+            outDirectory: outDirectory)
     }
 
-    private init(certificate: String, key: String, outDirectory: String) throws {
-        self.outDirectory = outDirectory
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/test-smtp-server.py").path
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, certificate, key, Self.user, Self.password, outDirectory]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw CommandError(arguments: ["test-smtp-server.py"], status: -1, stderr: "no port: \(line)")
-        }
-        self.port = port
+    private init(server: HelperServer, outDirectory: String) {
+        self.server = server; self.outDirectory = outDirectory
     }
 
-    /// SIGKILL: a child of the test process may have inherited an ignored SIGTERM.
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    func stop() { server.stop() }
 
     /// The text part, the attachment's name and text, and the envelope of message `n`.
     func received(_ n: Int) async throws -> (text: String, attachment: String, attachmentName: String, envelope: String)

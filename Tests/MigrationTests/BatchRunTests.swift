@@ -235,8 +235,7 @@ struct BatchProgressTests {
     func liveTable() async throws {
         let fixture = try await BatchFixture.start(messagesPerFolder: 6)
         defer { fixture.stop() }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/run-in-pty.py").path
+        let script = HelperServer.script("run-in-pty.py")
         let arguments = [
             MailferryBinary.path, "batch", "run", fixture.csv, "--store", fixture.store, "--target-server",
             fixture.targetServer, "--ca-file", try fixture.caFile(), "--concurrency", "2",

@@ -63,8 +63,7 @@ struct BrowserTests {
             ], environment: ["MAILFERRY_TEST_PACE_MS": "300"])
         defer { serve.stop() }
         let screenshots = ProcessInfo.processInfo.environment["MAILFERRY_SCREENSHOTS"] ?? fixture.directory.path
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/browser-check.py").path
+        let script = HelperServer.script("browser-check.py")
         let run = try await ProcessRunner.runDetached(
             "/usr/bin/python3",
             [
@@ -87,14 +86,18 @@ struct BrowserTests {
         #expect(summary["describedBy"] as? String == "row1-server-client-error")
         #expect(summary["rows"] as? Int == 2, "+ added a row")
         #expect(summary["sawLiveMigrating"] as? Bool == true, "the page showed migrating without a reload")
+        let afterJobPause = summary["afterJobPause"] as? [String] ?? []
+        #expect(afterJobPause.first == "paused", "its own Pause button paused the first mailbox: \(afterJobPause)")
+        #expect(afterJobPause.last != "paused", "the other went on: \(afterJobPause)")
         #expect((summary["afterPause"] as? [String])?.contains("paused") == true, "\(summary["afterPause"] ?? "")")
+        #expect(summary["phoneOverflow"] as? Bool == false, "the status page fits a phone's width")
         #expect(summary["liveToDone"] as? Bool == true, "done arrived through live updates")
         #expect(summary["final"] as? [String] == ["done", "done"])
         #expect(summary["progress"] as? [String] == ["100", "100"])
         let zip = summary["zip"] as? [Any] ?? []
         #expect((zip.first as? Int ?? 0) > 100 && (zip.last as? [Int]) == [80, 75], "a zip (PK…): \(zip)")
         #expect(!(summary["pageText"] as? String ?? "").contains(sourcePassword))
-        for name in ["form.png", "form-errors.png", "status.png"] {
+        for name in ["form.png", "form-errors.png", "status.png", "status-phone.png"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(name)"), "\(name)")
         }
         try await fixture.expectEmailAccountsExact()
@@ -115,8 +118,7 @@ struct ServeRestartTests {
             "--store", fixture.store, "--target-server", fixture.targetServer, "--ca-file", try fixture.caFile(),
             "--concurrency", "2", "--tls-cert", target.certificateFile, "--tls-key", target.keyFile,
         ]
-        let client = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/web-client.py").path
+        let client = HelperServer.script("web-client.py")
         var serve = try await RunningServe.start(arguments, environment: ["MAILFERRY_TEST_PACE_MS": "400"])
         #expect(serve.url.hasPrefix("https://"))
         let host = fixture.pair.source.host, port = fixture.pair.source.imapsPort

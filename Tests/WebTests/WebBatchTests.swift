@@ -143,6 +143,15 @@ struct WebBatchTests {
             await fixture.app.waitForBatches()
             #expect(!everything.contains(Self.sourcePassword) && !everything.contains(Self.targetPassword))
         }
+        // No password in any file of the store: database, logs, Maildir, archives, reports.
+        var files = FileManager.default.enumerator(atPath: fixture.directory.file("store"))
+        while let relative = files?.nextObject() as? String {
+            let data = FileManager.default.contents(atPath: fixture.directory.file("store/\(relative)")) ?? Data()
+            for secret in [Self.sourcePassword, Self.targetPassword] {
+                #expect(data.range(of: Data(secret.utf8)) == nil, "\(secret.prefix(3))… in \(relative)")
+            }
+        }
+        files = nil
         for user in ["ann@example.com", "ben@example.com"] {
             let source = try await Self.count(pair.source, user: user, password: Self.sourcePassword)
             let target = try await Self.count(pair.target, user: user, password: Self.targetPassword)

@@ -31,6 +31,21 @@ struct WebFixture {
     }
 }
 
+extension WebFixture {
+    /// Runs `body` against the app in process, as a browser that has loaded the form.
+    func withSession(
+        _ body: @escaping @Sendable (any TestClientProtocol, BrowserSession) async throws -> Void
+    )
+        async throws
+    {
+        try await app.application(host: "127.0.0.1", port: 0).test(.router) { client in
+            var session = BrowserSession()
+            try await client.execute(uri: "/", method: .get) { session.take($0) }
+            try await body(client, session)
+        }
+    }
+}
+
 /// A browser's state between requests: the session cookie and the last CSRF token seen.
 struct BrowserSession {
     var cookie = ""
@@ -94,9 +109,7 @@ struct WebRouteTests {
     @Test("a POST without the session's CSRF token is refused and starts nothing")
     func csrf() async throws {
         let fixture = try WebFixture()
-        try await fixture.app.application(host: "127.0.0.1", port: 0).test(.router) { client in
-            var session = BrowserSession()
-            try await client.execute(uri: "/", method: .get) { session.take($0) }
+        try await fixture.withSession { client, session in
             var forged = session
             forged.csrf = String(repeating: "0", count: 64)
             let (headers, body) = forged.multipart([("action", "submit")])
@@ -116,9 +129,7 @@ struct WebRouteTests {
     @Test("empty, malformed and weak fields: each message next to its field, naming the row; no password echoed")
     func validation() async throws {
         let fixture = try WebFixture()
-        try await fixture.app.application(host: "127.0.0.1", port: 0).test(.router) { client in
-            var session = BrowserSession()
-            try await client.execute(uri: "/", method: .get) { session.take($0) }
+        try await fixture.withSession { client, session in
             let typed = "Typed-Secret-99"
             let (headers, body) = session.multipart([
                 ("action", "submit"), ("row_count", "2"), ("report_to", "not-an-address"),
@@ -150,9 +161,7 @@ struct WebRouteTests {
     @Test("an uploaded CSV with errors lists each (line, column, reason) and starts nothing")
     func csvWithErrors() async throws {
         let fixture = try WebFixture()
-        try await fixture.app.application(host: "127.0.0.1", port: 0).test(.router) { client in
-            var session = BrowserSession()
-            try await client.execute(uri: "/", method: .get) { session.take($0) }
+        try await fixture.withSession { client, session in
             let csv = """
                 source_server,source_user,source_password,source_port,source_tls,target_user,target_password,create_mailbox
                 imap.example.com,ann@example.com,Csv-Secret-77,993,maybe,,,false
@@ -175,9 +184,7 @@ struct WebRouteTests {
     @Test("a body over the limit is refused with 413 and starts nothing")
     func tooLarge() async throws {
         let fixture = try WebFixture()
-        try await fixture.app.application(host: "127.0.0.1", port: 0).test(.router) { client in
-            var session = BrowserSession()
-            try await client.execute(uri: "/", method: .get) { session.take($0) }
+        try await fixture.withSession { client, session in
             let csv = String(repeating: "imap.example.com,a@example.com,Passw0rd-x,993,true,,,false\n", count: 80_000)
             let (headers, body) = session.multipart([("action", "submit")], csv: csv)
             #expect(body.readableBytes > fixture.app.configuration.maxBodyBytes)
@@ -191,9 +198,7 @@ struct WebRouteTests {
     @Test("the + and × buttons work without JavaScript; a status page of an unknown token is 404")
     func rowsAndUnknownStatus() async throws {
         let fixture = try WebFixture()
-        try await fixture.app.application(host: "127.0.0.1", port: 0).test(.router) { client in
-            var session = BrowserSession()
-            try await client.execute(uri: "/", method: .get) { session.take($0) }
+        try await fixture.withSession { client, session in
             let (headers, body) = session.multipart([
                 ("action", "add"), ("row_count", "1"), ("server_0", "imap.example.com"), ("report_to", "a@example.com"),
             ])
