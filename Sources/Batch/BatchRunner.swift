@@ -39,6 +39,11 @@ public final class BatchRunner: @unchecked Sendable {
         self.connectionsPerJob = max(1, connectionsPerJob); self.pollInterval = pollInterval; self.configure = configure
     }
 
+    /// The lock a process running the batch holds (`StoreError.locked` names the holder).
+    public static func lock(storeRoot: String, batch: BatchRecord) throws -> StoreLock {
+        try StoreLock(path: storeRoot + "/batch-\(batch.id).lock", job: "batch \(batch.name)")
+    }
+
     /// Runs until nothing is queued or running; returns the jobs as they ended.
     public func run() async throws -> [BatchJob] {
         let logs = BatchLogBundle.batchLogDirectory(storeRoot: storeRoot, batch: batch.name)

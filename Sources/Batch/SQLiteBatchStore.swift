@@ -4,7 +4,7 @@ import MailStore
 
 /// `BatchStore` in `batches.sqlite` of the store (0600, WAL).
 public final class SQLiteBatchStore: BatchStore {
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     public let path: String
 
     public init(path: String) throws {
@@ -93,89 +93,6 @@ public final class SQLiteBatchStore: BatchStore {
         return migrator
     }
 
-    public func webAccess(batchID: Int64) throws -> BatchWebAccess? {
-        try queue.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT token, reportTo FROM batchWebAccess WHERE batchID = ?", arguments: [batchID]
-            ).map { BatchWebAccess(token: $0["token"], reportTo: $0["reportTo"]) }
-        }
-    }
-
-    public func grantWebAccess(batchID: Int64, reportTo: String?) throws -> BatchWebAccess {
-        try queue.write { db in
-            if let row = try Row.fetchOne(
-                db, sql: "SELECT token, reportTo FROM batchWebAccess WHERE batchID = ?", arguments: [batchID])
-            {
-                if let reportTo {
-                    try db.execute(
-                        sql: "UPDATE batchWebAccess SET reportTo = ? WHERE batchID = ?", arguments: [reportTo, batchID])
-                }
-                return BatchWebAccess(token: row["token"], reportTo: reportTo ?? row["reportTo"])
-            }
-            var bytes = [UInt8](repeating: 0, count: 16)
-            var generator = SystemRandomNumberGenerator()
-            for index in bytes.indices { bytes[index] = generator.next() }
-            let token = bytes.map { String(format: "%02x", $0) }.joined()
-            try db.execute(
-                sql: "INSERT INTO batchWebAccess (batchID, token, reportTo) VALUES (?, ?, ?)",
-                arguments: [batchID, token, reportTo])
-            return BatchWebAccess(token: token, reportTo: reportTo)
-        }
-    }
-
-    public func saveAdministrator(batchID: Int64, user: String?, sealedPassword: Data?) throws {
-        try queue.write { db in
-            try db.execute(
-                sql: "UPDATE batchWebAccess SET adminUser = ?, adminSecret = ? WHERE batchID = ?",
-                arguments: [user, sealedPassword, batchID])
-        }
-    }
-
-    public func administrator(batchID: Int64) throws -> (user: String?, sealedPassword: Data?) {
-        try queue.read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT adminUser, adminSecret FROM batchWebAccess WHERE batchID = ?", arguments: [batchID]
-                )
-            else { return (nil, nil) }
-            return (row["adminUser"], row["adminSecret"])
-        }
-    }
-
-    public func batch(accessToken: String) throws -> (BatchRecord, BatchWebAccess)? {
-        try queue.read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT batchID, reportTo FROM batchWebAccess WHERE token = ?", arguments: [accessToken]),
-                let batch = try Self.batch(db, id: row["batchID"])
-            else { return nil }
-            return (batch, BatchWebAccess(token: accessToken, reportTo: row["reportTo"]))
-        }
-    }
-
-    public func saveProgress(_ progress: [Int64: BatchJobProgress]) throws {
-        guard !progress.isEmpty else { return }
-        try queue.write { db in
-            for (id, p) in progress {
-                try db.execute(
-                    sql: """
-                        INSERT INTO jobProgress (jobID, messagesDone, messagesTotal, bytesDone, bytesPerSecond,
-                            etaSeconds, updatedAt)
-                        SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM batchJob WHERE id = ? AND state IN
-                            ('checking', 'provisioning', 'migrating', 'verifying'))
-                        ON CONFLICT (jobID) DO UPDATE SET messagesDone = excluded.messagesDone,
-                            messagesTotal = excluded.messagesTotal, bytesDone = excluded.bytesDone,
-                            bytesPerSecond = excluded.bytesPerSecond, etaSeconds = excluded.etaSeconds,
-                            updatedAt = excluded.updatedAt
-                        """,
-                    arguments: [
-                        id, p.messagesDone, p.messagesTotal, p.bytesDone, p.bytesPerSecond, p.etaSeconds, p.updatedAt,
-                        id,
-                    ])
-            }
-        }
-    }
-
     public func upsertBatch(
         name: String, targetServer: String, rows: [(BatchRow, SealedCredentials)]
     ) throws -> BatchRecord {
@@ -232,7 +149,7 @@ public final class SQLiteBatchStore: BatchStore {
         }
     }
 
-    private static func batch(_ db: Database, id: Int64) throws -> BatchRecord? {
+    static func batch(_ db: Database, id: Int64) throws -> BatchRecord? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id]) else {
             return nil
         }

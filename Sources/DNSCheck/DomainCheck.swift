@@ -8,6 +8,8 @@ public struct DomainCheck: Sendable {
     /// The MX TTL to have before the switch (the guide's 300 s).
     public var switchTTL: UInt32 = 300
     public var now: @Sendable () -> Date = { Date() }
+    /// CloudMail's own hosts' addresses, looked up once for every domain checked.
+    private let cloudMailAddresses = AddressCache()
 
     public init(resolver: DNSResolver, hosts: CloudMailHosts = .defaults) {
         self.resolver = resolver; self.hosts = hosts
@@ -48,11 +50,10 @@ public struct DomainCheck: Sendable {
         report.phase = phase(report.mx)
         report.findings += mxFindings(report)
         let expected = [("imap", hosts.imap), ("smtp", hosts.smtp), ("pop3", hosts.pop3)]
-        var known: [String: [String]] = [:]
         for (prefix, host) in expected {
             let target = canonicalHost(host)
-            if known[target] == nil { known[target] = (try? follow(target))?.addresses ?? [] }
-            let name = try nameReport("\(prefix).\(domain)", expected: target, expectedAddresses: known[target]!)
+            let addresses = cloudMailAddresses.addresses(of: target) { (try? follow(target))?.addresses ?? [] }
+            let name = try nameReport("\(prefix).\(domain)", expected: target, expectedAddresses: addresses)
             report.names.append(name)
             if let finding = finding(for: name, phase: report.phase) { report.findings.append(finding) }
         }
@@ -230,5 +231,20 @@ public struct DomainCheck: Sendable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
         return formatter.string(from: date)
+    }
+}
+
+/// Host → addresses, filled on first use; shared by the copies of one DomainCheck.
+final class AddressCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var known: [String: [String]] = [:]
+
+    func addresses(of host: String, lookUp: () -> [String]) -> [String] {
+        lock.lock()
+        if let found = known[host] { lock.unlock(); return found }
+        lock.unlock()
+        let found = lookUp()
+        lock.lock(); known[host] = found; lock.unlock()
+        return found
     }
 }

@@ -57,8 +57,7 @@ actor BatchSupervisor {
         running[batch.id] = Task.detached {
             let started = Date()
             do {
-                let lock = try StoreLock(
-                    path: configuration.storeRoot + "/batch-\(batch.id).lock", job: "batch \(batch.name)")
+                let lock = try BatchRunner.lock(storeRoot: configuration.storeRoot, batch: batch)
                 defer { lock.release() }
                 let runner = BatchRunner(
                     store: store, storeRoot: configuration.storeRoot, batch: batch, box: box,

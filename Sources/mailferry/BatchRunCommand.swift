@@ -79,7 +79,7 @@ func runBatchHere(
     let started = Date()
     let lock: StoreLock
     do {
-        lock = try StoreLock(path: storeRoot + "/batch-\(batch.id).lock", job: "batch \(batch.name)")
+        lock = try BatchRunner.lock(storeRoot: storeRoot, batch: batch)
     } catch StoreError.locked(_, let pid) {
         throw CommandFailure(
             message:
