@@ -4,15 +4,17 @@ chromium-driver, driven by Debian's python3-selenium): the form filled by its la
 shown, two mailboxes submitted, the status page followed live (no reload) through pause and
 resume to done, the logs zip downloaded. Screenshots go to OUT_DIR. Prints a JSON summary.
 
-Usage: browser-check.py URL OUT_DIR SOURCE_HOST SOURCE_PORT USER1 USER2 SOURCE_PASSWORD TARGET_PASSWORD
+Usage: SOURCE_PASSWORD=… TARGET_PASSWORD=… browser-check.py URL OUT_DIR SOURCE_HOST SOURCE_PORT USER1 USER2
+(the passwords in the environment: never in a process list)
 """
-import json, sys, time
+import json, os, sys, time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-url, out_dir, host, port, user1, user2, source_password, target_password = sys.argv[1:9]
+url, out_dir, host, port, user1, user2 = sys.argv[1:7]
+source_password, target_password = os.environ["SOURCE_PASSWORD"], os.environ["TARGET_PASSWORD"]
 summary = {"steps": []}
 
 options = webdriver.ChromeOptions()

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""A minimal browser for tests of `mailferry serve` over HTTPS: `get URL CA` prints a page;
+"""A minimal browser for tests of `mailferry serve` over HTTPS: `get URL CA` prints a page,
+`download URL CA FILE` saves one;
 `submit URL CA` loads the form (session cookie, CSRF token), posts the fields read as JSON from
 stdin (passwords stay out of argv) as multipart/form-data, and prints the redirect's Location.
 """
@@ -14,11 +15,18 @@ def connection():
     return http.client.HTTPSConnection(parts.hostname, parts.port, context=context, timeout=30)
 
 
+if command == "download":
+    c = connection()
+    c.request("GET", parts.path)
+    response = c.getresponse()
+    open(sys.argv[4], "wb").write(response.read())
+    sys.exit(0 if response.status == 200 else 1)
+
 if command == "get":
     c = connection()
     c.request("GET", parts.path or "/")
     response = c.getresponse()
-    sys.stdout.write(response.read().decode())
+    sys.stdout.buffer.write(response.read())
     sys.exit(0 if response.status == 200 else 1)
 
 c = connection()

@@ -68,8 +68,11 @@ struct BrowserTests {
             "/usr/bin/python3",
             [
                 script, serve.url, screenshots, fixture.pair.source.host, "\(fixture.pair.source.imapsPort)",
-                "ann@example.test", "ben@example.test", sourcePassword, targetPassword,
-            ])
+                "ann@example.test", "ben@example.test",
+            ],
+            environment: ProcessInfo.processInfo.environment.merging([
+                "SOURCE_PASSWORD": sourcePassword, "TARGET_PASSWORD": targetPassword,
+            ]) { $1 })
         let summary = try #require(
             try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
             "\(run.stdout)\(run.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The password must not leave the process in any form: not in logs, archives (their entries
@@ -6,7 +7,7 @@ import Testing
 @Suite("no password anywhere", .serialized)
 struct SecretsSweepTests {
     /// The password as text, URL-encoded, SASL PLAIN base64 ("\0user\0password") and hex.
-    private static func forms(user: String, password: String) -> [String: [UInt8]] {
+    static func forms(user: String, password: String) -> [String: [UInt8]] {
         let plain = Array(password.utf8)
         let sasl = Data([0] + Array(user.utf8) + [0] + plain).base64EncodedString()
         return [
@@ -18,7 +19,7 @@ struct SecretsSweepTests {
         ]
     }
 
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard needle.count <= haystack.count else { return false }
         return haystack.withUnsafeBufferPointer { hay in
             (0...(hay.count - needle.count)).contains { start in
@@ -72,6 +73,103 @@ struct SecretsSweepTests {
         }
         #expect(hits == 0)
         #expect(searched.count > 20, "searched \(searched.count) files and outputs")
+    }
+}
+
+@Suite("no password anywhere: batch and serve", .serialized)
+struct BatchServeSecretsSweepTests {
+    @Test(
+        "batch run, its logs zip and report, and a web batch through serve over HTTPS: 0 hits for any password in any form in files, zips (extracted), answers, outputs or ps"
+    )
+    func sweep() async throws {
+        let fixture = try await BatchFixture.start(messagesPerFolder: 2)
+        defer { fixture.stop() }
+        try await fixture.addEmailAccounts(seed: 30, messagesPerFolder: 2)
+        let listings = ProcessListSampler()
+        listings.start()
+        var outputs: [(String, String)] = []
+        let ran = try await fixture.run()
+        outputs.append(("batch run", ran.stdout + ran.stderr))
+        let zip = fixture.directory.file("batch-logs.zip")
+        let logs = try await MailferryBinary.run(["batch", "logs", "acme", "--store", fixture.store, "-o", zip])
+        outputs.append(("batch logs", logs.stdout + logs.stderr))
+        let status = try await MailferryBinary.run(["batch", "status", "acme", "--store", fixture.store, "--json"])
+        outputs.append(("batch status", status.stdout + status.stderr))
+        // The same store served over HTTPS, and a batch submitted through the form.
+        let target = fixture.pair.target
+        let serve = try await RunningServe.start(
+            [
+                "--store", fixture.store, "--target-server", fixture.targetServer, "--ca-file", try fixture.caFile(),
+                "--tls-cert", target.certificateFile, "--tls-key", target.keyFile,
+            ], environment: [:])
+        defer { serve.stop() }
+        let client = HelperServer.script("web-client.py")
+        let host = fixture.pair.source.host, port = fixture.pair.source.imapsPort
+        let fields: [String: String] = [
+            "action": "submit", "row_count": "1", "report_to": "admin@example.test", "server_0": host,
+            "source_email_0": "ann@example.test", "source_password_0": sourcePassword,
+            "target_password_0": targetPassword, "port_0": "\(port)", "tls_0": "on",
+        ]
+        let input = fixture.directory.file("fields.json")
+        try JSONSerialization.data(withJSONObject: fields).write(to: URL(fileURLWithPath: input))
+        let submitted = try await ProcessRunner.runDetached(
+            "/bin/sh",
+            ["-c", "/usr/bin/python3 \"$0\" submit \"$1\" \"$2\" < \"$3\"", client, serve.url, target.caFile, input])
+        let location = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(location.hasPrefix("/status/"), "\(submitted.stderr)")
+        let page = serve.url + String(location.dropFirst())
+        func get(_ url: String) async -> String {
+            (try? await ProcessRunner.runDetached("/usr/bin/python3", [client, "get", url, target.caFile]))?.stdout
+                ?? ""
+        }
+        #expect(await waitUntil { await get(page + "/jobs.json").contains(#""state":"done""#) })
+        for path in ["", "/jobs.json", "/events", "/report"] {
+            outputs.append(("GET status\(path)", await get(page + path)))
+        }
+        outputs.append(("GET /", await get(serve.url)))
+        let webZip = fixture.directory.file("web-logs.zip")
+        _ = try await ProcessRunner.runDetached(
+            "/usr/bin/python3", [client, "download", page + "/logs.zip", target.caFile, webZip])
+        listings.stop()
+        #expect(outputs.allSatisfy { !$0.1.isEmpty }, "\(outputs.filter { $0.1.isEmpty }.map(\.0))")
+
+        var searched: [(String, [UInt8])] =
+            outputs.map { ($0.0, Array($0.1.utf8)) } + [("ps", Array(listings.text.utf8))]
+        let extracted = fixture.directory.file("extracted")
+        for (name, file) in [("batch", zip), ("web", webZip)] {
+            let unzip = try await ProcessRunner.runDetached(
+                "/usr/bin/python3",
+                [
+                    "-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])", file,
+                    "\(extracted)/\(name)",
+                ])
+            #expect(unzip.status == 0, "\(name) logs zip: \(unzip.stderr)")
+        }
+        for root in [fixture.store, extracted] {
+            for path in fileTree(root) {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory),
+                    !isDirectory.boolValue, let data = FileManager.default.contents(atPath: root + "/" + path)
+                else { continue }
+                searched.append((path, Array(data)))
+            }
+        }
+        #expect(searched.contains { $0.0.hasSuffix("batches.sqlite") } && searched.contains { $0.0.hasSuffix(".eml") })
+        #expect(searched.contains { $0.0.hasPrefix("web/") || $0.0.contains("batch/") }, "zip entries searched")
+        var hits = 0
+        for (user, password) in [
+            ("alice", sourcePassword), ("ann@example.test", sourcePassword), ("carol", targetPassword),
+            ("bob", BatchFixture.bobPassword),
+        ] {
+            for (form, needle) in SecretsSweepTests.forms(user: user, password: password) {
+                for (name, bytes) in searched where SecretsSweepTests.contains(bytes, needle) {
+                    hits += 1
+                    Issue.record("\(user)'s password (\(form)) is in \(name)")
+                }
+            }
+        }
+        #expect(hits == 0)
+        #expect(searched.count > 30, "searched \(searched.count) files and answers")
     }
 }
 
