@@ -33,7 +33,7 @@ final class RunningServe: @unchecked Sendable {
             line += String(decoding: chunk, as: UTF8.self)
         }
         guard let range = line.range(of: "serving ") else {
-            kill(process.processIdentifier, SIGKILL)
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             throw CommandError(arguments: ["serve"], status: -1, stderr: line)
         }
         url = String(line[range.upperBound...].prefix { !$0.isNewline })
@@ -42,7 +42,7 @@ final class RunningServe: @unchecked Sendable {
     }
 
     func stop() {
-        kill(process.processIdentifier, SIGKILL)
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }

@@ -33,7 +33,7 @@ public final class HelperServer: @unchecked Sendable {
         try process.run()
         let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             throw HelperServerFailed(script: name, output: line)
         }
         self.port = port
@@ -41,7 +41,7 @@ public final class HelperServer: @unchecked Sendable {
 
     /// SIGKILL: a child of the test process may have inherited an ignored SIGTERM.
     public func stop() {
-        kill(process.processIdentifier, SIGKILL)
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }

@@ -70,7 +70,7 @@ public final class NSDServer: @unchecked Sendable {
                 }
                 usleep(50_000)
             }
-            kill(process.processIdentifier, SIGKILL)
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             // Another test may hold the port picked: try another one.
             lastLog += (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
@@ -79,7 +79,7 @@ public final class NSDServer: @unchecked Sendable {
     }
 
     public func stop() {
-        kill(process.processIdentifier, SIGKILL)
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
