@@ -121,38 +121,71 @@ struct ServeRestartTests {
             "--store", fixture.store, "--target-server", fixture.targetServer, "--ca-file", try fixture.caFile(),
             "--concurrency", "2", "--tls-cert", target.certificateFile, "--tls-key", target.keyFile,
         ]
-        let client = HelperServer.script("web-client.py")
         var serve = try await RunningServe.start(arguments, environment: ["MAILFERRY_TEST_PACE_MS": "400"])
         #expect(serve.url.hasPrefix("https://"))
-        let host = fixture.pair.source.host, port = fixture.pair.source.imapsPort
-        let fields: [String: String] = [
-            "action": "submit", "row_count": "2", "report_to": "admin@example.test",
-            "server_0": host, "source_email_0": "ann@example.test", "source_password_0": sourcePassword,
-            "target_password_0": targetPassword, "port_0": "\(port)", "tls_0": "on",
-            "server_1": host, "source_email_1": "ben@example.test", "source_password_1": sourcePassword,
-            "target_password_1": targetPassword, "port_1": "\(port)", "tls_1": "on",
-        ]
-        let input = fixture.directory.file("fields.json")
-        try JSONSerialization.data(withJSONObject: fields).write(to: URL(fileURLWithPath: input))
-        let submitted = try await ProcessRunner.runDetached(
-            "/bin/sh",
-            ["-c", "/usr/bin/python3 \"$0\" submit \"$1\" \"$2\" < \"$3\"", client, serve.url, target.caFile, input])
+        let submitted = try await serve.submit(
+            RunningServe.formFields(fixture, users: ["ann@example.test", "ben@example.test"]), caFile: target.caFile,
+            scratch: fixture.directory.path)
         let location = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(location.hasPrefix("/status/"), "\(submitted.stdout)\(submitted.stderr)")
-        func states(_ url: String) async -> [String] {
-            let page = try? await ProcessRunner.runDetached(
-                "/usr/bin/python3", [client, "get", url + String(location.dropFirst()) + "/jobs.json", target.caFile])
-            let object = (try? JSONSerialization.jsonObject(with: Data((page?.stdout ?? "").utf8))) as? [String: Any]
+        func states(_ serve: RunningServe) async -> [String] {
+            let page = await serve.get(location + "/jobs.json", caFile: target.caFile)
+            let object = (try? JSONSerialization.jsonObject(with: Data(page.utf8))) as? [String: Any]
             return (object?["jobs"] as? [[String: Any]])?.compactMap { $0["state"] as? String } ?? []
         }
-        #expect(await waitUntil { await states(serve.url).contains("migrating") }, "a job is migrating")
+        #expect(await waitUntil { await states(serve).contains("migrating") }, "a job is migrating")
         serve.stop()  // SIGKILL, mid-job
         serve = try await RunningServe.start(arguments, environment: [:])
         defer { serve.stop() }
-        let finished = await waitUntil(timeout: 120) { await states(serve.url) == ["done", "done"] }
-        let final = await states(serve.url)
+        let finished = await waitUntil(timeout: 120) { await states(serve) == ["done", "done"] }
+        let final = await states(serve)
         #expect(finished, "\(final)")
         try await fixture.expectEmailAccountsExact()
+    }
+}
+
+/// The web form over HTTPS through `scripts/web-client.py` (passwords on its stdin).
+extension RunningServe {
+    /// One form row per user of the fixture's source server, with the fixture's passwords.
+    static func formFields(_ fixture: BatchFixture, users: [String]) -> [String: String] {
+        let host = fixture.pair.source.host, port = fixture.pair.source.imapsPort
+        var fields = ["action": "submit", "row_count": "\(users.count)", "report_to": "admin@example.test"]
+        for (index, user) in users.enumerated() {
+            fields["server_\(index)"] = host
+            fields["source_email_\(index)"] = user
+            fields["source_password_\(index)"] = sourcePassword
+            fields["target_password_\(index)"] = targetPassword
+            fields["port_\(index)"] = "\(port)"
+            fields["tls_\(index)"] = "on"
+        }
+        return fields
+    }
+
+    /// Loads the form and submits `fields`; stdout is the status page's path.
+    func submit(_ fields: [String: String], caFile: String, scratch: String) async throws -> ProcessRunner.Outcome {
+        let input = scratch + "/fields-\(UUID().uuidString).json"
+        try JSONSerialization.data(withJSONObject: fields).write(to: URL(fileURLWithPath: input))
+        return try await ProcessRunner.runDetached(
+            "/bin/sh",
+            [
+                "-c", "/usr/bin/python3 \"$0\" submit \"$1\" \"$2\" < \"$3\"", HelperServer.script("web-client.py"),
+                url,
+                caFile, input,
+            ])
+    }
+
+    /// The body at `path` (from "/"), or "" when it cannot be fetched.
+    func get(_ path: String, caFile: String) async -> String {
+        let address = url + String(path.drop { $0 == "/" })
+        return
+            (try? await ProcessRunner.runDetached(
+                "/usr/bin/python3", [HelperServer.script("web-client.py"), "get", address, caFile]))?.stdout ?? ""
+    }
+
+    func download(_ path: String, caFile: String, to file: String) async throws {
+        _ = try await ProcessRunner.runDetached(
+            "/usr/bin/python3",
+            [HelperServer.script("web-client.py"), "download", url + String(path.drop { $0 == "/" }), caFile, file])
     }
 }
 

@@ -103,33 +103,21 @@ struct BatchServeSecretsSweepTests {
                 "--tls-cert", target.certificateFile, "--tls-key", target.keyFile,
             ], environment: [:])
         defer { serve.stop() }
-        let client = HelperServer.script("web-client.py")
-        let host = fixture.pair.source.host, port = fixture.pair.source.imapsPort
-        let fields: [String: String] = [
-            "action": "submit", "row_count": "1", "report_to": "admin@example.test", "server_0": host,
-            "source_email_0": "ann@example.test", "source_password_0": sourcePassword,
-            "target_password_0": targetPassword, "port_0": "\(port)", "tls_0": "on",
-        ]
-        let input = fixture.directory.file("fields.json")
-        try JSONSerialization.data(withJSONObject: fields).write(to: URL(fileURLWithPath: input))
-        let submitted = try await ProcessRunner.runDetached(
-            "/bin/sh",
-            ["-c", "/usr/bin/python3 \"$0\" submit \"$1\" \"$2\" < \"$3\"", client, serve.url, target.caFile, input])
-        let location = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(location.hasPrefix("/status/"), "\(submitted.stderr)")
-        let page = serve.url + String(location.dropFirst())
-        func get(_ url: String) async -> String {
-            (try? await ProcessRunner.runDetached("/usr/bin/python3", [client, "get", url, target.caFile]))?.stdout
-                ?? ""
-        }
-        #expect(await waitUntil { await get(page + "/jobs.json").contains(#""state":"done""#) })
+        let submitted = try await serve.submit(
+            RunningServe.formFields(fixture, users: ["ann@example.test"]), caFile: target.caFile,
+            scratch: fixture.directory.path)
+        let page = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(page.hasPrefix("/status/"), "\(submitted.stderr)")
+        #expect(
+            await waitUntil {
+                await serve.get(page + "/jobs.json", caFile: target.caFile).contains(#""state":"done""#)
+            })
         for path in ["", "/jobs.json", "/events", "/report"] {
-            outputs.append(("GET status\(path)", await get(page + path)))
+            outputs.append(("GET status\(path)", await serve.get(page + path, caFile: target.caFile)))
         }
-        outputs.append(("GET /", await get(serve.url)))
+        outputs.append(("GET /", await serve.get("/", caFile: target.caFile)))
         let webZip = fixture.directory.file("web-logs.zip")
-        _ = try await ProcessRunner.runDetached(
-            "/usr/bin/python3", [client, "download", page + "/logs.zip", target.caFile, webZip])
+        try await serve.download(page + "/logs.zip", caFile: target.caFile, to: webZip)
         listings.stop()
         #expect(outputs.allSatisfy { !$0.1.isEmpty }, "\(outputs.filter { $0.1.isEmpty }.map(\.0))")
 
