@@ -5,6 +5,8 @@ public protocol ByteStream: AnyObject {
     /// Writes all the bytes or throws.
     func write(_ bytes: UnsafeRawBufferPointer) throws
     func close()
+    /// True when a read would return at once (bytes arrived or the peer closed), never blocking.
+    var hasReadableInput: Bool { get }
 }
 
 extension ByteStream {

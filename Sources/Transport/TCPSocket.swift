@@ -4,6 +4,8 @@ import Foundation
 public final class TCPSocket: ByteStream {
     public let descriptor: Int32
     public let host: String
+    /// Longest silence a read or write may wait through (SO_RCVTIMEO/SO_SNDTIMEO).
+    public private(set) var ioTimeout: Double = 120
     private var isClosed = false
     /// close() and interrupt() come from different threads; the lock keeps a shutdown from
     /// reaching a descriptor number that was closed and reused.
@@ -76,6 +78,7 @@ public final class TCPSocket: ByteStream {
     }
 
     private func configure(ioTimeout: Double) throws {
+        self.ioTimeout = ioTimeout
         var interval = timeval(tv_sec: Int(ioTimeout), tv_usec: Int((ioTimeout - Double(Int(ioTimeout))) * 1_000_000))
         let size = socklen_t(MemoryLayout<timeval>.size)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &interval, size)
@@ -125,4 +128,29 @@ public final class TCPSocket: ByteStream {
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    public var hasReadableInput: Bool {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&poller, 1, 0) > 0
+    }
+
+    /// Reads and writes return EAGAIN at once instead of blocking; the caller polls.
+    func makeNonBlocking() {
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+    }
+
+    /// Waits until the socket is readable (or writable) or `deadline` passes; EINTR is waited
+    /// through. False when the deadline passed first.
+    func wait(forWriting: Bool, until deadline: Date) -> Bool {
+        while true {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { return false }
+            var poller = pollfd(fd: descriptor, events: Int16(forWriting ? POLLOUT : POLLIN), revents: 0)
+            let ready = poll(&poller, 1, Int32(min(remaining * 1000 + 1, Double(Int32.max))))
+            if ready > 0 { return true }
+            if ready == 0 { return false }
+            if errno != EINTR { return true }  // let the next call report the socket's error
+        }
+    }
 }

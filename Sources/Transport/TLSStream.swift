@@ -2,6 +2,11 @@ import COpenSSL
 import Foundation
 
 /// TLS over a connected TCP socket, with SNI and host-name verification.
+///
+/// The socket is non-blocking under OpenSSL and every wait is a poll with a deadline: a read
+/// must bring decrypted bytes within the I/O timeout, so a server that drips a TLS record one
+/// byte at a time (each byte inside SO_RCVTIMEO, the record never whole) is cut, not waited
+/// on forever. A write waits at most the timeout for room in the socket, each time.
 public final class TLSStream: ByteStream {
     private let socket: TCPSocket
     private let ssl: OpaquePointer
@@ -18,6 +23,7 @@ public final class TLSStream: ByteStream {
         self.socket = socket
         self.ssl = ssl
         self.host = host
+        socket.makeNonBlocking()
         SSL_set_fd(ssl, socket.descriptor)
         let isAddress = TLSStream.isIPAddress(host)
         if !isAddress { _ = mf_SSL_set_tlsext_host_name(ssl, host) }
@@ -36,11 +42,12 @@ public final class TLSStream: ByteStream {
         SSL_free(ssl)
     }
 
-    /// The socket has SO_RCVTIMEO/SO_SNDTIMEO set, and OpenSSL's socket BIO treats the
-    /// resulting EAGAIN as "retry": a timeout surfaces as SSL_ERROR_WANT_READ/WRITE, not as a
-    /// syscall error. EINTR (a signal, Ctrl-Z then `fg`) looks the same and is simply retried.
+    /// On the non-blocking socket OpenSSL's BIO reports "nothing yet" as SSL_ERROR_WANT_READ or
+    /// WANT_WRITE: wait for the socket, then call again. EINTR (a signal, Ctrl-Z then `fg`)
+    /// is simply retried.
     private enum Outcome {
-        case retry, timedOut
+        case retry
+        case wait(forWriting: Bool)
         /// The link failed (reset, EOF): worth a retry on a new connection.
         case linkFailed(String)
         /// TLS itself failed (protocol error, alert); OpenSSL's words.
@@ -49,11 +56,11 @@ public final class TLSStream: ByteStream {
 
     private func classify(_ result: Int32, savedErrno: Int32, operation: String) -> Outcome {
         let error = SSL_get_error(ssl, result)
-        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE
-            || (error == SSL_ERROR_SYSCALL && savedErrno != 0)
-        {
+        if error == SSL_ERROR_WANT_READ { return .wait(forWriting: false) }
+        if error == SSL_ERROR_WANT_WRITE { return .wait(forWriting: true) }
+        if error == SSL_ERROR_SYSCALL && savedErrno != 0 {
             if savedErrno == EINTR { return .retry }
-            if savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || error != SSL_ERROR_SYSCALL { return .timedOut }
+            if savedErrno == EAGAIN || savedErrno == EWOULDBLOCK { return .wait(forWriting: operation == "write") }
             return .linkFailed("TLS \(operation) failed: \(String(cString: strerror(savedErrno)))")
         }
         if error == SSL_ERROR_SYSCALL || (error == SSL_ERROR_SSL && mf_last_error_is_unexpected_eof() != 0) {
@@ -63,6 +70,7 @@ public final class TLSStream: ByteStream {
     }
 
     private func handshake() throws {
+        let deadline = Date(timeIntervalSinceNow: socket.ioTimeout)
         while true {
             ERR_clear_error()
             errno = 0
@@ -78,7 +86,10 @@ public final class TLSStream: ByteStream {
             }
             switch classify(result, savedErrno: savedErrno, operation: "handshake") {
             case .retry: continue
-            case .timedOut: throw TransportError.timedOut(host: host, operation: "TLS handshake")
+            case .wait(let forWriting):
+                guard socket.wait(forWriting: forWriting, until: deadline) else {
+                    throw TransportError.timedOut(host: host, operation: "TLS handshake")
+                }
             // A reset or EOF mid-handshake is the link (or a busy server), worth a retry.
             case .linkFailed(let detail): throw TransportError.connectionClosed(host: host, detail: detail)
             case .tlsFailed(let detail):
@@ -96,7 +107,7 @@ public final class TLSStream: ByteStream {
         switch outcome {
         case .linkFailed(let detail): error = .connectionClosed(host: host, detail: detail)
         case .tlsFailed(let detail): error = .connectionClosed(host: host, detail: "TLS \(operation) failed: \(detail)")
-        case .retry, .timedOut: error = .timedOut(host: host, operation: operation)
+        case .retry, .wait: error = .timedOut(host: host, operation: operation)
         }
         failure = error
         return error
@@ -104,6 +115,8 @@ public final class TLSStream: ByteStream {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if let failure { throw failure }
+        let deadline = Date(timeIntervalSinceNow: socket.ioTimeout)
+        var trickled = false
         while true {
             ERR_clear_error()
             errno = 0
@@ -113,7 +126,16 @@ public final class TLSStream: ByteStream {
             if SSL_get_error(ssl, count) == SSL_ERROR_ZERO_RETURN { return 0 }
             switch classify(count, savedErrno: savedErrno, operation: "read") {
             case .retry: continue
-            case .timedOut: throw TransportError.timedOut(host: host, operation: "read")  // the session stays usable
+            case .wait(let forWriting):
+                // A timed-out read leaves the session usable: SSL_read may be called again.
+                guard socket.wait(forWriting: forWriting, until: deadline) else {
+                    throw TransportError.timedOut(
+                        host: host,
+                        operation: trickled
+                            ? "read (the server sends too slowly: no whole TLS record in \(Int(socket.ioTimeout)) s)"
+                            : "read")
+                }
+                trickled = true
             case let outcome: throw fail(outcome, operation: "read")
             }
         }
@@ -130,11 +152,18 @@ public final class TLSStream: ByteStream {
             if count > 0 { offset += Int(count); continue }
             switch classify(count, savedErrno: savedErrno, operation: "write") {
             case .retry: continue
-            // A timed-out SSL_write must be repeated with the same bytes, which never happens: fatal.
+            case .wait(let forWriting):
+                // A timed-out SSL_write must be repeated with the same bytes, which never happens: fatal.
+                guard socket.wait(forWriting: forWriting, until: Date(timeIntervalSinceNow: socket.ioTimeout)) else {
+                    throw fail(.wait(forWriting: forWriting), operation: "write")
+                }
             case let outcome: throw fail(outcome, operation: "write")
             }
         }
     }
+
+    /// Decrypted bytes OpenSSL holds, or ciphertext waiting in the socket.
+    public var hasReadableInput: Bool { SSL_pending(ssl) > 0 || socket.hasReadableInput }
 
     public func close() {
         guard !isClosed else { return }

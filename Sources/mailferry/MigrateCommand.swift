@@ -26,6 +26,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var sourceNamespace: SourcePrefixOption
     @OptionGroup var targetNamespace: TargetPrefixOption
+    @OptionGroup var retry: RetryOptions
     @Option(help: "Store folder.") var store = "./mailferry-data"
     @Option(help: "Job name (default: the source account).") var job: String?
     @Option(help: "Connections to each server.") var connections = 4
@@ -44,12 +45,14 @@ struct MigrateCommand: AsyncParsableCommand {
             let jobName = job ?? StoreLayout.jobName(user: source.user, host: source.host)
             let pull = PullOptions(
                 source: connection.clientConfiguration(for: source, side: .source), storeRoot: store, job: jobName,
-                connections: connections, compression: compress, sourcePrefix: sourceNamespace.sourcePrefix)
+                connections: connections, compression: compress, sourcePrefix: sourceNamespace.sourcePrefix,
+                retry: retry.policy)
             let push = PushOptions(
                 target: connection.clientConfiguration(for: target, side: .target), storeRoot: store, job: jobName,
                 connections: connections, rules: try targetOptions.rules(),
                 exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
-                sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
+                sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix,
+                retry: retry.policy)
             let pulled = TransferProgress(), pushed = TransferProgress()
             let runner = StepRunner(store: store, job: jobName, progress: progressOptions.progress)
             let summary = try await runner.run(showing: [

@@ -25,6 +25,7 @@ struct PullCommand: AsyncParsableCommand {
     @OptionGroup var sourceOptions: SourceOptions
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var namespace: SourcePrefixOption
+    @OptionGroup var retry: RetryOptions
 
     @Option(help: "Store folder.") var store = "./mailferry-data"
     @Option(help: "Job name (default: the source account).") var job: String?
@@ -45,7 +46,7 @@ struct PullCommand: AsyncParsableCommand {
                 source: connection.clientConfiguration(for: endpoint, side: .source), storeRoot: store,
                 job: jobName,
                 connections: connections, compression: compress, commitEvery: commitEvery,
-                sourcePrefix: namespace.sourcePrefix)
+                sourcePrefix: namespace.sourcePrefix, retry: retry.policy)
             let progress = TransferProgress()
             let runner = StepRunner(store: store, job: jobName, progress: progressOptions.progress)
             let summary = try await runner.run(showing: [.init(progress: progress)]) {

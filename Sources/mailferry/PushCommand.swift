@@ -23,6 +23,7 @@ struct PushCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var sourceNamespace: SourcePrefixOption
     @OptionGroup var targetNamespace: TargetPrefixOption
+    @OptionGroup var retry: RetryOptions
     @Option(help: "Store folder.") var store = "./mailferry-data"
     @Option(help: "Job name (as given to pull).") var job: String
     @Option(help: "Connections to the target (folders in parallel).") var connections = 4
@@ -39,7 +40,8 @@ struct PushCommand: AsyncParsableCommand {
                 target: connection.clientConfiguration(for: endpoint, side: .target), storeRoot: store, job: job,
                 connections: connections, rules: try targetOptions.rules(),
                 exclude: try targetOptions.validatedExcludes(), propagateDeletes: targetOptions.propagateDeletes,
-                sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix)
+                sourcePrefix: sourceNamespace.sourcePrefix, targetPrefix: targetNamespace.targetPrefix,
+                retry: retry.policy)
             let progress = TransferProgress()
             let summary = try await StepRunner(store: store, job: job, progress: progressOptions.progress).run(
                 showing: [.init(progress: progress)]) {

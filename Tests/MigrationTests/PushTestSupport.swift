@@ -70,15 +70,17 @@ struct MigrationFixture {
     }
 
     func runBinary(
-        _ command: String, extra: [String] = [], environment: [String: String] = [:]
+        _ command: String, extra: [String] = [], environment: [String: String] = [:], sourcePort: Int? = nil,
+        targetPort: Int? = nil
     ) async throws -> MailferryBinary.Outcome {
         var arguments = [command]
         if command != "push" {
-            arguments += ["--source", "imaps://alice@\(source.server.host):\(source.server.imapsPort)"]
+            arguments += ["--source", "imaps://alice@\(source.server.host):\(sourcePort ?? source.server.imapsPort)"]
         }
         arguments +=
             [
-                "--target", "imaps://carol@\(target.host):\(target.imapsPort)", "--ca-file", try combinedCAFile(),
+                "--target", "imaps://carol@\(target.host):\(targetPort ?? target.imapsPort)", "--ca-file",
+                try combinedCAFile(),
                 "--store", store, "--job", "alice",
             ] + (command == "verify" ? [] : ["--connections", "2"]) + extra
         return try await MailferryBinary.run(

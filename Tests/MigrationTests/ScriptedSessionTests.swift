@@ -56,7 +56,7 @@ final class ScriptedSession: IMAPSession, @unchecked Sendable {
     }
     func append(
         _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int,
-        onBodyBytes: (@Sendable (Int) -> Void)?
+        onBodyBytes: (@Sendable (Int) -> Void)?, onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
     ) async throws -> [AppendOutcome] { [] }
     func create(_ mailbox: MailboxName) async throws {}
     func subscribe(_ mailbox: MailboxName) async throws {}

@@ -4,10 +4,12 @@ extension IMAPClient {
     /// Uploads messages to `mailbox`, pipelined: with LITERAL+ no command waits for the one
     /// before it. With MULTIAPPEND and `batchSize > 1`, several messages share one command
     /// (and succeed or fail together, as RFC 3502 says). Outcomes come back in request order.
-    /// `onBodyBytes` is told how many body bytes went out after each chunk, for progress.
+    /// `onBodyBytes` is told how many body bytes went out after each chunk, for progress;
+    /// `onOutcome` gets each request's outcome (by its index) as the server answers, so what
+    /// the server confirmed is known even when the link breaks before the last answer.
     public func append(
         _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int = 1,
-        onBodyBytes: (@Sendable (Int) -> Void)? = nil
+        onBodyBytes: (@Sendable (Int) -> Void)? = nil, onOutcome: (@Sendable (Int, AppendOutcome) -> Void)? = nil
     ) throws -> [AppendOutcome] {
         let connection = try requireConnection()
         connection.onBodyBytes = onBodyBytes
@@ -21,19 +23,24 @@ extension IMAPClient {
             let messages = batch.map { AppendMessage(flags: $0.flags, internalDate: $0.internalDate, size: $0.size) }
             return (encoder.encode(.append(mailbox, messages: messages), tag: connection.nextTag()), batch)
         }
-        let responses = try connection.execute(commands) { event in try observe(event) }
-        var outcomes: [AppendOutcome] = []
-        for (batch, response) in zip(batches, responses) {
-            guard response.status == .ok else {
-                outcomes += Array(repeating: .refused(response), count: batch.count)
-                continue
-            }
-            if case .appendUID(let validity, let uids)? = response.code, uids.count == batch.count {
-                outcomes += uids.uids.map { .appended(uidValidity: validity, uid: $0) }
-            } else {
-                outcomes += Array(repeating: .appended(uidValidity: nil, uid: nil), count: batch.count)
-            }
+        let responses = try connection.execute(
+            commands, onEvent: { event in try observe(event) },
+            onTagged: onOutcome.map { report in
+                { index, response in
+                    for (offset, outcome) in Self.outcomes(of: response, count: batches[index].count).enumerated() {
+                        report(index * batchSize + offset, outcome)
+                    }
+                }
+            })
+        return zip(batches, responses).flatMap { batch, response in Self.outcomes(of: response, count: batch.count) }
+    }
+
+    /// One command's outcome for each of its `count` messages.
+    private static func outcomes(of response: TaggedResponse, count: Int) -> [AppendOutcome] {
+        guard response.status == .ok else { return Array(repeating: .refused(response), count: count) }
+        if case .appendUID(let validity, let uids)? = response.code, uids.count == count {
+            return uids.uids.map { .appended(uidValidity: validity, uid: $0) }
         }
-        return outcomes
+        return Array(repeating: .appended(uidValidity: nil, uid: nil), count: count)
     }
 }

@@ -42,6 +42,15 @@ final class IMAPConnection {
 
     /// The next response event, reading from the network as needed.
     func readEvent() throws -> ResponseEvent {
+        try readEvent(waiting: true)!
+    }
+
+    /// The next response event when it can be had without waiting for the network; nil otherwise.
+    private func arrivedEvent() throws -> ResponseEvent? {
+        try readEvent(waiting: false)
+    }
+
+    private func readEvent(waiting: Bool) throws -> ResponseEvent? {
         while true {
             do {
                 if let event = try parser.next() {
@@ -55,6 +64,7 @@ final class IMAPConnection {
             } catch let error as IMAPParseError {
                 throw IMAPError.protocolViolation(host: host, detail: error.description)
             }
+            if !waiting && !stream.hasReadableInput { return nil }
             let count = try readChunk.withUnsafeMutableBytes { try stream.read(into: $0) }
             if count == 0 {
                 throw IMAPError.connectionClosed(
@@ -85,13 +95,17 @@ final class IMAPConnection {
 
     /// Sends commands without waiting for each reply (at most `window` in flight), streams
     /// APPEND bodies, and returns the tagged responses in command order. Untagged data and
-    /// FETCH events go to `onEvent` as they arrive.
+    /// FETCH events go to `onEvent` as they arrive; each tagged response goes to `onTagged`
+    /// with its command's index as it arrives, so a caller keeps what completed before a
+    /// broken link.
     func execute(
         _ commands: [(EncodedCommand, [AppendRequest])], window: Int = 64,
-        onEvent: (ResponseEvent) throws -> Void
+        onEvent: (ResponseEvent) throws -> Void,
+        onTagged: ((Int, TaggedResponse) -> Void)? = nil
     ) throws -> [TaggedResponse] {
         var completed: [String: TaggedResponse] = [:]
         let tags = Set(commands.map { $0.0.tag })
+        let indexByTag = onTagged == nil ? [:] : Dictionary(commands.enumerated().map { ($1.0.tag, $0) }) { a, _ in a }
         var inFlight = 0
         func handle(_ event: ResponseEvent) throws {
             if case .tagged(let response) = event {
@@ -103,12 +117,16 @@ final class IMAPConnection {
                 }
                 completed[response.tag] = response
                 inFlight -= 1
+                if let onTagged, let index = indexByTag[response.tag] { onTagged(index, response) }
             } else {
                 try onEvent(event)
             }
         }
         for (command, bodies) in commands {
             while inFlight >= window { try handle(try readEvent()) }
+            // Answers that already came in are taken now, so they are known even if the link
+            // breaks before the last command's answer (a poll, no waiting).
+            if inFlight > 0, onTagged != nil { while let event = try arrivedEvent() { try handle(event) } }
             inFlight += 1
             try send(command, bodies: bodies, whileWaiting: handle)
         }

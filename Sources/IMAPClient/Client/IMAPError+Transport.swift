@@ -38,4 +38,5 @@ final class IMAPErrorStream: ByteStream {
     }
     func write(_ bytes: UnsafeRawBufferPointer) throws { try overTransport { try base.write(bytes) } }
     func close() { base.close() }
+    var hasReadableInput: Bool { base.hasReadableInput }
 }

@@ -11,7 +11,7 @@ public protocol IMAPSession: AnyObject, Sendable {
     func uidFetchAttributes(_ set: UIDSet, items: [String], changedSince: UInt64?) async throws -> [FetchedMessage]
     func append(
         _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int,
-        onBodyBytes: (@Sendable (Int) -> Void)?
+        onBodyBytes: (@Sendable (Int) -> Void)?, onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
     ) async throws -> [AppendOutcome]
     func create(_ mailbox: MailboxName) async throws
     func subscribe(_ mailbox: MailboxName) async throws
@@ -38,7 +38,15 @@ extension IMAPSession {
     public func append(
         _ requests: [AppendRequest], to mailbox: MailboxName, onBodyBytes: (@Sendable (Int) -> Void)?
     ) async throws -> [AppendOutcome] {
-        try await append(requests, to: mailbox, multiAppendBatchSize: 1, onBodyBytes: onBodyBytes)
+        try await append(requests, to: mailbox, multiAppendBatchSize: 1, onBodyBytes: onBodyBytes, onOutcome: nil)
+    }
+
+    public func append(
+        _ requests: [AppendRequest], to mailbox: MailboxName, onBodyBytes: (@Sendable (Int) -> Void)?,
+        onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
+    ) async throws -> [AppendOutcome] {
+        try await append(
+            requests, to: mailbox, multiAppendBatchSize: 1, onBodyBytes: onBodyBytes, onOutcome: onOutcome)
     }
 
     public func uidStore(_ uids: UIDSet, _ change: FlagChange, flags: [Flag]) async throws {

@@ -102,6 +102,11 @@ struct FolderPuller {
         do {
             try await client.uidFetch(sets, items: IMAPClient.messageItems, into: sink)
             try sink.commit()
+        } catch let error as IMAPError {
+            // The link broke: messages that arrived whole are kept, only the one cut short is lost.
+            sink.salvage()
+            for issue in sink.issues { try database.recordIssue(issue) }
+            throw error
         } catch {
             sink.abandon()
             // A stop keeps what was committed; the warnings about it must be kept with it.

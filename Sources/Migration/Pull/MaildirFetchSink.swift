@@ -175,6 +175,20 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         FaultInjection.pace()
     }
 
+    /// Commits the messages that arrived whole and drops the one cut short, after a broken link:
+    /// on a link cut every few megabytes, progress is per message, not per commit group. A
+    /// commit that fails here drops everything pending, as `abandon` does.
+    func salvage() {
+        current?.discard()
+        current = nil
+        do { try commit() } catch {
+            logger.warning(
+                "\(folder.name): could not keep the \(pending.count) messages that arrived before the link broke: \(error)"
+            )
+            abandon()
+        }
+    }
+
     /// Drops what was not committed (the fetch failed); those UIDs are fetched again next run.
     func abandon() {
         current?.discard()

@@ -57,7 +57,7 @@ public struct PullEngine: Sendable {
             .sealCompletedArchive()
         // Log in before opening a pass: a source that cannot be reached leaves no pass behind.
         let (loggedIn, prefix) = try await withReconnects(
-            logger: logger, step: "source login", control: control, jobStep: .pull,
+            retry: options.retry, logger: logger, step: "source login", control: control, jobStep: .pull,
             connect: { try await connect(logger: logger, password: password) }
         ) {
             try await namespacePrefix($0)
@@ -71,7 +71,7 @@ public struct PullEngine: Sendable {
         )
         try StoreReconciler(database: database, layout: layout, logger: logger).reconcile()
         let (controlClient, folders) = try await withReconnects(
-            first: loggedIn, logger: logger, step: "listing the source's folders",
+            first: loggedIn, retry: options.retry, logger: logger, step: "listing the source's folders",
             control: control, jobStep: .pull,
             connect: { try await connect(logger: logger, password: password) }
         ) {
@@ -244,7 +244,7 @@ public struct PullEngine: Sendable {
     ) async throws -> [PullSummary.FolderResult] {
         let options = self.options, progress = self.progress, control = self.control
         var workers = FolderWorkers<FolderRecord, PullSummary.FolderResult>(
-            connections: options.connections, retries: 5, logger: logger,
+            connections: options.connections, retries: options.retry.attempts, logger: logger,
             connect: { try await connect(logger: logger, password: password) },
             name: { $0.name },
             work: { client, folder in
@@ -265,6 +265,7 @@ public struct PullEngine: Sendable {
                     uidValidityChanged: false, error: error.description)
             },
             progressMark: { progress.snapshot.progressMark })
+        workers.baseDelay = options.retry.baseDelay
         workers.control = control
         workers.step = .pull
         return try await workers.run(folders, first: first).sorted { $0.name < $1.name }

@@ -17,12 +17,16 @@ public struct PullOptions: Sendable {
     /// The source's personal namespace prefix when the server announces none (or a wrong one);
     /// nil takes NAMESPACE's.
     public var sourcePrefix: String?
+    /// Retries of a dropped link without progress, and their back-off.
+    public var retry: RetryPolicy
 
     public init(
         source: IMAPClientConfiguration, storeRoot: String, job: String, connections: Int = 4,
         compression: ArchiveCompression = .none, fetchBatchSize: Int = 100, commitEvery: Int = 500,
-        commitBytes: Int = 64 * 1024 * 1024, sourcePrefix: String? = nil
+        commitBytes: Int = 64 * 1024 * 1024, sourcePrefix: String? = nil,
+        retry: RetryPolicy = .standard
     ) {
+        self.retry = retry
         self.sourcePrefix = sourcePrefix
         self.source = source; self.storeRoot = storeRoot; self.job = job; self.connections = max(1, connections)
         self.compression = compression; self.fetchBatchSize = fetchBatchSize

@@ -52,10 +52,14 @@ struct FolderPusher {
             let hasPending = candidates.contains { $0.upload != nil }
             let recordedCount = try ledger.uploadedCount(
                 targetID: target.id, folderID: folder.id, uidValidity: Int64(uidValidity))
+            let pendingCount = candidates.count { $0.upload != nil }
             if hasPending || selected.exists > recordedCount {
+                // Nothing unrecorded but what may have landed of the pending: look above the recorded UIDs only.
+                let onlyPendingUnknown = selected.exists <= recordedCount + pendingCount
                 (queue, result.adopted) = try await adoptExisting(
                     candidates, folderID: folder.id, maildir: maildir,
-                    folder: targetName, uidValidity: uidValidity)
+                    folder: targetName, uidValidity: uidValidity, recordedCount: recordedCount,
+                    onlyPendingUnknown: onlyPendingUnknown)
             }
         }
         (result.uploaded, result.skipped, result.bytes) = try await upload(
@@ -81,17 +85,31 @@ struct FolderPusher {
     /// recorded instead of appended again.
     private func adoptExisting(
         _ candidates: [(message: MessageRecord, upload: UploadRecord?)], folderID: Int64, maildir: MaildirFolder,
-        folder: String, uidValidity: UInt32
+        folder: String, uidValidity: UInt32, recordedCount: Int, onlyPendingUnknown: Bool
     ) async throws -> ([MessageRecord], Int) {
         let claimed = try ledger.uploadedTargetUIDs(
             targetID: target.id, folderID: folderID, uidValidity: Int64(uidValidity))
         var index = TargetIndex(claimed: claimed)
-        try await index.load(from: client)
+        // Recorded rows without a UID (no UIDPLUS) leave no bound: then the whole folder is read.
+        let above = onlyPendingUnknown && claimed.count == recordedCount ? claimed.max() ?? 0 : nil
+        try await index.load(from: client, above: above)
         var remaining: [MessageRecord] = []
         var adopted: [UploadRecord] = []
         var dropped: [Int64] = []
         for (message, upload) in candidates {
-            if let uid = try await index.match(message, file: "\(maildir.cur)/\(message.maildirFile)", client: client) {
+            let found: UInt32?
+            do {
+                found = try await index.match(message, file: "\(maildir.cur)/\(message.maildirFile)", client: client)
+            } catch {
+                // The link broke while matching: what was recognised so far is kept, the rest looked up again.
+                try ledger.saveUploads(adopted)
+                progress.update {
+                    $0.messagesDone += adopted.count
+                    $0.messagesRecorded += adopted.count
+                }
+                throw error
+            }
+            if let uid = found {
                 var record =
                     upload
                     ?? UploadRecord(
@@ -113,7 +131,11 @@ struct FolderPusher {
         if !adopted.isEmpty {
             logger.info("\(folder): \(adopted.count) messages were already on the target; not appended again")
         }
-        progress.update { $0.messagesDone += adopted.count }
+        // Adopted rows are recorded progress: a link cut after the server said OK still moves the job on.
+        progress.update {
+            $0.messagesDone += adopted.count
+            $0.messagesRecorded += adopted.count
+        }
         return (remaining, adopted.count)
     }
 
@@ -170,15 +192,28 @@ struct FolderPusher {
                 records.append(upload)
             }
             records = try ledger.markPending(records)
-            let send = { (requests: [AppendRequest]) async throws -> [AppendOutcome] in
-                try await client.append(
-                    requests, to: mailbox,
+            let confirmed = ConfirmedAppends()
+            func send(_ requests: [AppendRequest], _ confirmed: ConfirmedAppends?) async throws -> [AppendOutcome] {
+                var onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
+                if let confirmed { onOutcome = { index, outcome in confirmed.add(index, outcome) } }
+                return try await client.append(
+                    requests, to: mailbox, multiAppendBatchSize: 1,
                     onBodyBytes: { count in
                         progress.update { $0.bytesDone += Int64(count) }
                         FaultInjection.reach(.midLiteral)
-                    })
+                    }, onOutcome: onOutcome)
             }
-            var outcomes = try await send(requests)
+            var outcomes: [AppendOutcome]
+            do {
+                outcomes = try await send(requests, confirmed)
+            } catch let error as IMAPError {
+                // The link broke mid-batch: what the server confirmed is recorded now, so a link
+                // cut every few hundred kilobytes still moves the job on; the rest stays pending.
+                try saveConfirmed(
+                    confirmed.appended, records: records, batch: batch, selected: selected, folderName: folderName,
+                    uploaded: &uploaded, bytes: &bytes)
+                throw error
+            }
             if outcomes.contains(where: {
                 if case .refused(let r) = $0 { return r.code == .tryCreate } else { return false }
             }) {
@@ -189,7 +224,7 @@ struct FolderPusher {
                 let retry = outcomes.indices.filter {
                     if case .refused(let r) = outcomes[$0] { return r.code == .tryCreate } else { return false }
                 }
-                let again = try await send(retry.map { requests[$0] })
+                let again = try await send(retry.map { requests[$0] }, nil)
                 for (index, outcome) in zip(retry, again) { outcomes[index] = outcome }
             }
             if let busy = outcomes.lazy.compactMap({ outcome -> TaggedResponse? in
@@ -214,6 +249,32 @@ struct FolderPusher {
             }
         }
         return (uploaded, skipped, bytes)
+    }
+
+    /// Records the APPENDs the server confirmed before a broken link, in one transaction.
+    private func saveConfirmed(
+        _ appended: [Int: (uidValidity: UInt32?, uid: UInt32?)], records: [UploadRecord], batch: [MessageRecord],
+        selected: SelectedMailbox, folderName: String, uploaded: inout Int, bytes: inout Int64
+    ) throws {
+        guard !appended.isEmpty else { return }
+        var done: [UploadRecord] = []
+        var doneBytes: Int64 = 0
+        for (index, answer) in appended.sorted(by: { $0.key < $1.key }) where index < records.count {
+            var record = records[index]
+            record.state = .uploaded
+            record.targetUIDValidity = answer.uidValidity.map(Int64.init) ?? Int64(selected.uidValidity ?? 0)
+            record.targetUID = answer.uid.map(Int64.init)
+            done.append(record)
+            doneBytes += batch[index].size
+        }
+        try ledger.saveUploads(done)
+        uploaded += done.count
+        bytes += doneBytes
+        control.events.emit(.push, .messagesMoved(folder: folderName, messages: done.count, bytes: doneBytes))
+        progress.update {
+            $0.messagesDone += done.count
+            $0.messagesRecorded += done.count
+        }
     }
 
     /// Records a batch's outcomes in one transaction: uploaded with the target UID, skipped with

@@ -61,7 +61,7 @@ public struct PushEngine: Sendable {
         let target = try context.database.target(host: endpoint.host, port: endpoint.port, user: endpoint.user)
         let issues = IssueLog()
         let (client, plan) = try await withReconnects(
-            logger: context.logger, step: "planning the target's folders",
+            retry: options.retry, logger: context.logger, step: "planning the target's folders",
             control: control, jobStep: .push,
             connect: { try await connect(context.logger, password: password) }
         ) {
@@ -224,7 +224,7 @@ public struct PushEngine: Sendable {
     {
         let options = self.options, progress = self.progress, logger = context.logger, control = self.control
         var workers = FolderWorkers(
-            connections: options.connections, retries: 5, logger: logger,
+            connections: options.connections, retries: options.retry.attempts, logger: logger,
             connect: { try await connect(logger, password: password) },
             name: { $0.folder.name },
             work: { client, plan in
@@ -236,6 +236,7 @@ public struct PushEngine: Sendable {
             },
             skipped: skipped,
             progressMark: { progress.snapshot.progressMark })
+        workers.baseDelay = options.retry.baseDelay
         workers.control = control
         workers.step = .push
         return workers

@@ -16,12 +16,15 @@ public struct PushOptions: Sendable {
     /// NAMESPACE says (target), for servers that announce none.
     public var sourcePrefix: String?
     public var targetPrefix: String?
+    /// Retries of a dropped link without progress, and their back-off.
+    public var retry: RetryPolicy
 
     public init(
         target: IMAPClientConfiguration, storeRoot: String, job: String, connections: Int = 4,
         rules: [FolderMapping.Rule] = [], exclude: [String] = [], propagateDeletes: Bool = false, batchSize: Int = 250,
-        sourcePrefix: String? = nil, targetPrefix: String? = nil
+        sourcePrefix: String? = nil, targetPrefix: String? = nil, retry: RetryPolicy = .standard
     ) {
+        self.retry = retry
         self.sourcePrefix = sourcePrefix; self.targetPrefix = targetPrefix
         self.target = target; self.storeRoot = storeRoot; self.job = job; self.connections = max(1, connections)
         self.rules = rules; self.exclude = exclude; self.propagateDeletes = propagateDeletes;

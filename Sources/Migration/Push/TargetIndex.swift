@@ -14,10 +14,14 @@ struct TargetIndex {
 
     init(claimed: Set<UInt32>) { self.claimed = claimed }
 
-    mutating func load(from client: any IMAPSession) async throws {
+    /// Every message of the folder, or only those above `above`: after a cut link the pending
+    /// APPENDs that landed can only hold UIDs above every recorded one, and a reconnect every
+    /// few hundred kilobytes must not re-read the whole folder each time.
+    mutating func load(from client: any IMAPSession, above: UInt32? = nil) async throws {
         let sink = HeaderIndexSink()
+        let range = above.map { UIDSet(ranges: [($0 == UInt32.max ? $0 : $0 + 1)...UInt32.max]) } ?? .all
         try await client.uidFetch(
-            [.all], items: ["UID", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"], into: sink)
+            [range], items: ["UID", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"], into: sink)
         entries = sink.entries
     }
 

@@ -7,7 +7,8 @@ import MailStore
 /// metadata from any thread; only the file itself is shared, behind a lock.
 public struct FileLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
+    public var logLevel: Logger.Level =
+        ProcessInfo.processInfo.environment["MAILFERRY_TEST_LOG_TRACE"] == "1" ? .trace : .info
     private let sink: Sink
 
     public init(path: String) throws {

@@ -5,12 +5,13 @@ import Logging
 /// login after a dropped link, with the folder workers' back-off. The step must be safe to
 /// repeat. Returns the connection it finished on, for the next step to reuse.
 func withReconnects<T>(
-    first: IMAPClient? = nil, retries: Int = 5, baseDelay: Double = 1, logger: Logger, step: String,
+    first: IMAPClient? = nil, retry: RetryPolicy = .standard, logger: Logger, step: String,
     control: JobControl, jobStep: JobStep,
     connect: () async throws -> IMAPClient,
     _ body: (IMAPClient) async throws -> T
 ) async throws -> (client: IMAPClient, value: T) {
-    var budget = RetryBudget(retries: retries, baseDelay: baseDelay, mark: 0)
+    let retries = retry.attempts
+    var budget = RetryBudget(retries: retries, baseDelay: retry.baseDelay, mark: 0)
     var client = first
     var everConnected = first != nil
     while true {
