@@ -126,7 +126,7 @@ let package = Package(
             name: "MigrationTests",
             dependencies: [
                 "Migration", "MailStore", "MailArchive", "IMAPClient", "IMAPCore", "DovecotHarness", "MailCorpus",
-                "TestSupport", "Batch",
+                "TestSupport", "Batch", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "DovecotHarnessTests", dependencies: ["DovecotHarness"]),
         .testTarget(

@@ -17,7 +17,9 @@ enum MailferryBinary {
     /// Runs the binary with the test's environment plus `extra` (never an inherited fault point).
     static func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Outcome {
         var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "MAILFERRY_FAULT")
+        for key in ["MAILFERRY_FAULT", "MAILFERRY_CRASH_AT_STEP", "MAILFERRY_STEP_LOG"] {
+            environment.removeValue(forKey: key)
+        }
         environment.merge(extra) { $1 }
         return try await ProcessRunner.runDetached(path, arguments, environment: environment)
     }

@@ -22,7 +22,8 @@ struct MigrationFixture {
     let pair: DovecotPair
 
     static func start(
-        spec: CorpusSpec = CorpusSpec(), targetQuota: Int? = nil, targetSettings: String = ""
+        spec: CorpusSpec = CorpusSpec(), targetQuota: Int? = nil, targetSettings: String = "",
+        extraTargetUsers: [String] = []
     ) async throws -> MigrationFixture {
         let pair = try await DovecotPair.launch(
             source: PullFixture.configuration(separator: "."),
@@ -30,7 +31,7 @@ struct MigrationFixture {
                 users: [
                     DovecotUser(name: "carol", password: targetPassword, quotaBytes: targetQuota),
                     DovecotUser(name: "dave", password: targetPassword),
-                ],
+                ] + extraTargetUsers.map { DovecotUser(name: $0, password: targetPassword) },
                 hierarchySeparator: "/", specialUseFolders: targetSpecialUse, extraSettings: targetSettings))
         do {
             let source = try await PullFixture.load(spec: spec, into: pair.source, separator: ".")

@@ -19,6 +19,9 @@ public final class StateDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // 1 MiB of page cache instead of 2: the file is small and stays in the OS page cache.
             try db.execute(sql: "PRAGMA cache_size = -1024")
+            if DurableStep.isCounting {
+                db.add(transactionObserver: CommitStepObserver(name: "state"), extent: .databaseLifetime)
+            }
         }
         configuration.busyMode = .timeout(10)
         // SQLite creates the file (and its -wal and -shm, which copy its mode) with the

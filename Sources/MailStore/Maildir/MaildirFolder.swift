@@ -27,6 +27,7 @@ public struct MaildirFolder: Sendable {
         guard Foundation.rename(temporaryPath, target) == 0 else {
             throw StoreError.fromErrno(path: target, operation: "rename")
         }
+        DurableStep.reached(.rename, name.fileName)
     }
 
     /// Renames a stored message to carry new flags in its info suffix.
@@ -34,6 +35,7 @@ public struct MaildirFolder: Sendable {
         let from = "\(cur)/\(name.fileName)", to = "\(cur)/\(newName.fileName)"
         guard from != to else { return }
         guard Foundation.rename(from, to) == 0 else { throw StoreError.fromErrno(path: from, operation: "rename") }
+        DurableStep.reached(.rename, newName.fileName)
     }
 
     /// Every mailferry file in `cur/`, keyed by (UIDVALIDITY, UID).

@@ -79,6 +79,7 @@ enum FileSystem {
         }
         close(descriptor)
         guard rename(temporary, path) == 0 else { throw StoreError.fromErrno(path: path, operation: "rename") }
+        DurableStep.reached(.file, (path as NSString).lastPathComponent)
     }
 
     static func setModificationTime(_ path: String, secondsSince1970: Int) {

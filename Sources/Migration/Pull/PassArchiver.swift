@@ -114,6 +114,7 @@ struct PassArchiver {
             try writer.addData(entryPath: "metadata.json", bytes: metadataBytes, modificationTime: now)
         }
         try writer.seal()
+        DurableStep.reached(.archive, name)
         prebuilt = nil
         try database.sealPass(passID, archiveName: name)
         logger.info("sealed \(name): \(content.storedCount) messages, \(flagUpdates.count) flag updates")
