@@ -15,6 +15,11 @@ public final class SQLiteBatchStore: BatchStore {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        if DurableStep.isCounting {
+            configuration.prepareDatabase { db in
+                db.add(transactionObserver: CommitStepObserver(name: "batches"), extent: .databaseLifetime)
+            }
+        }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         // Switching to WAL takes an exclusive lock that the busy timeout does not wait for: when
         // several commands open a new database at once (a runner and `batch status` polling), retry.

@@ -73,6 +73,108 @@ struct CrashEveryStepTests {
         print("crash-every-step: \(steps.count) durable steps covered: \(kinds.sorted { $0.key < $1.key })")
     }
 
+    @Test(
+        "a one-mailbox batch killed after each durable step and resumed with batch run: done once, the same job store and target"
+    )
+    func everyBatchStep() async throws {
+        let fixture = try await MigrationFixture.start(
+            spec: CorpusSpec(messagesPerFolder: 1, extraFolders: 0, seed: 10),
+            extraTargetUsers: (0..<Self.accounts).map { "b\($0)" })
+        defer { fixture.stop() }
+        let reference = try await BatchCrashRun(fixture: fixture, index: 0)
+        let stepLog = "\(reference.store)/steps.log"
+        let first = try await reference.run(environment: ["MAILFERRY_STEP_LOG": stepLog])
+        try #require(first.status == 0, "\(first.stdout)\(first.stderr)")
+        let steps = try String(contentsOfFile: stepLog, encoding: .utf8).split(separator: "\n")
+        let batchSteps = steps.filter { $0.hasSuffix("batches") }.count
+        try #require(steps.count >= 20 && steps.count < Self.accounts && batchSteps > 3, "\(steps.count) steps")
+        let expected = try await reference.state()
+
+        let failures = try await withThrowingTaskGroup(of: String?.self) { group in
+            var next = 1
+            var failures: [String] = []
+            func add() {
+                let k = next
+                next += 1
+                group.addTask {
+                    let run = try await BatchCrashRun(fixture: fixture, index: k)
+                    let killed = try await run.run(environment: ["MAILFERRY_CRASH_AT_STEP": "\(k)"])
+                    guard killed.status != 0 else { return "step \(k): the run was not killed (exit 0)" }
+                    let resumed = try await run.run()
+                    guard resumed.status == 0 else {
+                        return
+                            "step \(k): the resumed batch failed (exit \(resumed.status)): \(resumed.stdout.suffix(600)) \(resumed.stderr.suffix(600))"
+                    }
+                    let jobs = try await run.status()
+                    guard jobs.count == 1, jobs[0]["state"] as? String == "done" else {
+                        return "step \(k): after the resume the jobs are \(jobs)"
+                    }
+                    if let difference = try await run.state().difference(from: expected) {
+                        return "step \(k) (\(steps[k - 1])): \(difference)"
+                    }
+                    let again = try await run.run()
+                    let after = try await run.status()
+                    guard again.status == 0, after.first?["messages"] as? Int == 0 else {
+                        return "step \(k): a batch run after the resume copied again: \(after)"
+                    }
+                    return nil
+                }
+            }
+            for _ in 0..<3 where next <= steps.count { add() }
+            while let result = try await group.next() {
+                if let result { failures.append(result) }
+                if next <= steps.count { add() }
+            }
+            return failures
+        }
+        #expect(failures.isEmpty, "\(failures.count) of \(steps.count) steps:\n\(failures.joined(separator: "\n"))")
+        print(
+            "crash-every-step (batch): \(steps.count) durable steps covered, \(batchSteps) of them in the batch store")
+    }
+
+    /// A one-row batch into its own store and target account.
+    struct BatchCrashRun {
+        let fixture: MigrationFixture
+        let user: String
+        let store: String
+        let csv: String
+
+        init(fixture: MigrationFixture, index: Int) async throws {
+            self.fixture = fixture
+            user = "b\(index)"
+            store = try makeTemporaryDirectory()
+            csv = "\(store)/acme.csv"
+            try """
+            source_server,source_user,source_password,source_port,source_tls,target_user,target_password,create_mailbox
+            \(fixture.source.server.host),alice,\(sourcePassword),\(fixture.source.server.imapsPort),true,\(user),\(targetPassword),false
+
+            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        }
+
+        func run(environment: [String: String] = [:]) async throws -> MailferryBinary.Outcome {
+            try await MailferryBinary.run(
+                [
+                    "batch", "run", csv, "--store", "\(store)/data", "--target-server",
+                    "imaps://\(fixture.target.host):\(fixture.target.imapsPort)", "--ca-file",
+                    try fixture.pair.combinedCAFile(in: store), "--concurrency", "1",
+                ], environment: environment)
+        }
+
+        func status() async throws -> [[String: Any]] {
+            let outcome = try await MailferryBinary.run([
+                "batch", "status", "acme", "--store", "\(store)/data", "--json",
+            ])
+            return (try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]]) ?? []
+        }
+
+        func state() async throws -> StoreState {
+            let job = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: "\(store)/data").first { $0.contains("--to--") })
+            return try await CrashEveryStepTests.state(
+                of: StoreLayout(storeRoot: "\(store)/data", job: job), target: fixture.target, user: user)
+        }
+    }
+
     /// One store and one target account.
     struct Run {
         let fixture: MigrationFixture
@@ -100,7 +202,14 @@ struct CrashEveryStepTests {
         }
 
         func state() async throws -> StoreState {
-            let layout = StoreLayout(storeRoot: store, job: "alice")
+            try await CrashEveryStepTests.state(
+                of: StoreLayout(storeRoot: store, job: "alice"), target: fixture.target, user: user)
+        }
+    }
+
+    /// A job's Maildir files, ledger rows, archived messages and its target account.
+    static func state(of layout: StoreLayout, target server: DovecotServer, user: String) async throws -> StoreState {
+        do {
             let maildir = fileTree(layout.maildir).filter { $0.contains("/cur/") || $0.hasPrefix("cur/") }
             let database = try StateDatabase(path: layout.database)
             let ledger = try await database.queue.read { db in
@@ -123,7 +232,7 @@ struct CrashEveryStepTests {
                     if info.path.contains("/cur/") { archived.append(info.path) }
                 }
             }
-            let target = try await snapshot(of: fixture.target, user: user, password: targetPassword)
+            let target = try await snapshot(of: server, user: user, password: targetPassword)
             return StoreState(
                 maildir: maildir, ledger: ledger, archivedMessages: Set(archived), archiveEntries: archived.count,
                 unsealedPasses: unsealed, target: target)

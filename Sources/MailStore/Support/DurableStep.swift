@@ -44,11 +44,11 @@ public enum DurableStep {
 }
 
 /// Reports each committed transaction of a database as a durable step.
-final class CommitStepObserver: TransactionObserver, @unchecked Sendable {
+public final class CommitStepObserver: TransactionObserver, @unchecked Sendable {
     private let name: String
-    init(name: String) { self.name = name }
-    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
-    func databaseDidChange(with event: DatabaseEvent) {}
-    func databaseDidCommit(_ db: Database) { DurableStep.reached(.commit, name) }
-    func databaseDidRollback(_ db: Database) {}
+    public init(name: String) { self.name = name }
+    public func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
+    public func databaseDidChange(with event: DatabaseEvent) {}
+    public func databaseDidCommit(_ db: Database) { DurableStep.reached(.commit, name) }
+    public func databaseDidRollback(_ db: Database) {}
 }
