@@ -40,6 +40,6 @@ public final class JobContext: @unchecked Sendable {
     public static let warningsToStandardError: @Sendable (String) -> LogHandler = { label in
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = .warning
-        return handler
+        return TerminalSafeLogHandler(base: handler)
     }
 }
