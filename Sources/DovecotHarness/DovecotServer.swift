@@ -28,7 +28,7 @@ public final class DovecotServer: @unchecked Sendable {
     public let logFile: String
     /// Unique while the instance runs; its processes are titled `dovecot-<instanceName>/…`.
     public let instanceName: String
-    public var masterProcessID: Int32 { master.pid }
+    public var masterProcessID: Int32 { stateLock.withLock { master.pid } }
 
     /// The passwd-file the server authenticates against (read at every login), the folder of
     /// the users' homes, and the owner a home must have: what a test's provisioner script needs
@@ -49,7 +49,8 @@ public final class DovecotServer: @unchecked Sendable {
             .filter { $0.commandLine == title || $0.commandLine.hasPrefix(title + " ") }.map(\.pid)
     }
 
-    private let master: ChildProcess
+    private var master: ChildProcess
+    private let layout: InstanceLayout
     private let scratchDirectory: String
     private let stateLock = NSLock()
     private var stopped = false
@@ -67,7 +68,30 @@ public final class DovecotServer: @unchecked Sendable {
         logFile = layout.logFile
         instanceName = layout.instanceName
         scratchDirectory = layout.scratchDirectory
+        self.layout = layout
         self.master = master
+    }
+
+    /// Stops every process of the instance (connections drop, the ports refuse), waits
+    /// `downFor` seconds, and starts it again on the same ports with the same mail: a server
+    /// restart, or a short outage, in the middle of a test.
+    public func restart(downFor seconds: Double = 0) throws {
+        let old = stateLock.withLock { master }
+        Self.shutDown(old, instanceName: instanceName)
+        if seconds > 0 { usleep(useconds_t(seconds * 1_000_000)) }
+        for attempt in 1...20 {
+            switch try Self.launch(configuration, layout: layout, ports: [imapPort, imapsPort]) {
+            case .ready(let fresh):
+                stateLock.withLock { master = fresh }
+                return
+            case .portTaken where attempt < 20:
+                usleep(250_000)
+            case .portTaken:
+                throw DovecotHarnessError.startFailed(
+                    reason: "port \(imapPort) or \(imapsPort) stayed taken after the restart", logTail: layout.logTail()
+                )
+            }
+        }
     }
 
     deinit {
@@ -170,7 +194,7 @@ public final class DovecotServer: @unchecked Sendable {
         stopped = true
         stateLock.unlock()
         guard !alreadyStopped else { return }
-        Self.shutDown(master, instanceName: instanceName)
+        Self.shutDown(stateLock.withLock { master }, instanceName: instanceName)
         try? FileManager.default.removeItem(atPath: root)
         LiveInstances.shared.remove(ObjectIdentifier(self))
     }

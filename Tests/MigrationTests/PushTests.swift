@@ -91,7 +91,9 @@ struct PushTests {
         #expect(again.uploaded == 0 && again.skipped == 0, "a recorded skip is not retried every run")
     }
 
-    @Test("OVERQUOTA stops the push in a resumable state, without duplicates")
+    @Test(
+        "OVERQUOTA stops the push in a resumable state, without duplicates; with the quota raised it resumes and completes"
+    )
     func overQuota() async throws {
         let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 6), targetQuota: 40_000)
         defer { fixture.stop() }
@@ -111,6 +113,17 @@ struct PushTests {
         let outcome = try await fixture.runBinary("push")
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("over quota"))
+
+        // The admin raises the quota: the next push resumes and completes.
+        let users = try String(contentsOfFile: fixture.target.usersFile, encoding: .utf8)
+        try #require(users.contains("storage=40000B"))
+        try users.replacingOccurrences(of: "storage=40000B", with: "storage=100000000B")
+            .write(toFile: fixture.target.usersFile, atomically: false, encoding: .utf8)
+        // Dovecot's auth process keeps the passwd-file it read: restart the server, as a panel would reload it.
+        try fixture.target.restart()
+        let resumed = try await fixture.runBinary("push")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()), "complete, nothing twice")
     }
 
     @Test("source deletions are left alone unless --propagate-deletes")
