@@ -44,7 +44,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // tar archives through libarchive: streamed writing, reading, safe extraction.
-        .target(name: "MailArchive", dependencies: ["CArchive"]),
+        .target(name: "MailArchive", dependencies: ["CArchive", "COpenSSL"]),
         // The local store: Maildir, manifest/state database (SQLite), per-pass archives, locks.
         .target(
             name: "MailStore",

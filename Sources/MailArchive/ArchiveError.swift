@@ -24,6 +24,12 @@ public enum ArchiveError: Error, CustomStringConvertible, Sendable {
     case writerUnusable(archivePath: String, reason: String)
     /// An `ArchiveEntryStream` was used after its `forEachEntry` callback returned.
     case streamExpired(archivePath: String, entryPath: String)
+    /// The archive is encrypted and no key or passphrase was given.
+    case encryptedArchiveNeedsKey(archivePath: String, scheme: String)
+    /// The key or passphrase given does not open the archive.
+    case wrongArchiveKey(archivePath: String, detail: String)
+    /// An encrypted archive failed its checks: altered, reordered or cut off.
+    case archiveTampered(archivePath: String, detail: String)
 
     public var description: String {
         switch self {
@@ -51,6 +57,13 @@ public enum ArchiveError: Error, CustomStringConvertible, Sendable {
             return "archive \(archive): writer can no longer be used: \(reason)"
         case .streamExpired(let archive, let entry):
             return "archive \(archive)\(Self.entryText(entry)): entry stream used after its callback returned"
+        case .encryptedArchiveNeedsKey(let archive, let scheme):
+            return
+                "archive \(archive) is encrypted (\(scheme)): give its key with --archive-key-file, or its passphrase in MAILFERRY_ARCHIVE_PASSPHRASE or --archive-passphrase-file"
+        case .wrongArchiveKey(let archive, let detail):
+            return "archive \(archive): wrong key or passphrase (\(detail))"
+        case .archiveTampered(let archive, let detail):
+            return "archive \(archive) is damaged or was tampered with: \(detail); nothing of it is trusted"
         }
     }
 

@@ -26,8 +26,14 @@ public final class ArchiveWriter {
     private var archive: OpaquePointer?
     private var fd: Int32
     private let chunk = ChunkBuffer()
+    /// Encrypts on the way to the file when the archive is sealed with a key.
+    private let encryptingSink: EncryptingFileSink?
+    /// "aes-256-gcm-chunked-v1" for an encrypted archive, nil otherwise.
+    public var encryptionScheme: String? { encryptingSink == nil ? nil : EncryptedArchiveFormat.scheme }
 
-    public init(finalPath: String, compression: ArchiveCompression, format: ArchiveFormat = .tar) throws {
+    public init(
+        finalPath: String, compression: ArchiveCompression, format: ArchiveFormat = .tar, encryption: ArchiveKey? = nil
+    ) throws {
         try LibarchiveLocale.require(archivePath: finalPath)
         var existing = stat()
         if lstat(finalPath, &existing) == 0 { throw ArchiveError.destinationExists(archivePath: finalPath) }
@@ -43,7 +49,10 @@ public final class ArchiveWriter {
                 path: temporaryPath, reason: POSIXText.lastError)
         }
         do {
-            archive = try Self.openArchive(fd: fd, compression: compression, format: format, finalPath: finalPath)
+            let sink = try encryption.map { try EncryptingFileSink(fd: fd, key: $0) }
+            encryptingSink = sink
+            archive = try Self.openArchive(
+                fd: fd, compression: compression, format: format, finalPath: finalPath, sink: sink)
         } catch {
             close(fd)
             unlink(temporaryPath)
@@ -135,7 +144,7 @@ public final class ArchiveWriter {
             guard Libarchive.succeeded(result) else {
                 throw ArchiveError.libarchive(
                     archivePath: finalPath, entryPath: nil, operation: "archive_write_close",
-                    message: Libarchive.message(archive, result: result))
+                    message: encryptingSink?.failure ?? Libarchive.message(archive, result: result))
             }
             archive_write_free(archive)
             self.archive = nil
@@ -181,7 +190,7 @@ public final class ArchiveWriter {
 
     private static func openArchive(
         fd: Int32, compression: ArchiveCompression, format: ArchiveFormat,
-        finalPath: String
+        finalPath: String, sink: EncryptingFileSink?
     ) throws -> OpaquePointer {
         guard let archive = archive_write_new() else {
             throw ArchiveError.libarchive(
@@ -214,7 +223,11 @@ public final class ArchiveWriter {
         // No 10 KiB record blocking: each header and chunk goes to the file in one write(2)
         // instead of being copied into libarchive's block buffer first.
         try check(archive_write_set_bytes_per_block(archive, 0), "archive_write_set_bytes_per_block")
-        try check(archive_write_open_fd(archive, fd), "archive_write_open_fd")
+        if let sink {
+            try check(EncryptingFileSink.open(archive, sink: sink), "archive_write_open (encrypting)")
+        } else {
+            try check(archive_write_open_fd(archive, fd), "archive_write_open_fd")
+        }
         return archive
     }
 
