@@ -12,8 +12,8 @@ public enum ArchiveExtractor {
     /// and directories; permissions are 0600/0700 regardless of the archive (private mail).
     /// Files are not fsynced: the archive remains the durable copy.
     @discardableResult
-    public static func extract(archive path: String, to destination: String) throws -> Int {
-        let reader = try ArchiveReader(path: path)
+    public static func extract(archive path: String, to destination: String, key: ArchiveKey? = nil) throws -> Int {
+        let reader = try ArchiveReader(path: path, key: key)
         let root = try ExtractionRoot(path: destination, archivePath: path)
         var files = 0
         var directoryTimes: [(components: [String], entryPath: String, time: Int)] = []

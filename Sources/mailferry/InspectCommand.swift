@@ -20,16 +20,18 @@ struct InspectCommand: AsyncParsableCommand {
     @Argument(help: "An archive written by pull.") var archive: String
     @Option(help: "Also unpack the archive into this folder.") var extract: String?
     @ArgumentParser.Flag(help: "Print the report as JSON.") var json = false
+    @OptionGroup var archiveKey: ArchiveKeyOptions
 
     func run() async throws {
         try await reportingFailures {
             let inspection: ArchiveInspection
-            do { inspection = try ArchiveInspection.inspect(archive: archive) } catch {
+            let key = try archiveKey.key()
+            do { inspection = try ArchiveInspection.inspect(archive: archive, key: key) } catch {
                 throw CommandFailure(message: "\(error)", exitCode: .badInput)
             }
             try emit(inspection, json: json, text: inspection.text)
             if let extract {
-                let count = try ArchiveExtractor.extract(archive: archive, to: extract)
+                let count = try ArchiveExtractor.extract(archive: archive, to: extract, key: key)
                 if !json { print("Extracted \(count) files into \(extract)") }
             }
             if !inspection.isIntact { throw ExitCode.partialFailure }

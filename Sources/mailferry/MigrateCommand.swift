@@ -27,6 +27,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var sourceNamespace: SourcePrefixOption
     @OptionGroup var targetNamespace: TargetPrefixOption
     @OptionGroup var retry: RetryOptions
+    @OptionGroup var encryption: EncryptOptions
     @Option(help: "Store folder.") var store = "./mailferry-data"
     @Option(help: "Job name (default: the source account).") var job: String?
     @Option(help: "Connections to each server.") var connections = 4
@@ -43,10 +44,12 @@ struct MigrateCommand: AsyncParsableCommand {
             let sourcePassword = try sourceOptions.password(for: source)
             let targetPassword = try targetOptions.password(for: target)
             let jobName = job ?? StoreLayout.jobName(user: source.user, host: source.host)
-            let pull = PullOptions(
+            let archiveKey = try encryption.sealingKey()
+            var pull = PullOptions(
                 source: connection.clientConfiguration(for: source, side: .source), storeRoot: store, job: jobName,
                 connections: connections, compression: compress, sourcePrefix: sourceNamespace.sourcePrefix,
                 retry: retry.policy)
+            pull.archiveKey = archiveKey
             let push = PushOptions(
                 target: connection.clientConfiguration(for: target, side: .target), storeRoot: store, job: jobName,
                 connections: connections, rules: try targetOptions.rules(),

@@ -26,6 +26,7 @@ struct PullCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var namespace: SourcePrefixOption
     @OptionGroup var retry: RetryOptions
+    @OptionGroup var encryption: EncryptOptions
 
     @Option(help: "Store folder.") var store = "./mailferry-data"
     @Option(help: "Job name (default: the source account).") var job: String?
@@ -42,11 +43,13 @@ struct PullCommand: AsyncParsableCommand {
             let endpoint = try sourceOptions.endpoint()
             let password = try sourceOptions.password(for: endpoint)
             let jobName = job ?? StoreLayout.jobName(user: endpoint.user, host: endpoint.host)
-            let options = PullOptions(
+            let archiveKey = try encryption.sealingKey()
+            var options = PullOptions(
                 source: connection.clientConfiguration(for: endpoint, side: .source), storeRoot: store,
                 job: jobName,
                 connections: connections, compression: compress, commitEvery: commitEvery,
                 sourcePrefix: namespace.sourcePrefix, retry: retry.policy)
+            options.archiveKey = archiveKey
             let progress = TransferProgress()
             let runner = StepRunner(store: store, job: jobName, progress: progressOptions.progress)
             let summary = try await runner.run(showing: [.init(progress: progress)]) {

@@ -29,6 +29,7 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(help: "Connections to the target.") var connections = 4
     @ArgumentParser.Flag(help: "Print the summary as JSON.") var json = false
     @OptionGroup var progressOptions: ProgressOptions
+    @OptionGroup var archiveKey: ArchiveKeyOptions
 
     func validate() throws { try validateConnections(connections) }
 
@@ -40,6 +41,7 @@ struct RestoreCommand: AsyncParsableCommand {
             for archive in archives where !FileManager.default.fileExists(atPath: archive) {
                 throw CommandFailure(message: "no such archive: \(archive)", exitCode: .badInput)
             }
+            let key = try archiveKey.key()
             let endpoint = try targetOptions.endpoint()
             let password = try targetOptions.password(for: endpoint)
             let jobName = job ?? "restore-" + StoreLayout.jobName(user: endpoint.user, host: endpoint.host)
@@ -53,7 +55,8 @@ struct RestoreCommand: AsyncParsableCommand {
             let progress = TransferProgress()
             let runner = StepRunner(store: store, job: jobName, progress: progressOptions.progress)
             let summary = try await runner.run(showing: [.init(progress: progress)]) {
-                try await $0.restore(archives: archives, push: options, targetPassword: password, progress: progress)
+                try await $0.restore(
+                    archives: archives, push: options, targetPassword: password, progress: progress, archiveKey: key)
             }
             try emit(summary, json: json, text: summary.text)
             try finish(with: summary.outcome)

@@ -1,7 +1,7 @@
 import Foundation
 import MailArchive
-import Testing
 import TestSupport
+import Testing
 
 /// Encrypted archives (aes-256-gcm-chunked-v1): round trips with a key file and a passphrase,
 /// and every way an encrypted file can be wrong: no key, the wrong key, a flipped byte,
@@ -44,7 +44,8 @@ struct EncryptedArchiveTests {
     @Test("a key file and a passphrase both round-trip; the file holds no plaintext and names its scheme")
     func roundTrip() throws {
         let directory = try TemporaryDirectory()
-        for (name, key) in [("key", try keyFile(in: directory)), ("pass", try ArchiveKey(passphrase: Self.passphrase))] {
+        for (name, key) in [("key", try keyFile(in: directory)), ("pass", try ArchiveKey(passphrase: Self.passphrase))]
+        {
             let path = directory.file("\(name).tar")
             let written = try write(path, key: key, compression: .none)
             #expect(try read(path, key: key) == written)
@@ -68,7 +69,10 @@ struct EncryptedArchiveTests {
         _ = try write(path, key: try ArchiveKey(passphrase: Self.passphrase))
         let cases: [(ArchiveKey?, String)] = [
             (nil, "is encrypted (aes-256-gcm-chunked-v1): give its key"),
-            (try ArchiveKey(passphrase: "another long passphrase"), "wrong key or passphrase (the key does not open it)"),
+            (
+                try ArchiveKey(passphrase: "another long passphrase"),
+                "wrong key or passphrase (the key does not open it)"
+            ),
             (try keyFile(in: directory), "wrong key or passphrase (it was sealed with a passphrase)"),
         ]
         for (key, message) in cases {
@@ -79,9 +83,11 @@ struct EncryptedArchiveTests {
         #expect(throws: ArchiveKeyError.self) { _ = try ArchiveKey(passphrase: "short") }
     }
 
-    @Test("a flipped byte, swapped chunks, a cut-off file or trailing bytes are all detected", arguments: [
-        "flip", "swap", "truncate-chunk", "truncate-at-boundary", "drop-last", "append",
-    ])
+    @Test(
+        "a flipped byte, swapped chunks, a cut-off file or trailing bytes are all detected",
+        arguments: [
+            "flip", "swap", "truncate-chunk", "truncate-at-boundary", "drop-last", "append",
+        ])
     func tampering(_ damage: String) throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("a.tar")

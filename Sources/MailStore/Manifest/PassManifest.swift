@@ -123,6 +123,8 @@ public struct PassMetadata: Codable, Sendable {
     public var flagUpdates: Int
     /// The source's personal namespace prefix (absent in archives before 0.2.0's schema v6).
     public var sourceNamespacePrefix: String?
+    /// How the archive file is encrypted ("aes-256-gcm-chunked-v1, passphrase, …"); absent when it is not.
+    public var encryption: String?
 
     public init(
         tool: String, toolVersion: String, sourceHost: String, sourcePort: Int, sourceUser: String, pass: Int64,

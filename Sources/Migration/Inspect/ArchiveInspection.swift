@@ -29,14 +29,14 @@ public struct ArchiveInspection: Codable, Sendable {
 
     /// Reads the manifest and metadata, then streams the archive once more: each message entry
     /// is hashed as it passes and compared with what the manifest recorded.
-    public static func inspect(archive path: String) throws -> ArchiveInspection {
-        let documents = try PassArchiveDocuments.read(path)
+    public static func inspect(archive path: String, key: ArchiveKey? = nil) throws -> ArchiveInspection {
+        let documents = try PassArchiveDocuments.read(path, key: key)
         let metadata = documents.metadata, manifest = documents.manifest  // both present: read() checks
         var expected = Dictionary((manifest?.messages ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var problems: [Problem] = []
         var checked = 0
         if manifest != nil {
-            try ArchiveReader(path: path).forEachEntry { info, stream in
+            try ArchiveReader(path: path, key: key).forEachEntry { info, stream in
                 guard info.isRegularFile, info.path.contains("/cur/") else { return }
                 guard let message = expected.removeValue(forKey: info.path) else {
                     problems.append(Problem(path: info.path, reason: "not in the manifest"))
@@ -85,6 +85,7 @@ public struct ArchiveInspection: Codable, Sendable {
                 "Pass       \(metadata.pass) (\(metadata.kind)), \(metadata.sourceUser) on \(metadata.sourceHost), mailferry \(metadata.toolVersion)"
             )
             lines.append("Time       \(metadata.startedAt) – \(metadata.finishedAt)")
+            if let encryption = metadata.encryption { lines.append("Encrypted  \(encryption)") }
         }
         let width = max(6, folders.map(\.name.count).max() ?? 6)
         lines.append("")

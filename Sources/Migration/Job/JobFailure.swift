@@ -50,7 +50,14 @@ public struct JobFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case let error as TargetOverQuota:
             self.init(grade: .job, kind: .overQuota, message: error.description)
         case let error as ArchiveError:
-            self.init(grade: .job, kind: .archive, message: error.description)
+            switch error {
+            case .encryptedArchiveNeedsKey, .wrongArchiveKey:
+                self.init(grade: .configuration, kind: .configuration, message: error.description)
+            default:
+                self.init(grade: .job, kind: .archive, message: error.description)
+            }
+        case let error as ArchiveEncryptionRequired:
+            self.init(grade: .configuration, kind: .configuration, message: error.description)
         default:
             self.init(grade: .job, kind: .internal, message: String(describing: error))
         }

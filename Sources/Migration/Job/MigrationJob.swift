@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailArchive
 import MailStore
 
 /// One job of a store, and the one way to run its steps: the CLI, batches, the web UI and
@@ -72,11 +73,12 @@ public final class MigrationJob: Sendable {
 
     public func restore(
         archives: [String], push: PushOptions, targetPassword: String,
-        progress: TransferProgress = TransferProgress()
+        progress: TransferProgress = TransferProgress(), archiveKey: ArchiveKey? = nil
     ) async throws -> RestoreEngine.Summary {
         var push = push
         (push.storeRoot, push.job) = (storeRoot, name)
-        let engine = RestoreEngine(archives: archives, push: push, progress: progress, console: console)
+        var engine = RestoreEngine(archives: archives, push: push, progress: progress, console: console)
+        engine.archiveKey = archiveKey
         let control = self.control
         return try await run(.restore, user: push.target.endpoint.user, mustExist: false) { context in
             try await engine.run(targetPassword: targetPassword, context: context, control: control)

@@ -23,6 +23,7 @@ final class PassArchiveBuilder: @unchecked Sendable {
 
     let finalPath: String
     private let compression: ArchiveCompression
+    private let archiveKey: ArchiveKey?
     private let logger: Logger
     private let worker: BackgroundThread
     // Everything below is touched on `worker` only.
@@ -30,8 +31,9 @@ final class PassArchiveBuilder: @unchecked Sendable {
     private var failed = false
     private var appended = ArchiveEntrySet()
 
-    init(finalPath: String, compression: ArchiveCompression, logger: Logger) {
+    init(finalPath: String, compression: ArchiveCompression, archiveKey: ArchiveKey?, logger: Logger) {
         self.finalPath = finalPath; self.compression = compression; self.logger = logger
+        self.archiveKey = archiveKey
         worker = BackgroundThread(name: "mailferry archive", idleIOPriority: true, logger: logger)
     }
 
@@ -42,7 +44,9 @@ final class PassArchiveBuilder: @unchecked Sendable {
         worker.submit { [self] in
             guard !failed else { return }
             do {
-                if writer == nil { writer = try ArchiveWriter(finalPath: finalPath, compression: compression) }
+                if writer == nil {
+                    writer = try ArchiveWriter(finalPath: finalPath, compression: compression, encryption: archiveKey)
+                }
                 for entry in entries {
                     try writer!.addFile(
                         entryPath: entry.entryPath, sourcePath: entry.sourcePath,

@@ -10,6 +10,7 @@ struct PassArchiver {
     let database: StateDatabase
     let layout: StoreLayout
     let compression: ArchiveCompression
+    var archiveKey: ArchiveKey?
     let logger: Logger
 
     /// A run that died after its archive was renamed into place but before the pass was marked
@@ -26,6 +27,18 @@ struct PassArchiver {
     }
 
     /// Where a fresh pass's archive goes, for a `PassArchiveBuilder` that writes it as the pass runs.
+    /// A job whose archives are encrypted keeps them so: a pass without the key would leave a
+    /// plain copy of new mail next to the encrypted backups.
+    static func requireConsistentEncryption(layout: StoreLayout, encrypting: Bool) throws {
+        guard !encrypting else { return }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.archives)) ?? []
+        if let encrypted = names.sorted().first(where: {
+            !$0.hasPrefix(".") && ArchiveReader.encryption(ofArchiveAt: "\(layout.archives)/\($0)") != nil
+        }) {
+            throw ArchiveEncryptionRequired(job: layout.job, archive: encrypted)
+        }
+    }
+
     func plannedPath(for pass: PassRecord) throws -> String {
         "\(layout.archives)/\(try pass.archiveName.flatMap { $0.isEmpty ? nil : $0 } ?? archiveName(for: pass))"
     }
@@ -64,18 +77,21 @@ struct PassArchiver {
             try database.sealPass(passID, archiveName: name)
             return name
         }
-        let writer = try prebuilt?.writer ?? ArchiveWriter(finalPath: finalPath, compression: compression)
+        let writer =
+            try prebuilt?.writer
+            ?? ArchiveWriter(finalPath: finalPath, compression: compression, encryption: archiveKey)
         let now = Int(finishedAt.timeIntervalSince1970)
         let manifestPath = "\(layout.jobRoot)/.manifest-\(passID).json"
         try writeManifest(to: manifestPath, pass: pass, content: content, folders: folders, byID: foldersByID)
         defer { unlink(manifestPath) }
         let job = try database.job()
-        let metadata = PassMetadata(
+        var metadata = PassMetadata(
             tool: "mailferry", toolVersion: MailferryBuild.version, sourceHost: job?.sourceHost ?? "",
             sourcePort: job?.sourcePort ?? 0, sourceUser: job?.sourceUser ?? "", pass: passID,
             kind: pass.kind.rawValue, startedAt: pass.startedAt, finishedAt: finishedAt,
             folders: folders.count, messages: content.storedCount, bytes: content.storedBytes,
             flagUpdates: flagUpdates.count, sourceNamespacePrefix: job?.sourceNamespacePrefix)
+        metadata.encryption = writer.encryptionScheme.map { "\($0), \(archiveKey?.description ?? "")" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .utcISO8601
@@ -216,5 +232,14 @@ struct PassArchiver {
             unlink("\(layout.archives)/\(name)")
             logger.info("removed the unfinished archive \(name) of an interrupted run")
         }
+    }
+}
+
+/// A pull without `--encrypt` on a job whose archives are encrypted.
+public struct ArchiveEncryptionRequired: Error, CustomStringConvertible, Sendable {
+    public let job: String
+    public let archive: String
+    public var description: String {
+        "job \(job): its archives are encrypted (\(archive)); pull again with --encrypt and the same key or passphrase"
     }
 }

@@ -53,6 +53,7 @@ public struct PullEngine: Sendable {
         let layout = context.layout, database = context.database, logger = context.logger, logFile = context.logFile
         let endpoint = options.source.endpoint
         try database.bindJob(host: endpoint.host, port: endpoint.port, user: endpoint.user)
+        try PassArchiver.requireConsistentEncryption(layout: layout, encrypting: options.archiveKey != nil)
         try PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger)
             .sealCompletedArchive()
         // Log in before opening a pass: a source that cannot be reached leaves no pass behind.
@@ -84,14 +85,16 @@ public struct PullEngine: Sendable {
         events.foldersListed(selectable)
         for folder in selectable { control.events.emit(.pull, .folderPlanned(folder: folder.name, target: nil)) }
 
-        let archiver = PassArchiver(
+        var archiver = PassArchiver(
             database: database, layout: layout, compression: options.compression, logger: logger)
+        archiver.archiveKey = options.archiveKey
         // A fresh pass writes its archive as messages are committed; a resumed one at the end.
         let builder =
             resumed
             ? nil
             : PassArchiveBuilder(
-                finalPath: try archiver.plannedPath(for: pass), compression: options.compression, logger: logger)
+                finalPath: try archiver.plannedPath(for: pass), compression: options.compression,
+                archiveKey: options.archiveKey, logger: logger)
         var results = selectable.filter { unchanged.contains($0.id) }.map {
             PullSummary.FolderResult(
                 name: $0.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false,

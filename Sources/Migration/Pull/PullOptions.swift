@@ -19,6 +19,8 @@ public struct PullOptions: Sendable {
     public var sourcePrefix: String?
     /// Retries of a dropped link without progress, and their back-off.
     public var retry: RetryPolicy
+    /// Seals every archive encrypted with this key or passphrase (nil: plain archives).
+    public var archiveKey: ArchiveKey?
 
     public init(
         source: IMAPClientConfiguration, storeRoot: String, job: String, connections: Int = 4,

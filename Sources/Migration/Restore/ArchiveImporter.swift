@@ -9,13 +9,16 @@ import MailStore
 /// updates applied. Importing an archive twice adds nothing.
 struct ArchiveImporter {
     let context: JobContext
+    /// Opens encrypted archives of the chain.
+    var key: ArchiveKey?
 
     struct Outcome { var archives = 0; var messages = 0; var flagUpdates = 0 }
 
     func importChain(_ paths: [String]) throws -> Outcome {
         var outcome = Outcome()
         // Oldest pass first, by the pass number in each archive's metadata (names can tie).
-        let ordered = try paths.map { ($0, try Self.metadata(of: $0)) }.sorted { $0.1.pass < $1.1.pass }.map(\.0)
+        let ordered = try paths.map { ($0, try Self.metadata(of: $0, key: key)) }.sorted { $0.1.pass < $1.1.pass }.map(
+            \.0)
         for path in ordered {
             let (messages, updates) = try importArchive(path)
             outcome.archives += 1
@@ -26,8 +29,8 @@ struct ArchiveImporter {
     }
 
     /// Reads only `metadata.json` (the first entry, or one of the last).
-    static func metadata(of path: String) throws -> PassMetadata {
-        guard let metadata = try PassArchiveDocuments.read(path, manifest: false).metadata else {
+    static func metadata(of path: String, key: ArchiveKey? = nil) throws -> PassMetadata {
+        guard let metadata = try PassArchiveDocuments.read(path, manifest: false, key: key).metadata else {
             throw StoreError.corrupt(path: path, reason: "no metadata.json: not a mailferry archive")
         }
         return metadata
@@ -38,7 +41,7 @@ struct ArchiveImporter {
         let marker = "imported:" + (path as NSString).lastPathComponent
         // An archive is imported once: its later rekeys and deletions would not apply twice.
         if try database.passes().contains(where: { $0.archiveName == marker }) { return (0, 0) }
-        let documents = try PassArchiveDocuments.read(path)
+        let documents = try PassArchiveDocuments.read(path, key: key)
         guard let metadata = documents.metadata else {
             throw StoreError.corrupt(path: path, reason: "no metadata.json: not a mailferry archive")
         }
@@ -52,7 +55,7 @@ struct ArchiveImporter {
         let byPath = Dictionary(manifest.messages.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var pending: [(MaildirFolder, String, MaildirFileName, MessageRecord)] = []
         var imported = 0
-        try ArchiveReader(path: path).forEachEntry { info, stream in
+        try ArchiveReader(path: path, key: key).forEachEntry { info, stream in
             switch info.path {
             case let keywordsPath where keywordsPath.hasSuffix("/dovecot-keywords"):
                 // Keyword letters of the archived file names: keep the same order in this store.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailArchive
 import MailStore
 
 /// Replays a chain of archives into any IMAP account, exactly once, with no live source:
@@ -8,6 +9,8 @@ public struct RestoreEngine: Sendable {
     public let archives: [String]
     public let push: PushOptions
     public let progress: TransferProgress
+    /// Opens the chain's encrypted archives.
+    public var archiveKey: ArchiveKey?
     private let console: @Sendable (String) -> LogHandler
 
     public init(
@@ -39,7 +42,7 @@ public struct RestoreEngine: Sendable {
     public func run(
         targetPassword: String, context: JobContext, control: JobControl = JobControl()
     ) async throws -> Summary {
-        let imported = try ArchiveImporter(context: context).importChain(archives)
+        let imported = try ArchiveImporter(context: context, key: archiveKey).importChain(archives)
         try control.stop.check()
         let pushed = try await PushEngine(options: push, progress: progress, control: control, console: console)
             .run(password: targetPassword, context: context)

@@ -14,7 +14,9 @@ struct PassArchiveDocuments {
 
     /// Both documents, or only the metadata (which is small) when `manifest` is false. Anything
     /// that is not a readable archive with those documents is `NotAMailferryArchive`.
-    static func read(_ path: String, manifest wantsManifest: Bool = true) throws -> PassArchiveDocuments {
+    static func read(
+        _ path: String, manifest wantsManifest: Bool = true, key: ArchiveKey? = nil
+    ) throws -> PassArchiveDocuments {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw NotAMailferryArchive(path: path, reason: "no such file")
@@ -22,8 +24,8 @@ struct PassArchiveDocuments {
         if isDirectory.boolValue { throw NotAMailferryArchive(path: path, reason: "it is a directory") }
         let found: PassArchiveDocuments
         do {
-            found = try readDocuments(path, manifest: wantsManifest)
-        } catch let error as ArchiveError {
+            found = try readDocuments(path, manifest: wantsManifest, key: key)
+        } catch let error as ArchiveError where error.libarchiveMessage != nil {
             throw NotAMailferryArchive(
                 path: path, reason: "not a readable tar archive (\(error.libarchiveMessage ?? "\(error)"))")
         } catch is DecodingError {
@@ -36,12 +38,14 @@ struct PassArchiveDocuments {
         return found
     }
 
-    private static func readDocuments(_ path: String, manifest wantsManifest: Bool) throws -> PassArchiveDocuments {
+    private static func readDocuments(
+        _ path: String, manifest wantsManifest: Bool, key: ArchiveKey?
+    ) throws -> PassArchiveDocuments {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .utcISO8601
         var found = PassArchiveDocuments()
         do {
-            try ArchiveReader(path: path).forEachEntry { info, stream in
+            try ArchiveReader(path: path, key: key).forEachEntry { info, stream in
                 switch info.path {
                 case "metadata.json":
                     found.metadata = try decoder.decode(PassMetadata.self, from: Data(stream.readAll(limit: 1 << 20)))
