@@ -168,8 +168,28 @@ public final class TLSStream: ByteStream {
     public func close() {
         guard !isClosed else { return }
         isClosed = true
-        if failure == nil { _ = SSL_shutdown(ssl) }
+        // close() may run on any thread (a deinit), where SIGPIPE is not blocked as on the
+        // connection threads: the close_notify goes out with SIGPIPE held back for the call.
+        if failure == nil { Self.withoutSIGPIPE { _ = SSL_shutdown(ssl) } }
         socket.close()
+    }
+
+    /// Runs `body` with SIGPIPE blocked on this thread and drops a SIGPIPE it raised, so a write
+    /// into a connection the peer reset fails with EPIPE instead of killing the process.
+    static func withoutSIGPIPE<T>(_ body: () -> T) -> T {
+        var pipe = sigset_t(), previous = sigset_t()
+        sigemptyset(&pipe)
+        sigaddset(&pipe, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipe, &previous)
+        let result = body()
+        var pending = sigset_t()
+        sigpending(&pending)
+        if sigismember(&pending, SIGPIPE) == 1 && sigismember(&previous, SIGPIPE) == 0 {
+            var zero = timespec(tv_sec: 0, tv_nsec: 0)
+            _ = sigtimedwait(&pipe, nil, &zero)
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        return result
     }
 
     /// What helps, by OpenSSL's verify result: a CA file cures an unknown issuer, not an expired

@@ -63,7 +63,13 @@ struct SourceFolderDeletedTests {
         let deletedMidRun = try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<Bool, Error>) in
             Thread.detachNewThread {
-                usleep(600_000)
+                // Once the pull has stored some mail (so it listed the folders), while it surely runs.
+                let deadline = Date(timeIntervalSinceNow: 60)
+                while !finished.isSet && Date() < deadline
+                    && fileTree(fixture.layout.maildir).filter({ $0.contains("/cur/") }).count < 10
+                {
+                    usleep(50_000)
+                }
                 let midRun = !finished.isSet
                 continuation.resume(
                     with: Result {
