@@ -1,6 +1,7 @@
 import Foundation
 import IMAPClient
 import Logging
+import MailArchive
 import MailStore
 import Migration
 
@@ -22,6 +23,8 @@ public final class BatchRunner: @unchecked Sendable {
     public var provisioner: MailboxProvisioner?
     /// Connections all running jobs may hold on one source server together.
     public var perHostConnections = 8
+    /// Seals every job's archives encrypted with this key (nil: plain archives).
+    public var archiveKey: ArchiveKey?
     private let lock = NSLock()
     private var controls: [Int64: JobControl] = [:]
     private var counters: [Int64: (pull: TransferProgress, push: TransferProgress)] = [:]
@@ -143,9 +146,11 @@ public final class BatchRunner: @unchecked Sendable {
             let pullProgress = TransferProgress(), pushProgress = TransferProgress()
             track(job.id, (pullProgress, pushProgress))
             defer { track(job.id, nil) }
+            var pull = PullOptions(
+                source: source, storeRoot: storeRoot, job: job.storeJob, connections: connectionsPerJob)
+            pull.archiveKey = archiveKey
             let summary = try await migrationJob.migrate(
-                pull: PullOptions(
-                    source: source, storeRoot: storeRoot, job: job.storeJob, connections: connectionsPerJob),
+                pull: pull,
                 push: PushOptions(
                     target: target, storeRoot: storeRoot, job: job.storeJob, connections: connectionsPerJob),
                 sourcePassword: sourcePassword, targetPassword: targetPassword, pullProgress: pullProgress,

@@ -33,8 +33,10 @@ public struct WebApp: Sendable {
 
     /// The Hummingbird application listening on `host:port`, with TLS when given a PEM
     /// certificate chain and key.
+    /// `onRunning` is told the port once the server listens (the one the system chose for port 0).
     public func application(
-        host: String, port: Int, tls: (certificate: String, key: String)? = nil, logger: Logger? = nil
+        host: String, port: Int, tls: (certificate: String, key: String)? = nil, logger: Logger? = nil,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         var server: HTTPServerBuilder = .http1()
         if let tls {
@@ -49,7 +51,8 @@ public struct WebApp: Sendable {
         }
         return Application(
             router: router(), server: server,
-            configuration: .init(address: .hostname(host, port: port), serverName: "mailferry"), logger: logger)
+            configuration: .init(address: .hostname(host, port: port), serverName: "mailferry"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
     /// Every batch started from the web that still has work goes on (after a restart).

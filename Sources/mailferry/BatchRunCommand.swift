@@ -2,6 +2,7 @@ import ArgumentParser
 import Batch
 import Foundation
 import IMAPClient
+import MailArchive
 import MailStore
 import Migration
 
@@ -32,6 +33,7 @@ struct BatchRunCommand: AsyncParsableCommand {
     @OptionGroup var provisioning: ProvisionerOptions
     @OptionGroup var report: ReportOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var encryption: EncryptOptions
     @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
 
     func validate() throws {
@@ -62,7 +64,7 @@ struct BatchRunCommand: AsyncParsableCommand {
             let jobs = try await runBatchHere(
                 batch, batches: batches, box: box, server: server, connection: connection, concurrency: concurrency,
                 storeRoot: batchStore.store, provisioner: provisioner, report: report,
-                perHostConnections: perHostConnections)
+                perHostConnections: perHostConnections, archiveKey: try encryption.sealingKey())
             try finishBatch(jobs, json: json)
         }
     }
@@ -74,7 +76,7 @@ func runBatchHere(
     _ batch: BatchRecord, batches: SQLiteBatchStore, box: SecretBox, server: IMAPEndpoint,
     connection: ConnectionOptions,
     concurrency: Int, storeRoot: String, provisioner: MailboxProvisioner?, report: ReportOptions,
-    perHostConnections: Int = 8
+    perHostConnections: Int = 8, archiveKey: ArchiveKey? = nil
 ) async throws -> [BatchJob] {
     let started = Date()
     let lock: StoreLock
@@ -110,6 +112,7 @@ func runBatchHere(
     }
     runner.provisioner = provisioner
     runner.perHostConnections = perHostConnections
+    runner.archiveKey = archiveKey
     let jobs = try await runner.run()
     if interrupted.count > 0 { throw BatchInterrupted(name: batch.name, jobs: jobs) }
     let record = (try? batches.batch(named: batch.name)).flatMap { $0 } ?? batch

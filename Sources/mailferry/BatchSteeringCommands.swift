@@ -237,6 +237,7 @@ struct BatchRunningOptions: ParsableArguments {
     @OptionGroup var provisioning: ProvisionerOptions
     @OptionGroup var report: ReportOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var encryption: EncryptOptions
     @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
 
     /// Runs the batch's queued jobs in this process, then the table and the exit code.
@@ -244,7 +245,8 @@ struct BatchRunningOptions: ParsableArguments {
         let jobs = try await runBatchHere(
             record, batches: batches, box: try batchStore.secretBox(), server: try parseServer(record.targetServer),
             connection: connection, concurrency: concurrency, storeRoot: batchStore.store,
-            provisioner: try provisioning.make(), report: report, perHostConnections: perHostConnections)
+            provisioner: try provisioning.make(), report: report, perHostConnections: perHostConnections,
+            archiveKey: try encryption.sealingKey())
         try finishBatch(jobs, json: json)
     }
 }

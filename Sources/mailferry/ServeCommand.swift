@@ -82,12 +82,15 @@ struct ServeCommand: AsyncParsableCommand {
             }
             var logger = Logger(label: "mailferry.serve")
             logger.logLevel = .notice
+            let scheme = tls == nil ? "http" : "https"
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            // Said once the socket listens, with the port bound (the system's choice for port 0).
             let application = try Self.tlsChecked {
-                try app.application(host: host, port: port, tls: tls, logger: logger)
+                try app.application(host: host, port: port, tls: tls, logger: logger) { bound in
+                    StandardStreams.err("mailferry: serving \(scheme)://\(shownHost):\(bound)/\n")
+                }
             }
             try await app.resumeUnfinished()
-            let scheme = tls == nil ? "http" : "https"
-            StandardStreams.err("mailferry: serving \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)/\n")
             try await application.runService()
         }
     }
@@ -101,9 +104,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     static func parseListen(_ text: String) throws -> (String, Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (1...65535).contains(port)
+            (0...65535).contains(port)
         else {
-            throw CommandFailure(message: "--listen \(text): give host:port, e.g. 127.0.0.1:8080", exitCode: .badInput)
+            throw CommandFailure(
+                message: "--listen \(text): give host:port, e.g. 127.0.0.1:8080 (port 0: any free port)",
+                exitCode: .badInput)
         }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }

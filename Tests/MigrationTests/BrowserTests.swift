@@ -18,16 +18,18 @@ final class RunningServe: @unchecked Sendable {
     }
 
     private init(_ arguments: [String], environment: [String: String]) throws {
-        let port = Int.random(in: 20_000...60_000)
         process.executableURL = URL(fileURLWithPath: MailferryBinary.path)
-        process.arguments = ["serve", "--listen", "127.0.0.1:\(port)"] + arguments
+        // Port 0 unless the arguments name one: serve says the port it bound once it listens.
+        let listen = arguments.contains("--listen") ? [] : ["--listen", "127.0.0.1:0"]
+        process.arguments = ["serve"] + listen + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         let errors = Pipe()
         process.standardError = errors
         try process.run()
         var line = ""
-        while !line.contains("\n") {
+        // Until the line saying where it listens (a warning may come first), or the end.
+        while !(line.range(of: "serving ").map { line[$0.upperBound...].contains("\n") } ?? false) {
             let chunk = errors.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             line += String(decoding: chunk, as: UTF8.self)

@@ -68,4 +68,35 @@ struct EncryptedBackupTests {
             #expect(!(outcome.stdout + outcome.stderr).contains(Self.passphrase))
         }
     }
+
+    @Test("batch run --encrypt seals every job's archives; batch rerun without the key leaves no plain archive")
+    func encryptedBatch() async throws {
+        let fixture = try await BatchFixture.start(messagesPerFolder: 2)
+        defer { fixture.stop() }
+        let key = ["MAILFERRY_ARCHIVE_PASSPHRASE": Self.passphrase]
+        let first = try await fixture.run(["--encrypt"], environment: key)
+        #expect(first.status == 1, "the bad-password row fails, the others finish: \(first.stderr)")
+        let archives = fileTree(fixture.store).filter { $0.contains("/archives/") && $0.hasSuffix(".tar") }
+        #expect(archives.count == 2, "\(archives)")
+        for archive in archives {
+            #expect(ArchiveReader.encryption(ofArchiveAt: "\(fixture.store)/\(archive)") != nil, "\(archive) is plain")
+        }
+        _ = try fixture.pair.source.save(
+            user: "alice", folder: "INBOX", message: Data("Subject: after\r\n\r\nnew\r\n".utf8))
+        let plain = try await MailferryBinary.run(
+            [
+                "batch", "rerun", "acme", "--store", fixture.store, "--ca-file", try fixture.caFile(), "--json",
+            ])
+        let jobs = try await fixture.status()
+        #expect(plain.status != 0)
+        #expect(
+            (state(jobs, "alice", target: "carol")["lastError"] as? String ?? "\(jobs)").contains(
+                "its archives are encrypted"),
+            "\(jobs)")
+        let plainArchives = fileTree(fixture.store).filter {
+            $0.contains("/archives/") && $0.hasSuffix(".tar")
+                && ArchiveReader.encryption(ofArchiveAt: "\(fixture.store)/\($0)") == nil
+        }
+        #expect(plainArchives.isEmpty, "\(plainArchives)")
+    }
 }

@@ -47,10 +47,10 @@ struct RetryBudgetTests {
         #expect(connects.load(ordering: .relaxed) == 3)
     }
 
-    @Test("without progress the budget runs out and the transient error ends the job")
+    @Test("without progress the budget runs out: the error says the last failure, what was retried and for how long")
     func budgetSpentWithoutProgress() async throws {
         let works = Atomic(0)
-        await #expect(throws: Self.dropped) {
+        let error = await #expect(throws: RetriesExhausted.self) {
             _ = try await workers(
                 retries: 3, connect: { Self.idleClient() },
                 work: { _, _ in
@@ -60,6 +60,11 @@ struct RetryBudgetTests {
             ).run([1], first: Self.idleClient())
         }
         #expect(works.load(ordering: .relaxed) == 4, "the first try and three retries")
+        #expect(error?.underlying == Self.dropped && error?.attempts == 3)
+        #expect(
+            error?.description.contains("gave up after 3 retries over") == true
+                && error?.description.contains("run again to resume") == true, "\(String(describing: error))")
+        #expect(JobFailure(classifying: try #require(error)).grade == JobFailure(classifying: Self.dropped).grade)
     }
 
     @Test("progress between failures refills the budget: 20 cuts with progress each time still finish")

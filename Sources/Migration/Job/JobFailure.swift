@@ -47,6 +47,9 @@ public struct JobFailure: Error, Sendable, Equatable, CustomStringConvertible {
             case .io, .diskFull, .corrupt:
                 self.init(grade: .job, kind: .store, message: error.description)
             }
+        case let error as RetriesExhausted:
+            self.init(classifying: error.underlying)
+            message = error.description
         case let error as TargetOverQuota:
             self.init(grade: .job, kind: .overQuota, message: error.description)
         case let error as ArchiveError:

@@ -66,9 +66,11 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
                                 }
                                 guard error.scope == .folder || error.scope == .message else {
                                     if error.isTransient {
-                                        logger.error(
-                                            "\(name(item)): giving up after \(retries) attempts without progress: \(error)"
-                                        )
+                                        let exhausted = RetriesExhausted(
+                                            step: name(item), attempts: retries, seconds: budget.secondsFailing,
+                                            underlying: error)
+                                        logger.error("\(exhausted)")
+                                        throw exhausted
                                     }
                                     throw error
                                 }
@@ -103,7 +105,11 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
                 return try await connect()
             } catch let error as IMAPError where error.isTransient {
                 try control.stop.check()
-                guard let delay = budget.nextDelay(progress: progressMark()) else { throw error }
+                guard let delay = budget.nextDelay(progress: progressMark()) else {
+                    throw RetriesExhausted(
+                        step: item.map(name) ?? "connect", attempts: retries, seconds: budget.secondsFailing,
+                        underlying: error)
+                }
                 logger.warning(
                     "\(item.map(name) ?? "connect"): reconnect failed: \(error); retrying in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries))"
                 )
@@ -124,6 +130,11 @@ struct RetryBudget {
     let baseDelay: Double
     private(set) var attempt = 0
     private var mark: Int64
+    /// When the first failure since the last progress happened.
+    private var failingSince: Date?
+
+    /// Seconds since the first failure without progress in between.
+    var secondsFailing: Double { failingSince.map { Date().timeIntervalSince($0) } ?? 0 }
 
     init(retries: Int, baseDelay: Double, mark: Int64) {
         self.retries = retries; self.baseDelay = baseDelay; self.mark = mark
@@ -132,7 +143,8 @@ struct RetryBudget {
     /// The delay before the next attempt, or nil when the budget is spent. Progress since the
     /// previous failure (a higher mark) refills it.
     mutating func nextDelay(progress: Int64) -> Double? {
-        if progress != mark { attempt = 0; mark = progress }
+        if progress != mark { attempt = 0; mark = progress; failingSince = nil }
+        if failingSince == nil { failingSince = Date() }
         guard attempt < retries else { return nil }
         attempt += 1
         return min(30, baseDelay * Double(1 << attempt) / 2) * Double.random(in: 0.5...1.0)

@@ -20,13 +20,21 @@ func withReconnects<T>(
             if let client { current = client } else { current = try await connect() }
             client = current
             everConnected = true
+            ReachedEndpoints.shared.insert(
+                host: current.configuration.endpoint.host, port: current.configuration.endpoint.port)
             return (current, try await body(current))
         } catch let error as IMAPError where error.isTransient {
             try control.stop.check()
             // Nothing listening at the very first try is a wrong host or port far more often
             // than a server restarting: say so now rather than after a minute of back-off.
-            if case .connectionRefused = error, !everConnected { throw error }
-            guard let delay = budget.nextDelay(progress: 0) else { throw error }
+            if case .connectionRefused(let host, let port) = error, !everConnected,
+                !ReachedEndpoints.shared.contains(host: host, port: port)
+            {
+                throw error
+            }
+            guard let delay = budget.nextDelay(progress: 0) else {
+                throw RetriesExhausted(step: step, attempts: retries, seconds: budget.secondsFailing, underlying: error)
+            }
             logger.warning(
                 "\(step): \(error); reconnecting in \(String(format: "%.1f", delay)) s (attempt \(budget.attempt) of \(retries))"
             )
