@@ -55,7 +55,7 @@ public final class BatchRunner: @unchecked Sendable {
         let handler = try FileLogHandler(
             path: "\(logs)/\(StoreLayout.timestamp(Date()))-batch-\(StoreLayout.safeFileName(batch.name)).log")
         log = Logger(label: "mailferry.batch") { _ in handler }
-        let recovered = try store.recoverInterrupted(batchID: batch.id)
+        let recovered = try await store.recoverInterrupted(batchID: batch.id)
         log.info("batch \(batch.name) run \(batch.runs) to \(batch.targetServer), \(concurrency) at a time")
         if recovered > 0 { log.notice("\(recovered) job(s) left running by a process that died are queued again") }
         let watcher = Task { [self] in await watchRequests() }
@@ -67,7 +67,7 @@ public final class BatchRunner: @unchecked Sendable {
             var running = 0
             while true {
                 while running < concurrency,
-                    let job = try store.claimNextJob(batchID: batch.id, skippingHosts: budget.fullHosts)
+                    let job = try await store.claimNextJob(batchID: batch.id, skippingHosts: budget.fullHosts)
                 {
                     running += 1
                     budget.start(job.sourceServer)
@@ -82,14 +82,14 @@ public final class BatchRunner: @unchecked Sendable {
                 running -= 1
             }
         }
-        return try store.jobs(batchID: batch.id)
+        return try await store.jobs(batchID: batch.id)
     }
 
     /// Applies pause and stop requests to the jobs this runner is running.
     private func watchRequests() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: pollInterval)
-            guard let requests = try? store.pendingRequests(batchID: batch.id) else { continue }
+            guard let requests = try? await store.pendingRequests(batchID: batch.id) else { continue }
             for id in requests.keys { control(for: id)?.stop.requestStop() }
         }
     }
@@ -98,7 +98,7 @@ public final class BatchRunner: @unchecked Sendable {
     private func reportProgress() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: progressInterval)
-            try? store.saveProgress(liveProgress())
+            try? await store.saveProgress(liveProgress())
         }
     }
 
@@ -121,7 +121,7 @@ public final class BatchRunner: @unchecked Sendable {
         register(job.id, control)
         defer { register(job.id, nil) }
         do {
-            guard let sealed = try store.credentials(jobID: job.id) else {
+            guard let sealed = try await store.credentials(jobID: job.id) else {
                 throw JobFailure(
                     grade: .configuration, kind: .configuration,
                     message: "the batch was closed and its credentials wiped; run the batch file again")
@@ -135,11 +135,11 @@ public final class BatchRunner: @unchecked Sendable {
             await sourceClient.logout()
             if job.createMailbox {
                 job.state = .provisioning
-                try store.save(job)
+                try await store.save(job)
                 try await ensureMailbox(target, password: targetPassword)
             }
             job.state = .migrating
-            try store.save(job)
+            try await store.save(job)
             log.info("line \(job.line) \(job.sourceUser) → \(job.targetUser): migrating (store job \(job.storeJob))")
             let migrationJob = MigrationJob(
                 storeRoot: storeRoot, name: job.storeJob, control: control, console: { _ in SwiftLogNoOpLogHandler() })
@@ -160,7 +160,7 @@ public final class BatchRunner: @unchecked Sendable {
             job.skipped = Int64(summary.pull.issues.count + summary.push.skipped)
             job.flagUpdates = Int64(summary.push.flagUpdates)
             job.state = .verifying
-            try store.save(job)
+            try await store.save(job)
             let report = try await migrationJob.verify(
                 VerifyEngine(target: target, storeRoot: storeRoot, job: job.storeJob), targetPassword: targetPassword,
                 sourcePassword: nil)
@@ -173,7 +173,7 @@ public final class BatchRunner: @unchecked Sendable {
             }
             job.passes += 1
         } catch is JobStopped {
-            let request = (try? store.pendingRequests(batchID: batch.id)[job.id]) ?? .pause
+            let request = (try? await store.pendingRequests(batchID: batch.id)[job.id]) ?? .pause
             job.state = request == .stop ? .stopped : .paused
         } catch {
             let failure = JobFailure(classifying: error)
@@ -182,7 +182,7 @@ public final class BatchRunner: @unchecked Sendable {
             job.lastError = failure.message
         }
         job.finishedAt = Date()
-        try? store.save(job)
+        try? await store.save(job)
         let counts = "\(job.messages) messages, \(job.bytes) bytes, \(job.skipped) skipped"
         log.info(
             "line \(job.line) \(job.sourceUser) → \(job.targetUser): \(job.state.rawValue) (\(counts))\(job.lastError.map { ": \($0)" } ?? "")"

@@ -64,13 +64,13 @@ actor BatchSupervisor {
                     targetServer: configuration.targetServer, concurrency: configuration.concurrency,
                     configure: configuration.configure)
                 if let make = configuration.makeProvisioner {
-                    let admin = try store.administrator(batchID: batch.id)
+                    let admin = try await store.administrator(batchID: batch.id)
                     runner.provisioner = try make(admin.user, try admin.sealedPassword.map(box.open))
                 }
                 runner.perHostConnections = configuration.perHostConnections
                 let jobs = try await runner.run()
-                if let access = (try? store.webAccess(batchID: batch.id)) ?? nil {
-                    let record = (try? store.batch(named: batch.name)).flatMap { $0 } ?? batch
+                if let access = (try? await store.webAccess(batchID: batch.id)) ?? nil {
+                    let record = (try? await store.batch(named: batch.name)).flatMap { $0 } ?? batch
                     configuration.onBatchEnded?(record, jobs, access, started)
                 }
             } catch {
@@ -83,10 +83,10 @@ actor BatchSupervisor {
     private func finished(_ batchID: Int64) { running[batchID] = nil }
 
     /// At start-up: every web batch with queued or interrupted jobs goes on.
-    func resumeUnfinished() throws {
-        for batch in try store.batches() where batch.closedAt == nil {
-            guard (try? store.webAccess(batchID: batch.id)) ?? nil != nil else { continue }
-            let jobs = try store.jobs(batchID: batch.id)
+    func resumeUnfinished() async throws {
+        for batch in try await store.batches() where batch.closedAt == nil {
+            guard (try? await store.webAccess(batchID: batch.id)) ?? nil != nil else { continue }
+            let jobs = try await store.jobs(batchID: batch.id)
             if jobs.contains(where: { $0.state == .queued || $0.state.isActive }) { start(batch) }
         }
     }

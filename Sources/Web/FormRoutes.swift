@@ -97,21 +97,21 @@ extension WebApp {
             let results = await connectionTest(file.rows, form: form)
             return Self.html(formPage(form, errors: [:], session: session, connectionTest: results))
         }
-        let token = try startBatch(file.rows, form: form)
+        let token = try await startBatch(file.rows, form: form)
         return Self.redirect("/status/\(token)")
     }
 
     /// Stores the batch (credentials sealed), gives it a status page and starts it.
-    func startBatch(_ rows: [BatchRow], form: MailboxForm) throws -> String {
+    func startBatch(_ rows: [BatchRow], form: MailboxForm) async throws -> String {
         let sealed = try rows.map {
             ($0, SealedCredentials(source: try box.seal($0.sourcePassword), target: try box.seal($0.targetPassword)))
         }
         let name = "web-" + StoreLayoutName.timestamp() + "-" + String(CSRFProtection.newSession().prefix(6))
-        let batch = try store.upsertBatch(
+        let batch = try await store.upsertBatch(
             name: name, targetServer: Self.serverText(configuration.targetServer), rows: sealed)
-        let access = try store.grantWebAccess(batchID: batch.id, reportTo: form.reportTo)
+        let access = try await store.grantWebAccess(batchID: batch.id, reportTo: form.reportTo)
         if rows.contains(where: \.createMailbox) {
-            try store.saveAdministrator(
+            try await store.saveAdministrator(
                 batchID: batch.id, user: form.adminLogin.isEmpty ? nil : form.adminLogin,
                 sealedPassword: form.adminPassword.isEmpty ? nil : try box.seal(form.adminPassword))
         }

@@ -5,15 +5,15 @@ import MailStore
 
 extension WebApp {
     /// The batch behind a status token; nil for an unknown one (a 404, whatever the reason).
-    func batch(token: String) -> (BatchRecord, BatchWebAccess)? {
+    func batch(token: String) async -> (BatchRecord, BatchWebAccess)? {
         guard token.count == 32, token.allSatisfy(\.isHexDigit) else { return nil }
-        return (try? store.batch(accessToken: token)) ?? nil
+        return (try? await store.batch(accessToken: token)) ?? nil
     }
 
     func statusPage(_ request: Request, token: String) async throws -> Response {
-        guard let (batch, _) = batch(token: token) else { return notFound() }
+        guard let (batch, _) = await batch(token: token) else { return notFound() }
         let (session, cookie) = sessionCookie(request)
-        let jobs = try store.jobs(batchID: batch.id)
+        let jobs = try await store.jobs(batchID: batch.id)
         let snapshot = StatusSnapshot(jobs: jobs, dns: await supervisor.dnsVerdict(batch, jobs: jobs))
         let base = "/status/\(token)"
         var values: [String: Any] = [
@@ -39,8 +39,8 @@ extension WebApp {
     }
 
     func statusJSON(token: String) async throws -> Response {
-        guard let (batch, _) = batch(token: token) else { return notFound() }
-        let jobs = try store.jobs(batchID: batch.id)
+        guard let (batch, _) = await batch(token: token) else { return notFound() }
+        let jobs = try await store.jobs(batchID: batch.id)
         let snapshot = StatusSnapshot(jobs: jobs, dns: await supervisor.dnsVerdict(batch, jobs: jobs))
         return Response(
             status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
@@ -49,8 +49,8 @@ extension WebApp {
 
     /// Server-sent events: the batch's snapshot whenever it changes (the runner writes progress
     /// every second), a comment every 15 s to keep proxies from closing an idle stream.
-    func statusEvents(token: String) throws -> Response {
-        guard let (batch, _) = batch(token: token) else { return notFound() }
+    func statusEvents(token: String) async throws -> Response {
+        guard let (batch, _) = await batch(token: token) else { return notFound() }
         let store = self.store, supervisor = self.supervisor
         return Response(
             status: .ok,
@@ -59,7 +59,7 @@ extension WebApp {
                 var last = ""
                 var quiet = 0
                 while !Task.isCancelled {
-                    let jobs = (try? store.jobs(batchID: batch.id)) ?? []
+                    let jobs = (try? await store.jobs(batchID: batch.id)) ?? []
                     let snapshot = StatusSnapshot(jobs: jobs, dns: await supervisor.dnsVerdict(batch, jobs: jobs))
                     let json = snapshot.json
                     if json != last {
@@ -84,11 +84,11 @@ extension WebApp {
             })
     }
 
-    func logsZip(token: String) throws -> Response {
-        guard let (batch, _) = batch(token: token) else { return notFound() }
+    func logsZip(token: String) async throws -> Response {
+        guard let (batch, _) = await batch(token: token) else { return notFound() }
         let path = NSTemporaryDirectory() + "mailferry-logs-\(UUID().uuidString).zip"
         try BatchLogBundle.write(
-            batch: batch, jobs: try store.jobs(batchID: batch.id), storeRoot: configuration.storeRoot, to: path)
+            batch: batch, jobs: try await store.jobs(batchID: batch.id), storeRoot: configuration.storeRoot, to: path)
         defer { unlink(path) }
         let data = FileManager.default.contents(atPath: path) ?? Data()
         return Response(
@@ -101,9 +101,9 @@ extension WebApp {
     }
 
     /// The report as it is emailed (its HTML part), for the batch as it stands.
-    func report(token: String) throws -> Response {
-        guard let (batch, _) = batch(token: token) else { return notFound() }
-        let jobs = try store.jobs(batchID: batch.id)
+    func report(token: String) async throws -> Response {
+        guard let (batch, _) = await batch(token: token) else { return notFound() }
+        let jobs = try await store.jobs(batchID: batch.id)
         let started = jobs.compactMap(\.startedAt).min() ?? batch.createdAt
         let finished = jobs.compactMap(\.finishedAt).max() ?? Date()
         let report = BatchReport(batch: batch, jobs: jobs, started: started, finished: finished)
@@ -112,19 +112,21 @@ extension WebApp {
 
     /// Pause, resume, stop (the batch or one job) and the differential sync; back to the page.
     func batchAction(_ request: Request, token: String, action: String, jobID: Int64?) async throws -> Response {
-        guard let (batch, _) = batch(token: token) else { return notFound() }
+        guard let (batch, _) = await batch(token: token) else { return notFound() }
         guard try await verifiedForm(request) != nil else { return expired() }
         let jobs = jobID.map { [$0] }
-        if let jobID, !(try store.jobs(batchID: batch.id)).contains(where: { $0.id == jobID }) { return notFound() }
+        if let jobID, !(try await store.jobs(batchID: batch.id)).contains(where: { $0.id == jobID }) {
+            return notFound()
+        }
         switch action {
-        case "pause": try store.request(.pause, batchID: batch.id, jobIDs: jobs)
-        case "stop": try store.request(.stop, batchID: batch.id, jobIDs: jobs)
+        case "pause": try await store.request(.pause, batchID: batch.id, jobIDs: jobs)
+        case "stop": try await store.request(.stop, batchID: batch.id, jobIDs: jobs)
         case "resume":
-            try store.requeue(batchID: batch.id, jobIDs: jobs)
+            try await store.requeue(batchID: batch.id, jobIDs: jobs)
             await supervisor.start(batch)
         case "rerun" where jobID == nil:
             guard batch.closedAt == nil else { return Self.redirect("/status/\(token)") }
-            if try store.rerun(batchID: batch.id) > 0 { await supervisor.start(batch) }
+            if try await store.rerun(batchID: batch.id) > 0 { await supervisor.start(batch) }
         default:
             return notFound()
         }

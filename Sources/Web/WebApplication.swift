@@ -75,13 +75,13 @@ public struct WebApp: Sendable {
             try await self.statusJSON(token: context.parameters.require("token"))
         }
         router.get("/status/:token/events") { _, context in
-            try self.statusEvents(token: context.parameters.require("token"))
+            try await self.statusEvents(token: context.parameters.require("token"))
         }
         router.get("/status/:token/logs.zip") { _, context in
-            try self.logsZip(token: context.parameters.require("token"))
+            try await self.logsZip(token: context.parameters.require("token"))
         }
         router.get("/status/:token/report") { _, context in
-            try self.report(token: context.parameters.require("token"))
+            try await self.report(token: context.parameters.require("token"))
         }
         router.post("/status/:token/:action") { request, context in
             try await self.batchAction(

@@ -20,7 +20,7 @@ final class BatchLiveView: @unchecked Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(isTerminal ? 1 : 10))
                 if Task.isCancelled { break }
-                guard let jobs = try? store.jobs(batchID: batch.id) else { continue }
+                guard let jobs = try? await store.jobs(batchID: batch.id) else { continue }
                 draw(jobs)
             }
         }
