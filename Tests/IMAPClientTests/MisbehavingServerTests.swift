@@ -46,7 +46,9 @@ struct MisbehavingServerTests {
             _ = fetch
             send("* 1 FETCH (UID 1 BODY[] {100}\r\n0123456789", to: socket)
         }
-        let client = client(port: listener.port)
+        // A long timeout: on a saturated machine the fake's close can come after a short one, and
+        // this test is about the close being reported.
+        let client = client(port: listener.port, ioTimeout: 30)
         try await client.connect()
         try await client.login(password: "x")
         let sink = MemorySink()

@@ -36,38 +36,24 @@ struct CrashEveryStepTests {
         #expect(!expected.maildir.isEmpty && !expected.target.isEmpty)
 
         // Every k, a few at a time (each a fresh store and target account).
-        let failures = try await withThrowingTaskGroup(of: String?.self) { group in
-            var next = 1
-            var failures: [String] = []
-            func add() {
-                let k = next
-                next += 1
-                group.addTask {
-                    let run = try await Run(fixture: fixture, index: k)
-                    let killed = try await run.migrate(environment: ["MAILFERRY_CRASH_AT_STEP": "\(k)"])
-                    guard killed.status != 0 else { return "step \(k): the run was not killed (exit 0)" }
-                    let resumed = try await run.migrate()
-                    guard resumed.status == 0 else {
-                        return
-                            "step \(k): the resumed run failed (exit \(resumed.status)): \(resumed.stderr.suffix(800))"
-                    }
-                    let state = try await run.state()
-                    if let difference = state.difference(from: expected) {
-                        return "step \(k) (\(steps[k - 1])): \(difference)"
-                    }
-                    let again = try await run.migrate()
-                    guard again.status == 0, again.stdout.contains("Copied     0 messages"),
-                        again.stdout.contains("Uploaded   0 messages")
-                    else { return "step \(k): a run after the resume still changed something:\n\(again.stdout)" }
-                    return nil
-                }
+        let failures = try await Self.forEachStep(steps.count) { k in
+            let run = try await Run(fixture: fixture, index: k)
+            let killed = try await run.migrate(environment: ["MAILFERRY_CRASH_AT_STEP": "\(k)"])
+            guard killed.status != 0 else { return "step \(k): the run was not killed (exit 0)" }
+            let resumed = try await run.migrate()
+            guard resumed.status == 0 else {
+                return
+                    "step \(k): the resumed run failed (exit \(resumed.status)): \(resumed.stderr.suffix(800))"
             }
-            for _ in 0..<2 where next <= steps.count { add() }
-            while let result = try await group.next() {
-                if let result { failures.append(result) }
-                if next <= steps.count { add() }
+            let state = try await run.state()
+            if let difference = state.difference(from: expected) {
+                return "step \(k) (\(steps[k - 1])): \(difference)"
             }
-            return failures
+            let again = try await run.migrate()
+            guard again.status == 0, again.stdout.contains("Copied     0 messages"),
+                again.stdout.contains("Uploaded   0 messages")
+            else { return "step \(k): a run after the resume still changed something:\n\(again.stdout)" }
+            return nil
         }
         #expect(failures.isEmpty, "\(failures.count) of \(steps.count) steps:\n\(failures.joined(separator: "\n"))")
         print("crash-every-step: \(steps.count) durable steps covered: \(kinds.sorted { $0.key < $1.key })")
@@ -90,53 +76,64 @@ struct CrashEveryStepTests {
         try #require(steps.count >= 20 && steps.count < Self.accounts && batchSteps > 3, "\(steps.count) steps")
         let expected = try await reference.state()
 
-        let failures = try await withThrowingTaskGroup(of: String?.self) { group in
-            var next = 1
-            var failures: [String] = []
-            func add() {
-                let k = next
-                next += 1
-                group.addTask {
-                    let run = try await BatchCrashRun(fixture: fixture, index: k)
-                    let ownLog = "\(run.store)/steps.log"
-                    let killed = try await run.run(
-                        environment: ["MAILFERRY_CRASH_AT_STEP": "\(k)", "MAILFERRY_STEP_LOG": ownLog])
-                    // The runner writes progress rows by the clock, so a run can have a few steps fewer.
-                    let ownSteps =
-                        (try? String(contentsOfFile: ownLog, encoding: .utf8))?.split(separator: "\n").count ?? 0
-                    guard killed.status != 0 || ownSteps < k else {
-                        return "step \(k): the run was not killed (exit 0)"
-                    }
-                    let resumed = try await run.run()
-                    guard resumed.status == 0 else {
-                        return
-                            "step \(k): the resumed batch failed (exit \(resumed.status)): \(resumed.stdout.suffix(600)) \(resumed.stderr.suffix(600))"
-                    }
-                    let jobs = try await run.status()
-                    guard jobs.count == 1, jobs[0]["state"] as? String == "done" else {
-                        return "step \(k): after the resume the jobs are \(jobs)"
-                    }
-                    if let difference = try await run.state().difference(from: expected) {
-                        return "step \(k) (\(steps[k - 1])): \(difference)"
-                    }
-                    let again = try await run.run()
-                    let after = try await run.status()
-                    guard again.status == 0, after.first?["messages"] as? Int == 0 else {
-                        return "step \(k): a batch run after the resume copied again: \(after)"
-                    }
-                    return nil
-                }
+        let failures = try await Self.forEachStep(steps.count) { k in
+            let run = try await BatchCrashRun(fixture: fixture, index: k)
+            let ownLog = "\(run.store)/steps.log"
+            let killed = try await run.run(
+                environment: ["MAILFERRY_CRASH_AT_STEP": "\(k)", "MAILFERRY_STEP_LOG": ownLog])
+            // The runner writes progress rows by the clock, so a run can have a few steps fewer.
+            let ownSteps =
+                (try? String(contentsOfFile: ownLog, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            guard killed.status != 0 || ownSteps < k else {
+                return "step \(k): the run was not killed (exit 0)"
             }
-            for _ in 0..<2 where next <= steps.count { add() }
-            while let result = try await group.next() {
-                if let result { failures.append(result) }
-                if next <= steps.count { add() }
+            let resumed = try await run.run()
+            guard resumed.status == 0 else {
+                return
+                    "step \(k): the resumed batch failed (exit \(resumed.status)): \(resumed.stdout.suffix(600)) \(resumed.stderr.suffix(600))"
             }
-            return failures
+            let jobs = try await run.status()
+            guard jobs.count == 1, jobs[0]["state"] as? String == "done" else {
+                return "step \(k): after the resume the jobs are \(jobs)"
+            }
+            if let difference = try await run.state().difference(from: expected) {
+                return "step \(k) (\(steps[k - 1])): \(difference)"
+            }
+            let again = try await run.run()
+            let after = try await run.status()
+            guard again.status == 0, after.first?["messages"] as? Int == 0 else {
+                return "step \(k): a batch run after the resume copied again: \(after)"
+            }
+            return nil
         }
         #expect(failures.isEmpty, "\(failures.count) of \(steps.count) steps:\n\(failures.joined(separator: "\n"))")
         print(
             "crash-every-step (batch): \(steps.count) durable steps covered, \(batchSteps) of them in the batch store")
+    }
+
+    /// Runs `check` for every step 1…count, two at a time (each a migrate or batch of its own);
+    /// returns what the failing ones said.
+    static func forEachStep(
+        _ count: Int, _ check: @escaping @Sendable (Int) async throws -> String?
+    ) async throws -> [String] {
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            var next = 1
+            var failures: [String] = []
+            for _ in 0..<2 where next <= count {
+                let k = next
+                next += 1
+                group.addTask { try await check(k) }
+            }
+            while let result = try await group.next() {
+                if let result { failures.append(result) }
+                if next <= count {
+                    let k = next
+                    next += 1
+                    group.addTask { try await check(k) }
+                }
+            }
+            return failures
+        }
     }
 
     /// A one-row batch into its own store and target account.
