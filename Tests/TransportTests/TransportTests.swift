@@ -75,6 +75,6 @@ struct TransportTests {
         var buffer = [UInt8](repeating: 0, count: 16)
         let count = try buffer.withUnsafeMutableBytes { try socket.read(into: $0) }
         #expect(count == 0, "the read ends as at EOF")
-        #expect(Date().timeIntervalSince(begin) < 5, "not the 60 s read timeout")
+        #expect(Date().timeIntervalSince(begin) < 30, "not the 60 s read timeout")
     }
 }
