@@ -39,6 +39,8 @@ public struct BatchJob: Sendable, Equatable, Codable {
     public var passes: Int
     /// While it runs: how far this pass is (not saved by `save`; the runner writes it apart).
     public var progress: BatchJobProgress? = nil
+    /// The worker running it, or that ran it last (PostgreSQL batches only).
+    public var worker: String? = nil
 
     public var row: BatchRow {
         BatchRow(

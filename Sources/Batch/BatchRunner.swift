@@ -116,118 +116,32 @@ public final class BatchRunner: @unchecked Sendable {
     private func register(_ id: Int64, _ control: JobControl?) { lock.lock(); controls[id] = control; lock.unlock() }
 
     private func runJob(_ claimed: BatchJob) async {
-        var job = claimed
         let control = JobControl()
-        register(job.id, control)
-        defer { register(job.id, nil) }
+        register(claimed.id, control)
+        defer { register(claimed.id, nil) }
+        let executor = BatchJobExecutor(
+            storeRoot: storeRoot, box: box, connectionsPerJob: connectionsPerJob, archiveKey: archiveKey,
+            provisioner: provisioner, configure: configure)
+        let store = self.store, batchID = batch.id
+        let credentials: SealedCredentials?
         do {
-            guard let sealed = try await store.credentials(jobID: job.id) else {
-                throw JobFailure(
-                    grade: .configuration, kind: .configuration,
-                    message: "the batch was closed and its credentials wiped; run the batch file again")
-            }
-            let sourcePassword = try box.open(sealed.source), targetPassword = try box.open(sealed.target)
-            let row = job.row
-            let source = configure(row.sourceEndpoint, true)
-            let target = configure(row.targetEndpoint(on: targetServer), false)
-            // checking: the source login first, so a wrong password is reported as such.
-            let sourceClient = try await IMAPClient.loggedIn(source, password: sourcePassword)
-            await sourceClient.logout()
-            if job.createMailbox {
-                job.state = .provisioning
-                try await store.save(job)
-                try await ensureMailbox(target, password: targetPassword)
-            }
-            job.state = .migrating
-            try await store.save(job)
-            log.info("line \(job.line) \(job.sourceUser) → \(job.targetUser): migrating (store job \(job.storeJob))")
-            let migrationJob = MigrationJob(
-                storeRoot: storeRoot, name: job.storeJob, control: control, console: { _ in SwiftLogNoOpLogHandler() })
-            let pullProgress = TransferProgress(), pushProgress = TransferProgress()
-            track(job.id, (pullProgress, pushProgress))
-            defer { track(job.id, nil) }
-            var pull = PullOptions(
-                source: source, storeRoot: storeRoot, job: job.storeJob, connections: connectionsPerJob)
-            pull.archiveKey = archiveKey
-            let summary = try await migrationJob.migrate(
-                pull: pull,
-                push: PushOptions(
-                    target: target, storeRoot: storeRoot, job: job.storeJob, connections: connectionsPerJob),
-                sourcePassword: sourcePassword, targetPassword: targetPassword, pullProgress: pullProgress,
-                pushProgress: pushProgress)
-            job.messages = Int64(summary.push.uploaded)
-            job.bytes = summary.push.bytes
-            job.skipped = Int64(summary.pull.issues.count + summary.push.skipped)
-            job.flagUpdates = Int64(summary.push.flagUpdates)
-            job.state = .verifying
-            try await store.save(job)
-            let report = try await migrationJob.verify(
-                VerifyEngine(target: target, storeRoot: storeRoot, job: job.storeJob), targetPassword: targetPassword,
-                sourcePassword: nil)
-            if report.isEqual {
-                job.state = summary.hasFailures ? .doneWithSkips : .done
-            } else {
-                job.state = .failed
-                job.failureKind = "verify"
-                job.lastError = "verify found \(report.problems.count) difference(s) between the store and the target"
-            }
-            job.passes += 1
-        } catch is JobStopped {
-            let request = (try? await store.pendingRequests(batchID: batch.id)[job.id]) ?? .pause
-            job.state = request == .stop ? .stopped : .paused
+            credentials = try await store.credentials(jobID: claimed.id)
         } catch {
-            let failure = JobFailure(classifying: error)
+            var job = claimed
             job.state = .failed
-            job.failureKind = failure.kind.rawValue
-            job.lastError = failure.message
-        }
-        job.finishedAt = Date()
-        try? await store.save(job)
-        let counts = "\(job.messages) messages, \(job.bytes) bytes, \(job.skipped) skipped"
-        log.info(
-            "line \(job.line) \(job.sourceUser) → \(job.targetUser): \(job.state.rawValue) (\(counts))\(job.lastError.map { ": \($0)" } ?? "")"
-        )
-    }
-
-    /// A mailbox that takes the login exists; one that does not is created by the provisioner
-    /// and must then take the login.
-    private func ensureMailbox(_ target: IMAPClientConfiguration, password: String) async throws {
-        do {
-            let client = try await IMAPClient.loggedIn(target, password: password)
-            await client.logout()
+            job.failureKind = JobFailure(classifying: error).kind.rawValue
+            job.lastError = "\(error)"
+            job.finishedAt = Date()
+            try? await store.save(job)
             return
-        } catch let error as IMAPError {
-            guard case .authenticationFailed = error else { throw error }
         }
-        let address = target.endpoint.user
-        guard let provisioner else {
-            throw JobFailure(
-                grade: .job, kind: .provisioning,
-                message:
-                    "\(address) cannot log in on the target and no provisioner is configured (--provisioner) to create it"
-            )
-        }
-        do {
-            _ = try await provisioner.ensureMailbox(address: address, password: password)
-            // A mailbox just created can take a moment to accept logins (a server re-reads its
-            // user list at most once a second; a panel's API may be slower still).
-            var attempt = 0
-            while true {
-                do {
-                    let client = try await IMAPClient.loggedIn(target, password: password)
-                    await client.logout()
-                    break
-                } catch IMAPError.authenticationFailed where attempt < 20 {
-                    attempt += 1
-                    try await Task.sleep(for: .milliseconds(500))
-                }
-            }
-        } catch let failure as ProvisioningFailed {
-            throw JobFailure(grade: .job, kind: .provisioning, message: failure.description)
-        } catch let error as IMAPError {
-            throw JobFailure(
-                grade: .job, kind: .provisioning,
-                message: "\(address) was provisioned but its login still fails: \(error)")
-        }
+        _ = await executor.run(
+            claimed, targetServer: targetServer, credentials: credentials, control: control, log: log,
+            save: { try await store.save($0) },
+            stoppedState: {
+                let request = (try? await store.pendingRequests(batchID: batchID)[claimed.id]) ?? .pause
+                return request == .stop ? .stopped : .paused
+            },
+            track: { [self] id, progress in track(id, progress) })
     }
 }

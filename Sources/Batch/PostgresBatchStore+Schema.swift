@@ -41,7 +41,50 @@ extension PostgresBatchStore {
                     token TEXT NOT NULL UNIQUE, report_to TEXT, admin_user TEXT, admin_secret BYTEA)
                 """,
             ]
-        )
+        ),
+        (
+            2,
+            [
+                // Workers on many machines: who holds a job and until when (the lease its
+                // heartbeat extends), whose store has its manifest, and the limits every worker
+                // applies to the batch together.
+                """
+                ALTER TABLE batch ADD COLUMN per_host_connections INTEGER NOT NULL DEFAULT 8,
+                    ADD COLUMN connections_per_job INTEGER NOT NULL DEFAULT 2
+                """,
+                """
+                ALTER TABLE batch_job ADD COLUMN worker TEXT, ADD COLUMN lease_until TIMESTAMPTZ,
+                    ADD COLUMN store_worker TEXT, ADD COLUMN queued_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                """,
+                "CREATE INDEX batch_job_lease ON batch_job (worker, lease_until)",
+                """
+                CREATE TABLE worker (
+                    name TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, store TEXT NOT NULL,
+                    concurrency INTEGER NOT NULL, started_at TIMESTAMPTZ NOT NULL, seen_at TIMESTAMPTZ NOT NULL,
+                    state TEXT NOT NULL)
+                """,
+                "CREATE TABLE mailferry_setting (name TEXT PRIMARY KEY, value BYTEA NOT NULL)",
+                // Every path that queues a job or asks one to pause or stop notifies, whichever
+                // process wrote it: idle workers wake, and the worker running the job hears at once.
+                """
+                CREATE FUNCTION mailferry_job_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.state = 'queued' AND (TG_OP = 'INSERT' OR OLD.state IS DISTINCT FROM 'queued') THEN
+                        NEW.queued_at := now();
+                        PERFORM pg_notify('mailferry', 'queue ' || NEW.batch_id);
+                    END IF;
+                    IF TG_OP = 'UPDATE' AND NEW.request <> 'none' AND OLD.request IS DISTINCT FROM NEW.request THEN
+                        PERFORM pg_notify('mailferry', 'request ' || NEW.id);
+                    END IF;
+                    RETURN NEW;
+                END $$
+                """,
+                """
+                CREATE TRIGGER batch_job_changed BEFORE INSERT OR UPDATE ON batch_job
+                    FOR EACH ROW EXECUTE FUNCTION mailferry_job_changed()
+                """,
+            ]
+        ),
     ]
 
     func migrate() async throws {

@@ -115,7 +115,7 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
     static let jobColumns = """
         id, batch_id, line, source_server, source_port, source_tls, source_user, target_user, create_mailbox,
         store_job, state, request, failure_kind, last_error, messages, bytes, skipped, flag_updates, started_at,
-        finished_at, passes
+        finished_at, passes, worker
         """
 
     static func job(_ row: PostgresRow) throws -> BatchJob {
@@ -133,7 +133,7 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
             messages: try value("messages", Int64.self), bytes: try value("bytes", Int64.self),
             skipped: try value("skipped", Int64.self), flagUpdates: try value("flag_updates", Int64.self),
             startedAt: try value("started_at", Date?.self), finishedAt: try value("finished_at", Date?.self),
-            passes: try value("passes", Int.self))
+            passes: try value("passes", Int.self), worker: try value("worker", String?.self))
     }
 
     public func jobs(batchID: Int64) async throws -> [BatchJob] {
@@ -190,20 +190,33 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
         return nil
     }
 
-    public func save(_ job: BatchJob) async throws {
+    public func save(_ job: BatchJob) async throws { _ = try await save(job, heldBy: nil) }
+
+    /// Saves the job; with `worker`, only while that worker still holds its lease (a worker
+    /// whose lease ran out and was taken over writes nothing). Returns whether it was saved.
+    func save(_ job: BatchJob, heldBy worker: String?) async throws -> Bool {
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
+            var saved = false
+            for try await _ in try await connection.query(
                 """
                 UPDATE batch_job SET state = \(job.state.rawValue), failure_kind = \(job.failureKind),
                     last_error = \(job.lastError), messages = \(job.messages), bytes = \(job.bytes),
                     skipped = \(job.skipped), flag_updates = \(job.flagUpdates), started_at = \(job.startedAt),
                     finished_at = \(job.finishedAt), passes = \(job.passes),
-                    request = CASE WHEN \(job.state.isFinal) THEN 'none' ELSE request END
-                WHERE id = \(job.id)
+                    request = CASE WHEN \(job.state.isFinal) OR \(job.state == .queued) THEN 'none' ELSE request END,
+                    lease_until = CASE WHEN \(job.state.isActive) THEN lease_until END,
+                    store_worker = CASE WHEN \(!job.state.isActive) AND worker IS NOT NULL THEN worker
+                        ELSE store_worker END
+                WHERE id = \(job.id) AND (\(worker)::text IS NULL OR (worker = \(worker) AND lease_until IS NOT NULL))
+                RETURNING id
                 """, logger: logger)
-            if !job.state.isActive {
+            {
+                saved = true
+            }
+            if saved && !job.state.isActive {
                 try await connection.query("DELETE FROM job_progress WHERE job_id = \(job.id)", logger: logger)
             }
+            return saved
         }
     }
 
