@@ -1,3 +1,4 @@
+import Foundation
 import Migration
 
 /// How `batch status` and `batch run` show a batch's jobs.
@@ -28,7 +29,8 @@ public enum BatchStatusText {
                     + job.sourceUser.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                     + job.state.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
                     + String(job.messages).leftAligned(10) + String(job.bytes).leftAligned(11)
-                    + String(job.skipped).leftAligned(9) + String(job.passes).leftAligned(8) + "  " + job.targetUser)
+                    + String(job.skipped).leftAligned(9) + String(job.passes).leftAligned(8) + "  " + job.targetUser
+                    + (job.worker.map { "  [worker \($0)]" } ?? ""))
             if let progress = job.progress, job.state.isActive {
                 let percent = progress.fraction.map { "\(Int(($0 * 100).rounded(.down)))% · " } ?? ""
                 lines.append(
@@ -43,6 +45,17 @@ public enum BatchStatusText {
         lines.append("")
         lines.append(counts(jobs))
         return lines.joined(separator: "\n")
+    }
+
+    /// The workers of a shared database: a line each, with how long ago it was last heard.
+    public static func workers(_ workers: [WorkerRecord], now: Date) -> [String] {
+        guard !workers.isEmpty else { return ["workers: none has registered (start `mailferry worker --db …`)"] }
+        return ["workers:"]
+            + workers.map { worker in
+                let ago = Int(now.timeIntervalSince(worker.seenAt).rounded())
+                return "  \(worker.name)  \(worker.state)  on \(worker.host) (pid \(worker.pid))  "
+                    + "\(worker.concurrency) at a time  store \(worker.store)  seen \(ago) s ago"
+            }
     }
 }
 

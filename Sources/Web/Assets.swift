@@ -200,6 +200,7 @@ enum Assets {
               row.querySelector(".bytes").textContent = job.bytes;
               row.querySelector(".rate").textContent = job.rate;
               row.querySelector(".eta").textContent = job.eta;
+              row.querySelector(".worker").textContent = job.worker ? "worker " + job.worker : "";
               var error = row.querySelector(".last-error");
               error.textContent = job.error || "";
               if (job.hint) { error.appendChild(document.createElement("br")); var small = document.createElement("small"); small.textContent = job.hint; error.appendChild(small); }

@@ -9,12 +9,12 @@ import MailStore
 /// store: a restarted `serve` resumes every batch that still has work.
 actor BatchSupervisor {
     let configuration: WebConfiguration
-    let store: SQLiteBatchStore
+    let store: any BatchStore
     let box: SecretBox
     private var running: [Int64: Task<Void, Never>] = [:]
     private let logger = Logger(label: "mailferry.serve")
 
-    init(configuration: WebConfiguration, store: SQLiteBatchStore, box: SecretBox) {
+    init(configuration: WebConfiguration, store: any BatchStore, box: SecretBox) {
         self.configuration = configuration; self.store = store; self.box = box
     }
 
@@ -50,10 +50,33 @@ actor BatchSupervisor {
 
     private func setDNS(_ batchID: Int64, _ text: String) { dns[batchID] = text }
 
-    /// Starts the batch's runner unless one is running; queued jobs are picked up by it.
+    /// Starts the batch's runner unless one is running; queued jobs are picked up by it. On a
+    /// shared database the workers run the jobs: this follows the batch to its end for the report.
     func start(_ batch: BatchRecord) {
         guard running[batch.id] == nil else { return }
         let configuration = self.configuration, store = self.store, box = self.box, logger = self.logger
+        if let shared = store as? PostgresBatchStore {
+            running[batch.id] = Task.detached {
+                let started = Date()
+                do {
+                    try await shared.setLimits(
+                        batchID: batch.id, perHostConnections: configuration.perHostConnections, connectionsPerJob: 2)
+                    var jobs = try await shared.jobs(batchID: batch.id)
+                    while jobs.contains(where: { $0.state == .queued || $0.state.isActive }) {
+                        try await Task.sleep(for: .seconds(1))
+                        jobs = try await shared.jobs(batchID: batch.id)
+                    }
+                    if let access = try await shared.webAccess(batchID: batch.id) {
+                        let record = try await shared.batch(named: batch.name) ?? batch
+                        configuration.onBatchEnded?(record, jobs, access, started)
+                    }
+                } catch {
+                    logger.error("batch \(batch.name): \(error)")
+                }
+                await self.finished(batch.id)
+            }
+            return
+        }
         running[batch.id] = Task.detached {
             let started = Date()
             do {

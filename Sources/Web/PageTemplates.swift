@@ -118,7 +118,7 @@ enum PageTemplates {
         <tbody>
         {{#jobs}}
         <tr id="job-{{id}}" data-job="{{id}}">
-        <td>{{source}}</td><td>{{target}}</td>
+        <td>{{source}}</td><td>{{target}}<br><small class="worker">{{#worker}}worker {{worker}}{{/worker}}</small></td>
         <td class="state" data-state="{{stateKey}}">{{state}}</td>
         <td><progress max="100" value="{{percent}}" aria-label="Progress of {{source}}">{{percent}}%</progress></td>
         <td class="messages">{{messages}}</td><td class="bytes">{{bytes}}</td><td class="rate">{{rate}}</td><td class="eta">{{eta}}</td>

@@ -18,6 +18,8 @@ struct StatusSnapshot: Encodable, Sendable, Equatable {
         var eta: String
         var error: String?
         var hint: String?
+        /// The worker running it, or that ran it last (shared databases only).
+        var worker: String?
     }
 
     var totals: String
@@ -47,7 +49,8 @@ struct StatusSnapshot: Encodable, Sendable, Equatable {
                 messages: messages, bytes: bytes,
                 rate: progress.map { ByteCountText.format(Int64($0.bytesPerSecond)) + "/s" } ?? "",
                 eta: progress?.etaSeconds.map(BatchLiveText.duration) ?? "",
-                error: job.lastError, hint: job.lastError == nil ? nil : BatchReport.hint(kind: job.failureKind))
+                error: job.lastError, hint: job.lastError == nil ? nil : BatchReport.hint(kind: job.failureKind),
+                worker: job.worker)
         }
         let copied = jobs.reduce(Int64(0)) { $0 + ($1.progress.map { Int64($0.messagesDone) } ?? $1.messages) }
         let bytes = jobs.reduce(Int64(0)) { $0 + ($1.progress?.bytesDone ?? $1.bytes) }

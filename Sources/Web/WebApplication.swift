@@ -13,7 +13,7 @@ import NIOSSL
 /// `WebApp` is built by the command and by the tests alike.
 public struct WebApp: Sendable {
     public let configuration: WebConfiguration
-    let store: SQLiteBatchStore
+    let store: any BatchStore
     let box: SecretBox
     let supervisor: BatchSupervisor
     let templates: MustacheLibrary
@@ -24,8 +24,8 @@ public struct WebApp: Sendable {
         try FileManager.default.createDirectory(
             atPath: configuration.storeRoot, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700])
-        store = try SQLiteBatchStore(path: configuration.storeRoot + "/batches.sqlite")
-        box = try SecretBox.load(keyFile: configuration.storeRoot + "/batch.key")
+        store = try configuration.sharedStore ?? SQLiteBatchStore(path: configuration.storeRoot + "/batches.sqlite")
+        box = try configuration.secretBox ?? SecretBox.load(keyFile: configuration.storeRoot + "/batch.key")
         supervisor = BatchSupervisor(configuration: configuration, store: store, box: box)
         templates = try PageTemplates.library()
         csrf = CSRFProtection(key: configuration.csrfKey)

@@ -14,6 +14,11 @@ public struct WebConfiguration: Sendable {
     public var makeProvisioner:
         (@Sendable (_ adminUser: String?, _ adminPassword: String?) throws -> MailboxProvisioner)?
     public var concurrency = 4
+    /// A shared batch database (PostgreSQL) whose workers run the batches; nil: SQLite in the
+    /// store, and this process runs them.
+    public var sharedStore: (any BatchStore)?
+    /// The key credentials are sealed with (nil: MAILFERRY_SECRET_KEY or the store's key file).
+    public var secretBox: SecretBox?
     public var perHostConnections = 8
     /// The key of the CSRF tokens (HMAC-SHA256); 32 random bytes per process is enough: a
     /// restarted server only asks for the form to be loaded again.

@@ -35,6 +35,7 @@ struct BatchRunCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var encryption: EncryptOptions
     @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
+    @ArgumentParser.Flag(help: "With --db: queue the jobs for the workers and return at once.") var detach = false
 
     func validate() throws {
         guard (1...64).contains(concurrency) else {
@@ -50,7 +51,7 @@ struct BatchRunCommand: AsyncParsableCommand {
                 throw BatchFileInvalid(file: file, problems: batchFile.problems, json: json)
             }
             let provisioner = try provisioning.make()
-            let batches = try batchStore.open(creating: true)
+            let batches = try await batchStore.open(creating: true)
             let box = try batchStore.secretBox()
             let rows = try batchFile.rows.map { row in
                 (
@@ -60,11 +61,11 @@ struct BatchRunCommand: AsyncParsableCommand {
                 )
             }
             let batchName = name ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-            let batch = try batches.upsertBatch(name: batchName, targetServer: serverText(server), rows: rows)
+            let batch = try await batches.upsertBatch(name: batchName, targetServer: serverText(server), rows: rows)
             let jobs = try await runBatchHere(
                 batch, batches: batches, box: box, server: server, connection: connection, concurrency: concurrency,
                 storeRoot: batchStore.store, provisioner: provisioner, report: report,
-                perHostConnections: perHostConnections, archiveKey: try encryption.sealingKey())
+                perHostConnections: perHostConnections, archiveKey: try encryption.sealingKey(), detach: detach)
             try finishBatch(jobs, json: json)
         }
     }
@@ -73,12 +74,16 @@ struct BatchRunCommand: AsyncParsableCommand {
 /// Runs a batch's queued jobs in this process, holding the batch's lock: Ctrl-C or SIGTERM
 /// pauses the running jobs at their next commit (a second one ends the process at once).
 func runBatchHere(
-    _ batch: BatchRecord, batches: SQLiteBatchStore, box: SecretBox, server: IMAPEndpoint,
+    _ batch: BatchRecord, batches: any BatchStore, box: SecretBox, server: IMAPEndpoint,
     connection: ConnectionOptions,
     concurrency: Int, storeRoot: String, provisioner: MailboxProvisioner?, report: ReportOptions,
-    perHostConnections: Int = 8, archiveKey: ArchiveKey? = nil
+    perHostConnections: Int = 8, archiveKey: ArchiveKey? = nil, detach: Bool = false
 ) async throws -> [BatchJob] {
     let started = Date()
+    if let shared = batches as? PostgresBatchStore {
+        try await shared.setLimits(batchID: batch.id, perHostConnections: perHostConnections, connectionsPerJob: 2)
+        return try await followSharedBatch(batch, store: shared, started: started, report: report, storeRoot: storeRoot, detach: detach)
+    }
     let lock: StoreLock
     do {
         lock = try BatchRunner.lock(storeRoot: storeRoot, batch: batch)
@@ -94,7 +99,7 @@ func runBatchHere(
         if interrupted.raise() == 1 {
             StandardStreams.err(
                 "\nmailferry: pausing the running jobs at their next commit (Ctrl-C again to stop at once)…\n")
-            try? batches.request(.pause, batchID: batch.id, jobIDs: nil)
+            Task { try? await batches.request(.pause, batchID: batch.id, jobIDs: nil) }
         } else {
             StandardStreams.err("mailferry: stopped at once; `batch resume \(batch.name)` goes on\n")
             // _exit, not exit: atexit handlers racing the running threads crashed the process (SIGSEGV).
@@ -115,7 +120,7 @@ func runBatchHere(
     runner.archiveKey = archiveKey
     let jobs = try await runner.run()
     if interrupted.count > 0 { throw BatchInterrupted(name: batch.name, jobs: jobs) }
-    let record = (try? batches.batch(named: batch.name)).flatMap { $0 } ?? batch
+    let record = (try? await batches.batch(named: batch.name)).flatMap { $0 } ?? batch
     try BatchReports.deliver(
         BatchReport(batch: record, jobs: jobs, started: started, finished: Date()), options: report,
         storeRoot: storeRoot)
@@ -141,4 +146,43 @@ func finishBatch(_ jobs: [BatchJob], json: Bool) throws {
     try emit(jobs, json: json, text: BatchStatusText.table(jobs))
     if jobs.contains(where: { $0.state == .failed || $0.state == .doneWithSkips }) { throw ExitCode.partialFailure }
     if jobs.contains(where: { $0.state == .paused || $0.state == .stopped }) { throw ExitCode.stopped }
+}
+
+/// A batch on a shared database: its jobs are the workers' (`mailferry worker`); this follows
+/// them until none is queued or running, then delivers the report. Ctrl-C stops following only.
+func followSharedBatch(
+    _ batch: BatchRecord, store: PostgresBatchStore, started: Date, report: ReportOptions, storeRoot: String,
+    detach: Bool
+) async throws -> [BatchJob] {
+    let queued = try await store.jobs(batchID: batch.id).filter { $0.state == .queued || $0.state.isActive }
+    let alive = try await store.workers().filter { $0.state == "running" && Date().timeIntervalSince($0.seenAt) < 60 }
+    StandardStreams.err(
+        "mailferry: batch \(batch.name): \(queued.count) job(s) queued in \(store.location) for the workers; "
+            + "\(alive.count) worker(s) running\(alive.isEmpty ? " — start `mailferry worker --db …` on each machine" : "")\n")
+    if detach {
+        StandardStreams.err("mailferry: follow with `mailferry batch status \(batch.name) --watch --db …`\n")
+        return try await store.jobs(batchID: batch.id)
+    }
+    let interrupted = InterruptFlag()
+    let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in
+        if interrupted.raise() == 1 {
+            StandardStreams.err(
+                "\nmailferry: no longer following; the workers go on (`batch pause \(batch.name) --db …` pauses them)\n")
+        }
+    }
+    defer { signals.cancel() }
+    let live = BatchLiveView(batch: batch, store: store, started: started)
+    live.start()
+    defer { live.stop() }
+    var jobs = try await store.jobs(batchID: batch.id)
+    while interrupted.count == 0, jobs.contains(where: { $0.state == .queued || $0.state.isActive }) {
+        try await Task.sleep(for: .seconds(1))
+        jobs = try await store.jobs(batchID: batch.id)
+    }
+    if interrupted.count > 0 { throw BatchInterrupted(name: batch.name, jobs: jobs) }
+    let record = (try? await store.batch(named: batch.name)).flatMap { $0 } ?? batch
+    try BatchReports.deliver(
+        BatchReport(batch: record, jobs: jobs, started: started, finished: Date()), options: report,
+        storeRoot: storeRoot)
+    return jobs
 }

@@ -20,22 +20,27 @@ struct BatchStatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let batches = try batchStore.open()
+            let batches = try await batchStore.open()
             guard let name = batch else {
-                let all = try batches.batches()
+                let all = try await batches.batches()
+                var lines: [String] = []
+                for batch in all {
+                    lines.append(
+                        "\(batch.name)  \(BatchStatusText.counts(try await batches.jobs(batchID: batch.id)))  runs \(batch.runs)"
+                            + (batch.closedAt == nil ? "" : "  (closed)"))
+                }
+                if let shared = batches as? PostgresBatchStore, !json {
+                    lines.append(contentsOf: BatchStatusText.workers(try await shared.workers(), now: Date()))
+                }
                 try emit(
                     all, json: json,
-                    text: all.isEmpty
-                        ? "No batches in \(batchStore.store)."
-                        : all.map {
-                            "\($0.name)  \(BatchStatusText.counts(try batches.jobs(batchID: $0.id)))  runs \($0.runs)"
-                                + ($0.closedAt == nil ? "" : "  (closed)")
-                        }.joined(separator: "\n"))
+                    text: all.isEmpty && lines.isEmpty
+                        ? "No batches in \(batchStore.place)." : lines.joined(separator: "\n"))
                 return
             }
-            let record = try batchStore.batch(named: name, in: batches)
+            let record = try await batchStore.batch(named: name, in: batches)
             while true {
-                let jobs = try batches.jobs(batchID: record.id)
+                let jobs = try await batches.jobs(batchID: record.id)
                 try emit(
                     jobs, json: json,
                     text: "Batch \(record.name) → \(record.targetServer)\n" + BatchStatusText.table(jobs))
@@ -59,7 +64,7 @@ struct BatchPauseCommand: AsyncParsableCommand {
     @OptionGroup var batchStore: BatchStoreOptions
 
     func run() async throws {
-        try await reportingFailures { try requestBatch(.pause, batch: batch, jobs: jobs, options: batchStore) }
+        try await reportingFailures { try await requestBatch(.pause, batch: batch, jobs: jobs, options: batchStore) }
     }
 }
 
@@ -72,15 +77,17 @@ struct BatchStopCommand: AsyncParsableCommand {
     @OptionGroup var batchStore: BatchStoreOptions
 
     func run() async throws {
-        try await reportingFailures { try requestBatch(.stop, batch: batch, jobs: jobs, options: batchStore) }
+        try await reportingFailures { try await requestBatch(.stop, batch: batch, jobs: jobs, options: batchStore) }
     }
 }
 
-func requestBatch(_ request: BatchRequest, batch name: String, jobs names: [String], options: BatchStoreOptions) throws
-{
-    let batches = try options.open()
-    let batch = try options.batch(named: name, in: batches)
-    try batches.request(request, batchID: batch.id, jobIDs: try options.jobIDs(names, batch: batch, in: batches))
+func requestBatch(
+    _ request: BatchRequest, batch name: String, jobs names: [String], options: BatchStoreOptions
+) async throws {
+    let batches = try await options.open()
+    let batch = try await options.batch(named: name, in: batches)
+    try await batches.request(
+        request, batchID: batch.id, jobIDs: try await options.jobIDs(names, batch: batch, in: batches))
     print(
         "\(request == .pause ? "Pausing" : "Stopping") \(names.isEmpty ? "every job" : names.joined(separator: ", ")) of batch \(batch.name); running jobs end at their next commit."
     )
@@ -105,9 +112,10 @@ struct BatchResumeCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let batchStore = running.batchStore
-            let batches = try batchStore.open()
-            let record = try batchStore.batch(named: batch, in: batches)
-            try batches.requeue(batchID: record.id, jobIDs: try batchStore.jobIDs(jobs, batch: record, in: batches))
+            let batches = try await batchStore.open()
+            let record = try await batchStore.batch(named: batch, in: batches)
+            try await batches.requeue(
+                batchID: record.id, jobIDs: try await batchStore.jobIDs(jobs, batch: record, in: batches))
             try await running.run(record, batches: batches)
         }
     }
@@ -122,9 +130,9 @@ struct BatchCloseCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let batches = try batchStore.open()
-            let record = try batchStore.batch(named: batch, in: batches)
-            try batches.close(batchID: record.id)
+            let batches = try await batchStore.open()
+            let record = try await batchStore.batch(named: batch, in: batches)
+            try await batches.close(batchID: record.id)
             print("Batch \(record.name) closed: its credentials are wiped.")
         }
     }
@@ -147,10 +155,10 @@ struct BatchLogsCommand: AsyncParsableCommand {
             guard !FileManager.default.fileExists(atPath: output) else {
                 throw CommandFailure(message: "\(output) exists; name a new file", exitCode: .badInput)
             }
-            let batches = try batchStore.open()
-            let record = try batchStore.batch(named: batch, in: batches)
+            let batches = try await batchStore.open()
+            let record = try await batchStore.batch(named: batch, in: batches)
             let entries = try BatchLogBundle.write(
-                batch: record, jobs: try batches.jobs(batchID: record.id), storeRoot: batchStore.store, to: output)
+                batch: record, jobs: try await batches.jobs(batchID: record.id), storeRoot: batchStore.store, to: output)
             print("Wrote \(entries.count) logs of batch \(record.name) to \(output)")
         }
     }
@@ -172,8 +180,8 @@ struct BatchReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let batches = try batchStore.open()
-            let record = try batchStore.batch(named: batch, in: batches)
+            let batches = try await batchStore.open()
+            let record = try await batchStore.batch(named: batch, in: batches)
             let directory = BatchReports.directory(storeRoot: batchStore.store, batch: record.name)
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
                 $0.hasSuffix(".eml")
@@ -185,7 +193,7 @@ struct BatchReportCommand: AsyncParsableCommand {
             }
             let path = "\(directory)/\(last)"
             guard resend else {
-                let jobs = try batches.jobs(batchID: record.id)
+                let jobs = try await batches.jobs(batchID: record.id)
                 print(BatchReport(batch: record, jobs: jobs, started: record.createdAt, finished: Date()).text)
                 print("\n(last report sent or kept: \(path))")
                 return
@@ -216,15 +224,15 @@ struct BatchRerunCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let batchStore = running.batchStore
-            let batches = try batchStore.open()
-            let record = try batchStore.batch(named: batch, in: batches)
+            let batches = try await batchStore.open()
+            let record = try await batchStore.batch(named: batch, in: batches)
             guard record.closedAt == nil else {
                 throw CommandFailure(
                     message: "batch \(record.name) is closed (its credentials are wiped): run its file again",
                     exitCode: .badInput)
             }
-            _ = try batches.rerun(batchID: record.id)
-            try await running.run(try batchStore.batch(named: batch, in: batches), batches: batches)
+            _ = try await batches.rerun(batchID: record.id)
+            try await running.run(try await batchStore.batch(named: batch, in: batches), batches: batches)
         }
     }
 }
@@ -239,14 +247,15 @@ struct BatchRunningOptions: ParsableArguments {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var encryption: EncryptOptions
     @ArgumentParser.Flag(help: "Print the final job table as JSON.") var json = false
+    @ArgumentParser.Flag(help: "With --db: queue the jobs for the workers and return at once.") var detach = false
 
     /// Runs the batch's queued jobs in this process, then the table and the exit code.
-    func run(_ record: BatchRecord, batches: SQLiteBatchStore) async throws {
+    func run(_ record: BatchRecord, batches: any BatchStore) async throws {
         let jobs = try await runBatchHere(
             record, batches: batches, box: try batchStore.secretBox(), server: try parseServer(record.targetServer),
             connection: connection, concurrency: concurrency, storeRoot: batchStore.store,
             provisioner: try provisioning.make(), report: report, perHostConnections: perHostConnections,
-            archiveKey: try encryption.sealingKey())
+            archiveKey: try encryption.sealingKey(), detach: detach)
         try finishBatch(jobs, json: json)
     }
 }

@@ -11,7 +11,7 @@ struct Mailferry: AsyncParsableCommand {
         subcommands: [
             ProbeCommand.self, PullCommand.self, PushCommand.self, MigrateCommand.self, VerifyCommand.self,
             RestoreCommand.self, InspectCommand.self, HistoryCommand.self, BatchCommand.self, DNSCheckCommand.self,
-            ServeCommand.self,
+            ServeCommand.self, WorkerCommand.self,
             DemoCommand.self,
         ])
 

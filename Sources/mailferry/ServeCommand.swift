@@ -52,6 +52,10 @@ struct ServeCommand: AsyncParsableCommand {
                 connection.clientConfiguration(for: endpoint, side: isSource ? .source : .target)
             }
             configuration.concurrency = concurrency
+            if try batchStore.sharedDatabase != nil {
+                configuration.sharedStore = try await batchStore.open(creating: true)
+                configuration.secretBox = try batchStore.secretBox()
+            }
             configuration.perHostConnections = perHostConnections
             configuration.dnsServer = dnsServer
             if let provisioner {
