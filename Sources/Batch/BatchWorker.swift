@@ -159,7 +159,9 @@ public final class BatchWorker: @unchecked Sendable {
                     default: return isDraining ? .queued : .paused
                     }
                 },
-                track: { [self] id, progress in lock.lock(); counters[id] = progress; lock.unlock() })
+                track: { [self] id, progress in
+                    lock.lock(); counters[id] = progress; lock.unlock()
+                })
         } catch {
             let failure = JobFailure(classifying: error)
             job.state = .failed

@@ -88,7 +88,7 @@ extension PostgresBatchStore {
     ]
 
     func migrate() async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             // One migrator at a time across every worker starting now.
             try await connection.query("SELECT pg_advisory_xact_lock(7309413127)", logger: logger)
             try await connection.query(

@@ -6,7 +6,7 @@ import PostgresNIO
 extension PostgresBatchStore {
 
     public func grantWebAccess(batchID: Int64, reportTo: String?) async throws -> BatchWebAccess {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             for try await (token, kept) in try await connection.query(
                 "SELECT token, report_to FROM batch_web_access WHERE batch_id = \(batchID) FOR UPDATE", logger: logger
             ).decode((String, String?).self) {

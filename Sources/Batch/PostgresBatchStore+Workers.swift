@@ -63,7 +63,7 @@ extension PostgresBatchStore {
     /// Records the worker as running; refused while another process with that name is alive
     /// (seen within `lease`).
     public func register(_ worker: WorkerRecord, lease: Duration) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             for try await (host, pid) in try await connection.query(
                 """
                 SELECT host, pid FROM worker WHERE name = \(worker.name) AND state <> 'stopped'
@@ -106,20 +106,21 @@ extension PostgresBatchStore {
     /// Jobs whose worker stopped renewing its lease go back to the queue (or to the pause or
     /// stop asked of them); returns them with the worker that lost them.
     public func expireLeases() async throws -> [(jobID: Int64, worker: String?)] {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             try await Self.expireLeases(connection, logger: logger)
         }
     }
 
-    static func expireLeases(_ connection: PostgresConnection, logger: Logger) async throws -> [(
+    static func expireLeases(
+        _ connection: PostgresConnection, logger: Logger
+    ) async throws -> [(
         jobID: Int64, worker: String?
     )] {
         var expired: [(jobID: Int64, worker: String?)] = []
         for try await (id, worker) in try await connection.query(
             """
             UPDATE batch_job SET state = CASE request WHEN 'pause' THEN 'paused' WHEN 'stop' THEN 'stopped'
-                ELSE 'queued' END, request = 'none', lease_until = NULL,
-                store_worker = COALESCE(worker, store_worker)
+                ELSE 'queued' END, request = 'none', lease_until = NULL
             WHERE state IN \(unescaped: activeStates) AND lease_until < now()
             RETURNING id, worker
             """, logger: logger
@@ -137,10 +138,12 @@ extension PostgresBatchStore {
     /// transaction that first takes over expired leases. Claims are serialised (an advisory
     /// lock) so the per-host cap, counted over every worker's running jobs, holds. A job whose
     /// store sits with another live worker is left to it for `affinityWait` after being queued.
-    public func claimJob(worker: String, lease: Duration, affinityWait: Duration = .seconds(60)) async throws
+    public func claimJob(
+        worker: String, lease: Duration, affinityWait: Duration = .seconds(60)
+    ) async throws
         -> WorkerClaim?
     {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(7309413128)", logger: logger)
             let expired = try await Self.expireLeases(connection, logger: logger)
             for (id, previous) in expired {
@@ -190,7 +193,7 @@ extension PostgresBatchStore {
     /// Renews the worker's presence and the leases of the jobs it runs; returns the jobs it still
     /// holds (one missing was taken over: the worker must stop running it).
     public func heartbeat(worker: String, lease: Duration) async throws -> Set<Int64> {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             try await connection.query("UPDATE worker SET seen_at = now() WHERE name = \(worker)", logger: logger)
             var held = Set<Int64>()
             for try await id in try await connection.query(
@@ -252,7 +255,7 @@ extension PostgresBatchStore {
     /// with its key; the others must open it.
     public func checkSecretKey(_ box: SecretBox) async throws {
         let probe = "mailferry secret key check"
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             try await connection.query("LOCK TABLE mailferry_setting IN EXCLUSIVE MODE", logger: logger)
             for try await sealed in try await connection.query(
                 "SELECT value FROM mailferry_setting WHERE name = 'secret_key_check'", logger: logger

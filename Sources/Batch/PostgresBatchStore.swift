@@ -44,7 +44,7 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
     public func upsertBatch(
         name: String, targetServer: String, rows: [(BatchRow, SealedCredentials)]
     ) async throws -> BatchRecord {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             let now = Date()
             try await connection.query(
                 """
@@ -195,7 +195,7 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
     /// Saves the job; with `worker`, only while that worker still holds its lease (a worker
     /// whose lease ran out and was taken over writes nothing). Returns whether it was saved.
     func save(_ job: BatchJob, heldBy worker: String?) async throws -> Bool {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             var saved = false
             for try await _ in try await connection.query(
                 """
@@ -222,7 +222,7 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
 
     public func saveProgress(_ progress: [Int64: BatchJobProgress]) async throws {
         guard !progress.isEmpty else { return }
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             for (id, p) in progress.sorted(by: { $0.key < $1.key }) {
                 try await connection.query(
                     """
@@ -245,7 +245,7 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
         let final: BatchJobState = request == .stop ? .stopped : .paused
         let all = jobIDs == nil
         let ids = jobIDs ?? []
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             try await connection.query(
                 """
                 UPDATE batch_job SET state = \(final.rawValue)
@@ -281,7 +281,7 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
     }
 
     public func rerun(batchID: Int64) async throws -> Int {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             try await connection.query("UPDATE batch SET runs = runs + 1 WHERE id = \(batchID)", logger: logger)
             var count = 0
             for try await _ in try await connection.query(
@@ -299,7 +299,7 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
     }
 
     public func recoverInterrupted(batchID: Int64) async throws -> Int {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             var count = 0
             for try await _ in try await connection.query(
                 """
@@ -319,7 +319,7 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
     }
 
     public func close(batchID: Int64) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             try await connection.query(
                 "UPDATE batch_job SET source_secret = NULL, target_secret = NULL WHERE batch_id = \(batchID)",
                 logger: logger)
@@ -330,6 +330,19 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
     }
 
     // MARK: -
+
+    /// A transaction whose closure's own error comes out as itself (a refused claim, a taken
+    /// name), not wrapped in PostgresTransactionError; other failures keep the wrapper.
+    func transaction<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError, error.rollbackError == nil { throw inner }
+            throw error
+        }
+    }
 
     private static func single<T: PostgresDecodable>(_ rows: PostgresRowSequence, _ type: T.Type) async throws -> T? {
         for try await value in rows.decode(T.self) { return value }

@@ -82,7 +82,8 @@ func runBatchHere(
     let started = Date()
     if let shared = batches as? PostgresBatchStore {
         try await shared.setLimits(batchID: batch.id, perHostConnections: perHostConnections, connectionsPerJob: 2)
-        return try await followSharedBatch(batch, store: shared, started: started, report: report, storeRoot: storeRoot, detach: detach)
+        return try await followSharedBatch(
+            batch, store: shared, started: started, report: report, storeRoot: storeRoot, detach: detach)
     }
     let lock: StoreLock
     do {
@@ -158,7 +159,8 @@ func followSharedBatch(
     let alive = try await store.workers().filter { $0.state == "running" && Date().timeIntervalSince($0.seenAt) < 60 }
     StandardStreams.err(
         "mailferry: batch \(batch.name): \(queued.count) job(s) queued in \(store.location) for the workers; "
-            + "\(alive.count) worker(s) running\(alive.isEmpty ? " — start `mailferry worker --db …` on each machine" : "")\n")
+            + "\(alive.count) worker(s) running\(alive.isEmpty ? " — start `mailferry worker --db …` on each machine" : "")\n"
+    )
     if detach {
         StandardStreams.err("mailferry: follow with `mailferry batch status \(batch.name) --watch --db …`\n")
         return try await store.jobs(batchID: batch.id)
@@ -167,7 +169,8 @@ func followSharedBatch(
     let signals = SignalWatcher([SIGINT, SIGTERM]) { _ in
         if interrupted.raise() == 1 {
             StandardStreams.err(
-                "\nmailferry: no longer following; the workers go on (`batch pause \(batch.name) --db …` pauses them)\n")
+                "\nmailferry: no longer following; the workers go on (`batch pause \(batch.name) --db …` pauses them)\n"
+            )
         }
     }
     defer { signals.cancel() }

@@ -158,7 +158,8 @@ struct BatchLogsCommand: AsyncParsableCommand {
             let batches = try await batchStore.open()
             let record = try await batchStore.batch(named: batch, in: batches)
             let entries = try BatchLogBundle.write(
-                batch: record, jobs: try await batches.jobs(batchID: record.id), storeRoot: batchStore.store, to: output)
+                batch: record, jobs: try await batches.jobs(batchID: record.id), storeRoot: batchStore.store, to: output
+            )
             print("Wrote \(entries.count) logs of batch \(record.name) to \(output)")
         }
     }

@@ -10,7 +10,8 @@ struct BatchStoreOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "A shared PostgreSQL batch database, postgres://user@host[:port]/db (default: MAILFERRY_DB); workers run its jobs.",
-            discussion: "The password comes from MAILFERRY_DB_PASSWORD, never the URL; every machine needs the same MAILFERRY_SECRET_KEY."
+            discussion:
+                "The password comes from MAILFERRY_DB_PASSWORD, never the URL; every machine needs the same MAILFERRY_SECRET_KEY."
         ))
     var db: String?
 
@@ -18,7 +19,8 @@ struct BatchStoreOptions: ParsableArguments {
     var sharedDatabase: PostgresLocation? {
         get throws {
             guard let url = db ?? ProcessInfo.processInfo.environment["MAILFERRY_DB"], !url.isEmpty else { return nil }
-            return try PostgresLocation(url: url, password: ProcessInfo.processInfo.environment["MAILFERRY_DB_PASSWORD"])
+            return try PostgresLocation(
+                url: url, password: ProcessInfo.processInfo.environment["MAILFERRY_DB_PASSWORD"])
         }
     }
 

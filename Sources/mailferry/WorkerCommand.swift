@@ -9,7 +9,8 @@ import ServiceLifecycle
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Run the jobs of every batch in a shared PostgreSQL database, N at a time, beside any number of other workers.",
+        abstract:
+            "Run the jobs of every batch in a shared PostgreSQL database, N at a time, beside any number of other workers.",
         discussion: """
             Each job is claimed under a lease the worker renews every few seconds; a worker that dies loses its leases \
             and another takes its jobs over (no message twice: the target is matched before uploading). SIGTERM or \
@@ -35,7 +36,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var encryption: EncryptOptions
 
     func validate() throws {
-        guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency \(concurrency): must be 1–64") }
+        guard (1...64).contains(concurrency) else {
+            throw ValidationError("--concurrency \(concurrency): must be 1–64")
+        }
         guard (3...3600).contains(leaseSeconds) else {
             throw ValidationError("--lease-seconds \(leaseSeconds): must be 3–3600")
         }
@@ -85,7 +88,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
     /// The provisioner configured here, with the administrator the web form gave for the batch
     /// (kept sealed in the database) or else the one given here.
-    private func provisionerForBatch(store: PostgresBatchStore, box: SecretBox) throws
+    private func provisionerForBatch(
+        store: PostgresBatchStore, box: SecretBox
+    ) throws
         -> (@Sendable (BatchRecord) async throws -> MailboxProvisioner?)?
     {
         guard let path = provisioning.provisioner else { return nil }
