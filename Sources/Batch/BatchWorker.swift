@@ -196,7 +196,11 @@ public final class BatchWorker: @unchecked Sendable {
 
     private func applyRequests() async {
         guard let requests = try? await store.pendingRequests(worker: settings.name) else { return }
-        for id in requests.keys { control(for: id)?.stop.requestStop() }
+        for (id, request) in requests.sorted(by: { $0.key < $1.key }) {
+            guard let control = control(for: id), !control.stop.isStopRequested else { continue }
+            log.notice("worker \(settings.name): job \(id): \(request.rawValue) asked; stopping at the next commit")
+            control.stop.requestStop()
+        }
     }
 
     /// Renews the leases; a job this worker no longer holds is stopped (another worker took it
@@ -212,8 +216,10 @@ public final class BatchWorker: @unchecked Sendable {
                     control.stop.requestStop()
                 }
                 await applyRequests()
-            } catch {
+            } catch  where !Task.isCancelled {
                 log.warning("worker \(settings.name): heartbeat failed: \(error)")
+            } catch {
+                return
             }
         }
     }

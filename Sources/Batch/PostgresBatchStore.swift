@@ -22,7 +22,12 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
     )
         async throws -> PostgresBatchStore
     {
-        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
+        // The pool's own log: errors only. Its warning that a lease came before `run()` had
+        // started is a false alarm on every start (it waits), and failures reach the caller
+        // as thrown errors anyway.
+        var background = logger
+        background.logLevel = .error
+        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: background)
         let running = Task { await client.run() }
         let store = PostgresBatchStore(location: location, client: client, running: running, logger: logger)
         do {

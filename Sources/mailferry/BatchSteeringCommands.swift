@@ -34,8 +34,8 @@ struct BatchStatusCommand: AsyncParsableCommand {
                 }
                 try emit(
                     all, json: json,
-                    text: all.isEmpty && lines.isEmpty
-                        ? "No batches in \(batchStore.place)." : lines.joined(separator: "\n"))
+                    text: ((all.isEmpty ? ["No batches in \(batchStore.place)."] : []) + lines)
+                        .joined(separator: "\n"))
                 return
             }
             let record = try await batchStore.batch(named: name, in: batches)

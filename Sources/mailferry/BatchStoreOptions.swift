@@ -19,8 +19,12 @@ struct BatchStoreOptions: ParsableArguments {
     var sharedDatabase: PostgresLocation? {
         get throws {
             guard let url = db ?? ProcessInfo.processInfo.environment["MAILFERRY_DB"], !url.isEmpty else { return nil }
-            return try PostgresLocation(
-                url: url, password: ProcessInfo.processInfo.environment["MAILFERRY_DB_PASSWORD"])
+            do {
+                return try PostgresLocation(
+                    url: url, password: ProcessInfo.processInfo.environment["MAILFERRY_DB_PASSWORD"])
+            } catch let invalid as PostgresLocationInvalid {
+                throw CommandFailure(message: invalid.description, exitCode: .badInput)
+            }
         }
     }
 
