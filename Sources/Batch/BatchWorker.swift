@@ -22,6 +22,8 @@ public final class BatchWorker: @unchecked Sendable {
         /// How long a queued job whose store sits with another live worker is left to it.
         public var affinityWait: Duration = .seconds(60)
         public var progressInterval: Duration = .seconds(1)
+        /// How long one database call may take before the worker gives up on it.
+        public var databaseDeadline: Duration = .seconds(15)
 
         public init(name: String, storeRoot: String, concurrency: Int) {
             self.name = name; self.storeRoot = storeRoot; self.concurrency = max(1, concurrency)
@@ -89,10 +91,13 @@ public final class BatchWorker: @unchecked Sendable {
                 while !isDraining, reserveSlot() {
                     let claim: WorkerClaim?
                     do {
-                        claim = try await store.claimJob(
-                            worker: settings.name, lease: settings.lease, affinityWait: settings.affinityWait)
+                        let store = self.store, settings = self.settings
+                        claim = try await withDeadline(settings.databaseDeadline, "claiming a job") {
+                            try await store.claimJob(
+                                worker: settings.name, lease: settings.lease, affinityWait: settings.affinityWait)
+                        }
                     } catch {
-                        log.error("worker \(settings.name): cannot claim a job: \(error)")
+                        log.error("worker \(settings.name): cannot claim a job: \(PostgresStoreError.describe(error))")
                         claim = nil
                     }
                     guard let claim else {
@@ -109,7 +114,10 @@ public final class BatchWorker: @unchecked Sendable {
             }
             await group.waitForAll()
         }
-        try? await store.setWorkerState(settings.name, "stopped")
+        let store = self.store, name = settings.name
+        _ = try? await withDeadline(settings.databaseDeadline, "recording the worker stopped") {
+            try await store.setWorkerState(name, "stopped")
+        }
         log.notice("worker \(settings.name): stopped")
     }
 
@@ -135,7 +143,7 @@ public final class BatchWorker: @unchecked Sendable {
         register(claim.job.id, control)
         defer { register(claim.job.id, nil) }
         if isDraining { control.stop.requestStop() }
-        let store = self.store, name = settings.name, jobID = claim.job.id
+        let store = self.store, name = settings.name, jobID = claim.job.id, deadline = settings.databaseDeadline
         var provisioner: MailboxProvisioner?
         var job = claim.job
         job.worker = name
@@ -150,10 +158,16 @@ public final class BatchWorker: @unchecked Sendable {
             _ = await executor.run(
                 job, targetServer: server, credentials: claim.credentials, control: control, log: log,
                 save: { job in
-                    guard try await store.save(job, worker: name) else { throw LeaseLost(jobID: job.id, worker: name) }
+                    let saved = try await withDeadline(deadline, "saving job \(job.id)") {
+                        try await store.save(job, worker: name)
+                    }
+                    guard saved else { throw LeaseLost(jobID: job.id, worker: name) }
                 },
                 stoppedState: { [self] in
-                    switch (try? await store.pendingRequests(worker: name))?[jobID] {
+                    let requests = try? await withDeadline(deadline, "reading requests") {
+                        try await store.pendingRequests(worker: name)
+                    }
+                    switch requests?[jobID] {
                     case .stop?: return .stopped
                     case .pause?: return .paused
                     default: return isDraining ? .queued : .paused
@@ -168,7 +182,8 @@ public final class BatchWorker: @unchecked Sendable {
             job.failureKind = failure.kind.rawValue
             job.lastError = failure.message
             job.finishedAt = Date()
-            _ = try? await store.save(job, worker: name)
+            let failed = job
+            _ = try? await withDeadline(deadline, "saving job \(jobID)") { try await store.save(failed, worker: name) }
             log.error("worker \(name): job \(jobID): \(failure.message)")
         }
     }
@@ -188,14 +203,23 @@ public final class BatchWorker: @unchecked Sendable {
                 }
             } catch {
                 if Task.isCancelled { return }
-                log.warning("worker \(settings.name): listening for notifications failed (\(error)); polling meanwhile")
+                log.warning(
+                    "worker \(settings.name): listening for notifications failed (\(PostgresStoreError.describe(error))); polling meanwhile"
+                )
             }
             try? await Task.sleep(for: .seconds(1))
         }
     }
 
     private func applyRequests() async {
-        guard let requests = try? await store.pendingRequests(worker: settings.name) else { return }
+        let store = self.store, name = settings.name
+        guard
+            let requests = try? await withDeadline(
+                settings.databaseDeadline, "reading requests",
+                {
+                    try await store.pendingRequests(worker: name)
+                })
+        else { return }
         for (id, request) in requests.sorted(by: { $0.key < $1.key }) {
             guard let control = control(for: id), !control.stop.isStopRequested else { continue }
             log.notice("worker \(settings.name): job \(id): \(request.rawValue) asked; stopping at the next commit")
@@ -210,14 +234,17 @@ public final class BatchWorker: @unchecked Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: settings.heartbeat)
             do {
-                let held = try await store.heartbeat(worker: settings.name, lease: settings.lease)
+                let store = self.store, settings = self.settings
+                let held = try await withDeadline(settings.lease, "the heartbeat") {
+                    try await store.heartbeat(worker: settings.name, lease: settings.lease)
+                }
                 for (id, control) in runningControls() where !held.contains(id) {
                     log.error("worker \(settings.name): job \(id) was taken over by another worker; stopping it here")
                     control.stop.requestStop()
                 }
                 await applyRequests()
             } catch  where !Task.isCancelled {
-                log.warning("worker \(settings.name): heartbeat failed: \(error)")
+                log.warning("worker \(settings.name): heartbeat failed: \(PostgresStoreError.describe(error))")
             } catch {
                 return
             }

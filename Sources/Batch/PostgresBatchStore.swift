@@ -27,6 +27,13 @@ public final class PostgresBatchStore: BatchStore, @unchecked Sendable {
         // as thrown errors anyway.
         var background = logger
         background.logLevel = .error
+        do {
+            let probe = try await PostgresConnection.connect(
+                configuration: try location.connectionConfiguration, id: 0, logger: background)
+            try await probe.close()
+        } catch {
+            throw PostgresStoreError(location: location, operation: "connect", underlying: error)
+        }
         let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: background)
         let running = Task { await client.run() }
         let store = PostgresBatchStore(location: location, client: client, running: running, logger: logger)

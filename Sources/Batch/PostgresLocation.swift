@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import PostgresNIO
 
 /// Where the shared batch database is: `postgres://user@host[:port]/database[?sslmode=…]`. The
@@ -56,6 +57,19 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         return configuration
     }
 
+    /// One connection, for the reachability check before the pool starts (the pool retries a
+    /// refused connection forever instead of saying so).
+    var connectionConfiguration: PostgresConnection.Configuration {
+        get throws {
+            var configuration = PostgresConnection.Configuration(
+                host: host, port: port, username: user, password: password, database: database,
+                tls: tls == .require ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+            )
+            configuration.options.connectTimeout = .seconds(10)
+            return configuration
+        }
+    }
+
     /// Never with a password.
     public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
 }
@@ -73,12 +87,14 @@ public struct PostgresStoreError: Error, CustomStringConvertible, @unchecked Sen
     public var underlying: Error
 
     public var description: String {
-        let detail: String
-        if let error = underlying as? PSQLError {
-            detail = error.serverInfo?[.message] ?? "\(error.code)"
-        } else {
-            detail = "\(underlying)"
-        }
-        return "\(location): \(operation) failed: \(detail)"
+        "\(location): \(operation) failed: \(Self.describe(underlying))"
+    }
+
+    /// What went wrong, in words: the server's message, else what broke the connection
+    /// (PSQLError's own description says nothing, to keep queries out of logs).
+    public static func describe(_ error: Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] { return message }
+        return error.underlying.map { "\($0)" } ?? "\(error.code)"
     }
 }

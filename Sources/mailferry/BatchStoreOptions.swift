@@ -1,6 +1,7 @@
 import ArgumentParser
 import Batch
 import Foundation
+import Logging
 import MailStore
 
 /// `--store`, and the batch database and key in it; or `--db`, a PostgreSQL database shared by
@@ -34,8 +35,9 @@ struct BatchStoreOptions: ParsableArguments {
     /// The batch database; `creating` it only for `batch run` (the others need a batch to exist).
     func open(creating: Bool = false) async throws -> any BatchStore {
         if let location = try sharedDatabase {
-            let shared = try await PostgresBatchStore.connect(location)
-            try await shared.checkSecretKey(try secretBox())
+            let box = try secretBox()
+            let shared = try await Self.connect(location)
+            try await shared.checkSecretKey(box)
             return shared
         }
         guard creating || FileManager.default.fileExists(atPath: store + "/batches.sqlite") else {
@@ -45,6 +47,19 @@ struct BatchStoreOptions: ParsableArguments {
         try FileManager.default.createDirectory(
             atPath: store, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return try SQLiteBatchStore(path: store + "/batches.sqlite")
+    }
+
+    /// The shared database, connected and migrated; unreachable or refusing the login is exit 3.
+    static func connect(
+        _ location: PostgresLocation, logger: Logger = Logger(label: "mailferry.postgres")
+    )
+        async throws -> PostgresBatchStore
+    {
+        do {
+            return try await PostgresBatchStore.connect(location, logger: logger)
+        } catch let failure as PostgresStoreError {
+            throw CommandFailure(message: failure.description, exitCode: .connectionFailure)
+        }
     }
 
     /// The key credentials are sealed with; on a shared database it must come from

@@ -59,7 +59,7 @@ struct WorkerCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(
                 atPath: batchStore.store, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let log = try Self.logger(store: batchStore.store, name: workerName)
-            let store = try await PostgresBatchStore.connect(location, logger: log)
+            let store = try await BatchStoreOptions.connect(location, logger: log)
             defer { store.shutdown() }
             try await store.checkSecretKey(box)
             var settings = BatchWorker.Settings(name: workerName, storeRoot: batchStore.store, concurrency: concurrency)

@@ -235,5 +235,30 @@ struct WorkerTests {
             ["worker", "--db", "postgres://u:hunter2@127.0.0.1:1/x", "--store", directory.path],
             environment: ["MAILFERRY_SECRET_KEY": first])
         #expect(withPassword.status == 2 && !withPassword.stderr.contains("hunter2"), "\(withPassword.stderr)")
+        let port = 1  // privileged and unused here: the connection is refused
+        let began = Date()
+        let unreachable = try await MailferryBinary.run(
+            ["worker", "--db", "postgres://mailferry@127.0.0.1:\(port)/x", "--store", directory.path],
+            environment: ["MAILFERRY_SECRET_KEY": first])
+        #expect(unreachable.status == 3 && unreachable.stderr.contains("127.0.0.1:\(port)/x: connect failed"))
+        #expect(unreachable.stderr.contains("refused"), "\(unreachable.stderr)")
+        #expect(Date().timeIntervalSince(began) < 30, "said at once, not retried forever")
+    }
+
+    @Test("a worker whose database went away still drains on SIGTERM and exits")
+    func databaseGone() async throws {
+        let postgres = try await PostgresServer.start()
+        let directory = try TemporaryDirectory()
+        let environment = ["MAILFERRY_SECRET_KEY": String(repeating: "ef", count: 32)]
+        let worker = try RunningMailferry(
+            ["worker", "--db", postgres.url, "--store", directory.path, "--name", "orphan"], environment: environment)
+        #expect(await worker.waitForStderr("job(s) at a time", timeout: 30), "\(worker.stderr)")
+        postgres.stop()
+        try await Task.sleep(for: .seconds(1))
+        kill(worker.process.processIdentifier, SIGTERM)
+        let (status, seconds) = await worker.waitForExit(since: Date())
+        print("worker-database-gone: SIGTERM to exit \(String(format: "%.1f", seconds)) s")
+        #expect(status == 0 && seconds < 60, "\(worker.stderr)")
+        #expect(worker.stderr.contains("draining") && worker.stderr.contains("stopped"), "\(worker.stderr)")
     }
 }
