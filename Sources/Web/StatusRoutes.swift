@@ -27,6 +27,7 @@ extension WebApp {
                 ]
                 if let error = job.error { values["error"] = error }
                 if let hint = job.hint { values["hint"] = hint }
+                if let worker = job.worker { values["worker"] = worker }
                 return values
             },
         ]

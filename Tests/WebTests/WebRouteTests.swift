@@ -17,7 +17,8 @@ struct WebFixture {
 
     init(
         targetServer: IMAPEndpoint = IMAPEndpoint(host: "127.0.0.1", port: 1, user: "", security: .implicitTLS),
-        caFile: String? = nil, dnsServer: String? = nil
+        caFile: String? = nil, dnsServer: String? = nil, sharedStore: (any BatchStore)? = nil,
+        secretBox: SecretBox? = nil
     ) throws {
         directory = try TemporaryDirectory()
         var configuration = WebConfiguration(storeRoot: directory.file("store"), targetServer: targetServer) {
@@ -27,6 +28,8 @@ struct WebFixture {
                 timeouts: Timeouts(connect: 5, io: 30))
         }
         configuration.dnsServer = dnsServer
+        configuration.sharedStore = sharedStore
+        configuration.secretBox = secretBox
         app = try WebApp(configuration: configuration)
     }
 }
