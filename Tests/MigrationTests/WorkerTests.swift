@@ -214,6 +214,59 @@ struct WorkerTests {
         _ = await worker.waitForExit(since: Date())
     }
 
+    @Test(
+        "workers sharing one store: a job taken over from a killed worker resumes from its manifest, no message stored or appended twice"
+    )
+    func sharedStoreResumes() async throws {
+        let fixture = try await WorkerFixture.start(mailboxes: 1, messagesPerFolder: 12, largeMessageBytes: 1_000_000)
+        defer { fixture.stop() }
+        let submitted = try await fixture.submit()
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let shared = fixture.directory.file("shared-store")
+        func worker(_ name: String, _ extra: [String: String]) throws -> RunningMailferry {
+            try RunningMailferry(
+                [
+                    "worker", "--db", fixture.postgres.url, "--store", shared, "--name", name, "--lease-seconds", "3",
+                    "--ca-file", try fixture.caFile(),
+                ], environment: fixture.environment.merging(extra) { $1 })
+        }
+        let doomed = try worker("first", ["MAILFERRY_TEST_PACE_MS": "1500"])
+        #expect(
+            await waitUntil {
+                (try? await fixture.status())?.first.flatMap { $0["progress"] as? [String: Any] }
+                    .map { ($0["messagesDone"] as? Int ?? 0) > 0 } == true
+            }, "\(doomed.stderr)")
+        kill(doomed.process.processIdentifier, SIGKILL)
+        _ = await doomed.waitForExit(since: Date())
+        #expect(try await fixture.states() == ["migrating"], "killed mid-job")
+        let second = try worker("second", [:])
+        #expect(
+            await waitUntil(timeout: 120) { (try? await fixture.states()) == ["done"] }, "\(second.stderr)")
+        let job = try #require(try await fixture.status().first)
+        #expect(job["worker"] as? String == "second")
+        let storeJob = try #require(job["storeJob"] as? String)
+        let history = try await MailferryBinary.run(["history", "--store", shared, "--job", storeJob, "--json"])
+        let entries = (try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]) ?? []
+        let runs = entries.compactMap { $0["run"] as? [String: Any] }.filter {
+            ["pull", "migrate"].contains($0["kind"] as? String ?? "")
+        }
+        let stored = runs.map { $0["stored"] as? Int ?? 0 }
+        let total = try await snapshot(
+            of: fixture.pair.source, user: WorkerFixture.source(1), password: sourcePassword
+        ).count
+        #expect(runs.count >= 2, "the killed run and the one that finished: \(history.stdout)")
+        // A SIGKILLed run records no counts (it shows as interrupted); the run that finished pulled
+        // only what the first had not stored: from a fresh store it would have stored all.
+        #expect(runs.first?["outcome"] as? String == "interrupted" && runs.last?["outcome"] as? String == "done")
+        #expect(
+            (stored.last ?? total) < total,
+            "the second worker resumed, it did not pull everything again: \(stored.last ?? -1) of \(total)")
+        print("worker-shared-store: the taking-over worker stored \(stored.last ?? -1) of \(total) messages")
+        try await fixture.expectExact(1...1)
+        kill(second.process.processIdentifier, SIGTERM)
+        _ = await second.waitForExit(since: Date())
+    }
+
     @Test("worker refuses a missing --db, a missing shared key, and a key other than the database's")
     func refusals() async throws {
         let postgres = try await PostgresServer.start()
