@@ -15,7 +15,7 @@ struct WorkerCommand: AsyncParsableCommand {
             Each job is claimed under a lease the worker renews every few seconds; a worker that dies loses its leases \
             and another takes its jobs over (no message twice: the target is matched before uploading). SIGTERM or \
             Ctrl-C drains: no new claims, the running jobs stop at their next commit and go back to the queue (kill -9 \
-            ends it at once: its jobs are taken over once their leases run out). Pause and stop from `batch pause --db …` or the status page reach the running \
+            ends it at once: its jobs are taken over once their leases run out). Exit 130 once drained. Pause and stop from `batch pause --db …` or the status page reach the running \
             job within a second. Each job's Maildir, manifest and archives stay under this worker's --store; its \
             differential pass goes to it first (docs/scale.md).
             The database password comes from MAILFERRY_DB_PASSWORD; MAILFERRY_SECRET_KEY must be the same on every machine.
@@ -83,6 +83,10 @@ struct WorkerCommand: AsyncParsableCommand {
             } catch let taken as WorkerNameTaken {
                 throw CommandFailure(message: taken.description, exitCode: .badInput)
             }
+            // A worker only ends when drained (SIGTERM, Ctrl-C): stopped by the user, as the
+            // product's exit codes say (systemd: SuccessExitStatus=130).
+            StandardStreams.err("mailferry: worker \(workerName) drained; its unfinished jobs are back in the queue\n")
+            throw ExitCode.stopped
         }
     }
 

@@ -13,6 +13,8 @@ struct WorkerFixture {
     let csv: String
     let mailboxes: Int
     let environment: [String: String]
+    /// Every worker process started, killed by `stop` whatever the test's path.
+    let started = StartedProcesses()
 
     var targetServer: String { "imaps://\(pair.target.host):\(pair.target.imapsPort)" }
 
@@ -64,6 +66,7 @@ struct WorkerFixture {
     }
 
     func stop() {
+        started.killAll()
         pair.stop()
         postgres.stop()
     }
@@ -83,11 +86,12 @@ struct WorkerFixture {
     ) throws
         -> RunningMailferry
     {
-        try RunningMailferry(
-            [
-                "worker", "--db", postgres.url, "--store", directory.file("store-\(name)"), "--name", name,
-                "--concurrency", "\(concurrency)", "--lease-seconds", "3", "--ca-file", try caFile(),
-            ], environment: environment.merging(extra) { $1 })
+        started.add(
+            try RunningMailferry(
+                [
+                    "worker", "--db", postgres.url, "--store", directory.file("store-\(name)"), "--name", name,
+                    "--concurrency", "\(concurrency)", "--lease-seconds", "3", "--ca-file", try caFile(),
+                ], environment: environment.merging(extra) { $1 }))
     }
 
     func status() async throws -> [[String: Any]] {
@@ -134,7 +138,7 @@ struct WorkerTests {
             }, "\(doomed.stderr)")
         let others = [try fixture.worker("w2"), try fixture.worker("w3")]
         kill(doomed.process.processIdentifier, SIGKILL)
-        _ = await doomed.waitForExit(since: Date())
+        _ = await doomed.waitForExit(within: 90)
         let held = try await fixture.status().filter {
             $0["worker"] as? String == "w1" && ["checking", "migrating", "verifying"].contains($0["state"] as? String)
         }
@@ -158,8 +162,8 @@ struct WorkerTests {
         #expect(taken.contains("the lease of worker w1 ran out"), "the takeover is logged: \(taken)")
         for worker in others { kill(worker.process.processIdentifier, SIGTERM) }
         for worker in others {
-            let (status, seconds) = await worker.waitForExit(since: Date())
-            #expect(status == 0 && seconds < 30, "an idle worker drains at once: \(worker.stderr)")
+            let (status, seconds) = await worker.waitForExit(within: 90)
+            #expect(status == 130 && seconds < 30, "an idle worker drains at once: \(worker.stderr)")
         }
         let listing = try await MailferryBinary.run(
             ["batch", "status", "--db", fixture.postgres.url], environment: fixture.environment)
@@ -198,8 +202,8 @@ struct WorkerTests {
             await waitUntil { (try? await fixture.states())?.allSatisfy { $0 == "migrating" } == true },
             "the resumed jobs wake the idle worker: \(worker.stderr)")
         kill(worker.process.processIdentifier, SIGTERM)
-        let (status, seconds) = await worker.waitForExit(since: Date())
-        #expect(status == 0, "\(worker.stderr)")
+        let (status, seconds) = await worker.waitForExit(within: 90)
+        #expect(status == 130, "drained, stopped by the user: \(worker.stderr)")
         print("worker-drain: SIGTERM to exit \(String(format: "%.1f", seconds)) s")
         #expect(try await fixture.states() == ["queued", "queued"], "given back to the queue, none left claimed")
         let listing = try await MailferryBinary.run(
@@ -211,7 +215,7 @@ struct WorkerTests {
             await waitUntil(timeout: 120) { (try? await fixture.states()) == ["done", "done"] }, "\(worker.stderr)")
         try await fixture.expectExact(1...2)
         kill(worker.process.processIdentifier, SIGTERM)
-        _ = await worker.waitForExit(since: Date())
+        _ = await worker.waitForExit(within: 90)
     }
 
     @Test(
@@ -224,11 +228,12 @@ struct WorkerTests {
         #expect(submitted.status == 0, "\(submitted.stderr)")
         let shared = fixture.directory.file("shared-store")
         func worker(_ name: String, _ extra: [String: String]) throws -> RunningMailferry {
-            try RunningMailferry(
-                [
-                    "worker", "--db", fixture.postgres.url, "--store", shared, "--name", name, "--lease-seconds", "3",
-                    "--ca-file", try fixture.caFile(),
-                ], environment: fixture.environment.merging(extra) { $1 })
+            fixture.started.add(
+                try RunningMailferry(
+                    [
+                        "worker", "--db", fixture.postgres.url, "--store", shared, "--name", name, "--lease-seconds",
+                        "3", "--ca-file", try fixture.caFile(),
+                    ], environment: fixture.environment.merging(extra) { $1 }))
         }
         let doomed = try worker("first", ["MAILFERRY_TEST_PACE_MS": "1500"])
         #expect(
@@ -237,7 +242,7 @@ struct WorkerTests {
                     .map { ($0["messagesDone"] as? Int ?? 0) > 0 } == true
             }, "\(doomed.stderr)")
         kill(doomed.process.processIdentifier, SIGKILL)
-        _ = await doomed.waitForExit(since: Date())
+        _ = await doomed.waitForExit(within: 90)
         #expect(try await fixture.states() == ["migrating"], "killed mid-job")
         let second = try worker("second", [:])
         #expect(
@@ -264,7 +269,7 @@ struct WorkerTests {
         print("worker-shared-store: the taking-over worker stored \(stored.last ?? -1) of \(total) messages")
         try await fixture.expectExact(1...1)
         kill(second.process.processIdentifier, SIGTERM)
-        _ = await second.waitForExit(since: Date())
+        _ = await second.waitForExit(within: 90)
     }
 
     @Test("worker refuses a missing --db, a missing shared key, and a key other than the database's")
@@ -305,13 +310,45 @@ struct WorkerTests {
         let environment = ["MAILFERRY_SECRET_KEY": String(repeating: "ef", count: 32)]
         let worker = try RunningMailferry(
             ["worker", "--db", postgres.url, "--store", directory.path, "--name", "orphan"], environment: environment)
+        defer { if worker.process.isRunning { kill(worker.process.processIdentifier, SIGKILL) } }
         #expect(await worker.waitForStderr("job(s) at a time", timeout: 30), "\(worker.stderr)")
         postgres.stop()
         try await Task.sleep(for: .seconds(1))
         kill(worker.process.processIdentifier, SIGTERM)
-        let (status, seconds) = await worker.waitForExit(since: Date())
+        let (status, seconds) = await worker.waitForExit(within: 90)
         print("worker-database-gone: SIGTERM to exit \(String(format: "%.1f", seconds)) s")
-        #expect(status == 0 && seconds < 60, "\(worker.stderr)")
+        #expect(status == 130 && seconds < 60, "\(worker.stderr)")
         #expect(worker.stderr.contains("draining") && worker.stderr.contains("stopped"), "\(worker.stderr)")
+    }
+}
+
+extension RunningMailferry {
+    /// Waits for the exit, at most `seconds`: a worker that does not end is killed (-9) and the
+    /// status is 137, so a hang fails the test instead of holding the whole run.
+    func waitForExit(within seconds: TimeInterval) async -> (status: Int32, seconds: TimeInterval) {
+        let pid = process.processIdentifier
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(seconds))
+            kill(pid, SIGKILL)
+        }
+        defer { watchdog.cancel() }
+        let outcome = await waitForExit(since: Date())
+        return (process.terminationReason == .uncaughtSignal ? 128 + outcome.status : outcome.status, outcome.seconds)
+    }
+}
+
+final class StartedProcesses: @unchecked Sendable {
+    private let lock = NSLock()
+    private var all: [RunningMailferry] = []
+
+    func add(_ process: RunningMailferry) -> RunningMailferry {
+        lock.withLock { all.append(process) }
+        return process
+    }
+
+    func killAll() {
+        for running in lock.withLock({ all }) where running.process.isRunning {
+            kill(running.process.processIdentifier, SIGKILL)
+        }
     }
 }
