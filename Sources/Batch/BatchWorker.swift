@@ -234,11 +234,15 @@ public final class BatchWorker: @unchecked Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: settings.heartbeat)
             do {
+                // The jobs running before the renewal is asked: each was claimed (committed)
+                // before it was registered, so the renewal's statement sees it. A job claimed
+                // after the snapshot is checked at the next beat.
+                let running = runningControls()
                 let store = self.store, settings = self.settings
                 let held = try await withDeadline(settings.lease, "the heartbeat") {
                     try await store.heartbeat(worker: settings.name, lease: settings.lease)
                 }
-                for (id, control) in runningControls() where !held.contains(id) {
+                for (id, control) in running where !held.contains(id) {
                     log.error("worker \(settings.name): job \(id) was taken over by another worker; stopping it here")
                     control.stop.requestStop()
                 }

@@ -80,6 +80,26 @@ extension PostgresBatchStore {
                 ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, store = excluded.store,
                     concurrency = excluded.concurrency, started_at = now(), seen_at = now(), state = 'running'
                 """, logger: logger)
+            // Jobs still held under this name belong to an earlier process that died: this one
+            // has claimed nothing yet. They go back to the queue at once (a claim spares the
+            // claimer's own jobs, so nobody else would release them while the name is live).
+            var released: [Int64] = []
+            for try await id in try await connection.query(
+                """
+                UPDATE batch_job SET state = CASE request WHEN 'pause' THEN 'paused' WHEN 'stop' THEN 'stopped'
+                    ELSE 'queued' END, request = 'none', lease_until = NULL
+                WHERE worker = \(worker.name) AND state IN \(unescaped: Self.activeStates)
+                RETURNING id
+                """, logger: logger
+            ).decode(Int64.self) {
+                released.append(id)
+            }
+            if !released.isEmpty {
+                try await connection.query("DELETE FROM job_progress WHERE job_id = ANY(\(released))", logger: logger)
+                logger.notice(
+                    "worker \(worker.name): \(released.count) job(s) left running by its previous process are queued again"
+                )
+            }
         }
     }
 
@@ -107,21 +127,24 @@ extension PostgresBatchStore {
     /// stop asked of them); returns them with the worker that lost them.
     public func expireLeases() async throws -> [(jobID: Int64, worker: String?)] {
         try await transaction { connection in
-            try await Self.expireLeases(connection, logger: logger)
+            try await Self.expireLeases(connection, logger: logger, sparing: nil)
         }
     }
 
+    /// `sparing`: the claiming worker, whose own jobs are alive (it is running them) even if a
+    /// stalled machine let their leases lapse; other workers will judge those.
     static func expireLeases(
-        _ connection: PostgresConnection, logger: Logger
-    ) async throws -> [(
-        jobID: Int64, worker: String?
-    )] {
+        _ connection: PostgresConnection, logger: Logger, sparing worker: String?
+    ) async throws
+        -> [(jobID: Int64, worker: String?)]
+    {
         var expired: [(jobID: Int64, worker: String?)] = []
         for try await (id, worker) in try await connection.query(
             """
             UPDATE batch_job SET state = CASE request WHEN 'pause' THEN 'paused' WHEN 'stop' THEN 'stopped'
                 ELSE 'queued' END, request = 'none', lease_until = NULL
             WHERE state IN \(unescaped: activeStates) AND lease_until < now()
+                AND worker IS DISTINCT FROM \(worker)
             RETURNING id, worker
             """, logger: logger
         ).decode((Int64, String?).self) {
@@ -145,7 +168,7 @@ extension PostgresBatchStore {
     {
         try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(7309413128)", logger: logger)
-            let expired = try await Self.expireLeases(connection, logger: logger)
+            let expired = try await Self.expireLeases(connection, logger: logger, sparing: worker)
             for (id, previous) in expired {
                 logger.notice("job \(id): the lease of worker \(previous ?? "?") ran out; it is queued again")
             }

@@ -61,11 +61,7 @@ actor BatchSupervisor {
                 do {
                     try await shared.setLimits(
                         batchID: batch.id, perHostConnections: configuration.perHostConnections, connectionsPerJob: 2)
-                    var jobs = try await shared.jobs(batchID: batch.id)
-                    while jobs.contains(where: { $0.state == .queued || $0.state.isActive }) {
-                        try await Task.sleep(for: .seconds(1))
-                        jobs = try await shared.jobs(batchID: batch.id)
-                    }
+                    let jobs = try await shared.jobsWhenSettled(batchID: batch.id)
                     if let access = try await shared.webAccess(batchID: batch.id) {
                         let record = try await shared.batch(named: batch.name) ?? batch
                         configuration.onBatchEnded?(record, jobs, access, started)

@@ -120,12 +120,9 @@ func runBatchHere(
     runner.perHostConnections = perHostConnections
     runner.archiveKey = archiveKey
     let jobs = try await runner.run()
-    if interrupted.count > 0 { throw BatchInterrupted(name: batch.name, jobs: jobs) }
-    let record = (try? await batches.batch(named: batch.name)).flatMap { $0 } ?? batch
-    try BatchReports.deliver(
-        BatchReport(batch: record, jobs: jobs, started: started, finished: Date()), options: report,
+    return try await concludeBatch(
+        batch, store: batches, jobs: jobs, interrupted: interrupted.count > 0, started: started, report: report,
         storeRoot: storeRoot)
-    return jobs
 }
 
 /// Ctrl-C paused the batch: the table, then exit 130.
@@ -177,12 +174,19 @@ func followSharedBatch(
     let live = BatchLiveView(batch: batch, store: store, started: started)
     live.start()
     defer { live.stop() }
-    var jobs = try await store.jobs(batchID: batch.id)
-    while interrupted.count == 0, jobs.contains(where: { $0.state == .queued || $0.state.isActive }) {
-        try await Task.sleep(for: .seconds(1))
-        jobs = try await store.jobs(batchID: batch.id)
-    }
-    if interrupted.count > 0 { throw BatchInterrupted(name: batch.name, jobs: jobs) }
+    let jobs = try await store.jobsWhenSettled(batchID: batch.id) { interrupted.count == 0 }
+    return try await concludeBatch(
+        batch, store: store, jobs: jobs, interrupted: interrupted.count > 0, started: started, report: report,
+        storeRoot: storeRoot)
+}
+
+/// The end of a run: an interrupted one shows its table (exit 130); a finished one delivers
+/// its report.
+func concludeBatch(
+    _ batch: BatchRecord, store: any BatchStore, jobs: [BatchJob], interrupted: Bool, started: Date,
+    report: ReportOptions, storeRoot: String
+) async throws -> [BatchJob] {
+    if interrupted { throw BatchInterrupted(name: batch.name, jobs: jobs) }
     let record = (try? await store.batch(named: batch.name)).flatMap { $0 } ?? batch
     try BatchReports.deliver(
         BatchReport(batch: record, jobs: jobs, started: started, finished: Date()), options: report,

@@ -61,6 +61,29 @@ struct WorkerLeaseTests {
         }
     }
 
+    @Test(
+        "a worker's own claims spare its lapsed leases (a stalled machine, not a dead worker); its next process under the same name releases them"
+    )
+    func ownLeases() async throws {
+        try await Self.withStore { store in
+            let batch = try await store.upsertBatch(
+                name: "acme", targetServer: "imaps://t:993", rows: Self.rows(["a.example", "b.example"]))
+            try await store.register(Self.worker("w1"), lease: .seconds(30))
+            let first = try #require(try await store.claimJob(worker: "w1", lease: .milliseconds(1)))
+            try await Task.sleep(for: .milliseconds(100))
+            let second = try #require(try await store.claimJob(worker: "w1", lease: .seconds(30)))
+            #expect(second.job.id != first.job.id, "its own lapsed job was not put back and claimed again")
+            #expect(try await store.heartbeat(worker: "w1", lease: .seconds(30)) == [first.job.id, second.job.id])
+            // The process dies; the next one under the name releases what it held at once.
+            var restarted = Self.worker("w1")
+            restarted.pid = 2
+            try await store.setWorkerState("w1", "stopped")
+            try await store.register(restarted, lease: .seconds(30))
+            let states = try await store.jobs(batchID: batch.id).map(\.state)
+            #expect(states == [.queued, .queued], "\(states)")
+        }
+    }
+
     @Test("the per-host cap counts every worker's running jobs")
     func perHostCap() async throws {
         try await Self.withStore { store in

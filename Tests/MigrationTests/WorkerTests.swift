@@ -91,7 +91,7 @@ struct WorkerFixture {
             try RunningMailferry(
                 [
                     "worker", "--db", postgres.url, "--store", directory.file("store-\(name)"), "--name", name,
-                    "--concurrency", "\(concurrency)", "--lease-seconds", "3", "--ca-file", try caFile(),
+                    "--concurrency", "\(concurrency)", "--lease-seconds", "6", "--ca-file", try caFile(),
                 ], environment: environment.merging(extra) { $1 }))
     }
 
@@ -233,7 +233,7 @@ struct WorkerTests {
                 try RunningMailferry(
                     [
                         "worker", "--db", fixture.postgres.url, "--store", shared, "--name", name, "--lease-seconds",
-                        "3", "--ca-file", try fixture.caFile(),
+                        "6", "--ca-file", try fixture.caFile(),
                     ], environment: fixture.environment.merging(extra) { $1 }))
         }
         let doomed = try worker("first", ["MAILFERRY_TEST_PACE_MS": "1500"])
