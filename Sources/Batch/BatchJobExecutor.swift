@@ -94,10 +94,7 @@ public struct BatchJobExecutor: Sendable {
         } catch is JobStopped {
             job.state = await stoppedState()
         } catch {
-            let failure = JobFailure(classifying: error)
-            job.state = .failed
-            job.failureKind = failure.kind.rawValue
-            job.lastError = failure.message
+            job.fail(error)
         }
         job.finishedAt = job.state == .queued ? nil : Date()
         try? await save(job)
@@ -148,5 +145,16 @@ public struct BatchJobExecutor: Sendable {
                 grade: .job, kind: .provisioning,
                 message: "\(address) was provisioned but its login still fails: \(error)")
         }
+    }
+}
+
+extension BatchJob {
+    /// Ends the job as failed by `error`: its class and the message people read.
+    public mutating func fail(_ error: Error) {
+        let failure = JobFailure(classifying: error)
+        state = .failed
+        failureKind = failure.kind.rawValue
+        lastError = failure.message
+        finishedAt = Date()
     }
 }

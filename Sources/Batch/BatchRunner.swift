@@ -128,10 +128,7 @@ public final class BatchRunner: @unchecked Sendable {
             credentials = try await store.credentials(jobID: claimed.id)
         } catch {
             var job = claimed
-            job.state = .failed
-            job.failureKind = JobFailure(classifying: error).kind.rawValue
-            job.lastError = "\(error)"
-            job.finishedAt = Date()
+            job.fail(error)
             try? await store.save(job)
             return
         }

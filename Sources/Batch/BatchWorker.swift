@@ -177,14 +177,10 @@ public final class BatchWorker: @unchecked Sendable {
                     lock.lock(); counters[id] = progress; lock.unlock()
                 })
         } catch {
-            let failure = JobFailure(classifying: error)
-            job.state = .failed
-            job.failureKind = failure.kind.rawValue
-            job.lastError = failure.message
-            job.finishedAt = Date()
+            job.fail(error)
             let failed = job
             _ = try? await withDeadline(deadline, "saving job \(jobID)") { try await store.save(failed, worker: name) }
-            log.error("worker \(name): job \(jobID): \(failure.message)")
+            log.error("worker \(name): job \(jobID): \(failed.lastError ?? "\(error)")")
         }
     }
 

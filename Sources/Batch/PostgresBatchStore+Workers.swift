@@ -124,14 +124,7 @@ extension PostgresBatchStore {
     }
 
     /// Jobs whose worker stopped renewing its lease go back to the queue (or to the pause or
-    /// stop asked of them); returns them with the worker that lost them.
-    public func expireLeases() async throws -> [(jobID: Int64, worker: String?)] {
-        try await transaction { connection in
-            try await Self.expireLeases(connection, logger: logger, sparing: nil)
-        }
-    }
-
-    /// `sparing`: the claiming worker, whose own jobs are alive (it is running them) even if a
+    /// stop asked of them); returns them with the worker that lost them. `sparing`: the claiming worker, whose own jobs are alive (it is running them) even if a
     /// stalled machine let their leases lapse; other workers will judge those.
     static func expireLeases(
         _ connection: PostgresConnection, logger: Logger, sparing worker: String?
@@ -202,14 +195,20 @@ extension PostgresBatchStore {
                 claimed = (job, source.flatMap { s in target.map { SealedCredentials(source: s, target: $0) } })
             }
             guard let (job, credentials) = claimed else { return nil }
-            guard let batch = try await Self.batch(connection, column: "id", equals: job.batchID) else { return nil }
-            var perJob = 2
-            for try await value in try await connection.query(
-                "SELECT connections_per_job FROM batch WHERE id = \(job.batchID)", logger: logger
-            ).decode(Int.self) {
-                perJob = value
+            for try await row in try await connection.query(
+                """
+                SELECT id, name, target_server, created_at, closed_at, runs, connections_per_job FROM batch
+                WHERE id = \(job.batchID)
+                """, logger: logger)
+            {
+                let (id, name, targetServer, createdAt, closedAt, runs, perJob) = try row.decode(
+                    (Int64, String, String, Date, Date?, Int, Int).self)
+                let batch = BatchRecord(
+                    id: id, name: name, targetServer: targetServer, createdAt: createdAt, closedAt: closedAt, runs: runs
+                )
+                return WorkerClaim(job: job, batch: batch, credentials: credentials, connectionsPerJob: perJob)
             }
-            return WorkerClaim(job: job, batch: batch, credentials: credentials, connectionsPerJob: perJob)
+            return nil
         }
     }
 
