@@ -21,9 +21,14 @@ public enum TargetFlags: Codable, Sendable, Equatable {
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
+        try container.encode(databaseText)
+    }
+
+    /// The stored text: "?" or the flag names, sorted, space-separated.
+    public var databaseText: String {
         switch self {
-        case .unknown: try container.encode("?")
-        case .known(let list): try container.encode(list.names.sorted().joined(separator: " "))
+        case .unknown: return "?"
+        case .known(let list): return list.names.sorted().joined(separator: " ")
         }
     }
 }

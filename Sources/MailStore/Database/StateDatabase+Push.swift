@@ -45,12 +45,7 @@ extension StateDatabase {
                 var record = record
                 record.state = .pending
                 record.updatedAt = Date()
-                try record.upsert(db)
-                if record.id == nil {
-                    record.id = try Int64.fetchOne(
-                        db, sql: "SELECT id FROM upload WHERE messageRowID = ? AND targetID = ?",
-                        arguments: [record.messageRowID, record.targetID])
-                }
+                record.id = try record.upsertReturningID(db)
                 return record
             }
         }
@@ -62,7 +57,7 @@ extension StateDatabase {
         try queue.write { db in
             for var record in records {
                 record.updatedAt = Date()
-                try record.upsert(db)
+                _ = try record.upsertReturningID(db)
             }
         }
     }
@@ -213,5 +208,32 @@ extension StateDatabase {
                     WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'uploaded' AND u.targetUIDValidity = ?
                     """, arguments: [targetID, folderID, uidValidity]) ?? 0
         }
+    }
+}
+
+extension UploadRecord {
+    /// One prepared statement for every upload row of a push (two per message): GRDB's generic
+    /// `upsert` builds its SQL again for each call, which cost ~6 % of a migrate's CPU.
+    fileprivate func upsertReturningID(_ db: Database) throws -> Int64 {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO upload (id, messageRowID, targetID, state, targetFolder, targetUIDValidity, targetUID,
+                    flags, reason, updatedAt, flagsPassID)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET messageRowID = excluded.messageRowID, targetID = excluded.targetID,
+                    state = excluded.state, targetFolder = excluded.targetFolder,
+                    targetUIDValidity = excluded.targetUIDValidity, targetUID = excluded.targetUID,
+                    flags = excluded.flags, reason = excluded.reason, updatedAt = excluded.updatedAt,
+                    flagsPassID = excluded.flagsPassID
+                RETURNING id
+                """)
+        let arguments: StatementArguments = [
+            id, messageRowID, targetID, state.rawValue, targetFolder, targetUIDValidity, targetUID,
+            flags.databaseText, reason, updatedAt, flagsPassID,
+        ]
+        guard let rowID = try Int64.fetchOne(statement, arguments: arguments) else {
+            throw DatabaseError(message: "upload upsert returned no row")
+        }
+        return rowID
     }
 }

@@ -31,6 +31,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     private var keywords: [String]
     private var keywordsChanged = false
     private var current: IncomingMessageFile?
+    private let writeBuffer = MessageWriteBuffer()
     private var pending: [Pending] = []
     private var pendingBytes = 0
     private(set) var storedCount = 0
@@ -60,7 +61,7 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
 
     func beginBody(_ section: BodySection, size: Int, of message: FetchedMessage) throws {
         guard section.isWholeMessage else { return }
-        current = try IncomingMessageFile(directory: maildir.tmp)
+        current = try IncomingMessageFile(directory: maildir.tmp, buffer: writeBuffer)
     }
 
     func appendBody(_ bytes: ArraySlice<UInt8>) throws {

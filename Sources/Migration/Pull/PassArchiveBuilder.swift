@@ -25,14 +25,19 @@ final class PassArchiveBuilder: @unchecked Sendable {
     private let compression: ArchiveCompression
     private let archiveKey: ArchiveKey?
     private let logger: Logger
+    private let maildirReads: MaildirReadTracker?
     private let worker: BackgroundThread
     // Everything below is touched on `worker` only.
     private var writer: ArchiveWriter?
     private var failed = false
     private var appended = ArchiveEntrySet()
 
-    init(finalPath: String, compression: ArchiveCompression, archiveKey: ArchiveKey?, logger: Logger) {
+    init(
+        finalPath: String, compression: ArchiveCompression, archiveKey: ArchiveKey?, logger: Logger,
+        maildirReads: MaildirReadTracker? = nil
+    ) {
         self.finalPath = finalPath; self.compression = compression; self.logger = logger
+        self.maildirReads = maildirReads
         self.archiveKey = archiveKey
         worker = BackgroundThread(name: "mailferry archive", idleIOPriority: true, logger: logger)
     }
@@ -52,6 +57,7 @@ final class PassArchiveBuilder: @unchecked Sendable {
                         entryPath: entry.entryPath, sourcePath: entry.sourcePath,
                         modificationTime: entry.modificationTime)
                     appended.insert(entry.entryPath)
+                    maildirReads?.finishedReading(entry.sourcePath)
                 }
                 writer!.startWriteback()
             } catch {

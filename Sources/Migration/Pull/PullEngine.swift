@@ -94,7 +94,7 @@ public struct PullEngine: Sendable {
             ? nil
             : PassArchiveBuilder(
                 finalPath: try archiver.plannedPath(for: pass), compression: options.compression,
-                archiveKey: options.archiveKey, logger: logger)
+                archiveKey: options.archiveKey, logger: logger, maildirReads: context.maildirReads)
         var results = selectable.filter { unchanged.contains($0.id) }.map {
             PullSummary.FolderResult(
                 name: $0.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false,

@@ -242,6 +242,9 @@ struct FolderPusher {
             let overQuota = try saveOutcomes(
                 records: &records, outcomes: outcomes, batch: batch, selected: selected, folderName: folderName,
                 uploaded: &uploaded, skipped: &skipped, bytes: &bytes, keepPendingWhere: { _ in false })
+            for request in requests {
+                if case .file(let path) = request.body { context.maildirReads.finishedReading(path) }
+            }
             FaultInjection.reach(.afterAppend)
             FaultInjection.pace()
             if let overQuota {

@@ -9,6 +9,8 @@ public final class JobContext: @unchecked Sendable {
     public let database: StateDatabase
     public let logger: Logger
     public let logFile: String
+    /// Releases a Maildir file's cached pages after its last read of this step.
+    public let maildirReads: MaildirReadTracker
     private let lock: StoreLock
 
     /// Prepares the folders, takes the lock (or throws `.locked`), opens the database.
@@ -17,6 +19,8 @@ public final class JobContext: @unchecked Sendable {
         console: @escaping @Sendable (String) -> LogHandler
     ) throws {
         layout = StoreLayout(storeRoot: storeRoot, job: job)
+        // A migrate reads each new file for the archive and for the upload.
+        maildirReads = MaildirReadTracker(readers: step == "migrate" ? 2 : 1)
         try layout.prepare()
         lock = try StoreLock(path: layout.lockFile, job: job)
         logFile = layout.logFile(step: step, user: user)
