@@ -29,6 +29,8 @@ let package = Package(
             name: "COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // zlib: COMPRESS=DEFLATE (RFC 4978) on slow links.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libresolv (glibc): raw DNS answers for dns-check.
         .systemLibrary(name: "CResolv"),
         .systemLibrary(
@@ -37,7 +39,7 @@ let package = Package(
         // I/O-free protocol layer: grammar types, response parser, command encoder.
         .target(name: "IMAPCore"),
         // TCP, TLS over OpenSSL, timeouts, a thread per connection; knows no protocol.
-        .target(name: "Transport", dependencies: ["COpenSSL"]),
+        .target(name: "Transport", dependencies: ["COpenSSL", "CZlib"]),
         // IMAP commands and pipelining over a Transport connection.
         .target(
             name: "IMAPClient",

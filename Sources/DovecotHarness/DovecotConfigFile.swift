@@ -96,7 +96,7 @@ struct DovecotConfigFile {
                 // (128 by default, shared by every test server's imap processes) Dovecot polls,
                 // every 30 s unless told otherwise — longer than an IDLE test waits.
                 "mailbox_idle_check_interval = 1 secs",
-                "mail_plugins = quota",
+                c.offersCompression ? "mail_plugins = quota zlib" : "mail_plugins = quota",
                 "namespace inbox {",
                 "  inbox = yes",
                 "  separator = \(c.hierarchySeparator)",
@@ -117,7 +117,8 @@ struct DovecotConfigFile {
             "}",
             "",
             "protocol imap {",
-            "  mail_plugins = $mail_plugins imap_quota",
+            c.offersCompression
+                ? "  mail_plugins = $mail_plugins imap_quota imap_zlib" : "  mail_plugins = $mail_plugins imap_quota",
             "  imap_max_line_length = 10M",
             // The default of 10 per user and IP breaks any parallel benchmark from localhost.
             "  mail_max_userip_connections = 1000",

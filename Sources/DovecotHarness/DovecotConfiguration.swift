@@ -41,6 +41,8 @@ public struct DovecotConfiguration: Sendable {
     public var extraSettings: String
     /// How long `start` waits for both ports to greet.
     public var startTimeout: TimeInterval
+    /// COMPRESS=DEFLATE (RFC 4978) through Dovecot's imap_zlib plugin.
+    public var offersCompression = false
 
     public init(
         users: [DovecotUser] = [],

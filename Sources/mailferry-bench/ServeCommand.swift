@@ -20,12 +20,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Target accounts on the target server (target, target2, …).") var targetAccounts = 1
     @Option(help: "Source accounts (bench, bench2, …), each seeded with the same corpus (with --corpus).")
     var sourceAccounts = 1
+    @ArgumentParser.Flag(help: "Both servers offer COMPRESS=DEFLATE (Dovecot's imap_zlib).") var compression = false
 
     func run() async throws {
         let user = "bench", password = "Bench-Passw0rd"
         let sourceUsers = (1...max(1, sourceAccounts)).map { $0 == 1 ? user : "\(user)\($0)" }
-        let server = try DovecotServer.start(
-            DovecotConfiguration(users: sourceUsers.map { DovecotUser(name: $0, password: password) }))
+        var sourceConfiguration = DovecotConfiguration(
+            users: sourceUsers.map { DovecotUser(name: $0, password: password) })
+        sourceConfiguration.offersCompression = compression
+        let server = try DovecotServer.start(sourceConfiguration)
         let configuration = IMAPClientConfiguration(
             endpoint: IMAPEndpoint(host: server.host, port: server.imapsPort, user: user, security: .implicitTLS),
             tls: TLSConfiguration(caFile: server.caFile))
@@ -64,10 +67,11 @@ struct ServeCommand: AsyncParsableCommand {
             var target: DovecotServer?
             if withTarget {
                 let names = (1...max(1, targetAccounts)).map { $0 == 1 ? "target" : "target\($0)" }
-                let started = try DovecotServer.start(
-                    DovecotConfiguration(
-                        users: names.map { DovecotUser(name: $0, password: password) },
-                        hierarchySeparator: "/"))
+                var targetConfiguration = DovecotConfiguration(
+                    users: names.map { DovecotUser(name: $0, password: password) },
+                    hierarchySeparator: "/")
+                targetConfiguration.offersCompression = compression
+                let started = try DovecotServer.start(targetConfiguration)
                 info.targetPort = started.imapsPort
                 info.targetCAFile = started.caFile
                 info.targetUser = "target"

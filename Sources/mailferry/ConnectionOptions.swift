@@ -24,6 +24,13 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Seconds to wait for a connection or a reply (finite, > 0, at most 86400).")
     var timeout: Double = 60
 
+    @Option(
+        name: .customLong("compress-link"),
+        help: ArgumentHelp(
+            "COMPRESS=DEFLATE when the server offers it: auto (when the login round trip takes 20 ms or more), on, off.",
+            valueName: "auto|on|off"))
+    var compressLink: LinkCompression = .auto
+
     /// An unattended migration must never wait forever, nor crash on a number it cannot use.
     func validate() throws {
         guard timeout.isFinite, timeout > 0, timeout <= 86_400 else {
@@ -53,13 +60,17 @@ struct ConnectionOptions: ParsableArguments {
         case .target: file = targetCAFile ?? caFile
         case .either: file = caFile
         }
-        return IMAPClientConfiguration(
+        var configuration = IMAPClientConfiguration(
             endpoint: endpoint,
             tls: TLSConfiguration(verifiesCertificate: !insecure, caFile: file),
             allowsPlaintextLogin: allowPlaintext,
             timeouts: Timeouts(connect: min(timeout, 30), io: timeout))
+        configuration.linkCompression = compressLink
+        return configuration
     }
 }
+
+extension LinkCompression: ExpressibleByArgument {}
 
 /// `--connections` of every command that opens several: 1…64 (a server limits logins per user).
 func validateConnections(_ connections: Int) throws {

@@ -292,6 +292,7 @@ struct CommandEncoderTests {
         Rendered(command: .noop, expected: "T1 NOOP"),
         Rendered(command: .logout, expected: "T1 LOGOUT"),
         Rendered(command: .startTLS, expected: "T1 STARTTLS"),
+        Rendered(command: .compressDeflate, expected: "T1 COMPRESS DEFLATE"),
         Rendered(command: .namespace, expected: "T1 NAMESPACE"),
         Rendered(command: .idle, expected: "T1 IDLE"),
         Rendered(command: .close, expected: "T1 CLOSE"),

@@ -23,16 +23,18 @@ struct MigrationFixture {
 
     static func start(
         spec: CorpusSpec = CorpusSpec(), targetQuota: Int? = nil, targetSettings: String = "",
-        extraTargetUsers: [String] = []
+        extraTargetUsers: [String] = [], compression: Bool = false
     ) async throws -> MigrationFixture {
-        let pair = try await DovecotPair.launch(
-            source: PullFixture.configuration(separator: "."),
-            target: DovecotConfiguration(
-                users: [
-                    DovecotUser(name: "carol", password: targetPassword, quotaBytes: targetQuota),
-                    DovecotUser(name: "dave", password: targetPassword),
-                ] + extraTargetUsers.map { DovecotUser(name: $0, password: targetPassword) },
-                hierarchySeparator: "/", specialUseFolders: targetSpecialUse, extraSettings: targetSettings))
+        var sourceConfiguration = PullFixture.configuration(separator: ".")
+        var targetConfiguration = DovecotConfiguration(
+            users: [
+                DovecotUser(name: "carol", password: targetPassword, quotaBytes: targetQuota),
+                DovecotUser(name: "dave", password: targetPassword),
+            ] + extraTargetUsers.map { DovecotUser(name: $0, password: targetPassword) },
+            hierarchySeparator: "/", specialUseFolders: targetSpecialUse, extraSettings: targetSettings)
+        sourceConfiguration.offersCompression = compression
+        targetConfiguration.offersCompression = compression
+        let pair = try await DovecotPair.launch(source: sourceConfiguration, target: targetConfiguration)
         do {
             let source = try await PullFixture.load(spec: spec, into: pair.source, separator: ".")
             return MigrationFixture(source: source, target: pair.target, pair: pair)

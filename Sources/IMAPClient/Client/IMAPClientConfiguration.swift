@@ -11,6 +11,8 @@ public struct IMAPClientConfiguration: Sendable {
     public var authentication: AuthenticationMechanism = .automatic
     /// Sent with ID when the server supports it, so admins can see who connects.
     public var clientIdentity: [IDParameter]
+    /// COMPRESS=DEFLATE after login: always, never, or when the link looks far.
+    public var linkCompression: LinkCompression = .auto
 
     public init(
         endpoint: IMAPEndpoint, tls: TLSConfiguration = TLSConfiguration(), allowsPlaintextLogin: Bool = false,
@@ -26,4 +28,15 @@ public enum AuthenticationMechanism: String, Sendable {
     case automatic
     case login
     case plain
+}
+
+/// Whether to compress the link (RFC 4978) when the server offers COMPRESS=DEFLATE.
+public enum LinkCompression: String, Sendable, CaseIterable {
+    /// When the login's round trip took `farLinkSeconds` or more: a server across a WAN, where
+    /// bandwidth is scarce; never on a LAN or loopback, where zlib would only cost CPU.
+    case auto
+    case on
+    case off
+
+    public static let farLinkSeconds = 0.02
 }

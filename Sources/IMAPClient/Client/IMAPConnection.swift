@@ -32,10 +32,10 @@ final class IMAPConnection {
     }
 
     /// Replaces the stream after STARTTLS; nothing may be buffered from before the upgrade.
-    func upgrade(to newStream: ByteStream) throws {
+    func upgrade(to newStream: ByteStream, after command: String) throws {
         guard parser.bufferedByteCount == 0 else {
             throw IMAPError.protocolViolation(
-                host: host, detail: "data after the STARTTLS response (possible injection)")
+                host: host, detail: "data after the \(command) response (possible injection)")
         }
         stream = IMAPErrorStream(newStream)
     }
@@ -146,6 +146,15 @@ final class IMAPConnection {
     ) throws -> TaggedResponse {
         let encoded = encoder.encode(command, tag: nextTag())
         return try execute([(encoded, bodies)], onEvent: onEvent)[0]
+    }
+
+    /// Writes a command that has no literals, then closes the connection.
+    func sendAndClose(_ command: EncodedCommand) {
+        logger.trace("C: \(command.redactedTrace)")
+        for part in command.parts {
+            if case .bytes(let bytes, _) = part { try? stream.write(bytes) }
+        }
+        stream.close()
     }
 
     private func send(

@@ -28,6 +28,8 @@ public enum Command: Sendable {
     case uidExpunge(UIDSet)
     case close
     case unselect
+    /// COMPRESS DEFLATE (RFC 4978).
+    case compressDeflate
 
     /// The command's name for logs and errors.
     public var name: String {
@@ -36,6 +38,7 @@ public enum Command: Sendable {
         case .noop: return "NOOP"
         case .logout: return "LOGOUT"
         case .startTLS: return "STARTTLS"
+        case .compressDeflate: return "COMPRESS"
         case .namespace: return "NAMESPACE"
         case .idle: return "IDLE"
         case .id: return "ID"

@@ -47,6 +47,8 @@ public struct CommandEncoder: Sendable {
             out.append(command.name)
         case .startTLS:
             out.append("STARTTLS")
+        case .compressDeflate:
+            out.append("COMPRESS DEFLATE")
         case .id(let parameters):
             out.append("ID ")
             if parameters.isEmpty {

@@ -28,6 +28,7 @@ public struct Capability: Hashable, Sendable, CustomStringConvertible {
     public static let esearch = Capability("ESEARCH")
     public static let quota = Capability("QUOTA")
     public static let statusSize = Capability("STATUS=SIZE")
+    public static let compressDeflate = Capability("COMPRESS=DEFLATE")
 
     public var description: String { name }
 

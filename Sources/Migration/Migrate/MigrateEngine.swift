@@ -44,7 +44,12 @@ public struct MigrateEngine: Sendable {
         // waiting for the whole pull.
         let pullControl = control.withChildStop()
         let pullEngine = PullEngine(options: pull, progress: progress, control: pullControl, console: console)
-        let pushEngine = PushEngine(options: push, progress: pushProgress, control: control, console: console)
+        var pushEngine = PushEngine(options: push, progress: pushProgress, control: control, console: console)
+        let warm = WarmConnection { [pushEngine] in
+            try await pushEngine.connect(context.logger, password: targetPassword)
+        }
+        pushEngine.warmConnection = warm
+        defer { Task { await warm.discard() } }
         let feed = PullFeed()
         let pulling = Task {
             // A failed pull ends the upload that follows it, too.

@@ -13,6 +13,8 @@ public struct PushEngine: Sendable {
     public let control: JobControl
     private let console: @Sendable (String) -> LogHandler
     private let announced = AnnouncedFolders()
+    /// A connection `migrate` opened ahead of the first round.
+    var warmConnection: WarmConnection?
 
     public init(
         options: PushOptions, progress: TransferProgress = TransferProgress(), control: JobControl = JobControl(),
@@ -32,7 +34,8 @@ public struct PushEngine: Sendable {
         let started = Date()
         try control.stop.check()
         let (target, issues, controlClient, plan) = try await openRound(context: context, password: password)
-        let work = try await foldersWithWork(plan.folders, client: controlClient, context: context, target: target)
+        let work = try await foldersWithWork(
+            plan.folders, listedStatus: plan.listedStatus, client: controlClient, context: context, target: target)
         let idle = plan.folders.filter { folder, _ in !work.contains { $0.0.id == folder.id } }.map { folder, name in
             PushSummary.FolderResult(
                 source: folder.name, target: name, uploaded: 0, adopted: 0, skipped: 0, flagUpdates: 0, deleted: 0)
@@ -97,13 +100,16 @@ public struct PushEngine: Sendable {
     }
 
     func connect(_ logger: Logger, password: String) async throws -> IMAPClient {
-        try await IMAPClient.loggedIn(options.target, password: password, logger: logger)
+        if let warmConnection, let client = try await warmConnection.take() { return client }
+        return try await IMAPClient.loggedIn(options.target, password: password, logger: logger)
     }
 
     struct Plan {
         var folders: [(FolderRecord, String)] = []
         var excluded: [String] = []
         var failed: [PushSummary.FolderResult] = []
+        /// STATUS (MESSAGES UIDVALIDITY) of the listed target folders, by name, asked while planning.
+        var listedStatus: [String: MailboxStatus] = [:]
     }
 
     /// Maps every stored folder, then creates and subscribes the missing targets; a folder
@@ -150,7 +156,8 @@ public struct PushEngine: Sendable {
                 plan.folders.append((folder, name))
             }
         }
-        await openListedFolders(plan.folders.map(\.1).filter(map.existingNames.contains), client: client)
+        plan.listedStatus = await openListedFolders(
+            plan.folders.map(\.1).filter(map.existingNames.contains), client: client)
         return plan
     }
 
@@ -158,16 +165,20 @@ public struct PushEngine: Sendable {
     /// connections SELECT them. Dovecot lists `auto = subscribe` folders it has not created
     /// yet and creates them on their first open; sessions opening the same one at once race
     /// there (an ALREADYEXISTS answer, or the server process aborting on its index lock).
-    private func openListedFolders(_ names: [String], client: IMAPClient) async {
-        guard !names.isEmpty else { return }
-        _ = try? await client.statuses(of: names.map(MailboxName.init), items: ["MESSAGES"])
+    /// Their UIDVALIDITY comes with it, for `foldersWithWork` (one round trip, not two).
+    private func openListedFolders(_ names: [String], client: IMAPClient) async -> [String: MailboxStatus] {
+        guard !names.isEmpty,
+            let statuses = try? await client.statuses(
+                of: names.map(MailboxName.init), items: ["MESSAGES", "UIDVALIDITY"])
+        else { return [:] }
+        return Dictionary(zip(names, statuses)) { first, _ in first }
     }
 
     /// Drops folders with nothing to push whose target folder is unchanged (same UIDVALIDITY,
     /// one pipelined STATUS for all), so a no-op push costs a LIST, a STATUS round and queries.
     private func foldersWithWork(
-        _ folders: [(FolderRecord, String)], client: IMAPClient, context: JobContext,
-        target: TargetRecord
+        _ folders: [(FolderRecord, String)], listedStatus: [String: MailboxStatus], client: IMAPClient,
+        context: JobContext, target: TargetRecord
     ) async throws -> [(FolderRecord, String)] {
         let mappings = try context.database.targetFolders(targetID: target.id)
         let known = folders.filter { folder, name in
@@ -176,7 +187,10 @@ public struct PushEngine: Sendable {
         guard !known.isEmpty else { return folders }
         let statuses: [MailboxStatus]
         do {
-            statuses = try await client.statuses(of: known.map { MailboxName($0.1) }, items: ["UIDVALIDITY"])
+            let planned = known.compactMap { listedStatus[$0.1] }
+            statuses =
+                planned.count == known.count && planned.allSatisfy({ $0.uidValidity != nil })
+                ? planned : try await client.statuses(of: known.map { MailboxName($0.1) }, items: ["UIDVALIDITY"])
         } catch let error as IMAPError where error.scope != .account || error.isTransient {
             return folders  // a target folder vanished, or the link dropped: every folder the long way
         }

@@ -1,0 +1,45 @@
+import Foundation
+import IMAPClient
+
+/// A target connection opened when a migrate starts, while the pull logs in and plans: the
+/// first push round takes it instead of connecting then. On a far link that is TCP, TLS, login
+/// and ID (about five round trips) off the critical path of every migrate, a no-op one above all.
+final class WarmConnection: @unchecked Sendable {
+    /// Older than this, a connection may have met the server's idle logout: a new one is opened.
+    static let maximumAge: TimeInterval = 120
+
+    private let lock = NSLock()
+    private var opening: Task<IMAPClient, Error>?
+    private let started = Date()
+
+    init(_ open: @escaping @Sendable () async throws -> IMAPClient) {
+        opening = Task { try await open() }
+    }
+
+    /// The connection, once; nil when it failed or is stale (the caller connects the usual
+    /// way and reports what goes wrong). A refused login is thrown: trying the same password
+    /// again at once would only count twice against an account lockout.
+    func take() async throws -> IMAPClient? {
+        let task: Task<IMAPClient, Error>? = lock.withLock {
+            defer { opening = nil }
+            return opening
+        }
+        guard let task else { return nil }
+        switch await task.result {
+        case .success(let client):
+            guard Date().timeIntervalSince(started) <= Self.maximumAge else {
+                await client.logout()
+                return nil
+            }
+            return client
+        case .failure(let error):
+            if let error = error as? IMAPError, case .authenticationFailed = error { throw error }
+            return nil
+        }
+    }
+
+    /// Logs out a connection nobody took (the pull failed first, or nothing needed pushing).
+    func discard() async {
+        if let client = try? await take() { await client.logout() }
+    }
+}
