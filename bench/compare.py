@@ -29,12 +29,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import imapcheck  # noqa: E402
 
-TOOLS = ["mailferry", "mbsync", "offlineimap", "doveadm"]
+TOOLS = ["mailferry", "mbsync", "offlineimap", "doveadm", "imapsync"]
+# Tools that also run over the delay proxy (--delay): each into an account of its own.
+DELAY_TOOLS = ["mailferry", "mbsync", "imapsync"]
 CONFIGS = {}  # config files written for the tools, reported (passwords redacted) in the JSON
 
 
 class Bench:
-    def __init__(self, state, work, bin_dir, connections, timeout):
+    def __init__(self, state, work, bin_dir, connections, timeout, imapsync=None, proxy_ports=None, delay_tag=None):
         self.s = state
         self.work = work
         self.bin = bin_dir
@@ -42,7 +44,15 @@ class Bench:
         self.timeout = timeout
         self.host = state["host"]  # 127.0.0.1
         self.password = state["password"]
-        self.targets = dict(zip(TOOLS, state["targetUsers"]))
+        self.imapsync = imapsync
+        users = state["targetUsers"]
+        self.targets = dict(zip(TOOLS, users))
+        # Under delay the tools reach both servers through the proxy, into accounts of their own.
+        self.delay_tag = delay_tag
+        self.proxy = proxy_ports  # (source port, target port) or None
+        if proxy_ports:
+            for tool, user in zip(DELAY_TOOLS, users[len(TOOLS):]):
+                self.targets[f"{tool}@{delay_tag}"] = user
         self.logs = os.path.join(work, "logs")
         os.makedirs(self.logs, exist_ok=True)
         # One bundle trusted by the TLS clients; each server has its own throw-away CA.
@@ -55,7 +65,17 @@ class Bench:
         self.source_ca = os.path.join(work, "ca-source.pem")
         shutil.copyfile(state["caFile"], self.source_ca)
         os.chmod(self.source_ca, 0o644)
-        self.commands = {tool: getattr(self, "setup_" + tool)() for tool in TOOLS}
+        self.commands = {}
+        for tool in TOOLS:
+            if tool == "imapsync" and not imapsync:
+                continue
+            self.commands[tool] = getattr(self, "setup_" + tool)(tool, self.s["port"], self.s["targetPort"])
+        if proxy_ports:
+            for tool in DELAY_TOOLS:
+                if tool == "imapsync" and not imapsync:
+                    continue
+                name = f"{tool}@{delay_tag}"
+                self.commands[name] = getattr(self, "setup_" + tool)(name, *proxy_ports)
         # The Dovecot instances (source, target) by the directory of their config file: their
         # processes are titled dovecot-<name>/... and the master runs with -c <dir>/dovecot.conf.
         self.instances = [os.path.basename(os.path.dirname(state[k]))
@@ -63,19 +83,21 @@ class Bench:
 
     # ---- the four tools: each setup_* writes what the tool needs and returns (argv, env) ----
 
-    def setup_mailferry(self):
+    def setup_mailferry(self, name, source_port, target_port):
         argv = [os.path.join(self.bin, "mailferry"), "migrate",
-                "--source", f"imaps://{self.s['user']}@{self.host}:{self.s['port']}",
-                "--target", f"imaps://{self.targets['mailferry']}@{self.host}:{self.s['targetPort']}",
-                "--ca-file", self.both_ca, "--store", os.path.join(self.work, "mailferry-store"),
+                "--source", f"imaps://{self.s['user']}@{self.host}:{source_port}",
+                "--target", f"imaps://{self.targets[name]}@{self.host}:{target_port}",
+                "--ca-file", self.both_ca,
+                "--store", os.path.join(self.work, "mailferry-store" + name[len("mailferry"):].replace("@", "-")),
                 "--job", "bench", "--connections", str(self.connections), "--json"]
         env = {"MAILFERRY_SOURCE_PASSWORD": self.password, "MAILFERRY_TARGET_PASSWORD": self.password}
         return argv, env
 
-    def setup_mbsync(self):
-        state_dir = os.path.join(self.work, "mbsync-state") + "/"
+    def setup_mbsync(self, name, source_port, target_port):
+        suffix = name[len("mbsync"):].replace("@", "-")
+        state_dir = os.path.join(self.work, "mbsync-state" + suffix) + "/"
         os.makedirs(state_dir, exist_ok=True)
-        rc = os.path.join(self.work, "mbsyncrc")
+        rc = os.path.join(self.work, "mbsyncrc" + suffix)
 
         def account(name, port, user):
             # Host is "localhost", not 127.0.0.1: mbsync matches the certificate's DNS names
@@ -84,8 +106,8 @@ class Bench:
             return (f"IMAPAccount {name}\nHost localhost\nPort {port}\nUser {user}\n"
                     f"Pass \"{self.password}\"\nSSLType IMAPS\nCertificateFile {self.both_ca}\n"
                     f"AuthMechs LOGIN\n\nIMAPStore {name}\nAccount {name}\n\n")
-        text = (account("source", self.s["port"], self.s["user"])
-                + account("target", self.s["targetPort"], self.targets["mbsync"])
+        text = (account("source", source_port, self.s["user"])
+                + account("target", target_port, self.targets[name])
                 # Far = source, Near = target; Pull = far -> near only (new, flags, deletions).
                 # The separators ("." vs "/") are read from each server's NAMESPACE.
                 + "Channel migrate\nFar :source:\nNear :target:\nPatterns *\nSync Pull\n"
@@ -95,7 +117,7 @@ class Bench:
         write_private(rc, text)
         return ["mbsync", "-c", rc, "-a"], {}
 
-    def setup_offlineimap(self):
+    def setup_offlineimap(self, name, source_port, target_port):
         rc = os.path.join(self.work, "offlineimaprc")
 
         def repository(name, port, user, readonly):
@@ -114,29 +136,52 @@ class Bench:
                 # is wanted, so no folderfilter either.
                 "[Account migrate]\nlocalrepository = target\nremoterepository = source\n\n"
                 # readonly: OfflineIMAP syncs both ways; it must never write to the source.
-                + repository("source", self.s["port"], self.s["user"], "True")
-                + repository("target", self.s["targetPort"], self.targets["offlineimap"], "False"))
+                + repository("source", source_port, self.s["user"], "True")
+                + repository("target", target_port, self.targets[name], "False"))
         write_private(rc, text)
         return ["offlineimap", "-c", rc, "-o", "-u", "basic"], {}
 
-    def setup_doveadm(self):
+    def setup_doveadm(self, name, source_port, target_port):
         # dsync inside the target instance, reading the source over IMAP (imapc:). `backup -R`
         # reverses the direction: the local user (target4) becomes a copy of the remote imapc:
         # side; without -R backup would make the *source* look like the empty target.
         features = "rfc822.size fetch-headers modseq"  # sizes and header hashes from FETCH, CONDSTORE
         argv = ["doveadm", "-c", self.s["targetConfigFile"],
-                "-o", f"imapc_host={self.host}", "-o", f"imapc_port={self.s['port']}",
+                "-o", f"imapc_host={self.host}", "-o", f"imapc_port={source_port}",
                 "-o", "imapc_ssl=imaps", "-o", f"imapc_user={self.s['user']}",
                 "-o", f"imapc_password={self.password}", "-o", f"ssl_client_ca_file={self.source_ca}",
                 "-o", f"imapc_features={features}",
                 "-o", "mail_prefetch_count=20",  # mails fetched in parallel over the one connection
-                "backup", "-R", "-u", self.targets["doveadm"], "imapc:"]
+                "backup", "-R", "-u", self.targets[name], "imapc:"]
+        return argv, {}
+
+    def setup_imapsync(self, name, source_port, target_port):
+        # imapsync from its public repository (IMAPSYNC=path; never part of this repo). Passwords
+        # through files, as imapsync documents for keeping them out of `ps`. --nofoldersizes:
+        # no extra pass over every folder before and after; --usecache: its UID cache, so a
+        # second pass is incremental as with the other tools. Dates come with it by default.
+        files = []
+        for side in ("1", "2"):
+            path = os.path.join(self.work, f"imapsync-pass{side}")
+            write_private(path, self.password + "\n")
+            CONFIGS.pop(os.path.basename(path), None)
+            files.append(path)
+        tmp = os.path.join(self.work, "imapsync-tmp" + name[len("imapsync"):].replace("@", "-"))
+        os.makedirs(tmp, exist_ok=True)
+        argv = [self.imapsync, "--host1", self.host, "--port1", str(source_port), "--ssl1",
+                "--user1", self.s["user"], "--passfile1", files[0],
+                "--host2", self.host, "--port2", str(target_port), "--ssl2",
+                "--user2", self.targets[name], "--passfile2", files[1],
+                "--sslargs1", f"SSL_ca_file={self.both_ca}", "--sslargs2", f"SSL_ca_file={self.both_ca}",
+                "--automap", "--nofoldersizes", "--usecache", "--tmpdir", tmp, "--logdir", tmp]
         return argv, {}
 
     # ---- running and checking ----
 
     def run(self, tool, pass_name):
         argv, extra_env = self.commands[tool]
+        if tool.startswith("imapsync"):
+            argv = argv + ["--logfile", f"imapsync-{pass_name}.log"]
         tag = f"{tool}-{pass_name}"
         timing = os.path.join(self.logs, tag + ".time")
         log = os.path.join(self.logs, tag + ".log")
@@ -171,6 +216,7 @@ class Bench:
         return result
 
     def check(self, tool, source_snapshot):
+        # Checked directly on the target, never through the proxy.
         target = imapcheck.snapshot(self.host, self.s["targetPort"], self.s["targetCAFile"],
                                     self.targets[tool], self.password)
         return imapcheck.compare(source_snapshot, target)
@@ -271,25 +317,31 @@ def mutate_source(bench, snapshot, seed=5):
 
 def table(results, corpus, delta):
     rows = []
-    header = ["tool", "pass", "wall s", "msg/s", "MB/s", "CPU s", "srv CPU s", "RSS MB", "× mailferry", "check"]
-    base = {r["pass"]: r["wall_s"] for r in results if r["tool"] == "mailferry"}
+    header = ["tool", "pass", "wall s", "msg/s", "MB/s", "CPU s", "CPU s/GB", "srv CPU s", "RSS MB", "× mailferry",
+              "check"]
+    def variant(tool):
+        return tool.partition("@")[2]
+    base = {(variant(r["tool"]), r["pass"]): r["wall_s"] for r in results if r["tool"].partition("@")[0] == "mailferry"}
     order = ["first", "no-op", "delta"]
-    for r in sorted(results, key=lambda r: (order.index(r["pass"]), TOOLS.index(r["tool"]))):
+    for r in sorted(results, key=lambda r: (variant(r["tool"]), order.index(r["pass"]),
+                                            TOOLS.index(r["tool"].partition("@")[0]))):
         moved = {"first": corpus, "delta": delta}.get(r["pass"])
         rate = lambda v: f"{v / r['wall_s']:,.0f}" if moved and r["wall_s"] > 0 else "—"  # noqa: E731
         check = r["check"]["summary"]
         if r["exit"] != 0:
             check = f"exit {r['exit']}; {check}"
-        ratio = r["wall_s"] / base[r["pass"]] if base.get(r["pass"]) else None
+        ratio = r["wall_s"] / base[(variant(r["tool"]), r["pass"])] if base.get((variant(r["tool"]), r["pass"])) else None
         r["ratio_vs_mailferry"] = ratio
         rows.append([r["tool"], r["pass"], f"{r['wall_s']:.2f}",
                      rate(moved[0]) if moved else "—",
                      f"{moved[1] / 1e6 / r['wall_s']:.1f}" if moved and r["wall_s"] > 0 else "—",
-                     f"{r.get('cpu_s', float('nan')):.1f}", f"{r['server_cpu_s']:.1f}",
+                     f"{r.get('cpu_s', float('nan')):.1f}",
+                     f"{r.get('cpu_s', float('nan')) / (moved[1] / 1e9):.2f}" if moved else "—",
+                     f"{r['server_cpu_s']:.1f}",
                      f"{r.get('rss_mb', float('nan')):.0f}",
                      f"{ratio:.2f}" if ratio else "—", shorten(check, 90)])
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    lines = ["  ".join(str(c).ljust(w) if i in (0, 1, 9) else str(c).rjust(w)
+    lines = ["  ".join(str(c).ljust(w) if i in (0, 1, 10) else str(c).rjust(w)
                        for i, (c, w) in enumerate(zip(row, widths))) for row in [header] + rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -309,12 +361,33 @@ def main():
     p.add_argument("--connections", type=int, default=4)
     p.add_argument("--timeout", type=float, default=3600, help="seconds per run before it is killed")
     p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset, in this order")
+    p.add_argument("--imapsync", help="the imapsync script (from its public repository); left out without it")
+    p.add_argument("--delay", type=float, default=0,
+                   help="also run " + ", ".join(DELAY_TOOLS) + " through bench/delay-proxy.py adding this many ms each way")
+    p.add_argument("--rate", type=float, help="with --delay: cap each server's link at this many Mbit/s each way")
     a = p.parse_args()
     # compare.sh stops us with SIGTERM: unwind (SystemExit), which stops a running tool too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     state = json.load(open(a.state))
-    bench = Bench(state, a.work, a.bin, a.connections, a.timeout)
-    tools = [t for t in a.tools.split(",") if t]
+    proxy = proxy_ports = delay_tag = None
+    if a.delay > 0:
+        delay_tag = f"{a.delay:g}ms" + (f"+{a.rate:g}Mbit" if a.rate else "")
+        argv = [sys.executable, "-B", os.path.join(os.path.dirname(os.path.abspath(__file__)), "delay-proxy.py")]
+        argv += (["--rate", str(a.rate)] if a.rate else []) + [str(a.delay), str(state["port"]), str(state["targetPort"])]
+        proxy = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        proxy_ports = (int(proxy.stdout.readline()), int(proxy.stdout.readline()))
+    try:
+        run_all(a, state, proxy_ports, delay_tag)
+    finally:
+        if proxy:
+            proxy.terminate()
+            proxy.wait()
+
+
+def run_all(a, state, proxy_ports, delay_tag):
+    bench = Bench(state, a.work, a.bin, a.connections, a.timeout, a.imapsync, proxy_ports, delay_tag)
+    tools = [t for t in a.tools.split(",") if t and t in bench.commands]
+    delayed = [f"{t}@{delay_tag}" for t in DELAY_TOOLS if t in tools] if proxy_ports else []
 
     s0 = bench.source_snapshot()
     corpus = imapcheck.totals(s0)
@@ -337,7 +410,7 @@ def main():
             f"exit {r['exit']}, check: {r['check']['summary']}")
         results.append(r)
 
-    for tool in tools:
+    for tool in tools + delayed:
         one(tool, "first", s0)
         one(tool, "no-op", s0)
     added, changed = mutate_source(bench, s0)
@@ -345,12 +418,13 @@ def main():
     after = imapcheck.totals(s1)
     delta = (after[0] - corpus[0], after[1] - corpus[1])
     log(f"source changed: {added} new messages ({delta[1] / 1e6:.1f} MB), flags changed on {changed}")
-    for tool in tools:
+    for tool in tools + delayed:
         one(tool, "delta", s1)
 
     print()
     print(f"preset {a.preset}: {corpus[0]:,} messages, {corpus[1] / 1e6:,.1f} MB; delta: {added} new "
-          f"({delta[1] / 1e6:.1f} MB) + {changed} flag changes; {os.cpu_count()} cores, loopback")
+          f"({delta[1] / 1e6:.1f} MB) + {changed} flag changes; {os.cpu_count()} cores, loopback"
+          + (f"; @{delay_tag}: through bench/delay-proxy.py" if delay_tag else ""))
     v = report_versions = versions(bench)
     print(f"mailferry {v['mailferry']} @ {v['mailferry_commit']}"
           f"{' + uncommitted Sources/' if v['mailferry_sources_modified'] else ''} (built {v['mailferry_binary_built']}), "
@@ -376,7 +450,8 @@ def main():
         "delta": {"new_messages": added, "new_bytes": delta[1], "flag_changes": changed},
         "machine": {"cores": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version()},
         "versions": report_versions,
-        "commands": {t: redact(bench.commands[t][0], bench.password) for t in tools},
+        "delay": {"ms_each_way": a.delay, "rate_mbit": a.rate} if delay_tag else None,
+        "commands": {t: redact(bench.commands[t][0], bench.password) for t in tools + delayed},
         "configs": {name: text.replace(bench.password, "[redacted]") for name, text in CONFIGS.items()},
         "results": results,
     }
@@ -402,6 +477,7 @@ def versions(bench):
                 capture_output=True, text=True).stdout.strip()),
             "mailferry_binary_built": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(os.path.getmtime(binary))),
             "mbsync": out(["mbsync", "--version"]), "offlineimap": out(["offlineimap", "--version"]),
+            "imapsync": out([bench.imapsync, "--version"]) if bench.imapsync else None,
             "dovecot": out(["dovecot", "--version"])}
 
 

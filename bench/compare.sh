@@ -9,7 +9,11 @@
 #   small  ≈ 2,000 messages (≈ 0.4 GB, realistic sizes), a few minutes
 #   medium ≈ 20,000 messages (≈ 4 GB), OfflineIMAP alone takes a long while
 # Environment: BENCH_SKIP_BUILD=1 uses the existing release binaries; BENCH_KEEP=1 keeps the
-# scratch directory (configs, logs, mailferry store); BENCH_TOOLS=mailferry,doveadm runs a subset.
+# scratch directory (configs, logs, mailferry store); BENCH_TOOLS=mailferry,doveadm runs a subset;
+# IMAPSYNC=/path/to/imapsync adds imapsync (from its public repository, not part of this one; its
+# Perl modules come from Debian, see below); BENCH_DELAY=25 also runs mailferry, mbsync and
+# imapsync through bench/delay-proxy.py adding 25 ms each way, BENCH_RATE=50 caps those links at
+# 50 Mbit/s; BENCH_COMPRESSION=1 makes both Dovecots offer COMPRESS=DEFLATE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-small}
@@ -23,7 +27,14 @@ out=${2:-bench/results-$preset.json}
 # Build and server dependencies (Dovecot, OpenSSL, …), then the tools compared here.
 scripts/install-deps
 missing=()
-for package in isync offlineimap3 time; do
+perl_modules=""
+if [ -n "${IMAPSYNC:-}" ]; then
+  perl_modules="libdigest-hmac-perl libencode-imaputf7-perl libfile-copy-recursive-perl libio-socket-inet6-perl
+    libio-socket-ssl-perl libio-tee-perl libmail-imapclient-perl libterm-readkey-perl libunicode-string-perl
+    libreadonly-perl libsys-meminfo-perl libregexp-common-perl libfile-tail-perl libjson-webtoken-perl
+    libauthen-ntlm-perl libcrypt-openssl-rsa-perl libhtml-parser-perl libjson-perl libproc-processtable-perl"
+fi
+for package in isync offlineimap3 time $perl_modules; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -55,7 +66,7 @@ echo "seeding ~$messages messages (realistic sizes) and a target with 4 accounts
 seeding_started=$SECONDS
 # serve stops both Dovecots when it gets SIGTERM (the trap above).
 "$bin/mailferry-bench" serve --state "$state" --corpus "$messages" --sizes realistic \
-  --with-target --target-accounts 4 >"$work/serve.log" 2>&1 &
+  --with-target --target-accounts 8 ${BENCH_COMPRESSION:+--compression} >"$work/serve.log" 2>&1 &
 server=$!
 until [ -f "$state" ]; do
   if ! kill -0 "$server" 2>/dev/null; then
@@ -68,7 +79,8 @@ echo "seeded in $((SECONDS - seeding_started)) s" >&2
 # In the background and waited for, so that a SIGTERM to this script runs the trap at once
 # (bash defers traps while a foreground child runs).
 python3 -B bench/compare.py --state "$state" --work "$work" --bin "$bin" --preset "$preset" --out "$out" \
-  ${BENCH_TOOLS:+--tools "$BENCH_TOOLS"} &
+  ${BENCH_TOOLS:+--tools "$BENCH_TOOLS"} ${IMAPSYNC:+--imapsync "$IMAPSYNC"} \
+  ${BENCH_DELAY:+--delay "$BENCH_DELAY"} ${BENCH_RATE:+--rate "$BENCH_RATE"} &
 runner=$!
 wait "$runner"
 runner=""

@@ -27,7 +27,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(
         name: .customLong("compress-link"),
         help: ArgumentHelp(
-            "COMPRESS=DEFLATE when the server offers it: auto (when the login round trip takes 20 ms or more), on, off.",
+            "COMPRESS=DEFLATE when the server offers it: auto (a far server on a slow link: round trip of 20 ms or more and under 8 MB/s per connection, judged after its first 4 MB), on, off.",
             valueName: "auto|on|off"))
     var compressLink: LinkCompression = .auto
 

@@ -7,6 +7,13 @@ extension IMAPClient {
     /// UID FETCH over one or more UID sets, pipelined: every set's command is sent before the
     /// first reply is read, and each response streams into `sink` as it arrives.
     public func uidFetch(_ sets: [UIDSet], items: [String], changedSince: UInt64? = nil, into sink: FetchSink) throws {
+        if sets.count > 1, linkAwaitsJudgement {
+            // A whole folder streams in one pipeline, and COMPRESS must wait until it is over:
+            // the first set alone shows what the link carries, so the rest can come compressed.
+            try uidFetch(Array(sets.prefix(1)), items: items, changedSince: changedSince, into: sink)
+            try compressIfSlowLink(judgingNow: true)
+            return try uidFetch(Array(sets.dropFirst()), items: items, changedSince: changedSince, into: sink)
+        }
         let connection = try requireConnection()
         let encoder = currentEncoder
         let commands = sets.map {

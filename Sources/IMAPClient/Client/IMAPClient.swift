@@ -59,6 +59,8 @@ public actor IMAPClient {
     public func connect() throws {
         learnedNamespace = nil
         compression = nil
+        roundTrip = nil
+        compressionDecided = false
         let endpoint = configuration.endpoint
         let socket = try overTransport {
             try TCPSocket.connect(host: endpoint.host, port: endpoint.port, timeouts: configuration.timeouts)
@@ -133,8 +135,8 @@ public actor IMAPClient {
             throw IMAPError.authenticationFailed(host: host, user: user, serverText: response.text)
         }
         if case .capability(let list)? = response.code { setCapabilities(list) } else { try refreshCapabilities() }
-        try compressIfWorthIt(loginRoundTrip: loginRoundTrip)
-        try identifyAndLearnNamespace()
+        if configuration.linkCompression == .on { try startCompression(because: "--compress-link on") }
+        roundTrip = try identifyAndLearnNamespace() ?? loginRoundTrip
     }
 
     /// The link's compression, when COMPRESS=DEFLATE is on.
@@ -142,17 +144,43 @@ public actor IMAPClient {
     /// Bytes before and after compression, or nil when the link is not compressed.
     public var compressionFigures: DeflateStream.Figures? { compression?.figures }
 
-    private func compressIfWorthIt(loginRoundTrip: Duration) throws {
-        let seconds = Double(loginRoundTrip.components.seconds) + Double(loginRoundTrip.components.attoseconds) / 1e18
-        switch configuration.linkCompression {
-        case .off: return
-        case .auto: guard seconds >= LinkCompression.farLinkSeconds else { return }
-        case .on: break
+    /// The round trip of the ID and NAMESPACE sent together after login (the server does next to
+    /// nothing for them), else of the login itself: how far the server is.
+    private var roundTrip: Duration?
+    private var compressionDecided = false
+
+    /// `auto`'s rule, checked before each command once the connection has moved enough to judge:
+    /// a far server (round trip of `farLinkSeconds` or more) over a link slower than zlib
+    /// (`slowLinkBytesPerSecond` for this connection) gets COMPRESS; a fast link never does,
+    /// however far, since compressing would then cost more time than it saves.
+    func compressIfSlowLink(judgingNow: Bool = false) throws {
+        guard configuration.linkCompression == .auto, !compressionDecided, compression == nil, let roundTrip,
+            let connection, judgingNow || connection.bytesMoved >= LinkCompression.sampleBytes
+        else { return }
+        compressionDecided = true
+        let busy = Self.seconds(connection.busy)
+        let rate = Double(connection.bytesMoved) / max(busy, 0.001)
+        guard Self.seconds(roundTrip) >= LinkCompression.farLinkSeconds, rate < LinkCompression.slowLinkBytesPerSecond,
+            capabilities.contains(.compressDeflate)
+        else { return }
+        try startCompression(
+            because: String(
+                format: "round trip %.0f ms, %.1f MB/s on this connection", Self.seconds(roundTrip) * 1000,
+                rate / 1e6))
+    }
+
+    /// True while `auto` may still compress this far server's link.
+    var linkAwaitsJudgement: Bool {
+        guard configuration.linkCompression == .auto, !compressionDecided, compression == nil, let roundTrip else {
+            return false
         }
+        return Self.seconds(roundTrip) >= LinkCompression.farLinkSeconds && capabilities.contains(.compressDeflate)
+    }
+
+    private func startCompression(because reason: String) throws {
+        compressionDecided = true
         guard capabilities.contains(.compressDeflate) else {
-            if configuration.linkCompression == .on {
-                logger.info("\(host) does not offer COMPRESS=DEFLATE; the link stays uncompressed")
-            }
+            logger.info("\(host) does not offer COMPRESS=DEFLATE; the link stays uncompressed")
             return
         }
         let connection = try requireConnection()
@@ -164,14 +192,18 @@ public actor IMAPClient {
         let stream = try overTransport { try DeflateStream(over: connection.stream, host: host) }
         try connection.upgrade(to: stream, after: "COMPRESS")
         compression = stream
-        logger.info(
-            "\(host): link compressed (COMPRESS=DEFLATE; login round trip \(Int((seconds * 1000).rounded())) ms)")
+        logger.info("\(host): link compressed (COMPRESS=DEFLATE; \(reason))")
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// ID and NAMESPACE in one round trip, right after login: the ID answer changes nothing, and
     /// every step asks for the namespace next (on a 50 ms link each round trip saved is 50 ms per
     /// connection). Neither failing fails the login.
-    private func identifyAndLearnNamespace() throws {
+    /// Returns how long the round trip took, or nil when neither was sent.
+    private func identifyAndLearnNamespace() throws -> Duration? {
         learnedNamespace = nil
         let connection = try requireConnection()
         var commands: [(EncodedCommand, [AppendRequest])] = []
@@ -180,8 +212,9 @@ public actor IMAPClient {
         }
         let asksNamespace = capabilities.contains(.namespace)
         if asksNamespace { commands.append((encoder.encode(.namespace, tag: connection.nextTag()), [])) }
-        guard !commands.isEmpty else { return }
+        guard !commands.isEmpty else { return nil }
         var namespace: NamespaceResponse?
+        let sent = ContinuousClock.now
         do {
             let responses = try connection.execute(commands) { event in
                 switch event {
@@ -191,12 +224,14 @@ public actor IMAPClient {
                 }
             }
             if asksNamespace, responses.last?.status == .ok { learnedNamespace = .some(namespace) }
+            return ContinuousClock.now - sent
         } catch let error as IMAPError where error.scope == .account && error.isTransient {
             connection.close()
             self.connection = nil
             throw error
         } catch {
             // A server that garbles its ID answer is still usable; NAMESPACE is asked again later.
+            return nil
         }
     }
 
@@ -330,6 +365,7 @@ public actor IMAPClient {
 
     func requireConnection() throws -> IMAPConnection {
         guard let connection else { throw IMAPError.notConnected(host: host) }
+        try compressIfSlowLink()
         return connection
     }
 

@@ -32,11 +32,15 @@ public enum AuthenticationMechanism: String, Sendable {
 
 /// Whether to compress the link (RFC 4978) when the server offers COMPRESS=DEFLATE.
 public enum LinkCompression: String, Sendable, CaseIterable {
-    /// When the login's round trip took `farLinkSeconds` or more: a server across a WAN, where
-    /// bandwidth is scarce; never on a LAN or loopback, where zlib would only cost CPU.
+    /// Once a connection has moved `sampleBytes`: when the server is far (a round trip of
+    /// `farLinkSeconds` or more) and the link slow (below `slowLinkBytesPerSecond` for the
+    /// connection, where zlib at its fastest level keeps up with plenty to spare). Never on a
+    /// LAN or a fast WAN link, where compressing would cost more time than it saves.
     case auto
     case on
     case off
 
     public static let farLinkSeconds = 0.02
+    public static let slowLinkBytesPerSecond = 8e6
+    public static let sampleBytes = 4 << 20
 }

@@ -22,6 +22,11 @@ final class IMAPConnection {
     static let minimumBytesPerSecond = 64.0
     private var window: (start: Date, bytes: Int)?
 
+    /// Bytes read and written so far, and the time spent with commands in flight: the link's
+    /// throughput as this connection sees it, idle time left out.
+    private(set) var bytesMoved = 0
+    private(set) var busy = Duration.zero
+
     init(host: String, stream: ByteStream, logger: Logger, slowWindow: Double = 120) {
         self.host = host; self.stream = IMAPErrorStream(stream); self.logger = logger; self.slowWindow = slowWindow
     }
@@ -71,6 +76,7 @@ final class IMAPConnection {
                     host: host, detail: byeText.map { "server said BYE: \($0)" } ?? "the server closed the connection")
             }
             try checkPace(received: count)
+            bytesMoved += count
             readChunk.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
     }
@@ -103,6 +109,8 @@ final class IMAPConnection {
         onEvent: (ResponseEvent) throws -> Void,
         onTagged: ((Int, TaggedResponse) -> Void)? = nil
     ) throws -> [TaggedResponse] {
+        let started = ContinuousClock.now
+        defer { busy += ContinuousClock.now - started }
         var completed: [String: TaggedResponse] = [:]
         let tags = Set(commands.map { $0.0.tag })
         let indexByTag = onTagged == nil ? [:] : Dictionary(commands.enumerated().map { ($1.0.tag, $0) }) { a, _ in a }
@@ -166,6 +174,7 @@ final class IMAPConnection {
             switch part {
             case .bytes(let bytes, _):
                 try stream.write(bytes)
+                bytesMoved += bytes.count
             case .awaitContinuation:
                 // A synchronizing literal: the server answers `+`, or rejects the command outright.
                 while true {
@@ -191,6 +200,7 @@ final class IMAPConnection {
                     host: host, path: "(memory)", reason: "size \(bytes.count) differs from declared \(declaredSize)")
             }
             try stream.write(bytes)
+            bytesMoved += bytes.count
             onBodyBytes?(bytes.count)
         case .file(let path):
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -212,6 +222,7 @@ final class IMAPConnection {
                 }
                 try chunk.withUnsafeBytes { try stream.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 sent += count
+                bytesMoved += count
                 onBodyBytes?(count)
             }
         }
