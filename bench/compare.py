@@ -157,7 +157,8 @@ class Bench:
 
     def setup_imapsync(self, name, source_port, target_port):
         # imapsync from its public repository (IMAPSYNC=path; never part of this repo). Passwords
-        # through files, as imapsync documents for keeping them out of `ps`. --nofoldersizes:
+        # through files, as imapsync documents for keeping them out of `ps`; certificates verified
+        # (its default is not to). --nofoldersizes:
         # no extra pass over every folder before and after; --usecache: its UID cache, so a
         # second pass is incremental as with the other tools. Dates come with it by default.
         files = []
@@ -173,6 +174,9 @@ class Bench:
                 "--host2", self.host, "--port2", str(target_port), "--ssl2",
                 "--user2", self.targets[name], "--passfile2", files[1],
                 "--sslargs1", f"SSL_ca_file={self.both_ca}", "--sslargs2", f"SSL_ca_file={self.both_ca}",
+                "--sslargs1", "SSL_verify_mode=1", "--sslargs2", "SSL_verify_mode=1",
+                # The corpus has messages sharing a Message-ID: imapsync skips those by default.
+                "--syncduplicates",
                 "--automap", "--nofoldersizes", "--usecache", "--tmpdir", tmp, "--logdir", tmp]
         return argv, {}
 
@@ -365,6 +369,7 @@ def main():
     p.add_argument("--delay", type=float, default=0,
                    help="also run " + ", ".join(DELAY_TOOLS) + " through bench/delay-proxy.py adding this many ms each way")
     p.add_argument("--rate", type=float, help="with --delay: cap each server's link at this many Mbit/s each way")
+    p.add_argument("--delay-tools", default=",".join(DELAY_TOOLS), help="the tools run again under --delay")
     a = p.parse_args()
     # compare.sh stops us with SIGTERM: unwind (SystemExit), which stops a running tool too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -372,7 +377,9 @@ def main():
     proxy = proxy_ports = delay_tag = None
     if a.delay > 0:
         delay_tag = f"{a.delay:g}ms" + (f"+{a.rate:g}Mbit" if a.rate else "")
-        argv = [sys.executable, "-B", os.path.join(os.path.dirname(os.path.abspath(__file__)), "delay-proxy.py")]
+        # mailferry-bench's proxy: bench/delay-proxy.py's own CPU (a quarter of a core at the rates
+        # of these runs) would slow the runs on a 2-core machine shared with both servers.
+        argv = [os.path.join(a.bin, "mailferry-bench"), "delay-proxy"]
         argv += (["--rate", str(a.rate)] if a.rate else []) + [str(a.delay), str(state["port"]), str(state["targetPort"])]
         proxy = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
         proxy_ports = (int(proxy.stdout.readline()), int(proxy.stdout.readline()))
@@ -387,7 +394,7 @@ def main():
 def run_all(a, state, proxy_ports, delay_tag):
     bench = Bench(state, a.work, a.bin, a.connections, a.timeout, a.imapsync, proxy_ports, delay_tag)
     tools = [t for t in a.tools.split(",") if t and t in bench.commands]
-    delayed = [f"{t}@{delay_tag}" for t in DELAY_TOOLS if t in tools] if proxy_ports else []
+    delayed = [f"{t}@{delay_tag}" for t in a.delay_tools.split(",") if t in DELAY_TOOLS and t in tools] if proxy_ports else []
 
     s0 = bench.source_snapshot()
     corpus = imapcheck.totals(s0)
@@ -424,7 +431,7 @@ def run_all(a, state, proxy_ports, delay_tag):
     print()
     print(f"preset {a.preset}: {corpus[0]:,} messages, {corpus[1] / 1e6:,.1f} MB; delta: {added} new "
           f"({delta[1] / 1e6:.1f} MB) + {changed} flag changes; {os.cpu_count()} cores, loopback"
-          + (f"; @{delay_tag}: through bench/delay-proxy.py" if delay_tag else ""))
+          + (f"; @{delay_tag}: through mailferry-bench delay-proxy" if delay_tag else ""))
     v = report_versions = versions(bench)
     print(f"mailferry {v['mailferry']} @ {v['mailferry_commit']}"
           f"{' + uncommitted Sources/' if v['mailferry_sources_modified'] else ''} (built {v['mailferry_binary_built']}), "

@@ -12,8 +12,9 @@
 # scratch directory (configs, logs, mailferry store); BENCH_TOOLS=mailferry,doveadm runs a subset;
 # IMAPSYNC=/path/to/imapsync adds imapsync (from its public repository, not part of this one; its
 # Perl modules come from Debian, see below); BENCH_DELAY=25 also runs mailferry, mbsync and
-# imapsync through bench/delay-proxy.py adding 25 ms each way, BENCH_RATE=50 caps those links at
-# 50 Mbit/s; BENCH_COMPRESSION=1 makes both Dovecots offer COMPRESS=DEFLATE.
+# imapsync through `mailferry-bench delay-proxy` (bench/delay-proxy.py in Swift) adding 25 ms each way, BENCH_RATE=50 caps those links at
+# 50 Mbit/s, BENCH_DELAY_TOOLS=mailferry,mbsync picks which of them; BENCH_COMPRESSION=1 makes
+# both Dovecots offer COMPRESS=DEFLATE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-small}
@@ -62,7 +63,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "seeding ~$messages messages (realistic sizes) and a target with 4 accounts …" >&2
+echo "seeding ~$messages messages (realistic sizes) and a target with 8 accounts …" >&2
 seeding_started=$SECONDS
 # serve stops both Dovecots when it gets SIGTERM (the trap above).
 "$bin/mailferry-bench" serve --state "$state" --corpus "$messages" --sizes realistic \
@@ -80,7 +81,8 @@ echo "seeded in $((SECONDS - seeding_started)) s" >&2
 # (bash defers traps while a foreground child runs).
 python3 -B bench/compare.py --state "$state" --work "$work" --bin "$bin" --preset "$preset" --out "$out" \
   ${BENCH_TOOLS:+--tools "$BENCH_TOOLS"} ${IMAPSYNC:+--imapsync "$IMAPSYNC"} \
-  ${BENCH_DELAY:+--delay "$BENCH_DELAY"} ${BENCH_RATE:+--rate "$BENCH_RATE"} &
+  ${BENCH_DELAY:+--delay "$BENCH_DELAY"} ${BENCH_RATE:+--rate "$BENCH_RATE"} \
+  ${BENCH_DELAY_TOOLS:+--delay-tools "$BENCH_DELAY_TOOLS"} &
 runner=$!
 wait "$runner"
 runner=""
