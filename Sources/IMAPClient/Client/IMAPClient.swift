@@ -8,7 +8,7 @@ public actor IMAPClient {
     public nonisolated let configuration: IMAPClientConfiguration
     private let thread: ConnectionThread
     var logger: Logger
-    private var connection: IMAPConnection?
+    var connection: IMAPConnection?
     private var encoder = CommandEncoder()
     public private(set) var capabilities: Set<Capability> = []
     /// The NAMESPACE answer learned right after login (`.some(nil)`: the server sent none).
@@ -23,7 +23,7 @@ public actor IMAPClient {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
     private nonisolated let link = InterruptibleLink()
 
-    private var host: String { configuration.endpoint.host }
+    var host: String { configuration.endpoint.host }
 
     public init(configuration: IMAPClientConfiguration, logger: Logger = Logger(label: "mailferry.imap")) {
         self.configuration = configuration
@@ -139,65 +139,12 @@ public actor IMAPClient {
         roundTrip = try identifyAndLearnNamespace() ?? loginRoundTrip
     }
 
-    /// The link's compression, when COMPRESS=DEFLATE is on.
-    private var compression: DeflateStream?
-    /// Bytes before and after compression, or nil when the link is not compressed.
-    public var compressionFigures: DeflateStream.Figures? { compression?.figures }
-
+    /// The link's compression, when COMPRESS=DEFLATE is on (IMAPClient+Compression.swift).
+    var compression: DeflateStream?
     /// The round trip of the ID and NAMESPACE sent together after login (the server does next to
     /// nothing for them), else of the login itself: how far the server is.
-    private var roundTrip: Duration?
-    private var compressionDecided = false
-
-    /// `auto`'s rule, checked before each command once the connection has moved enough to judge:
-    /// a far server (round trip of `farLinkSeconds` or more) over a link slower than zlib
-    /// (`slowLinkBytesPerSecond` for this connection) gets COMPRESS; a fast link never does,
-    /// however far, since compressing would then cost more time than it saves.
-    func compressIfSlowLink(judgingNow: Bool = false) throws {
-        guard configuration.linkCompression == .auto, !compressionDecided, compression == nil, let roundTrip,
-            let connection, judgingNow || connection.bytesMoved >= LinkCompression.sampleBytes
-        else { return }
-        compressionDecided = true
-        let busy = Self.seconds(connection.busy)
-        let rate = Double(connection.bytesMoved) / max(busy, 0.001)
-        guard Self.seconds(roundTrip) >= LinkCompression.farLinkSeconds, rate < LinkCompression.slowLinkBytesPerSecond,
-            capabilities.contains(.compressDeflate)
-        else { return }
-        try startCompression(
-            because: String(
-                format: "round trip %.0f ms, %.1f MB/s on this connection", Self.seconds(roundTrip) * 1000,
-                rate / 1e6))
-    }
-
-    /// True while `auto` may still compress this far server's link.
-    var linkAwaitsJudgement: Bool {
-        guard configuration.linkCompression == .auto, !compressionDecided, compression == nil, let roundTrip else {
-            return false
-        }
-        return Self.seconds(roundTrip) >= LinkCompression.farLinkSeconds && capabilities.contains(.compressDeflate)
-    }
-
-    private func startCompression(because reason: String) throws {
-        compressionDecided = true
-        guard capabilities.contains(.compressDeflate) else {
-            logger.info("\(host) does not offer COMPRESS=DEFLATE; the link stays uncompressed")
-            return
-        }
-        let connection = try requireConnection()
-        let response = try run(.compressDeflate)
-        guard response.status == .ok else {
-            logger.info("\(host) refused COMPRESS DEFLATE (\(response.text)); the link stays uncompressed")
-            return
-        }
-        let stream = try overTransport { try DeflateStream(over: connection.stream, host: host) }
-        try connection.upgrade(to: stream, after: "COMPRESS")
-        compression = stream
-        logger.info("\(host): link compressed (COMPRESS=DEFLATE; \(reason))")
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
+    var roundTrip: Duration?
+    var compressionDecided = false
 
     /// ID and NAMESPACE in one round trip, right after login: the ID answer changes nothing, and
     /// every step asks for the namespace next (on a 50 ms link each round trip saved is 50 ms per
