@@ -27,7 +27,7 @@ struct LinkCompressionMigrateTests {
         #expect(!(try newestLog(in: fixture.layout.logs)).contains("link compressed"), "auto: loopback is not far")
 
         let bad = try await fixture.runBinary("migrate", extra: ["--compress-link", "sometimes"])
-        #expect(bad.status != 0)
+        #expect(bad.status == 2, "a bad value is a usage error")
         #expect(bad.stderr.contains("compress-link"), "\(bad.stderr)")
     }
 

@@ -13,6 +13,12 @@ public actor IMAPClient {
     public private(set) var capabilities: Set<Capability> = []
     /// The NAMESPACE answer learned right after login (`.some(nil)`: the server sent none).
     private var learnedNamespace: NamespaceResponse??
+    /// The link's compression, when COMPRESS=DEFLATE is on (IMAPClient+Compression.swift).
+    var compression: DeflateStream?
+    /// The round trip of the ID and NAMESPACE sent together after login (the server does next to
+    /// nothing for them), else of the login itself: how far the server is.
+    var roundTrip: Duration?
+    var compressionDecided = false
     /// Whether the link is encrypted (implicit TLS or after STARTTLS).
     public private(set) var isEncrypted = false
     public private(set) var greeting: ResponseCondition?
@@ -138,13 +144,6 @@ public actor IMAPClient {
         if configuration.linkCompression == .on { try startCompression(because: "--compress-link on") }
         roundTrip = try identifyAndLearnNamespace() ?? loginRoundTrip
     }
-
-    /// The link's compression, when COMPRESS=DEFLATE is on (IMAPClient+Compression.swift).
-    var compression: DeflateStream?
-    /// The round trip of the ID and NAMESPACE sent together after login (the server does next to
-    /// nothing for them), else of the login itself: how far the server is.
-    var roundTrip: Duration?
-    var compressionDecided = false
 
     /// ID and NAMESPACE in one round trip, right after login: the ID answer changes nothing, and
     /// every step asks for the namespace next (on a 50 ms link each round trip saved is 50 ms per
