@@ -4,11 +4,12 @@
     import Darwin
 #endif
 
-/// The few BSD-socket calls the harness needs (port picking, greeting probe), IPv4 only.
-struct IPv4Socket {
-    let fd: Int32
+/// The few BSD-socket calls the harness and the benchmark's delay proxy need (port picking,
+/// greeting probe, listening), IPv4 only.
+public struct IPv4Socket {
+    public let fd: Int32
 
-    init() throws {
+    public init() throws {
         #if canImport(Glibc)
             // CLOEXEC so a server spawned by another thread meanwhile cannot inherit it.
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -19,7 +20,7 @@ struct IPv4Socket {
         self.fd = fd
     }
 
-    func close() {
+    public func close() {
         #if canImport(Glibc)
             _ = Glibc.close(fd)
         #else
@@ -27,7 +28,7 @@ struct IPv4Socket {
         #endif
     }
 
-    func bind(host: String, port: Int) throws {
+    public func bind(host: String, port: Int) throws {
         var address = try Self.address(host: host, port: port)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -41,7 +42,7 @@ struct IPv4Socket {
         guard result == 0 else { throw DovecotHarnessError.system("bind \(host):\(port)", errno: errno) }
     }
 
-    func connect(host: String, port: Int) throws {
+    public func connect(host: String, port: Int) throws {
         var address = try Self.address(host: host, port: port)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -55,7 +56,16 @@ struct IPv4Socket {
         guard result == 0 else { throw DovecotHarnessError.system("connect \(host):\(port)", errno: errno) }
     }
 
-    func localPort() throws -> Int {
+    public func listen(backlog: Int32 = 128) throws {
+        #if canImport(Glibc)
+            let result = Glibc.listen(fd, backlog)
+        #else
+            let result = Darwin.listen(fd, backlog)
+        #endif
+        guard result == 0 else { throw DovecotHarnessError.system("listen", errno: errno) }
+    }
+
+    public func localPort() throws -> Int {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let result = withUnsafeMutablePointer(to: &address) {

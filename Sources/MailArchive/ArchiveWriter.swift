@@ -26,9 +26,7 @@ public final class ArchiveWriter {
     private var archive: OpaquePointer?
     private var fd: Int32
     private let chunk = ChunkBuffer()
-    /// File offsets for `startWriteback`'s drop-behind.
-    private var writebackStartedThrough: Int64 = 0
-    private var releasedThrough: Int64 = 0
+    private var dropBehind = DropBehindWriteback()
     /// Encrypts on the way to the file when the archive is sealed with a key.
     private let encryptingSink: EncryptingFileSink?
     /// "aes-256-gcm-chunked-v1" for an encrypted archive, nil otherwise.
@@ -131,28 +129,10 @@ public final class ArchiveWriter {
     }
 
     /// Asks the kernel to start writing what the archive holds so far, and lets go of the pages
-    /// whose writeback the previous call started (waiting for them if need be): nothing reads
-    /// the archive back while it is written, so its pages are only cache pressure. Released
-    /// pages are reused for the next writes; fresh memory costs far more on first touch
-    /// (a VM's memory is backed by its host lazily: 1 GB into fresh pages took 3.9 s of system
-    /// time here, into released ones 0.3 s).
+    /// written before the previous call: nothing reads the archive back while it is written.
     public func startWriteback() {
         guard fd >= 0 else { return }
-        let written = Int64(lseek(fd, 0, SEEK_CUR))
-        guard written >= 0 else { return }
-        if writebackStartedThrough > releasedThrough {
-            let length = writebackStartedThrough - releasedThrough
-            // SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER
-            if archiveSyncFileRange(fd, releasedThrough, length, 7) == 0 {
-                _ = posix_fadvise(fd, off_t(releasedThrough), off_t(length), POSIX_FADV_DONTNEED)
-                releasedThrough = writebackStartedThrough
-            }
-        }
-        if written > writebackStartedThrough {
-            _ = archiveSyncFileRange(
-                fd, writebackStartedThrough, written - writebackStartedThrough, 2 /* SYNC_FILE_RANGE_WRITE */)
-            writebackStartedThrough = written
-        }
+        dropBehind.advance(fd)
     }
 
     /// Finishes the archive (end-of-archive blocks, compressor flush), fsyncs it, publishes it
@@ -399,7 +379,3 @@ public final class ArchiveWriter {
         .fileSystem(archivePath: finalPath, entryPath: entryPath, operation: operation, path: path, reason: reason)
     }
 }
-
-/// glibc declares sync_file_range(2) only under _GNU_SOURCE, which Swift's Glibc module does not set.
-@_silgen_name("sync_file_range")
-private func archiveSyncFileRange(_ descriptor: Int32, _ offset: Int64, _ count: Int64, _ flags: UInt32) -> Int32

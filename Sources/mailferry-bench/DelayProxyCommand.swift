@@ -1,4 +1,5 @@
 import ArgumentParser
+import DovecotHarness
 import Foundation
 
 /// The delay proxy of bench/delay-proxy.py with a fraction of its CPU: on a 2-core machine shared
@@ -21,9 +22,11 @@ struct DelayProxyCommand: ParsableCommand {
         var listeners: [Int32] = []
         var announcement = ""
         for _ in ports {
-            let (descriptor, port) = try listen()
-            listeners.append(descriptor)
-            announcement += "\(port)\n"
+            let listener = try IPv4Socket()
+            try listener.bind(host: "127.0.0.1", port: 0)
+            try listener.listen()
+            listeners.append(listener.fd)
+            announcement += "\(try listener.localPort())\n"
         }
         // One write, unbuffered: the caller reads the ports as soon as they are there.
         FileHandle.standardOutput.write(Data(announcement.utf8))
@@ -35,10 +38,16 @@ struct DelayProxyCommand: ParsableCommand {
                 while true {
                     let client = accept(listener, nil, nil)
                     guard client >= 0 else { continue }
-                    guard let server = try? connectLocal(target) else {
+                    guard let upstream = try? IPv4Socket() else {
                         close(client)
                         continue
                     }
+                    do { try upstream.connect(host: "127.0.0.1", port: target) } catch {
+                        upstream.close()
+                        close(client)
+                        continue
+                    }
+                    let server = upstream.fd
                     for (from, to, link) in [(client, server, links.up), (server, client, links.down)] {
                         DelayedPipe(from: from, to: to, delay: delay, link: link).start()
                     }
@@ -47,45 +56,6 @@ struct DelayProxyCommand: ParsableCommand {
         }
         while true { sleep(3600) }
     }
-
-    private func listen() throws -> (Int32, Int) {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, Glibc.listen(descriptor, 128) == 0 else {
-            throw ValidationError("cannot listen on 127.0.0.1: \(String(cString: strerror(errno)))")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
-    }
-}
-
-private func connectLocal(_ port: Int) throws -> Int32 {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = UInt16(port).bigEndian
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-    }
-    guard connected == 0 else {
-        close(descriptor)
-        throw ValidationError("nothing listening on 127.0.0.1:\(port)")
-    }
-    return descriptor
 }
 
 /// One direction of one target's link: when it is free to carry the next bytes.
