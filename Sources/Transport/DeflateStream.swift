@@ -35,6 +35,10 @@ public final class DeflateStream: ByteStream {
     private var inputEnd = 0
     private var closed = false
     private var peerEnded = false
+    /// zlib filled the last output buffer, so it may hold decoded bytes without any input
+    /// left: they are read out before waiting on the link (else a reply that is all there
+    /// waits for bytes the server will never send).
+    private var inflaterMayHoldOutput = false
 
     /// `level` 1 is zlib's fastest: the link is the bottleneck, and mail's base64 attachments
     /// gain little from harder work.
@@ -63,7 +67,7 @@ public final class DeflateStream: ByteStream {
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard buffer.count > 0 else { return 0 }
         while true {
-            if inputStart < inputEnd {
+            if inputStart < inputEnd || inflaterMayHoldOutput {
                 let produced = try inflate(into: buffer)
                 if produced > 0 { return produced }
             }
@@ -84,6 +88,7 @@ public final class DeflateStream: ByteStream {
         let result = CZlib.inflate(&inflater, Z_SYNC_FLUSH)
         inputStart = inputEnd - Int(inflater.avail_in)
         let produced = buffer.count - Int(inflater.avail_out)
+        inflaterMayHoldOutput = inflater.avail_out == 0
         switch result {
         case Z_OK, Z_BUF_ERROR:
             break
@@ -124,6 +129,6 @@ public final class DeflateStream: ByteStream {
     }
 
     public var hasReadableInput: Bool {
-        inputStart < inputEnd || peerEnded || base.hasReadableInput
+        inputStart < inputEnd || inflaterMayHoldOutput || peerEnded || base.hasReadableInput
     }
 }

@@ -240,8 +240,11 @@ struct BatchProgressTests {
             MailferryBinary.path, "batch", "run", fixture.csv, "--store", fixture.store, "--target-server",
             fixture.targetServer, "--ca-file", try fixture.caFile(), "--concurrency", "2",
         ]
+        // Each commit group waits 1.5 s, so a job runs for several of the table's one-second
+        // redraws and several polls even when a loaded machine slows both down (at 500 ms a
+        // job could end between two polls and before any redraw showed its count).
         async let terminal = ProcessRunner.runDetached(
-            "/usr/bin/python3", [script] + arguments, environment: ["MAILFERRY_TEST_PACE_MS": "500"])
+            "/usr/bin/python3", [script] + arguments, environment: ["MAILFERRY_TEST_PACE_MS": "1500"])
         var seen: [String: [Int]] = [:]
         var totals: [String: Int] = [:]
         _ = await waitUntil(timeout: 90) {

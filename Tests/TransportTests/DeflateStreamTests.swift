@@ -56,6 +56,27 @@ struct DeflateStreamTests {
         #expect(try buffer.withUnsafeMutableBytes { try stream.read(into: $0) } == 0, "the peer's close is EOF")
     }
 
+    @Test("bytes zlib has decoded are handed over before the link is read again (small reads, no flush marker yet)")
+    func pendingOutputIsNotHeldBack() throws {
+        // 2,531 × "a" as Python's zlib compresses it, without the sync flush's last four bytes
+        // (00 00 FF FF): read 7 bytes at a time, the last 207 bytes are decoded but still inside
+        // zlib once every byte of input is used up.
+        let wire: [UInt8] = [236, 193, 1, 13, 0, 0, 0, 194, 160, 172, 239, 95, 194, 30, 14, 40, 0, 0, 206, 12]
+        let (near, far) = try SocketPairStream.pair()
+        try near.setReceiveTimeout(seconds: 3)
+        let stream = try DeflateStream(over: near, host: "test")
+        try far.write(wire)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 7)
+        while received.count < 2531 {
+            let count = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
+            guard count > 0 else { break }
+            received += buffer[0..<count]
+        }
+        #expect(received == [UInt8](repeating: UInt8(ascii: "a"), count: 2531))
+        far.close()
+    }
+
     @Test("both ends compressing: large and small writes arrive intact, text shrinks, random data does not grow much")
     func roundTrip() throws {
         let (near, far) = try SocketPairStream.pair()
@@ -123,6 +144,13 @@ final class SocketPairStream: ByteStream, @unchecked Sendable {
             throw TransportError.connectFailed(host: "socketpair", port: 0, reason: String(cString: strerror(errno)))
         }
         return (SocketPairStream(fds[0]), SocketPairStream(fds[1]))
+    }
+
+    /// A read that waits longer fails (EAGAIN), so a test that would block forever fails instead.
+    func setReceiveTimeout(seconds: Int) throws {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        guard setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
+        else { throw TransportError.connectionClosed(host: "socketpair", detail: String(cString: strerror(errno))) }
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
