@@ -35,6 +35,11 @@ final class ScriptedSession: IMAPSession, @unchecked Sendable {
 
     func uidSearch(_ criteria: String) async throws -> [UInt32] { messages.map(\.uid) }
 
+    func survey(_ mailbox: MailboxName, changedSince: UInt64?) async throws -> FolderSurvey {
+        FolderSurvey(
+            selected: try await select(mailbox, readOnly: true), uids: try await uidSearch("ALL"), changedFlags: nil)
+    }
+
     func uidFetch(_ sets: [UIDSet], items: [String], changedSince: UInt64?, into sink: FetchSink) async throws {
         for (index, scripted) in messages.enumerated() {
             var message = FetchedMessage(sequenceNumber: index + 1)

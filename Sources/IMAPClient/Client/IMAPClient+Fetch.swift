@@ -22,21 +22,9 @@ extension IMAPClient {
                 [AppendRequest]()
             )
         }
-        var message: FetchedMessage?
+        var assembler = FetchEventAssembler()
         let responses = try connection.execute(commands) { event in
-            switch event {
-            case .fetchStart(let sequenceNumber): message = FetchedMessage(sequenceNumber: sequenceNumber)
-            case .fetchAttribute(let attribute): message?.absorb(attribute)
-            case .bodyStart(let section, let size):
-                guard let current = message else { return }
-                try sink.beginBody(section, size: size, of: current)
-            case .bodyBytes(let bytes): try sink.appendBody(bytes)
-            case .bodyEnd: try sink.endBody()
-            case .fetchEnd:
-                if let finished = message { try sink.finishMessage(finished) }
-                message = nil
-            default: try observe(event)
-            }
+            if try !assembler.take(event, into: sink) { try observe(event) }
         }
         for response in responses where response.status != .ok {
             throw IMAPError.commandFailed(
@@ -63,4 +51,26 @@ final class AttributeCollector: FetchSink, @unchecked Sendable {
     func appendBody(_ bytes: ArraySlice<UInt8>) throws {}
     func endBody() throws {}
     func finishMessage(_ message: FetchedMessage) throws { messages.append(message) }
+}
+
+/// Turns FETCH response events into messages handed to a sink, bodies streamed as they come.
+struct FetchEventAssembler {
+    private var message: FetchedMessage?
+
+    /// False for an event that is not part of a FETCH response.
+    mutating func take(_ event: ResponseEvent, into sink: FetchSink) throws -> Bool {
+        switch event {
+        case .fetchStart(let sequenceNumber): message = FetchedMessage(sequenceNumber: sequenceNumber)
+        case .fetchAttribute(let attribute): message?.absorb(attribute)
+        case .bodyStart(let section, let size):
+            if let current = message { try sink.beginBody(section, size: size, of: current) }
+        case .bodyBytes(let bytes): try sink.appendBody(bytes)
+        case .bodyEnd: try sink.endBody()
+        case .fetchEnd:
+            if let finished = message { try sink.finishMessage(finished) }
+            message = nil
+        default: return false
+        }
+        return true
+    }
 }

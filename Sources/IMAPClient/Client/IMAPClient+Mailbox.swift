@@ -27,21 +27,7 @@ extension IMAPClient {
         let condStore = capabilities.contains(.condStore)
         let command: Command =
             readOnly ? .examine(mailbox, condStore: condStore) : .select(mailbox, condStore: condStore)
-        let response = try run(command) { event in
-            switch event {
-            case .untagged(.exists(let count)): state.exists = count
-            case .untagged(.flags(let flags)): state.flags = flags
-            case .untagged(.condition(let condition)):
-                switch condition.code {
-                case .uidValidity(let value)?: state.uidValidity = value
-                case .uidNext(let value)?: state.uidNext = value
-                case .highestModSeq(let value)?: state.highestModSeq = value
-                case .permanentFlags(let flags)?: state.permanentFlags = flags
-                default: break
-                }
-            default: break
-            }
-        }
+        let response = try run(command) { event in state.absorb(event) }
         try requireOK(response, command: command.name, mailbox: mailbox)
         state.isReadOnly = readOnly || response.code == .readOnly
         selected = state

@@ -26,6 +26,8 @@ final class IMAPConnection {
     /// throughput as this connection sees it, idle time left out.
     private(set) var bytesMoved = 0
     private(set) var busy = Duration.zero
+    /// Exchanges so far: each sends its commands, then waits for their answers.
+    private(set) var roundTrips = 0
 
     init(host: String, stream: ByteStream, logger: Logger, slowWindow: Double = 120) {
         self.host = host; self.stream = IMAPErrorStream(stream); self.logger = logger; self.slowWindow = slowWindow
@@ -111,6 +113,7 @@ final class IMAPConnection {
     ) throws -> [TaggedResponse] {
         let started = ContinuousClock.now
         defer { busy += ContinuousClock.now - started }
+        roundTrips += 1
         var completed: [String: TaggedResponse] = [:]
         let tags = Set(commands.map { $0.0.tag })
         let indexByTag = onTagged == nil ? [:] : Dictionary(commands.enumerated().map { ($1.0.tag, $0) }) { a, _ in a }

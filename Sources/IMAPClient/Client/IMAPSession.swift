@@ -7,6 +7,8 @@ public protocol IMAPSession: AnyObject, Sendable {
     var capabilities: Set<Capability> { get async }
     func select(_ mailbox: MailboxName, readOnly: Bool) async throws -> SelectedMailbox
     func uidSearch(_ criteria: String) async throws -> [UInt32]
+    /// EXAMINE, UID SEARCH ALL and, with `changedSince`, the flags changed since then.
+    func survey(_ mailbox: MailboxName, changedSince: UInt64?) async throws -> FolderSurvey
     func uidFetch(_ sets: [UIDSet], items: [String], changedSince: UInt64?, into sink: FetchSink) async throws
     func uidFetchAttributes(_ set: UIDSet, items: [String], changedSince: UInt64?) async throws -> [FetchedMessage]
     func append(

@@ -22,3 +22,22 @@ public struct SelectedMailbox: Sendable, Hashable {
         return !flag.isSystemFlag && permanentFlags.contains(.anyKeyword)
     }
 }
+
+extension SelectedMailbox {
+    /// Takes what a SELECT or EXAMINE answer says of the mailbox.
+    mutating func absorb(_ event: ResponseEvent) {
+        switch event {
+        case .untagged(.exists(let count)): exists = count
+        case .untagged(.flags(let list)): flags = list
+        case .untagged(.condition(let condition)):
+            switch condition.code {
+            case .uidValidity(let value)?: uidValidity = value
+            case .uidNext(let value)?: uidNext = value
+            case .highestModSeq(let value)?: highestModSeq = value
+            case .permanentFlags(let list)?: permanentFlags = list
+            default: break
+            }
+        default: break
+        }
+    }
+}

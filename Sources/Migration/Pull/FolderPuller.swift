@@ -25,7 +25,11 @@ struct FolderPuller {
             name: folder.name, newMessages: 0, flagUpdates: 0, goneAtSource: 0, uidValidityChanged: false)
         let mailbox = MailboxName(wire: Array(folder.wireName))
         control.events.emit(.pull, .folderStarted(folder: folder.name))
-        let selected = try await client.select(mailbox, readOnly: true)
+        // The flags changed since the last pass come with the EXAMINE when this generation's
+        // mod-sequence is known; they are used only if the generation is still the same.
+        let knownModSeq = folder.uidValidity == nil ? nil : folder.highestModSeq.map { UInt64(bitPattern: $0) }
+        let survey = try await client.survey(mailbox, changedSince: knownModSeq)
+        let selected = survey.selected
         guard let uidValidity = selected.uidValidity else {
             throw IMAPError.protocolViolation(
                 host: options.source.endpoint.host, detail: "no UIDVALIDITY for folder \(folder.name)")
@@ -42,14 +46,15 @@ struct FolderPuller {
         folder.uidValidity = Int64(uidValidity)
         if folder != original { try database.saveFolder(folder) }
 
-        let sourceUIDs = selected.exists > 0 ? try await client.uidSearch("ALL") : []
+        let sourceUIDs = survey.uids
         let stored = try database.storedUIDs(folderID: folder.id, uidValidity: Int64(uidValidity))
         let sourceSet = Set(sourceUIDs)
         let newUIDs = sourceUIDs.filter { stored[Int64($0)] == nil }
         progress.update { $0.messagesPlanned += newUIDs.count }
 
         result.flagUpdates = try await refreshFlags(
-            folder: folder, stored: stored, sourceSet: sourceSet, selected: selected, uidValidity: uidValidity)
+            folder: folder, stored: stored, sourceSet: sourceSet, selected: selected, uidValidity: uidValidity,
+            surveyed: result.uidValidityChanged || selected.highestModSeq == nil ? nil : survey.changedFlags)
         let gone = stored.filter { !sourceSet.contains(UInt32($0.key)) && $0.value.present }.map(\.value.id)
         try database.markSourceGone(ids: gone, passID: passID)
         result.goneAtSource = gone.count
@@ -118,20 +123,27 @@ struct FolderPuller {
             stored: sink.storedCount, bytes: sink.storedBytes, issues: sink.issues.count, skipped: sink.skippedCount)
     }
 
-    /// Applies source flag changes to stored messages: only the changed ones with CONDSTORE,
-    /// else one batched FETCH FLAGS over the stored UIDs.
+    /// Applies source flag changes to stored messages: only the changed ones with CONDSTORE
+    /// (`surveyed`, when they came with the EXAMINE), else one batched FETCH FLAGS over the
+    /// stored UIDs.
     private func refreshFlags(
         folder: FolderRecord, stored: [Int64: (id: Int64, present: Bool)], sourceSet: Set<UInt32>,
-        selected: SelectedMailbox, uidValidity: UInt32
+        selected: SelectedMailbox, uidValidity: UInt32, surveyed: [FetchedMessage]?
     ) async throws -> Int {
         let candidates = stored.keys.filter { sourceSet.contains(UInt32($0)) }.map { UInt32($0) }
         guard !candidates.isEmpty else { return 0 }
-        let changedSince: UInt64? = folder.highestModSeq.flatMap { known in
-            selected.highestModSeq.map { _ in UInt64(bitPattern: known) }
+        let fetched: [FetchedMessage]
+        if let surveyed {
+            // New messages changed too; only stored ones matter here.
+            fetched = surveyed.filter { $0.uid.map { stored[Int64($0)] != nil } ?? false }
+        } else {
+            let changedSince: UInt64? = folder.highestModSeq.flatMap { known in
+                selected.highestModSeq.map { _ in UInt64(bitPattern: known) }
+            }
+            if let changedSince, selected.highestModSeq == changedSince { return 0 }
+            fetched = try await client.uidFetchAttributes(
+                UIDSet(candidates), items: ["UID", "FLAGS"], changedSince: changedSince)
         }
-        if let changedSince, selected.highestModSeq == changedSince { return 0 }
-        let fetched = try await client.uidFetchAttributes(
-            UIDSet(candidates), items: ["UID", "FLAGS"], changedSince: changedSince)
         guard !fetched.isEmpty else { return 0 }
         let records = try database.messages(
             folderID: folder.id, uidValidity: Int64(uidValidity), uids: fetched.compactMap { $0.uid.map(Int64.init) })
