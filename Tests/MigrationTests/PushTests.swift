@@ -60,6 +60,9 @@ struct PushTests {
         #expect(delta.push.uploaded == 4)
         #expect(delta.push.flagUpdates >= 2)
         #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
+        let log = try String(contentsOfFile: delta.push.logFile, encoding: .utf8)
+        #expect(
+            log.contains("kept for the last round"), "the last round goes on a connection of the uploads while pulling")
     }
 
     @Test("with the manifest lost, a new pull + push finds every message on the target and appends none")

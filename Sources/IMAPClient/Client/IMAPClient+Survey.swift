@@ -66,6 +66,9 @@ extension IMAPClient {
         return FolderSurvey(selected: state, uids: uids, changedFlags: changed)
     }
 
+    /// Whether a connection is open (not closed by a failure or a logout).
+    public var isConnected: Bool { connection != nil }
+
     /// Round trips on this connection so far (each exchange sends, then waits for answers).
     public var roundTrips: Int { connection?.roundTrips ?? 0 }
 }

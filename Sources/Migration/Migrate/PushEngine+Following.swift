@@ -14,7 +14,7 @@ extension PushEngine {
         let (target, issues, controlClient, plan) = try await openRound(context: context, password: password)
         let plans = Dictionary(
             uniqueKeysWithValues: plan.folders.map { ($0.0.id, FolderPlan(folder: $0.0, targetName: $0.1)) })
-        let workers = folderWorkers(
+        var workers = folderWorkers(
             context: context, target: target, password: password, issues: issues, countsFolder: false
         ) { plan, _ in
             // Not recorded here: the final round tries the folder again and reports it.
@@ -22,6 +22,15 @@ extension PushEngine {
             return PushSummary.FolderResult(
                 source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
                 flagUpdates: 0, deleted: 0)
+        }
+        if let warmConnection {
+            // The last round starts right after: one of these logins serves it.
+            let logger = context.logger
+            workers.keepConnection = { client in
+                guard await client.isConnected, warmConnection.offer(client) else { return false }
+                logger.info("a target connection of the uploads while pulling is kept for the last round")
+                return true
+            }
         }
         let results = try await workers.run(
             FollowedFolders(feed: feed, plans: plans), workers: options.connections, first: controlClient)

@@ -10,24 +10,36 @@ final class WarmConnection: @unchecked Sendable {
 
     private let lock = NSLock()
     private var opening: Task<IMAPClient, Error>?
-    private let started = Date()
+    private var started = Date()
 
     init(_ open: @escaping @Sendable () async throws -> IMAPClient) {
         opening = Task { try await open() }
+    }
+
+    /// Keeps a logged-in connection that is free now (the uploads while pulling are over) for
+    /// the next round, when none is waiting: a delta's last round then skips TCP, TLS and login.
+    /// False when one is already kept; the caller logs its own out.
+    func offer(_ client: IMAPClient) -> Bool {
+        lock.withLock {
+            guard opening == nil else { return false }
+            opening = Task { client }
+            started = Date()
+            return true
+        }
     }
 
     /// The connection, once; nil when it failed or is stale (the caller connects the usual
     /// way and reports what goes wrong). A refused login is thrown: trying the same password
     /// again at once would only count twice against an account lockout.
     func take() async throws -> IMAPClient? {
-        let task: Task<IMAPClient, Error>? = lock.withLock {
+        let (task, since): (Task<IMAPClient, Error>?, Date) = lock.withLock {
             defer { opening = nil }
-            return opening
+            return (opening, started)
         }
         guard let task else { return nil }
         switch await task.result {
         case .success(let client):
-            guard Date().timeIntervalSince(started) <= Self.maximumAge else {
+            guard Date().timeIntervalSince(since) <= Self.maximumAge else {
                 await client.logout()
                 return nil
             }

@@ -24,6 +24,9 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
     /// when a stop is overdue.
     var control = JobControl()
     var step = JobStep.pull
+    /// Offered each worker's connection when it is done; true keeps it open for whoever took it
+    /// (`migrate`'s last round), false logs it out.
+    var keepConnection: @Sendable (IMAPClient) async -> Bool = { _ in false }
 
     func run(_ items: [Item], first: IMAPClient) async throws -> [Result] {
         try await run(WorkQueue(items), workers: min(connections, max(1, items.count)), first: first)
@@ -82,7 +85,7 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
                         }
                         await queue.finished(item)
                     }
-                    await client.logout()
+                    if await !keepConnection(client) { await client.logout() }
                     return results
                 }
             }
