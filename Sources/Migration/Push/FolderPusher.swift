@@ -19,8 +19,8 @@ struct FolderPusher {
 
     private var database: StateDatabase { context.database }
     /// The exactly-once bookkeeping, through its protocol (SQLite here, memory in unit tests).
-    private var ledger: UploadLedger { context.database }
-    private var logger: Logger { context.logger }
+    var ledger: UploadLedger { context.database }
+    var logger: Logger { context.logger }
     private var host: String { options.target.endpoint.host }
 
     func push(_ folder: FolderRecord, to targetName: String) async throws -> PushSummary.FolderResult {
@@ -86,37 +86,6 @@ struct FolderPusher {
                         flagUpdates: result.flagUpdates, skipped: result.skipped)))
         }
         return result
-    }
-
-    /// Pending messages were sent again because the target did not show them: a cut session
-    /// may still save its copy after that (see `LateCopySweep`). Once that window has passed,
-    /// an unrecorded copy with the same bytes is removed.
-    private func removeLateCopies(
-        _ resent: [(message: MessageRecord, upload: UploadRecord?)], folderID: Int64, maildir: MaildirFolder,
-        folder: String, selected: SelectedMailbox, uidValidity: UInt32
-    ) async throws {
-        guard await client.capabilities.contains(.uidPlus) else {
-            logger.warning(
-                "\(folder): \(resent.count) message(s) were sent again after a cut link; without UIDPLUS a late copy from the cut session could not be removed safely"
-            )
-            return
-        }
-        let lastPending = resent.compactMap { $0.upload?.updatedAt }.max() ?? .distantPast
-        let wait = lastPending.addingTimeInterval(LateCopySweep.landingWindow).timeIntervalSinceNow
-        if wait > 0 {
-            try control.stop.check()
-            try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-        }
-        let sweep = LateCopySweep(client: client)
-        let recorded = try ledger.uploadedTargetUIDs(
-            targetID: target.id, folderID: folderID, uidValidity: Int64(uidValidity))
-        let copies = try await sweep.lateCopies(
-            of: resent.map(\.message), maildir: maildir, recorded: recorded, fromUID: selected.uidNext ?? 1)
-        guard !copies.isEmpty else { return }
-        try await sweep.remove(copies)
-        logger.warning(
-            "\(folder): removed \(copies.count) late cop\(copies.count == 1 ? "y" : "ies") (UID \(UIDSet(copies))) that a cut session saved after the message was sent again"
-        )
     }
 
     /// Messages the target already has (uploaded before a crash, or by another tool) are
