@@ -19,10 +19,7 @@ extension FolderPusher {
         }
         let lastPending = resent.compactMap { $0.upload?.updatedAt }.max() ?? .distantPast
         let wait = lastPending.addingTimeInterval(LateCopySweep.landingWindow).timeIntervalSinceNow
-        if wait > 0 {
-            try control.stop.check()
-            try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-        }
+        if wait > 0 { try await control.stop.sleep(seconds: wait) }
         let sweep = LateCopySweep(client: client)
         let recorded = try ledger.uploadedTargetUIDs(
             targetID: target.id, folderID: folderID, uidValidity: Int64(uidValidity))
