@@ -62,4 +62,61 @@ struct LateCopySweepTests {
         #expect(try await client.uidSearch("DELETED").isEmpty, "no other message was flagged \\Deleted")
         await client.logout()
     }
+
+    @Test(
+        "a visit cut after re-sending leaves the sweep owed; the next push, with nothing else to do, removes the late copy"
+    )
+    func owedSweepOutlivesACutVisit() async throws {
+        let fixture = try await MigrationFixture.start(spec: .init(messagesPerFolder: 4))
+        defer { fixture.stop() }
+        _ = try await fixture.source.pull()
+        _ = try await fixture.push()
+        let expected = try await fixture.expectedOnTarget()
+        #expect(try await fixture.targetSnapshot() == expected)
+
+        // The APPEND of one INBOX message is cut after the server had it all: the ledger says
+        // pending, and the reconnect does not see the copy yet (here: it is not there at all).
+        let database = try StateDatabase(path: fixture.layout.database)
+        let target = try database.target(host: fixture.target.host, port: fixture.target.imapsPort, user: "carol")
+        let inbox = try #require(try database.folders().first { $0.name == "INBOX" })
+        let uploads = try database.uploads(targetID: target.id, sourceFolderID: inbox.id)
+        let message = try #require(try database.allMessages(folderID: inbox.id).first { $0.messageID != nil })
+        var upload = try #require(uploads[message.id!])
+        let copyUID = UInt32(try #require(upload.targetUID))
+        let client = try await fixture.target.connectedClient(user: "carol", password: targetPassword)
+        try await client.select(.inbox)
+        try await client.uidStore(UIDSet([copyUID]), .add, flags: [.deleted])
+        try await client.uidExpunge(UIDSet([copyUID]))
+        upload.state = .pending
+        upload.targetUID = nil
+        try database.saveUploads([upload])
+
+        // The visit that sends it again is killed right after that APPEND is recorded.
+        let killed = try await fixture.runBinary("push", environment: ["MAILFERRY_FAULT": "after-append:1"])
+        #expect(killed.killedBySignal, "\(killed.stdout)\(killed.stderr)")
+        #expect(try database.owesLateCopySweep(targetID: target.id, folderID: inbox.id), "the sweep is still owed")
+        #expect(try database.uploads(targetID: target.id, sourceFolderID: inbox.id)[message.id!]?.state == .uploaded)
+
+        // Now the cut session's copy lands, after the re-sent one.
+        let maildir = MaildirFolder(root: fixture.layout.maildir, relativePath: inbox.maildirPath)
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(maildir.cur)/\(message.maildirFile)")))
+        _ = try await client.append([AppendRequest(bytes: bytes)], to: .inbox)
+        await client.logout()
+        #expect(try await fixture.targetSnapshot().count == expected.count + 1, "two copies of the message")
+        let seen = try await fixture.runBinary("verify")
+        #expect(seen.status == 0, "a duplicate is reported, not a difference: \(seen.stdout)")
+        #expect(seen.stdout.contains("the target holds 1 duplicate cop(ies)"), "\(seen.stdout)")
+        #expect(seen.stdout.contains("INBOX target UID"), "\(seen.stdout)")
+
+        let resumed = try await fixture.runBinary("push")
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(resumed.stderr.contains("removed 1 late copy"), "\(resumed.stderr)")
+        #expect(try await fixture.targetSnapshot() == expected, "exactly one copy of each message")
+        let clean = try await fixture.runBinary("verify")
+        #expect(clean.status == 0 && !clean.stdout.contains("duplicate"), "\(clean.stdout)")
+        #expect(try !database.owesLateCopySweep(targetID: target.id, folderID: inbox.id), "the debt is settled")
+        let again = try await fixture.runBinary("push")
+        #expect(again.stdout.contains("Uploaded   0 messages"), "\(again.stdout)")
+        #expect(try await fixture.targetSnapshot() == expected)
+    }
 }

@@ -3,7 +3,7 @@ import GRDB
 /// The versioned schema of `state.sqlite`. Each migration is append-only; `docs/store.md`
 /// describes the tables.
 enum StateSchema {
-    static let currentVersion = "v7-run-ledger"
+    static let currentVersion = "v8-late-copy-sweep"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -161,6 +161,21 @@ enum StateSchema {
                 t.add(column: "runID", .integer).references("run", onDelete: .setNull)
             }
             try db.create(index: "passIssueByRun", on: "passIssue", columns: ["runID"])
+        }
+        migrator.registerMigration("v8-late-copy-sweep") { db in
+            // A message sent again after its APPEND was cut: the cut session may still save a
+            // copy. The row stays until a folder visit has looked for that copy after the
+            // landing window, so a visit cut in turn leaves the look to the next one.
+            try db.create(table: "lateCopySweep") { t in
+                t.column("targetID", .integer).notNull().references("target", onDelete: .cascade)
+                t.column("messageRowID", .integer).notNull().references("message", onDelete: .cascade)
+                t.column("folderID", .integer).notNull().references("folder", onDelete: .cascade)
+                t.column("targetUIDValidity", .integer).notNull()
+                t.column("fromUID", .integer).notNull()  // UIDNEXT of the SELECT before the first re-send
+                t.column("owedAt", .datetime).notNull()  // the latest re-send
+                t.primaryKey(["targetID", "messageRowID"])
+            }
+            try db.create(index: "lateCopySweepByFolder", on: "lateCopySweep", columns: ["targetID", "folderID"])
         }
         return migrator
     }

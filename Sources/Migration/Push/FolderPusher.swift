@@ -17,7 +17,7 @@ struct FolderPusher {
     /// False while following a pull: a folder is then visited several times, counted once later.
     var countsFolder = true
 
-    private var database: StateDatabase { context.database }
+    var database: StateDatabase { context.database }
     /// The exactly-once bookkeeping, through its protocol (SQLite here, memory in unit tests).
     var ledger: UploadLedger { context.database }
     var logger: Logger { context.logger }
@@ -62,16 +62,14 @@ struct FolderPusher {
                     onlyPendingUnknown: onlyPendingUnknown)
             }
         }
+        let queued = Set(queue.compactMap(\.id))
+        let resent = candidates.filter { $0.upload?.state == .pending && queued.contains($0.message.id!) }
+        try oweLateCopySweeps(
+            resent.map(\.message), folderID: folder.id, uidValidity: uidValidity, fromUID: selected.uidNext ?? 1)
         (result.uploaded, result.skipped, result.bytes) = try await upload(
             queue, maildir: maildir, mailbox: mailbox, selected: selected,
             folderName: folder.name)
-        let queued = Set(queue.compactMap(\.id))
-        let resent = candidates.filter { $0.upload?.state == .pending && queued.contains($0.message.id!) }
-        if !resent.isEmpty {
-            try await removeLateCopies(
-                resent, folderID: folder.id, maildir: maildir, folder: targetName, selected: selected,
-                uidValidity: uidValidity)
-        }
+        try await sweepLateCopies(folderID: folder.id, maildir: maildir, folder: targetName, uidValidity: uidValidity)
         result.flagUpdates = try await synchronizeFlags(folder: folder, selected: selected, uidValidity: uidValidity)
         if options.propagateDeletes {
             result.deleted = try await propagateDeletes(folder: folder, uidValidity: uidValidity)

@@ -197,9 +197,11 @@ public struct PushEngine: Sendable {
         var unchanged = Set<Int64>()
         for ((folder, _), status) in zip(known, statuses)
         where status.uidValidity.map(Int64.init) == mappings[folder.id]?.uidValidity {
-            if try !context.database.folderNeedsPush(
-                targetID: target.id, folderID: folder.id, propagateDeletes: options.propagateDeletes)
-            {
+            let needsPush =
+                try context.database.folderNeedsPush(
+                    targetID: target.id, folderID: folder.id, propagateDeletes: options.propagateDeletes)
+                || context.database.owesLateCopySweep(targetID: target.id, folderID: folder.id)
+            if !needsPush {
                 unchanged.insert(folder.id)
             }
         }

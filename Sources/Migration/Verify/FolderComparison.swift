@@ -8,6 +8,8 @@ struct FolderComparison {
     private(set) var line: VerifyReport.FolderLine
     private(set) var problems: [VerifyReport.Problem] = []
     private(set) var skipped: [VerifyReport.Problem] = []
+    /// Unmatched target messages that are copies of a matched one.
+    private(set) var duplicates: [VerifyReport.Problem] = []
     private var byUID: [UInt32: MessageView]
     private var claimed: Set<UInt32> = []
     private let selected: SelectedMailbox
@@ -61,7 +63,7 @@ struct FolderComparison {
                 view, uid: message.uid, messageID: message.messageID, sizes: sizes, hashes: deep ? hashes : nil,
                 flags: expectedFlags, dateSeconds: InternalDate(message.internalDate)?.secondsSince1970)
         }
-        line.extra = byUID.count - claimed.count
+        countExtras()
     }
 
     /// Source side: every live source message matched on the target by identity.
@@ -74,7 +76,30 @@ struct FolderComparison {
                 view, uid: Int64(source.uid), messageID: source.messageID, sizes: [source.size],
                 hashes: source.sha256.map { [$0] }, flags: flags, dateSeconds: source.dateSeconds)
         }
+        countExtras()
+    }
+
+    /// Extras are the target's own mail, not a failure; among them, a second copy of a matched
+    /// message (same Message-ID and size, and the same hash when hashed) is reported apart:
+    /// a duplicate the admin should hear of, whoever made it.
+    private mutating func countExtras() {
         line.extra = byUID.count - claimed.count
+        var matched: [String: [MessageView]] = [:]
+        for uid in claimed {
+            if let view = byUID[uid], let id = view.messageID { matched[id, default: []].append(view) }
+        }
+        for view in byUID.values.sorted(by: { $0.uid < $1.uid }) where !claimed.contains(view.uid) {
+            guard let id = view.messageID,
+                let original = matched[id]?.first(where: {
+                    $0.size == view.size && ($0.sha256 == nil || view.sha256 == nil || $0.sha256 == view.sha256)
+                })
+            else { continue }
+            line.duplicates += 1
+            duplicates.append(
+                .init(
+                    folder: line.source, uid: Int64(view.uid), messageID: id,
+                    what: "a second copy of target UID \(original.uid)"))
+        }
     }
 
     private mutating func findByIdentity(messageID: String?, sizes: Set<Int>, sha: String? = nil) -> MessageView? {

@@ -110,6 +110,7 @@ public struct VerifyEngine: Sendable {
             report.folders.append(comparison.line)
             report.problems += comparison.problems
             report.skipped += comparison.skipped
+            report.duplicates += comparison.duplicates
         }
         if report.folders.isEmpty {
             report.problems.append(

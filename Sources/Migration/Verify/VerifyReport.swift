@@ -13,6 +13,8 @@ public struct VerifyReport: Codable, Sendable {
         public var skipped = 0
         /// On the target but not in the source: reported, not a failure (the target may have had mail).
         public var extra = 0
+        /// Of the extras, second copies of a matched message: listed, not a failure.
+        public var duplicates = 0
         /// The folder does not exist on the target at all.
         public var targetFolderMissing = false
 
@@ -35,6 +37,8 @@ public struct VerifyReport: Codable, Sendable {
     public var folders: [FolderLine]
     public var problems: [Problem]
     public var skipped: [Problem]
+    /// Target UIDs holding a second copy of a matched message.
+    public var duplicates: [Problem] = []
     /// Folders left out on purpose (`--exclude`), never compared.
     public var excluded: [String] = []
 
@@ -49,16 +53,17 @@ public struct VerifyReport: Codable, Sendable {
         lines.append(
             "Folder".padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                 + "Target".padding(toLength: targetWidth, withPad: " ", startingAt: 0)
-                + "  Expected  Found  Missing  Flags  Dates  Content  Skipped  Extra  Result")
+                + "  Expected  Found  Missing  Flags  Dates  Content  Skipped  Extra  Duplicates  Result")
         for folder in folders {
             lines.append(
                 folder.source.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                     + folder.target.padding(toLength: targetWidth, withPad: " ", startingAt: 0)
                     + [
                         folder.expected, folder.found, folder.missing, folder.flagMismatches, folder.dateMismatches,
-                        folder.contentMismatches, folder.skipped, folder.extra,
+                        folder.contentMismatches, folder.skipped, folder.extra, folder.duplicates,
                     ]
-                    .enumerated().map { String($0.element).leftPadded([10, 7, 9, 7, 7, 9, 9, 7][$0.offset]) }.joined()
+                    .enumerated().map { String($0.element).leftPadded([10, 7, 9, 7, 7, 9, 9, 7, 12][$0.offset]) }
+                    .joined()
                     + "  " + (folder.isEqual ? "equal" : folder.targetFolderMissing ? "NO FOLDER" : "DIFFERENT"))
         }
         if !excluded.isEmpty { lines.append("Excluded   " + excluded.joined(separator: ", ")) }
@@ -66,11 +71,20 @@ public struct VerifyReport: Codable, Sendable {
         lines.append(
             isEqual
                 ? "Result     EQUAL" + (skipped.isEmpty ? "" : " apart from \(skipped.count) recorded skip(s)")
+                    + (duplicates.isEmpty
+                        ? "" : "; the target holds \(duplicates.count) duplicate cop(ies), listed below")
                 : "Result     DIFFERENT: \(problems.count) problem(s)")
         lines += problems.prefix(50).map {
             "  - \($0.folder.isEmpty ? "" : $0.folder)\($0.uid.map { " UID \($0)" } ?? "")\($0.messageID.map { " \($0)" } ?? ""): \($0.what)"
         }
         if problems.count > 50 { lines.append("  … \(problems.count - 50) more in --json") }
+        if !duplicates.isEmpty {
+            lines.append("Duplicates on the target (a second copy of a message found there)")
+            lines += duplicates.prefix(50).map {
+                "  - \($0.folder) target UID \($0.uid.map(String.init) ?? "?")\($0.messageID.map { " \($0)" } ?? ""): \($0.what)"
+            }
+            if duplicates.count > 50 { lines.append("  … \(duplicates.count - 50) more in --json") }
+        }
         if !skipped.isEmpty {
             lines.append("Skipped (recorded during push)")
             lines += skipped.map { "  - \($0.folder)\($0.uid.map { " UID \($0)" } ?? ""): \($0.what)" }
