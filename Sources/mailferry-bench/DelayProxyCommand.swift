@@ -29,7 +29,7 @@ struct DelayProxyCommand: ParsableCommand {
             announcement += "\(try listener.localPort())\n"
         }
         // One write, unbuffered: the caller reads the ports as soon as they are there.
-        FileHandle.standardOutput.write(Data(announcement.utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data(announcement.utf8))
         for (listener, target) in zip(listeners, ports) {
             let links = (
                 up: DelayedLink(bytesPerSecond: bytesPerSecond), down: DelayedLink(bytesPerSecond: bytesPerSecond)

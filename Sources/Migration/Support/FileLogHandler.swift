@@ -34,6 +34,8 @@ public struct FileLogHandler: LogHandler {
     private final class Sink: @unchecked Sendable {
         private let handle: FileHandle
         private let lock = NSLock()
+        /// Lines a write error (a full disk) dropped: the log says so once it can write again.
+        private var lost = 0
 
         init(path: String) throws {
             if !FileManager.default.fileExists(atPath: path) {
@@ -46,7 +48,17 @@ public struct FileLogHandler: LogHandler {
         func write(_ line: String) {
             lock.lock()
             defer { lock.unlock() }
-            handle.write(Data("\(UTCTime.iso8601(Date(), fraction: true)) \(line)\n".utf8))
+            // Never FileHandle.write(_:): it traps on a write error, and a full disk must stop
+            // the run cleanly, not crash it from its log.
+            let now = UTCTime.iso8601(Date(), fraction: true)
+            var text = "\(now) \(line)\n"
+            if lost > 0 { text = "\(now) warning \(lost) log line(s) were lost to a write error\n" + text }
+            do {
+                try handle.write(contentsOf: Data(text.utf8))
+                lost = 0
+            } catch {
+                lost += 1
+            }
         }
     }
 }
