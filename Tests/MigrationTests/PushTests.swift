@@ -63,6 +63,12 @@ struct PushTests {
         let log = try String(contentsOfFile: delta.push.logFile, encoding: .utf8)
         #expect(
             log.contains("kept for the last round"), "the last round goes on a connection of the uploads while pulling")
+        #expect(log.contains("not listed again"), "the last round maps folders on the listing of the one before")
+        let noop = try await fixture.migrate()
+        #expect(noop.push.uploaded == 0 && noop.pushRounds == 1)
+        let noopLog = try String(contentsOfFile: noop.push.logFile, encoding: .utf8)
+        #expect(
+            noopLog.contains("not listed again"), "a no-op's only round uses what was listed while the pull ran")
     }
 
     @Test("with the manifest lost, a new pull + push finds every message on the target and appends none")

@@ -46,7 +46,10 @@ public struct MigrateEngine: Sendable {
         let pullEngine = PullEngine(options: pull, progress: progress, control: pullControl, console: console)
         var pushEngine = PushEngine(options: push, progress: pushProgress, control: control, console: console)
         let warm = WarmConnection { [pushEngine] in
-            try await pushEngine.connect(context.logger, password: targetPassword)
+            let client = try await pushEngine.connect(context.logger, password: targetPassword)
+            // The first round's LIST and STATUS, while the pull logs in and plans.
+            if let listing = try? await TargetListing.fetch(client) { pushEngine.listings.store(listing) }
+            return client
         }
         pushEngine.warmConnection = warm
         defer { Task { await warm.discard() } }

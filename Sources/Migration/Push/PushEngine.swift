@@ -13,6 +13,8 @@ public struct PushEngine: Sendable {
     public let control: JobControl
     private let console: @Sendable (String) -> LogHandler
     private let announced = AnnouncedFolders()
+    /// The target's folders as the last round (or the connection opened ahead) listed them.
+    let listings = TargetListingCache()
     /// A connection `migrate` opened ahead of the first round.
     var warmConnection: WarmConnection?
 
@@ -117,11 +119,21 @@ public struct PushEngine: Sendable {
     func planFolders(
         _ client: IMAPClient, context: JobContext, issues: IssueLog
     ) async throws -> Plan {
-        let map = try await TargetFolderMap.load(
-            client, rules: options.rules, exclude: options.exclude, sourcePrefix: options.sourcePrefix,
+        var listing: TargetListing
+        if let fresh = await listings.take() {
+            listing = fresh
+            context.logger.info(
+                "the target's folders as listed \(String(format: "%.1f", -fresh.fetchedAt.timeIntervalSinceNow)) s ago are used; not listed again"
+            )
+        } else {
+            listing = try await TargetListing.fetch(client)
+        }
+        let map = try TargetFolderMap(
+            fetched: listing.folders, rules: options.rules, exclude: options.exclude,
+            sourcePrefix: options.sourcePrefix,
             targetPrefix: options.targetPrefix, database: context.database)
         let mapping = map.mapping
-        var existing = map.existingNames
+        var existing = map.existingNames.union(listing.created)
         if !mapping.sourcePrefix.isEmpty || !mapping.targetPrefix.isEmpty {
             context.logger.info(
                 "namespace prefixes: source \"\(mapping.sourcePrefix)\", target \"\(mapping.targetPrefix)\"")
@@ -139,6 +151,11 @@ public struct PushEngine: Sendable {
                         try await client.create(MailboxName(name))
                         try? await client.subscribe(MailboxName(name))
                         existing.insert(name)
+                        listing.created.insert(name)
+                    } catch IMAPError.commandFailed(_, _, _, let response) where response.code == .alreadyExists {
+                        // Created since the listing was made (by another session or client).
+                        existing.insert(name)
+                        listing.created.insert(name)
                     } catch let error as IMAPError where error.scope != .account {
                         let reason = "cannot create the target folder \"\(name)\": \(error)"
                         context.logger.error("\(folder.name): \(reason)")
@@ -156,22 +173,10 @@ public struct PushEngine: Sendable {
                 plan.folders.append((folder, name))
             }
         }
-        plan.listedStatus = await openListedFolders(
-            plan.folders.map(\.1).filter(map.existingNames.contains), client: client)
+        // STATUS of the listed folders came with the listing (their UIDVALIDITY, for `foldersWithWork`).
+        plan.listedStatus = listing.statuses
+        listings.store(listing)
         return plan
-    }
-
-    /// Opens every listed target folder once on this one connection before the parallel
-    /// connections SELECT them. Dovecot lists `auto = subscribe` folders it has not created
-    /// yet and creates them on their first open; sessions opening the same one at once race
-    /// there (an ALREADYEXISTS answer, or the server process aborting on its index lock).
-    /// Their UIDVALIDITY comes with it, for `foldersWithWork` (one round trip, not two).
-    private func openListedFolders(_ names: [String], client: IMAPClient) async -> [String: MailboxStatus] {
-        guard !names.isEmpty,
-            let statuses = try? await client.statuses(
-                of: names.map(MailboxName.init), items: ["MESSAGES", "UIDVALIDITY"])
-        else { return [:] }
-        return Dictionary(zip(names, statuses)) { first, _ in first }
     }
 
     /// Drops folders with nothing to push whose target folder is unchanged (same UIDVALIDITY,

@@ -19,6 +19,36 @@ struct TargetFolderMap {
         _ client: IMAPClient, rules: [FolderMapping.Rule], exclude: [String], sourcePrefix: String?,
         targetPrefix: String?, database: StateDatabase
     ) async throws -> TargetFolderMap {
+        let folders = try await TargetFolders.fetch(client)
+        return try TargetFolderMap(
+            fetched: folders, rules: rules, exclude: exclude, sourcePrefix: sourcePrefix, targetPrefix: targetPrefix,
+            database: database)
+    }
+
+    /// The mapping onto folders listed before; the source prefix as in `load`, read now.
+    init(
+        fetched folders: TargetFolders, rules: [FolderMapping.Rule], exclude: [String], sourcePrefix: String?,
+        targetPrefix: String?, database: StateDatabase
+    ) throws {
+        let personal = folders.personalNamespace
+        let separator = folders.listings.lazy.compactMap(\.separator).first ?? personal?.separator
+        let targetPrefix = targetPrefix ?? personal?.prefix ?? ""
+        let sourcePrefix = try sourcePrefix ?? database.job()?.sourceNamespacePrefix ?? ""
+        let mapping = FolderMapping(
+            rules: rules, exclude: exclude,
+            targetRoles: FolderMapping.roles(from: folders.listings, prefix: targetPrefix),
+            targetSeparator: separator, sourcePrefix: sourcePrefix, targetPrefix: targetPrefix)
+        self.listings = folders.listings
+        self.mapping = mapping
+    }
+}
+
+/// The target's LIST and personal namespace, as fetched: the raw material of a `TargetFolderMap`.
+struct TargetFolders: Sendable {
+    var listings: [MailboxListing]
+    var personalNamespace: NamespaceDescription?
+
+    static func fetch(_ client: IMAPClient) async throws -> TargetFolders {
         let listings = try await client.list()
         let personal: NamespaceDescription?
         do {
@@ -26,12 +56,6 @@ struct TargetFolderMap {
         } catch IMAPError.commandFailed {
             personal = nil
         }
-        let separator = listings.lazy.compactMap(\.separator).first ?? personal?.separator
-        let targetPrefix = targetPrefix ?? personal?.prefix ?? ""
-        let sourcePrefix = try sourcePrefix ?? database.job()?.sourceNamespacePrefix ?? ""
-        let mapping = FolderMapping(
-            rules: rules, exclude: exclude, targetRoles: FolderMapping.roles(from: listings, prefix: targetPrefix),
-            targetSeparator: separator, sourcePrefix: sourcePrefix, targetPrefix: targetPrefix)
-        return TargetFolderMap(listings: listings, mapping: mapping)
+        return TargetFolders(listings: listings, personalNamespace: personal)
     }
 }
