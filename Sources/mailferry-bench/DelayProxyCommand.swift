@@ -48,6 +48,13 @@ struct DelayProxyCommand: ParsableCommand {
                         continue
                     }
                     let server = upstream.fd
+                    // A WAN link forwards each segment as it comes: Nagle on the proxy's own
+                    // sockets would hold a small write back until the last one is acknowledged
+                    // (up to a delayed ACK, 40 ms), a stall no real path adds.
+                    var on: Int32 = 1
+                    for socket in [client, server] {
+                        setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+                    }
                     for (from, to, link) in [(client, server, links.up), (server, client, links.down)] {
                         DelayedPipe(from: from, to: to, delay: delay, link: link).start()
                     }

@@ -118,6 +118,26 @@ struct ConnectionSecurityTests {
         }
     }
 
+    @Test(
+        "over TLS the login, ID and NAMESPACE go out together: one round trip, the namespace known after it",
+        arguments: [AuthenticationMechanism.login, .plain])
+    func loginPipelined(mechanism: AuthenticationMechanism) async throws {
+        try await withDovecot { server in
+            var configuration = server.clientConfiguration(user: "bob")
+            configuration.authentication = mechanism
+            let client = IMAPClient(configuration: configuration)
+            try await client.connect()
+            let before = await client.roundTrips
+            try await client.login(password: hardPassword)
+            #expect(await client.roundTrips == before + 1, "one exchange for login, ID and NAMESPACE")
+            let namespace = try await client.namespace()
+            #expect(namespace?.personal.first?.prefix == "", "Dovecot's personal namespace")
+            #expect(await client.roundTrips == before + 1, "NAMESPACE was not asked again")
+            #expect(try await client.list().contains { $0.name == .inbox }, "the session works after it")
+            await client.logout()
+        }
+    }
+
     @Test("a wrong password fails with the server's words, never the password")
     func wrongPassword() async throws {
         try await withDovecot { server in
