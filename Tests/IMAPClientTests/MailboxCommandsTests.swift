@@ -52,6 +52,33 @@ struct MailboxCommandsTests {
         }
     }
 
+    @Test("LIST-STATUS answers STATUS of every selectable folder with the LIST, in one round trip")
+    func listWithStatus() async throws {
+        try await withDovecot { server in
+            let client = try await server.loggedInClient()
+            try await client.create(MailboxName("Přijatá pošta"))
+            _ = try await client.append(
+                [
+                    AppendRequest(bytes: sampleMessage(subject: "one")),
+                    AppendRequest(bytes: sampleMessage(subject: "two")),
+                ],
+                to: MailboxName("Přijatá pošta"))
+            #expect(await client.capabilities.contains(.listStatus))
+            let before = await client.roundTrips
+            let items = ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "SIZE", "HIGHESTMODSEQ"]
+            let (listings, statuses) = try await client.listWithStatus(items)
+            #expect(await client.roundTrips == before + 1)
+            #expect(listings.count == statuses.count, "every listed folder here is selectable")
+            let asked = try await client.statuses(of: listings.map(\.name), items: items)
+            for (listing, status) in zip(listings, asked) {
+                #expect(statuses[listing.name] == status, "\(listing.name): the same values as a STATUS")
+            }
+            #expect(statuses[MailboxName("Přijatá pošta")]?.messages == 2)
+            #expect(statuses[MailboxName("Přijatá pošta")]?.uidNext == 3)
+            await client.logout()
+        }
+    }
+
     @Test("a failing SELECT names the folder and is scoped to the folder")
     func selectFailureScope() async throws {
         try await withDovecot { server in

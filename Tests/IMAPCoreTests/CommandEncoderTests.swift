@@ -244,6 +244,12 @@ struct CommandEncoderTests {
             expected: #"T1 LIST "" "*" RETURN (SPECIAL-USE)"#),
         Rendered(command: .list(reference: "", pattern: "%", returnSpecialUse: false), expected: #"T1 LIST "" "%""#),
         Rendered(
+            command: .list(reference: "", pattern: "*", returnSpecialUse: true, returnStatus: ["MESSAGES", "UIDNEXT"]),
+            expected: #"T1 LIST "" "*" RETURN (SPECIAL-USE STATUS (MESSAGES UIDNEXT))"#),
+        Rendered(
+            command: .list(reference: "", pattern: "*", returnSpecialUse: false, returnStatus: ["UIDVALIDITY"]),
+            expected: #"T1 LIST "" "*" RETURN (STATUS (UIDVALIDITY))"#),
+        Rendered(
             command: .list(reference: "", pattern: "Přijatá/*", returnSpecialUse: false),
             expected: #"T1 LIST "" "P&AVk-ijat&AOE-/*""#),
         Rendered(command: .select(.inbox, condStore: true), expected: "T1 SELECT INBOX (CONDSTORE)"),

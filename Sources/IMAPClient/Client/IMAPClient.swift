@@ -300,11 +300,32 @@ public actor IMAPClient {
     public static let folderLimit = 100_000
 
     public func list(reference: String = "", pattern: String = "*") throws -> [MailboxListing] {
+        try listing(reference: reference, pattern: pattern, status: []).listings
+    }
+
+    /// LIST with the STATUS of every listed folder in the same round trip where the server has
+    /// LIST-STATUS (RFC 5819); without it, `statuses` is empty and the caller asks STATUS itself.
+    public func listWithStatus(
+        _ items: [String], reference: String = "", pattern: String = "*"
+    ) throws -> (listings: [MailboxListing], statuses: [MailboxName: MailboxStatus]) {
+        try listing(
+            reference: reference, pattern: pattern, status: capabilities.contains(.listStatus) ? items : [])
+    }
+
+    private func listing(
+        reference: String, pattern: String, status items: [String]
+    ) throws -> (listings: [MailboxListing], statuses: [MailboxName: MailboxStatus]) {
         var listings: [MailboxListing] = []
+        var statuses: [MailboxName: MailboxStatus] = [:]
         let specialUse = capabilities.contains(.specialUse)
         let limit = Self.folderLimit
         try requireOK(
-            run(.list(reference: reference, pattern: pattern, returnSpecialUse: specialUse)) { event in
+            run(.list(reference: reference, pattern: pattern, returnSpecialUse: specialUse, returnStatus: items)) {
+                event in
+                if case .untagged(.status(let name, let status)) = event {
+                    statuses[name] = status
+                    return
+                }
                 guard case .untagged(.list(let listing)) = event else { return }
                 guard listings.count < limit else {
                     throw IMAPError.protocolViolation(
@@ -314,7 +335,7 @@ public actor IMAPClient {
                 }
                 listings.append(listing)
             }, command: "LIST")
-        return listings
+        return (listings, statuses)
     }
 
     public func status(

@@ -12,7 +12,8 @@ public enum Command: Sendable {
     case authenticatePlain(user: String, password: String)
     case enable([Capability])
     /// LIST with RETURN (SPECIAL-USE) when `returnSpecialUse` (RFC 6154).
-    case list(reference: String, pattern: String, returnSpecialUse: Bool)
+    /// `returnStatus`: STATUS items for every listed folder in the same answer (LIST-STATUS, RFC 5819).
+    case list(reference: String, pattern: String, returnSpecialUse: Bool, returnStatus: [String] = [])
     case status(MailboxName, items: [String])
     case select(MailboxName, condStore: Bool)
     case examine(MailboxName, condStore: Bool)

@@ -84,12 +84,15 @@ public struct CommandEncoder: Sendable {
             }
         case .enable(let capabilities):
             out.append("ENABLE " + capabilities.map(\.name).joined(separator: " "))
-        case .list(let reference, let pattern, let returnSpecialUse):
+        case .list(let reference, let pattern, let returnSpecialUse, let returnStatus):
             out.append("LIST ")
             appendString(Array(ModifiedUTF7.encode(reference).utf8), to: &out, forceQuoted: true)
             out.append(" ")
             appendString(Array(ModifiedUTF7.encode(pattern).utf8), to: &out, forceQuoted: true)
-            if returnSpecialUse { out.append(" RETURN (SPECIAL-USE)") }
+            let options =
+                (returnSpecialUse ? ["SPECIAL-USE"] : [])
+                + (returnStatus.isEmpty ? [] : ["STATUS (" + returnStatus.joined(separator: " ") + ")"])
+            if !options.isEmpty { out.append(" RETURN (" + options.joined(separator: " ") + ")") }
         case .status(let mailbox, let items):
             out.append("STATUS ")
             appendMailbox(mailbox, to: &out)

@@ -71,7 +71,7 @@ public struct PullEngine: Sendable {
             "pull pass \(pass.id) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)\(prefixNote)"
         )
         try StoreReconciler(database: database, layout: layout, logger: logger).reconcile()
-        let (controlClient, folders) = try await withReconnects(
+        let (controlClient, (folders, listedStatus)) = try await withReconnects(
             first: loggedIn, retry: options.retry, logger: logger, step: "listing the source's folders",
             control: control, jobStep: .pull,
             connect: { try await connect(logger: logger, password: password) }
@@ -80,7 +80,8 @@ public struct PullEngine: Sendable {
         }
         let goneFolders = try database.markUnseenFoldersGone(passID: pass.id)
         for name in goneFolders { logger.warning("folder \"\(name)\" is gone at the source; its local copy is kept") }
-        let (selectable, unchanged) = await plan(folders.filter { $0.state == .active }, client: controlClient)
+        let (selectable, unchanged) = await plan(
+            folders.filter { $0.state == .active }, listedStatus: listedStatus, client: controlClient)
         progress.update { $0.foldersTotal = selectable.count }
         events.foldersListed(selectable)
         for folder in selectable { control.events.emit(.pull, .folderPlanned(folder: folder.name, target: nil)) }
@@ -163,16 +164,25 @@ public struct PullEngine: Sendable {
     ///   A message appended and another expunged moves UIDNEXT; an expunge alone lowers the
     ///   count; a flag change raises HIGHESTMODSEQ.
     /// Any failure keeps the LIST order and skips nothing.
-    private func plan(_ folders: [FolderRecord], client: IMAPClient) async -> ([FolderRecord], Set<Int64>) {
+    private func plan(
+        _ folders: [FolderRecord], listedStatus: [MailboxName: MailboxStatus], client: IMAPClient
+    ) async -> ([FolderRecord], Set<Int64>) {
         let capabilities = await client.capabilities
-        let withSize = capabilities.contains(.statusSize), withModSeq = capabilities.contains(.condStore)
-        guard !folders.isEmpty,
-            let statuses = try? await client.statuses(
-                of: folders.map { MailboxName(wire: Array($0.wireName)) },
-                items: ["MESSAGES", "UIDNEXT", "UIDVALIDITY"] + (withSize ? ["SIZE"] : [])
-                    + (withModSeq ? ["HIGHESTMODSEQ"] : [])),
-            statuses.count == folders.count
-        else { return (folders, []) }
+        let withModSeq = capabilities.contains(.condStore)
+        let names = folders.map { MailboxName(wire: Array($0.wireName)) }
+        // LIST-STATUS answered them with the LIST: no round trip of its own.
+        let listed = names.compactMap { listedStatus[$0] }
+        let statuses: [MailboxStatus]
+        if listed.count == names.count && listed.allSatisfy({ $0.uidValidity != nil && $0.uidNext != nil }) {
+            statuses = listed
+        } else if !folders.isEmpty,
+            let asked = try? await client.statuses(of: names, items: Self.statusItems(capabilities)),
+            asked.count == folders.count
+        {
+            statuses = asked
+        } else {
+            return (folders, [])
+        }
         var unchanged = Set<Int64>()
         for (folder, status) in zip(folders, statuses) {
             guard withModSeq, let validity = status.uidValidity, folder.uidValidity == Int64(validity),
@@ -200,11 +210,18 @@ public struct PullEngine: Sendable {
         return (ordered, unchanged)
     }
 
-    /// LIST → folder rows: new folders inserted, known ones refreshed, each mapped to its Maildir path.
+    /// What `plan` needs of each folder; SIZE and HIGHESTMODSEQ where the server has them.
+    static func statusItems(_ capabilities: Set<Capability>) -> [String] {
+        ["MESSAGES", "UIDNEXT", "UIDVALIDITY"] + (capabilities.contains(.statusSize) ? ["SIZE"] : [])
+            + (capabilities.contains(.condStore) ? ["HIGHESTMODSEQ"] : [])
+    }
+
+    /// LIST → folder rows: new folders inserted, known ones refreshed, each mapped to its Maildir
+    /// path; with the STATUS of each folder where the server answers it with the LIST.
     private func recordFolders(
         _ client: IMAPClient, database: StateDatabase, passID: Int64
-    ) async throws -> [FolderRecord] {
-        let listings = try await client.list()
+    ) async throws -> ([FolderRecord], [MailboxName: MailboxStatus]) {
+        let (listings, statuses) = try await client.listWithStatus(Self.statusItems(await client.capabilities))
         let known = Dictionary(uniqueKeysWithValues: try database.folders().map { ($0.wireName, $0) })
         var seen: Set<Data> = []
         var changes: [FolderChange] = []
@@ -234,7 +251,7 @@ public struct PullEngine: Sendable {
             changes.append(.update(folder))
         }
         // One transaction for the whole tree: each commit is an fsync, and no-op passes must stay fast.
-        return try database.saveFolders(changes)
+        return (try database.saveFolders(changes), statuses)
     }
 
     /// Folders in parallel over up to `connections` logins; a folder that fails is reported
