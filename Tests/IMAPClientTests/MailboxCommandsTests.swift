@@ -79,6 +79,36 @@ struct MailboxCommandsTests {
         }
     }
 
+    @Test("UID STOREs of several flag sets go out together: one round trip, each set applied")
+    func pipelinedStores() async throws {
+        try await withDovecot { server in
+            let client = try await server.loggedInClient()
+            _ = try await client.append(
+                (1...4).map { AppendRequest(bytes: sampleMessage(subject: "m\($0)")) }, to: .inbox)
+            try await client.select(.inbox)
+            let before = await client.roundTrips
+            try await client.uidStores([
+                FlagStore(UIDSet([1, 2]), .replace, flags: [.seen]),
+                FlagStore(UIDSet([3]), .replace, flags: [.seen, .flagged, "$label1"]),
+                FlagStore(UIDSet([4]), .replace, flags: [.answered]),
+            ])
+            #expect(await client.roundTrips == before + 1)
+            let fetched = try await client.uidFetchAttributes(UIDSet([1, 2, 3, 4]), items: ["UID", "FLAGS"])
+            let flags = Dictionary(fetched.map { ($0.uid ?? 0, Set(($0.flags ?? []).filter { $0 != .recent }.map(\.name))) }) { a, _ in a }
+            #expect(flags[1] == ["\\Seen"] && flags[2] == ["\\Seen"])
+            #expect(flags[3] == ["\\Seen", "\\Flagged", "$label1"])
+            #expect(flags[4] == ["\\Answered"])
+            // A failed SELECT leaves nothing selected: both STOREs are refused, and that is thrown.
+            await #expect(throws: IMAPError.self) { try await client.select(MailboxName("Does Not Exist")) }
+            await #expect(throws: IMAPError.self) {
+                try await client.uidStores([
+                    FlagStore(UIDSet([1]), .add, flags: [.flagged]), FlagStore(UIDSet([2]), .add, flags: [.flagged]),
+                ])
+            }
+            await client.logout()
+        }
+    }
+
     @Test("a failing SELECT names the folder and is scoped to the folder")
     func selectFailureScope() async throws {
         try await withDovecot { server in

@@ -66,6 +66,7 @@ final class ScriptedSession: IMAPSession, @unchecked Sendable {
     func create(_ mailbox: MailboxName) async throws {}
     func subscribe(_ mailbox: MailboxName) async throws {}
     func uidStore(_ uids: UIDSet, _ change: FlagChange, flags: [Flag], unchangedSince: UInt64?) async throws {}
+    func uidStores(_ stores: [FlagStore]) async throws {}
     func uidExpunge(_ uids: UIDSet) async throws {}
 }
 

@@ -56,4 +56,39 @@ extension IMAPClient {
             command: "UID STORE", mailbox: selected?.name)
     }
 
+    /// Several UID STOREs (one per flag set) sent together: one round trip for all of them.
+    /// The first refusal is thrown once every answer is in; the others were applied.
+    public func uidStores(_ stores: [FlagStore]) throws {
+        guard stores.count > 1 else {
+            if let store = stores.first { try uidStore(store.uids, store.change, flags: store.flags) }
+            return
+        }
+        let connection = try requireConnection()
+        let commands = stores.map {
+            (
+                currentEncoder.encode(
+                    .uidStore($0.uids, $0.change, flags: $0.flags, silent: true, unchangedSince: nil),
+                    tag: connection.nextTag()), [AppendRequest]()
+            )
+        }
+        let responses: [TaggedResponse]
+        do {
+            responses = try connection.execute(commands) { try self.observe($0) }
+        } catch let error as IMAPError where error.scope == .account && error.isTransient {
+            dropConnection()
+            throw error
+        }
+        for response in responses { try requireOK(response, command: "UID STORE", mailbox: selected?.name) }
+    }
+}
+
+/// One UID STORE of a pipelined batch (`IMAPClient.uidStores`).
+public struct FlagStore: Sendable, Equatable {
+    public var uids: UIDSet
+    public var change: FlagChange
+    public var flags: [Flag]
+
+    public init(_ uids: UIDSet, _ change: FlagChange, flags: [Flag]) {
+        self.uids = uids; self.change = change; self.flags = flags
+    }
 }

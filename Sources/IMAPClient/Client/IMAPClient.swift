@@ -437,4 +437,10 @@ public actor IMAPClient {
     }
 
     var currentEncoder: CommandEncoder { encoder }
+
+    /// The connection is unusable after a dropped link or timeout.
+    func dropConnection() {
+        connection?.close()
+        connection = nil
+    }
 }

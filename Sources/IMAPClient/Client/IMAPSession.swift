@@ -18,6 +18,7 @@ public protocol IMAPSession: AnyObject, Sendable {
     func create(_ mailbox: MailboxName) async throws
     func subscribe(_ mailbox: MailboxName) async throws
     func uidStore(_ uids: UIDSet, _ change: FlagChange, flags: [Flag], unchangedSince: UInt64?) async throws
+    func uidStores(_ stores: [FlagStore]) async throws
     func uidExpunge(_ uids: UIDSet) async throws
 }
 

@@ -354,12 +354,13 @@ struct FolderPusher {
             upload.flags = .known(desired)
             groups[desired, default: []].append(upload)
         }
-        var changed: [UploadRecord] = []
-        for (desired, group) in groups {
-            try await client.uidStore(
-                UIDSet(group.compactMap { $0.targetUID.map { UInt32($0) } }), .replace, flags: desired.flags)
-            changed += group
-        }
+        // One STORE per flag set, all in one round trip.
+        let ordered = Array(groups)
+        try await client.uidStores(
+            ordered.map { desired, group in
+                FlagStore(UIDSet(group.compactMap { $0.targetUID.map { UInt32($0) } }), .replace, flags: desired.flags)
+            })
+        let changed = ordered.flatMap(\.value)
         try ledger.saveUploads(changed + unchanged)
         // Adopted messages had unknown flags: setting them is not a source change.
         return changed.filter { !adoptedWithUnknownFlags.contains($0.messageRowID) }.count
