@@ -94,7 +94,11 @@ struct MailboxCommandsTests {
             ])
             #expect(await client.roundTrips == before + 1)
             let fetched = try await client.uidFetchAttributes(UIDSet([1, 2, 3, 4]), items: ["UID", "FLAGS"])
-            let flags = Dictionary(fetched.map { ($0.uid ?? 0, Set(($0.flags ?? []).filter { $0 != .recent }.map(\.name))) }) { a, _ in a }
+            let flags = Dictionary(
+                fetched.map { message in
+                    (message.uid ?? 0, Set((message.flags ?? []).filter { $0 != .recent }.map(\.name)))
+                }
+            ) { a, _ in a }
             #expect(flags[1] == ["\\Seen"] && flags[2] == ["\\Seen"])
             #expect(flags[3] == ["\\Seen", "\\Flagged", "$label1"])
             #expect(flags[4] == ["\\Answered"])
