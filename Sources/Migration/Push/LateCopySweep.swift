@@ -21,9 +21,16 @@ struct LateCopySweep {
         of messages: [MessageRecord], maildir: MaildirFolder, recorded: Set<UInt32>, fromUID: UInt32
     ) async throws -> [UInt32] {
         guard !messages.isEmpty else { return [] }
+        // UIDs first (a few bytes each), headers only of the unrecorded ones: the sweep stays
+        // small enough to finish on a link that is cut every few tens of kilobytes.
+        let bound = max(1, fromUID)
+        let unrecordedUIDs = try await client.uidSearch("UID \(bound):*").filter {
+            $0 >= bound && !recorded.contains($0)
+        }
+        guard !unrecordedUIDs.isEmpty else { return [] }
         let sink = HeaderIndexSink()
         try await client.uidFetch(
-            [UIDSet(ranges: [max(1, fromUID)...UInt32.max])],
+            [UIDSet(unrecordedUIDs)],
             items: ["UID", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"], changedSince: nil, into: sink)
         let unrecorded = sink.entries.filter { !recorded.contains($0.uid) }
         var suspects: [UInt32: Set<String>] = [:]
