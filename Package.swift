@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "IMAPClientTests",
             dependencies: [
-                "IMAPClient", "IMAPCore", "DovecotHarness", "Migration",
+                "IMAPClient", "IMAPCore", "DovecotHarness", "Migration", "Transport",
             ]),
     ]
 )

@@ -19,6 +19,12 @@ static inline long mf_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
 static inline void mf_SSL_CTX_disable_renegotiation_and_compression(SSL_CTX *ctx) {
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
 }
+// Read-ahead lets one recv bring many TLS records (servers such as Dovecot send 4 KiB records,
+// which without it cost two recv calls each: the 5-byte header, then the body).
+static inline void mf_SSL_CTX_enable_read_ahead(SSL_CTX *ctx, size_t bufferLength) {
+    SSL_CTX_set_read_ahead(ctx, 1);
+    SSL_CTX_set_default_read_buffer_len(ctx, bufferLength);
+}
 static inline int mf_TLS1_2_VERSION(void) { return TLS1_2_VERSION; }
 static inline long mf_SSL_MODE_AUTO_RETRY(void) { return SSL_MODE_AUTO_RETRY; }
 // OpenSSL 3 reports a peer that closed without close_notify as an SSL error (not SSL_ERROR_SYSCALL);

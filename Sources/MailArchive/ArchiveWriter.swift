@@ -26,7 +26,7 @@ public final class ArchiveWriter {
     private var archive: OpaquePointer?
     private var fd: Int32
     private let chunk = ChunkBuffer()
-    private var dropBehind = DropBehindWriteback()
+    private let output: ArchiveFileOutput
     /// Encrypts on the way to the file when the archive is sealed with a key.
     private let encryptingSink: EncryptingFileSink?
     /// "aes-256-gcm-chunked-v1" for an encrypted archive, nil otherwise.
@@ -49,11 +49,13 @@ public final class ArchiveWriter {
                 archivePath: finalPath, entryPath: nil, operation: "create",
                 path: temporaryPath, reason: POSIXText.lastError)
         }
+        let output = ArchiveFileOutput(fd: fd)
+        self.output = output
         do {
-            let sink = try encryption.map { try EncryptingFileSink(fd: fd, key: $0) }
+            let sink = try encryption.map { try EncryptingFileSink(output: output, key: $0) }
             encryptingSink = sink
             archive = try Self.openArchive(
-                fd: fd, compression: compression, format: format, finalPath: finalPath, sink: sink)
+                output: output, compression: compression, format: format, finalPath: finalPath, sink: sink)
         } catch {
             close(fd)
             unlink(temporaryPath)
@@ -128,12 +130,16 @@ public final class ArchiveWriter {
         try poisoningOnError { try finishEntry(archive, entryPath) }
     }
 
-    /// Asks the kernel to start writing what the archive holds so far, and lets go of the pages
-    /// written before the previous call: nothing reads the archive back while it is written.
+    /// Where the archive goes through the page cache (no O_DIRECT), asks the kernel to start
+    /// writing what it holds so far and lets go of the pages written before the previous call:
+    /// nothing reads the archive back while it is written.
     public func startWriteback() {
         guard fd >= 0 else { return }
-        dropBehind.advance(fd)
+        output.releaseWritten()
     }
+
+    /// Whether the bytes go to the file past the page cache (O_DIRECT).
+    public var writesDirect: Bool { output.isDirect }
 
     /// Finishes the archive (end-of-archive blocks, compressor flush), fsyncs it, publishes it
     /// under `finalPath`, and fsyncs the directory so the new name survives a power cut.
@@ -146,7 +152,7 @@ public final class ArchiveWriter {
             guard Libarchive.succeeded(result) else {
                 throw ArchiveError.libarchive(
                     archivePath: finalPath, entryPath: nil, operation: "archive_write_close",
-                    message: encryptingSink?.failure ?? Libarchive.message(archive, result: result))
+                    message: encryptingSink?.failure ?? output.failure ?? Libarchive.message(archive, result: result))
             }
             archive_write_free(archive)
             self.archive = nil
@@ -191,7 +197,7 @@ public final class ArchiveWriter {
     // MARK: - Private
 
     private static func openArchive(
-        fd: Int32, compression: ArchiveCompression, format: ArchiveFormat,
+        output: ArchiveFileOutput, compression: ArchiveCompression, format: ArchiveFormat,
         finalPath: String, sink: EncryptingFileSink?
     ) throws -> OpaquePointer {
         guard let archive = archive_write_new() else {
@@ -211,7 +217,8 @@ public final class ArchiveWriter {
             // Each entry deflated on its own; what a browser download of logs is expected to be.
             try check(archive_write_set_format_zip(archive), "archive_write_set_format_zip")
             try check(archive_write_add_filter_none(archive), "archive_write_add_filter_none")
-            try check(archive_write_open_fd(archive, fd), "archive_write_open_fd")
+            try check(archive_write_set_bytes_per_block(archive, 0), "archive_write_set_bytes_per_block")
+            try check(output.open(archive), "archive_write_open")
             return archive
         }
         // pax-restricted: plain ustar headers unless a name is non-ASCII or longer than ustar
@@ -222,13 +229,13 @@ public final class ArchiveWriter {
         case .gzip: try check(archive_write_add_filter_gzip(archive), "archive_write_add_filter_gzip")
         case .zstd: try check(archive_write_add_filter_zstd(archive), "archive_write_add_filter_zstd")
         }
-        // No 10 KiB record blocking: each header and chunk goes to the file in one write(2)
+        // No 10 KiB record blocking: each header and chunk goes straight to the output's staging
         // instead of being copied into libarchive's block buffer first.
         try check(archive_write_set_bytes_per_block(archive, 0), "archive_write_set_bytes_per_block")
         if let sink {
             try check(EncryptingFileSink.open(archive, sink: sink), "archive_write_open (encrypting)")
         } else {
-            try check(archive_write_open_fd(archive, fd), "archive_write_open_fd")
+            try check(output.open(archive), "archive_write_open")
         }
         return archive
     }
@@ -283,7 +290,7 @@ public final class ArchiveWriter {
             let error = ArchiveError.libarchive(
                 archivePath: finalPath, entryPath: entryPath,
                 operation: "archive_write_header",
-                message: Libarchive.message(archive, result: result))
+                message: encryptingSink?.failure ?? output.failure ?? Libarchive.message(archive, result: result))
             // FAILED skips only this entry; FATAL means the output stream itself is broken.
             if result == ARCHIVE_FATAL { poison(error) }
             throw error
@@ -329,7 +336,8 @@ public final class ArchiveWriter {
             guard written > 0 else {
                 throw ArchiveError.libarchive(
                     archivePath: finalPath, entryPath: entryPath, operation: "archive_write_data",
-                    message: Libarchive.message(archive, result: Int32(clamping: written)))
+                    message: encryptingSink?.failure ?? output.failure
+                        ?? Libarchive.message(archive, result: Int32(clamping: written)))
             }
             done += written
         }

@@ -2,16 +2,16 @@ import CArchive
 import COpenSSL
 import Foundation
 
-/// Encrypts what libarchive writes into chunks of `EncryptedArchiveFormat` on the way to `fd`.
+/// Encrypts what libarchive writes into chunks of `EncryptedArchiveFormat` on the way to `output`.
 final class EncryptingFileSink {
-    private let fd: Int32
+    private let output: ArchiveFileOutput
     private let cipher: ChunkCipher
     private var buffer: [UInt8] = []
     private var number: UInt32 = 0
     /// The first failure, in words; libarchive only learns that the write failed.
     private(set) var failure: String?
 
-    init(fd: Int32, key: ArchiveKey) throws {
+    init(output: ArchiveFileOutput, key: ArchiveKey) throws {
         var salt = [UInt8](repeating: 0, count: 16), prefix = [UInt8](repeating: 0, count: 8)
         guard RAND_bytes(&salt, 16) == 1, RAND_bytes(&prefix, 8) == 1 else {
             throw ArchiveKeyError.cryptoFailed("RAND_bytes")
@@ -26,7 +26,7 @@ final class EncryptingFileSink {
             try checker.seal($0, length: 0, number: EncryptedArchiveFormat.keyCheckChunk)
         }
         cipher = try ChunkCipher(key: derived, noncePrefix: prefix, header: header.bytes)
-        self.fd = fd
+        self.output = output
         buffer.reserveCapacity(EncryptedArchiveFormat.chunkSize)
         guard writeAll(header.bytes) else {
             throw ArchiveKeyError.cryptoFailed("write of the header: \(failure ?? "")")
@@ -46,7 +46,7 @@ final class EncryptingFileSink {
     }
 
     /// Seals what is buffered as the last chunk (possibly empty), so a cut-off file is detected.
-    func finish() -> Bool { emit(final: true) }
+    func finish() -> Bool { emit(final: true) && output.finish() }
 
     private func emit(final: Bool) -> Bool {
         let length = UInt32(buffer.count) | (final ? EncryptedArchiveFormat.finalFlag : 0)
@@ -62,15 +62,9 @@ final class EncryptingFileSink {
     }
 
     private func writeAll(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                failure = "write failed: \(POSIXText.lastError)"
-                return false
-            }
-            offset += count
+        guard bytes.withUnsafeBytes({ output.write($0) }) else {
+            failure = output.failure
+            return false
         }
         return true
     }

@@ -17,6 +17,7 @@ public final class TLSContext: @unchecked Sendable {
         _ = mf_SSL_CTX_set_min_proto_version(context, mf_TLS1_2_VERSION())
         _ = mf_SSL_CTX_set_mode(context, mf_SSL_MODE_AUTO_RETRY())
         mf_SSL_CTX_disable_renegotiation_and_compression(context)
+        mf_SSL_CTX_enable_read_ahead(context, Self.readAheadBytes)
         if configuration.verifiesCertificate {
             SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
             // A context that trusts nothing verifies nothing: load a CA set explicitly.
@@ -39,6 +40,9 @@ public final class TLSContext: @unchecked Sendable {
         self.context = context
         self.configuration = configuration
     }
+
+    /// Room for a dozen or so records per recv; more only grows every connection's buffer.
+    static let readAheadBytes = 64 * 1024
 
     deinit { SSL_CTX_free(context) }
 }

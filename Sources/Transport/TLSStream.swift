@@ -122,7 +122,7 @@ public final class TLSStream: ByteStream {
             errno = 0
             let count = SSL_read(ssl, buffer.baseAddress, Int32(min(buffer.count, Int(Int32.max))))
             let savedErrno = errno
-            if count > 0 { return Int(count) }
+            if count > 0 { return Int(count) + readBuffered(into: buffer, after: Int(count)) }
             if SSL_get_error(ssl, count) == SSL_ERROR_ZERO_RETURN { return 0 }
             switch classify(count, savedErrno: savedErrno, operation: "read") {
             case .retry: continue
@@ -139,6 +139,24 @@ public final class TLSStream: ByteStream {
             case let outcome: throw fail(outcome, operation: "read")
             }
         }
+    }
+
+    /// SSL_read hands out one record per call: the records read ahead are taken too, up to the
+    /// buffer's end, so the caller parses 64 KiB at a time, not 4 KiB. Never waits; an error
+    /// here is left for the next read to meet.
+    private func readBuffered(into buffer: UnsafeMutableRawBufferPointer, after filled: Int) -> Int {
+        var total = 0
+        while filled + total < buffer.count, SSL_has_pending(ssl) == 1 {
+            ERR_clear_error()
+            let room = min(buffer.count - filled - total, Int(Int32.max))
+            let count = SSL_read(ssl, buffer.baseAddress! + filled + total, Int32(room))
+            guard count > 0 else {
+                ERR_clear_error()
+                break
+            }
+            total += Int(count)
+        }
+        return total
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -162,8 +180,9 @@ public final class TLSStream: ByteStream {
         }
     }
 
-    /// Decrypted bytes OpenSSL holds, or ciphertext waiting in the socket.
-    public var hasReadableInput: Bool { SSL_pending(ssl) > 0 || socket.hasReadableInput }
+    /// Bytes OpenSSL holds (with read-ahead, records not yet decrypted, which a poll of the
+    /// socket would not see), or ciphertext waiting in the socket.
+    public var hasReadableInput: Bool { SSL_has_pending(ssl) == 1 || socket.hasReadableInput }
 
     public func close() {
         guard !isClosed else { return }

@@ -10,6 +10,8 @@ final class IMAPConnection {
     private var parser = ResponseParser()
     private var nextTagNumber = 1
     private var readChunk = [UInt8](repeating: 0, count: 64 * 1024)
+    /// APPEND bodies are read from their files through this one buffer (not a new one each).
+    private lazy var bodyChunk = [UInt8](repeating: 0, count: 64 * 1024)
     private let logger: Logger
     /// Told the size of each APPEND body chunk once it is written.
     var onBodyBytes: (@Sendable (Int) -> Void)?
@@ -212,9 +214,8 @@ final class IMAPConnection {
             }
             defer { Glibc.close(descriptor) }
             var sent = 0
-            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
             while sent < declaredSize {
-                let count = chunk.withUnsafeMutableBytes {
+                let count = bodyChunk.withUnsafeMutableBytes {
                     Glibc.read(descriptor, $0.baseAddress, min($0.count, declaredSize - sent))
                 }
                 guard count > 0 else {
@@ -223,7 +224,7 @@ final class IMAPConnection {
                     throw IMAPError.messageSourceFailed(
                         host: host, path: path, reason: "file shorter than its recorded size \(declaredSize)")
                 }
-                try chunk.withUnsafeBytes { try stream.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                try bodyChunk.withUnsafeBytes { try stream.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 sent += count
                 bytesMoved += count
                 onBodyBytes?(count)

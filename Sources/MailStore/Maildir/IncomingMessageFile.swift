@@ -19,7 +19,7 @@ public final class IncomingMessageFile {
         self.buffer = buffer
         // mbsync-style unique tmp name; O_EXCL so two writers can never share a file.
         temporaryPath =
-            "\(directory)/\(Int(Date().timeIntervalSince1970)).P\(getpid())R\(UInt32.random(in: 0...UInt32.max)).mailferry"
+            "\(directory)/\(Int(Date().timeIntervalSince1970)).P\(Self.processID)R\(UInt32.random(in: 0...UInt32.max)).mailferry"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw StoreError.fromErrno(path: temporaryPath, operation: "create") }
     }
@@ -27,6 +27,9 @@ public final class IncomingMessageFile {
     deinit {
         if descriptor >= 0 { close(descriptor); unlink(temporaryPath) }
     }
+
+    /// Read once: mailferry never forks, and getpid(2) per message is a syscall each.
+    private static let processID = getpid()
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         hasher.update(bytes)
@@ -67,12 +70,12 @@ public final class IncomingMessageFile {
             throw error
         }
         FileSystem.startWriteback(descriptor)
+        FileSystem.setModificationTime(descriptor, secondsSince1970: modificationTime)
         guard close(descriptor) == 0 else {
             descriptor = -1
             throw StoreError.fromErrno(path: temporaryPath, operation: "close")
         }
         descriptor = -1
-        FileSystem.setModificationTime(temporaryPath, secondsSince1970: modificationTime)
         return (hasher.finalizeHex(), scanner.messageID)
     }
 

@@ -87,6 +87,12 @@ enum FileSystem {
         _ = utimensat(AT_FDCWD, path, &times, 0)
     }
 
+    /// The same through an open descriptor: no second path lookup.
+    static func setModificationTime(_ descriptor: Int32, secondsSince1970: Int) {
+        var times = [timespec(tv_sec: secondsSince1970, tv_nsec: 0), timespec(tv_sec: secondsSince1970, tv_nsec: 0)]
+        _ = futimens(descriptor, &times)
+    }
+
     static func fileNames(in directory: String) -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     }
