@@ -28,8 +28,23 @@ final class ArchiveFileOutput {
 
     deinit { staging.deallocate() }
 
+    /// Room at the end of the staging buffer, flushed first if full: an uncompressed entry's
+    /// bytes are read from their file straight into it, and libarchive hands the same bytes
+    /// back to `write`, which then only counts them (no copy). Nil after a failure.
+    func reserve() -> UnsafeMutableRawBufferPointer? {
+        if staged == Self.stagingSize && !flushStaging() { return nil }
+        guard failure == nil else { return nil }
+        return UnsafeMutableRawBufferPointer(rebasing: staging[staged...])
+    }
+
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard failure == nil else { return false }
+        if let base = bytes.baseAddress, base == UnsafeRawPointer(staging.baseAddress! + staged),
+            bytes.count <= Self.stagingSize - staged
+        {
+            staged += bytes.count
+            return staged < Self.stagingSize || flushStaging()
+        }
         var rest = bytes
         while !rest.isEmpty {
             let taken = min(Self.stagingSize - staged, rest.count)

@@ -302,16 +302,25 @@ public final class ArchiveWriter {
         entryPath: String, sourcePath: String
     ) throws {
         var copied: Int64 = 0
+        // libarchive passes an uncompressed, unencrypted entry's data through to the output
+        // unchanged: read it into the output's staging buffer and nothing is copied again.
+        let inPlace = compression == .none && format == .tar && encryptingSink == nil
         while copied < size {
-            let wanted = Int(min(Int64(ChunkBuffer.size), size - copied))
-            let count = POSIXIO.read(source, into: chunk.base, count: wanted)
+            let target = inPlace ? output.reserve() : chunk.bytes
+            guard let target else {
+                throw ArchiveError.libarchive(
+                    archivePath: finalPath, entryPath: entryPath, operation: "archive_write_data",
+                    message: output.failure ?? "the output failed")
+            }
+            let wanted = Int(min(Int64(target.count), size - copied))
+            let count = POSIXIO.read(source, into: target.baseAddress!, count: wanted)
             if count < 0 { throw fileSystemError(entryPath, "read", sourcePath, POSIXText.describe(Int32(-count))) }
             if count == 0 {
                 throw ArchiveError.sourceSizeChanged(
                     archivePath: finalPath, entryPath: entryPath,
                     sourcePath: sourcePath, expected: size, observed: copied)
             }
-            try writeData(archive, chunk.base, count, entryPath)
+            try writeData(archive, target.baseAddress!, count, entryPath)
             copied += Int64(count)
         }
         // One more read: a file that grew would otherwise be cut silently at the old size.

@@ -38,6 +38,51 @@ struct StateDatabaseMessageTests {
         #expect(record.bytesAdded == 840)
     }
 
+    @Test("every column of a message row survives the written-out row codec, written both ways")
+    func everyColumnRoundTrips() throws {
+        let (store, pass, folder) = try Self.setUp()
+        var full = TestDatabase.message(
+            folder: folder, uid: 7, pass: pass, flags: "\\Seen \\Flagged $Label1", size: 1234,
+            sha256: String(repeating: "ab", count: 32), messageID: "<full@example.com>")
+        full.flagsPassID = pass + 1
+        full.sourceState = .gone
+        full.gonePassID = pass + 2
+        full.rekeyedPassID = pass + 3
+        full.previousUIDValidity = 99
+        full.previousUID = 70
+        var sparse = TestDatabase.message(folder: folder, uid: 8, pass: pass, flags: "")
+        sparse.messageID = nil
+        // One through the batch's own statement, one through GRDB's insert (encode(to:)).
+        try store.database.commitBatch(inserted: [full], rekeyed: [], folderID: folder, highestUID: 7, passID: pass)
+        try store.database.queue.write { db in try sparse.insert(db) }
+
+        let stored = try store.database.queue.read { db in try MessageRecord.order(Column("uid")).fetchAll(db) }
+        try #require(stored.count == 2)
+        for (written, read) in zip([full, sparse], stored) {
+            #expect(read.id != nil)
+            #expect(read.folderID == written.folderID)
+            #expect(read.uidValidity == written.uidValidity)
+            #expect(read.uid == written.uid)
+            #expect(read.flags.names == written.flags.names, "order kept, not only the set")
+            #expect(read.internalDate == written.internalDate)
+            #expect(read.size == written.size)
+            #expect(read.sha256 == written.sha256)
+            #expect(read.messageID == written.messageID)
+            #expect(read.maildirFile == written.maildirFile)
+            #expect(read.passID == written.passID)
+            #expect(read.flagsPassID == written.flagsPassID)
+            #expect(read.sourceState == written.sourceState)
+            #expect(read.gonePassID == written.gonePassID)
+            #expect(read.rekeyedPassID == written.rekeyedPassID)
+            #expect(read.previousUIDValidity == written.previousUIDValidity)
+            #expect(read.previousUID == written.previousUID)
+        }
+        let stateText = try store.database.queue.read { db in
+            try String.fetchAll(db, sql: "SELECT sourceState FROM message ORDER BY uid")
+        }
+        #expect(stateText == ["gone", "present"], "stored as the schema's text")
+    }
+
     @Test("a batch is one transaction: a failing row leaves nothing of it")
     func atomic() throws {
         let (store, pass, folder) = try Self.setUp()

@@ -202,7 +202,23 @@ extension StateDatabase {
         inserted: [MessageRecord], rekeyed: [MessageRecord], folderID: Int64, highestUID: Int64, passID: Int64
     ) throws {
         try queue.write { db in
-            for var record in inserted { try record.insert(db) }
+            // One cached statement for every row: GRDB's generic insert builds its arguments
+            // through the record's PersistenceContainer and looks the statement up each time.
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO message (folderID, uidValidity, uid, flags, internalDate, size, sha256, messageID,
+                        maildirFile, passID, flagsPassID, sourceState, gonePassID, rekeyedPassID,
+                        previousUIDValidity, previousUID)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for record in inserted {
+                try insert.execute(arguments: [
+                    record.folderID, record.uidValidity, record.uid, record.flags.text, record.internalDate,
+                    record.size, record.sha256, record.messageID, record.maildirFile, record.passID,
+                    record.flagsPassID, record.sourceState.rawValue, record.gonePassID, record.rekeyedPassID,
+                    record.previousUIDValidity, record.previousUID,
+                ])
+            }
             for record in rekeyed { try record.update(db) }
             try db.execute(
                 sql: "UPDATE folder SET highestUID = MAX(highestUID, ?) WHERE id = ?",
