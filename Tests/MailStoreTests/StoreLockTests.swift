@@ -98,7 +98,7 @@ struct StoreLockTests {
         #expect(throws: StoreError.locked(job: "job", holderPID: 4242)) { try StoreLock(path: path, job: "job") }
 
         kill(holder.processIdentifier, SIGKILL)
-        holder.waitUntilExit()
+        holder.waitForExit()
         let lock = try StoreLock(path: path, job: "job")
         #expect(try Self.contents(path) == "\(getpid())\n")
         lock.release()

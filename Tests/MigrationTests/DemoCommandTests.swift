@@ -35,8 +35,7 @@ struct DemoCommandTests {
             FileManager.default.fileExists(atPath: String(store) + "/demo/state.sqlite"), "the store it names is kept")
 
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        #expect(process.waitForExit().status == 130)
         for port in ports {
             #expect(!isListening(port: port), "port \(port) still answers after the demo stopped")
         }

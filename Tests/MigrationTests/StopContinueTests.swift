@@ -38,10 +38,10 @@ struct StopContinueTests {
                 continuation.resume(returning: count)
             }
         }
-        process.waitUntilExit()
+        let exit = process.waitForExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(stops >= 5, "the run was stopped and continued \(stops) times")
-        #expect(process.terminationStatus == 0, "\(stderr)")
+        #expect(exit.status == 0, "\(stderr)")
         #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
     }
 }

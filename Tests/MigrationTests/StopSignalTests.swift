@@ -6,6 +6,8 @@ import Testing
 /// (send a signal) at a chosen event of `--progress json`.
 final class RunningMailferry: @unchecked Sendable {
     let process = Process()
+    /// Set by `waitForExit(since:)`: whether a signal ended the run.
+    private(set) var endedBySignal = false
     private let output = Pipe(), errors = Pipe()
     private let lock = NSLock()
     private var lines: [String] = []
@@ -74,9 +76,10 @@ final class RunningMailferry: @unchecked Sendable {
     func waitForExit(since: Date) async -> (status: Int32, seconds: TimeInterval) {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread { [self] in
-                process.waitUntilExit()
+                let exit = process.waitForExit()
+                endedBySignal = exit.killedBySignal
                 usleep(50_000)  // let the reader threads drain the pipes
-                continuation.resume(returning: (process.terminationStatus, Date().timeIntervalSince(since)))
+                continuation.resume(returning: (exit.status, Date().timeIntervalSince(since)))
             }
         }
     }

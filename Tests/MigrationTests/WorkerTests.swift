@@ -336,7 +336,7 @@ extension RunningMailferry {
         }
         defer { watchdog.cancel() }
         let outcome = await waitForExit(since: Date())
-        return (process.terminationReason == .uncaughtSignal ? 128 + outcome.status : outcome.status, outcome.seconds)
+        return (endedBySignal ? 128 + outcome.status : outcome.status, outcome.seconds)
     }
 }
 

@@ -42,7 +42,7 @@ public final class HelperServer: @unchecked Sendable {
     /// SIGKILL: a child of the test process may have inherited an ignored SIGTERM.
     public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.waitForExit()
     }
 }
 

@@ -71,7 +71,7 @@ public final class NSDServer: @unchecked Sendable {
                 usleep(50_000)
             }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            process.waitForExit()
             // Another test may hold the port picked: try another one.
             lastLog += (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
         }
@@ -80,7 +80,7 @@ public final class NSDServer: @unchecked Sendable {
 
     public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.waitForExit()
     }
 
     deinit { if process.isRunning { stop() } }

@@ -39,9 +39,9 @@ public enum ProcessRunner {
         }
         let stdout = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        process.waitUntilExit()
+        let exit = process.waitForExit()
         return Outcome(
-            status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
+            status: exit.status, killedBySignal: exit.killedBySignal,
             stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: collected.errors, as: UTF8.self))
     }
 
