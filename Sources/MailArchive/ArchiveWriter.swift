@@ -233,7 +233,7 @@ public final class ArchiveWriter {
         // instead of being copied into libarchive's block buffer first.
         try check(archive_write_set_bytes_per_block(archive, 0), "archive_write_set_bytes_per_block")
         if let sink {
-            try check(EncryptingFileSink.open(archive, sink: sink), "archive_write_open (encrypting)")
+            try check(sink.open(archive), "archive_write_open (encrypting)")
         } else {
             try check(output.open(archive), "archive_write_open")
         }

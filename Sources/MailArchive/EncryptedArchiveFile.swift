@@ -3,7 +3,7 @@ import COpenSSL
 import Foundation
 
 /// Encrypts what libarchive writes into chunks of `EncryptedArchiveFormat` on the way to `output`.
-final class EncryptingFileSink {
+final class EncryptingFileSink: ArchiveWriteSink {
     private let output: ArchiveFileOutput
     private let cipher: ChunkCipher
     private var buffer: [UInt8] = []
@@ -69,20 +69,6 @@ final class EncryptingFileSink {
         return true
     }
 
-    /// Points libarchive's writes at `sink`.
-    static func open(_ archive: OpaquePointer, sink: EncryptingFileSink) -> Int32 {
-        archive_write_open(
-            archive, Unmanaged.passUnretained(sink).toOpaque(), nil,
-            { _, context, buffer, length in
-                let sink = Unmanaged<EncryptingFileSink>.fromOpaque(context!).takeUnretainedValue()
-                guard let buffer else { return 0 }
-                return sink.write(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : -1
-            },
-            { _, context in
-                let sink = Unmanaged<EncryptingFileSink>.fromOpaque(context!).takeUnretainedValue()
-                return sink.finish() ? ARCHIVE_OK : ARCHIVE_FATAL
-            })
-    }
 }
 
 /// Decrypts and checks an encrypted archive chunk by chunk for libarchive's reader.
