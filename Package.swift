@@ -127,7 +127,9 @@ let package = Package(
             ]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "DovecotHarness"]),
         .testTarget(name: "MailArchiveTests", dependencies: ["MailArchive", "TestSupport"]),
-        .testTarget(name: "MailStoreTests", dependencies: ["MailStore", "IMAPCore", "TestSupport"]),
+        .testTarget(
+            name: "MailStoreTests",
+            dependencies: ["MailStore", "IMAPCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "MigrationTests",
             dependencies: [

@@ -19,7 +19,8 @@ extension SQLiteBatchStore {
                             updatedAt = excluded.updatedAt
                         """,
                     arguments: [
-                        id, p.messagesDone, p.messagesTotal, p.bytesDone, p.bytesPerSecond, p.etaSeconds, p.updatedAt,
+                        id, p.messagesDone, p.messagesTotal, p.bytesDone, p.bytesPerSecond, p.etaSeconds,
+                        p.updatedAt.databaseText,
                         id,
                     ])
             }

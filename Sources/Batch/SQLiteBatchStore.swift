@@ -105,7 +105,7 @@ public final class SQLiteBatchStore: BatchStore {
             if try Row.fetchOne(db, sql: "SELECT id FROM batch WHERE name = ?", arguments: [name]) == nil {
                 try db.execute(
                     sql: "INSERT INTO batch (name, targetServer, createdAt) VALUES (?, ?, ?)",
-                    arguments: [name, targetServer, Date()])
+                    arguments: [name, targetServer, Date().databaseText])
             }
             let batchID = try Int64.fetchOne(db, sql: "SELECT id FROM batch WHERE name = ?", arguments: [name])!
             try db.execute(
@@ -159,8 +159,9 @@ public final class SQLiteBatchStore: BatchStore {
             return nil
         }
         return BatchRecord(
-            id: row["id"], name: row["name"], targetServer: row["targetServer"], createdAt: row["createdAt"],
-            closedAt: row["closedAt"], runs: row["runs"])
+            id: row["id"], name: row["name"], targetServer: row["targetServer"],
+            createdAt: row.utcDate("createdAt") ?? row["createdAt"],
+            closedAt: row.utcDate("closedAt"), runs: row["runs"])
     }
 
     public func jobs(batchID: Int64) throws -> [BatchJob] {
@@ -173,7 +174,8 @@ public final class SQLiteBatchStore: BatchStore {
             ).reduce(into: [Int64: BatchJobProgress]()) { found, row in
                 found[row["jobID"]] = BatchJobProgress(
                     messagesDone: row["messagesDone"], messagesTotal: row["messagesTotal"], bytesDone: row["bytesDone"],
-                    bytesPerSecond: row["bytesPerSecond"], etaSeconds: row["etaSeconds"], updatedAt: row["updatedAt"])
+                    bytesPerSecond: row["bytesPerSecond"], etaSeconds: row["etaSeconds"],
+                    updatedAt: row.utcDate("updatedAt") ?? row["updatedAt"])
             }
             return try Row.fetchAll(
                 db, sql: "SELECT * FROM batchJob WHERE batchID = ? ORDER BY line, id", arguments: [batchID]
@@ -194,8 +196,8 @@ public final class SQLiteBatchStore: BatchStore {
             request: BatchRequest(rawValue: row["request"]) ?? .none,
             failureKind: row["failureKind"], lastError: row["lastError"], messages: row["messages"],
             bytes: row["bytes"],
-            skipped: row["skipped"], flagUpdates: row["flagUpdates"], startedAt: row["startedAt"],
-            finishedAt: row["finishedAt"], passes: row["passes"])
+            skipped: row["skipped"], flagUpdates: row["flagUpdates"], startedAt: row.utcDate("startedAt"),
+            finishedAt: row.utcDate("finishedAt"), passes: row["passes"])
     }
 
     public func credentials(jobID: Int64) throws -> SealedCredentials? {
@@ -231,7 +233,7 @@ public final class SQLiteBatchStore: BatchStore {
             try db.execute(
                 sql:
                     "UPDATE batchJob SET state = 'checking', startedAt = ?, finishedAt = NULL, failureKind = NULL, lastError = NULL WHERE id = ?",
-                arguments: [job.startedAt, job.id])
+                arguments: [job.startedAt?.databaseText, job.id])
             return job
         }
     }
@@ -248,7 +250,7 @@ public final class SQLiteBatchStore: BatchStore {
                 arguments: [
                     job.state.rawValue, job.failureKind, job.lastError, job.messages, job.bytes, job.skipped,
                     job.flagUpdates,
-                    job.startedAt, job.finishedAt, job.passes, job.state.isFinal, job.id,
+                    job.startedAt?.databaseText, job.finishedAt?.databaseText, job.passes, job.state.isFinal, job.id,
                 ])
             if !job.state.isActive {
                 try db.execute(sql: "DELETE FROM jobProgress WHERE jobID = ?", arguments: [job.id])
@@ -335,7 +337,8 @@ public final class SQLiteBatchStore: BatchStore {
                 sql: "UPDATE batchJob SET sourceSecret = NULL, targetSecret = NULL WHERE batchID = ?",
                 arguments: [batchID])
             try db.execute(sql: "UPDATE batchWebAccess SET adminSecret = NULL WHERE batchID = ?", arguments: [batchID])
-            try db.execute(sql: "UPDATE batch SET closedAt = ? WHERE id = ?", arguments: [Date(), batchID])
+            try db.execute(
+                sql: "UPDATE batch SET closedAt = ? WHERE id = ?", arguments: [Date().databaseText, batchID])
         }
     }
 }

@@ -27,7 +27,7 @@ public struct TargetFolderRecord: Codable, FetchableRecord, MutablePersistableRe
 
 /// One message's upload to one target: pending before the APPEND, uploaded (with the UID the
 /// target gave) after its tagged OK, or skipped with the target's reason.
-public struct UploadRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+public struct UploadRecord: Codable, FetchableRecord, MutablePersistableRecord, UTCDateColumns, Sendable {
     public static let databaseTableName = "upload"
     public enum State: String, Codable, Sendable { case pending, uploaded, skipped }
 

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// The account a job pulls from (one row).
-public struct JobRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+public struct JobRecord: Codable, FetchableRecord, PersistableRecord, UTCDateColumns, Sendable {
     public static let databaseTableName = "job"
     public var id: Int64 = 1
     public var sourceHost: String
@@ -19,7 +19,7 @@ public struct JobRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 }
 
 /// One run of pull: full or delta; sealed once its archive is written.
-public struct PassRecord: Codable, FetchableRecord, TableRecord, Sendable {
+public struct PassRecord: Codable, FetchableRecord, TableRecord, UTCDateColumns, Sendable {
     public static let databaseTableName = "pass"
     public enum Kind: String, Codable, Sendable { case full, delta }
     public enum Status: String, Codable, Sendable { case running, sealed }
@@ -209,7 +209,7 @@ public struct MessageRecord: Codable, FetchableRecord, MutablePersistableRecord,
 }
 
 /// Something skipped or failed during a pass, kept for the report.
-public struct PassIssueRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+public struct PassIssueRecord: Codable, FetchableRecord, MutablePersistableRecord, UTCDateColumns, Sendable {
     public static let databaseTableName = "passIssue"
     public var id: Int64?
     public var passID: Int64

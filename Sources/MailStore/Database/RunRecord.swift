@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// One run of a step on a job: the run ledger that `mailferry history` lists.
-public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Equatable {
+public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, UTCDateColumns, Sendable, Equatable {
     public static let databaseTableName = "run"
     public var id: Int64?
     public var kind: String

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// A re-sent message whose cut APPEND may still leave a second copy on the target.
-public struct LateCopySweepRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
+public struct LateCopySweepRecord: Codable, FetchableRecord, PersistableRecord, UTCDateColumns, Sendable, Equatable {
     public static let databaseTableName = "lateCopySweep"
     public var targetID: Int64
     public var messageRowID: Int64

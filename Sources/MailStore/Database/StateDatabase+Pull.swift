@@ -46,7 +46,8 @@ extension StateDatabase {
             try db.execute(
                 sql: "INSERT INTO pass (kind, status, startedAt) VALUES (?, ?, ?)",
                 arguments: [
-                    (hasSealed ? PassRecord.Kind.delta : .full).rawValue, PassRecord.Status.running.rawValue, Date(),
+                    (hasSealed ? PassRecord.Kind.delta : .full).rawValue, PassRecord.Status.running.rawValue,
+                    Date().databaseText,
                 ])
             return try PassRecord.fetchOne(db, key: db.lastInsertedRowID)!
         }
@@ -68,7 +69,7 @@ extension StateDatabase {
         try queue.write { db in
             try db.execute(
                 sql: "UPDATE pass SET status = 'sealed', finishedAt = ?, archiveName = ? WHERE id = ?",
-                arguments: [Date(), archiveName, passID])
+                arguments: [Date().databaseText, archiveName, passID])
         }
     }
 

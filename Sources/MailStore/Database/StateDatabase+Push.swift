@@ -229,7 +229,7 @@ extension UploadRecord {
                 """)
         let arguments: StatementArguments = [
             id, messageRowID, targetID, state.rawValue, targetFolder, targetUIDValidity, targetUID,
-            flags.databaseText, reason, updatedAt, flagsPassID,
+            flags.databaseText, reason, updatedAt.databaseText, flagsPassID,
         ]
         guard let rowID = try Int64.fetchOne(statement, arguments: arguments) else {
             throw DatabaseError(message: "upload upsert returned no row")

@@ -11,6 +11,68 @@ public enum UTCTime {
         format(date, timeSeparator: ":", fraction: fraction)
     }
 
+    /// `2026-11-25 10:15:00.123`, the text GRDB stores for a `Date` (and parses back), made
+    /// without the `DateFormatter` GRDB would use: every row written with a date loaded ICU.
+    public static func database(_ date: Date) -> String {
+        // To the nearest millisecond, as Foundation hands the instant to ICU.
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
+        let fraction = Int(milliseconds - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var text = [UInt8]()
+        text.reserveCapacity(23)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10)); divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4); text.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2); text.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2); text.append(UInt8(ascii: " "))
+        digits(Int(parts.tm_hour), 2); text.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2); text.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2); text.append(UInt8(ascii: "."))
+        digits(fraction, 3)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Parses the text `database(_:)` writes, `yyyy-MM-dd HH:mm:ss[.SSS]` in UTC; nil for any
+    /// other form (the caller falls back to GRDB's parser for those).
+    public static func parseDatabase(_ text: String) -> Date? {
+        var utf8 = text.utf8.makeIterator()
+        var bytes: (count: Int, value: [Int]) = (0, [])
+        bytes.value.reserveCapacity(23)
+        while let byte = utf8.next() {
+            bytes.count += 1
+            guard bytes.count <= 23 else { return nil }
+            bytes.value.append(Int(byte))
+        }
+        guard bytes.count == 19 || bytes.count == 23 else { return nil }
+        let separators = [4: "-", 7: "-", 10: " ", 13: ":", 16: ":", 19: "."]
+        var fields = [Int]()
+        var value = 0
+        for (index, byte) in bytes.value.enumerated() {
+            if let separator = separators[index] {
+                guard byte == Int(separator.utf8.first!) else { return nil }
+                fields.append(value); value = 0
+            } else {
+                guard (48...57).contains(byte) else { return nil }
+                value = value * 10 + byte - 48
+            }
+        }
+        fields.append(value)
+        var parts = tm()
+        parts.tm_year = Int32(fields[0] - 1900); parts.tm_mon = Int32(fields[1] - 1); parts.tm_mday = Int32(fields[2])
+        parts.tm_hour = Int32(fields[3]); parts.tm_min = Int32(fields[4]); parts.tm_sec = Int32(fields[5])
+        guard (1...12).contains(fields[1]), (1...31).contains(fields[2]), fields[3] < 24, fields[4] < 60, fields[5] < 61
+        else { return nil }
+        let milliseconds = Int64(timegm(&parts)) * 1000 + Int64(fields.count == 7 ? fields[6] : 0)
+        return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
     /// Parses `yyyy-MM-ddTHH:mm:ss[.fff]Z`.
     public static func parse(_ text: String) -> Date? {
         let digits = text.utf8.map { Int($0) - 48 }
