@@ -65,6 +65,12 @@ struct MaildirFileNameTests {
             "1700000000.N1V2.mailferry,S=12:2,S",  // not M
             "1700000000.M4294967296V2.mailferry,S=12:2,S",  // UID beyond 32 bits
             "1700000000.M1V4294967296.mailferry,S=12:2,S",  // UIDVALIDITY beyond 32 bits
+            "1700000000.M1V2.mailferry,S=99999999999999999999:2,S",  // size beyond 64 bits
+            "99999999999999999999.M1V2.mailferry,S=12:2,S",  // seconds beyond 64 bits
+            "-0.M1V2.mailferry,S=12:2,S",  // minus zero
+            "--5.M1V2.mailferry,S=12:2,S",  // two signs
+            "1700000000.M1V2.mailferry,S=12:2",  // info separator cut short
+            "1700000000.M1V2.mailferry,S=12;2,S",  // wrong separator
             "dovecot-keywords",
             "dovecot-uidlist",
             "",

@@ -19,12 +19,14 @@ struct StoreReconciler {
             if try maildir.repairKeywords(database.keywords(folderID: folder.id)) {
                 logger.info("\(folder.name): rewrote dovecot-keywords, which an interrupted run had not finished")
             }
-            let records = try database.allMessages(folderID: folder.id)
-            var byKey: [String: MessageRecord] = [:]
-            for record in records { byKey["\(record.uidValidity)/\(record.uid)"] = record }
-            var found = Set<String>()
+            let records = try database.storedFiles(folderID: folder.id)
+            var byKey: [StoredMessageFile.Key: StoredMessageFile] = [:]
+            byKey.reserveCapacity(records.count)
+            for record in records { byKey[record.key] = record }
+            var found = Set<StoredMessageFile.Key>()
+            found.reserveCapacity(records.count)
             for file in maildir.storedFiles() {
-                let key = "\(file.uidValidity)/\(file.uid)"
+                let key = StoredMessageFile.Key(file)
                 guard let record = byKey[key] else {
                     maildir.remove(file)
                     logger.info(
@@ -38,15 +40,15 @@ struct StoreReconciler {
                 }
                 found.insert(key)
                 if record.maildirFile != file.fileName {
-                    try database.setMaildirFile(messageID: record.id!, to: file.fileName)
+                    try database.setMaildirFile(messageID: record.id, to: file.fileName)
                 }
             }
-            let missing = records.filter { !found.contains("\($0.uidValidity)/\($0.uid)") }
+            let missing = records.filter { !found.contains($0.key) }
             if !missing.isEmpty {
                 logger.warning(
                     "\(folder.name): \(missing.count) recorded messages have no file in the Maildir; they are fetched again"
                 )
-                try database.forget(messageIDs: missing.compactMap(\.id))
+                try database.forget(messageIDs: missing.map(\.id))
             }
         }
     }
