@@ -42,59 +42,52 @@ public enum UTCTime {
     /// Parses the text `database(_:)` writes, `yyyy-MM-dd HH:mm:ss[.SSS]` in UTC; nil for any
     /// other form (the caller falls back to GRDB's parser for those).
     public static func parseDatabase(_ text: String) -> Date? {
-        var utf8 = text.utf8.makeIterator()
-        var bytes: (count: Int, value: [Int]) = (0, [])
-        bytes.value.reserveCapacity(23)
-        while let byte = utf8.next() {
-            bytes.count += 1
-            guard bytes.count <= 23 else { return nil }
-            bytes.value.append(Int(byte))
-        }
-        guard bytes.count == 19 || bytes.count == 23 else { return nil }
-        let separators = [4: "-", 7: "-", 10: " ", 13: ":", 16: ":", 19: "."]
-        var fields = [Int]()
-        var value = 0
-        for (index, byte) in bytes.value.enumerated() {
-            if let separator = separators[index] {
-                guard byte == Int(separator.utf8.first!) else { return nil }
-                fields.append(value); value = 0
-            } else {
-                guard (48...57).contains(byte) else { return nil }
-                value = value * 10 + byte - 48
-            }
-        }
-        fields.append(value)
-        var parts = tm()
-        parts.tm_year = Int32(fields[0] - 1900); parts.tm_mon = Int32(fields[1] - 1); parts.tm_mday = Int32(fields[2])
-        parts.tm_hour = Int32(fields[3]); parts.tm_min = Int32(fields[4]); parts.tm_sec = Int32(fields[5])
-        guard (1...12).contains(fields[1]), (1...31).contains(fields[2]), fields[3] < 24, fields[4] < 60, fields[5] < 61
+        let bytes = Array(text.utf8)
+        guard bytes.count == 19 || (bytes.count == 23 && bytes[19] == UInt8(ascii: ".")),
+            bytes[10] == UInt8(ascii: " "), let seconds = wholeSeconds(bytes)
         else { return nil }
-        let milliseconds = Int64(timegm(&parts)) * 1000 + Int64(fields.count == 7 ? fields[6] : 0)
-        return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        let milliseconds = bytes.count == 23 ? number(bytes, 20..<23) : 0
+        guard let milliseconds else { return nil }
+        return Date(timeIntervalSince1970: Double(Int64(seconds) * 1000 + Int64(milliseconds)) / 1000)
     }
 
     /// Parses `yyyy-MM-ddTHH:mm:ss[.fff]Z`.
     public static func parse(_ text: String) -> Date? {
-        let digits = text.utf8.map { Int($0) - 48 }
-        guard text.utf8.count >= 20, Array(text.utf8)[10] == UInt8(ascii: "T"), text.hasSuffix("Z") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                guard (0...9).contains(digits[index]) else { return nil }; value = value * 10 + digits[index]
-            }
-            return value
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T"), bytes.last == UInt8(ascii: "Z"),
+            let seconds = wholeSeconds(bytes)
+        else { return nil }
+        var fraction = 0.0
+        if bytes[19] == UInt8(ascii: "."), let value = Double("0" + text.dropFirst(19).dropLast()) {
+            fraction = value
         }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    /// The instant of `yyyy-MM-dd?HH:mm:ss` in the first 19 bytes (both forms above put the
+    /// fields at the same offsets), or nil when a field is not a number or out of range.
+    private static func wholeSeconds(_ bytes: [UInt8]) -> time_t? {
+        guard bytes.count >= 19,
+            [4, 7].allSatisfy({ bytes[$0] == UInt8(ascii: "-") }),
+            [13, 16].allSatisfy({ bytes[$0] == UInt8(ascii: ":") }),
+            let year = number(bytes, 0..<4), let month = number(bytes, 5..<7), let day = number(bytes, 8..<10),
+            let hour = number(bytes, 11..<13), let minute = number(bytes, 14..<16),
+            let second = number(bytes, 17..<19),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var parts = tm()
         parts.tm_year = Int32(year - 1900); parts.tm_mon = Int32(month - 1); parts.tm_mday = Int32(day)
         parts.tm_hour = Int32(hour); parts.tm_min = Int32(minute); parts.tm_sec = Int32(second)
-        var fraction = 0.0
-        if Array(text.utf8)[19] == UInt8(ascii: "."), let value = Double("0" + text.dropFirst(19).dropLast()) {
-            fraction = value
+        return timegm(&parts)
+    }
+
+    private static func number(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+        var value = 0
+        for index in range {
+            guard bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
         }
-        return Date(timeIntervalSince1970: Double(timegm(&parts)) + fraction)
+        return value
     }
 
     private static func format(_ date: Date, timeSeparator: String, fraction: Bool) -> String {
