@@ -51,6 +51,55 @@ struct AppendFetchTests {
         }
     }
 
+    @Test(
+        "flag STOREs sent ahead of APPENDs share their round trip; a refused STORE fails the call once the APPENDs are reported"
+    )
+    func storesAheadOfAppends() async throws {
+        try await withDovecot { server in
+            let client = try await server.loggedInClient()
+            _ = try await client.append(
+                (1...3).map { AppendRequest(bytes: sampleMessage(subject: "old \($0)")) }, to: .inbox)
+            try await client.select(.inbox)
+            let trips = await client.roundTrips
+            let outcomes = try await client.append(
+                (1...2).map { AppendRequest(bytes: sampleMessage(subject: "new \($0)"), flags: [.seen]) }, to: .inbox,
+                storesFirst: [
+                    FlagStore(UIDSet([1]), .replace, flags: [.flagged, "$label1"]),
+                    FlagStore(UIDSet([2, 3]), .replace, flags: [.answered]),
+                ])
+            #expect(await client.roundTrips == trips + 1, "two STOREs and two APPENDs in one flight")
+            let uids = outcomes.compactMap { outcome -> UInt32? in
+                if case .appended(_, let uid) = outcome { return uid } else { return nil }
+            }
+            #expect(uids == [4, 5])
+            let flags = Dictionary(
+                uniqueKeysWithValues: try await client.uidFetchAttributes(UIDSet(ranges: [1...5])).map {
+                    ($0.uid ?? 0, Set(($0.flags ?? []).filter { $0 != .recent }))
+                })
+            #expect(flags[1] == [.flagged, "$label1"])
+            #expect(flags[2] == [.answered] && flags[3] == [.answered])
+            #expect(flags[4] == [.seen] && flags[5] == [.seen])
+
+            // A read-only mailbox refuses the STORE; the APPEND after it still lands and is reported.
+            try await client.select(.inbox, readOnly: true)
+            let reported = ReportedOutcomes()
+            do {
+                _ = try await client.append(
+                    [AppendRequest(bytes: sampleMessage(subject: "while read-only"))], to: .inbox,
+                    storesFirst: [FlagStore(UIDSet([1]), .add, flags: [.deleted])],
+                    onOutcome: { index, outcome in reported.add(index, outcome) })
+                Issue.record("a refused STORE must fail the call")
+            } catch IMAPError.commandFailed(_, let command, _, _) {
+                #expect(command == "UID STORE")
+            }
+            #expect(reported.count == 1, "the APPEND's outcome was reported before the failure")
+            let after = try await client.select(.inbox)
+            #expect(after.exists == 6)
+            #expect(try await client.uidFetchAttributes(UIDSet([1])).first?.flags?.contains(.deleted) == false)
+            await client.logout()
+        }
+    }
+
     @Test("Dovecot stores bare LF as CRLF: the server, not the client, changes those bytes")
     func bareLineFeeds() async throws {
         // Documented so the pull tests know why a bare-LF source message can't be byte-equal
@@ -212,4 +261,12 @@ extension AppendOutcome {
         if case .appended(_, let uid) = self { return uid }
         return nil
     }
+}
+
+/// Outcomes reported by `append`'s callback, which runs on the connection's thread.
+final class ReportedOutcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcomes: [Int: AppendOutcome] = [:]
+    func add(_ index: Int, _ outcome: AppendOutcome) { lock.withLock { outcomes[index] = outcome } }
+    var count: Int { lock.withLock { outcomes.count } }
 }

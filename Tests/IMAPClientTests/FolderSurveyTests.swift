@@ -44,6 +44,55 @@ struct FolderSurveyTests {
         }
     }
 
+    @Test(
+        "a prefetch of new bodies shares the survey's round trip, and reaches its sink only under the expected UIDVALIDITY"
+    )
+    func prefetchWithTheSurvey() async throws {
+        try await withDovecot { server in
+            let client = try await server.loggedInClient()
+            let messages = (1...10).map { sampleMessage(subject: "message \($0)") }
+            _ = try await client.append(messages.map { AppendRequest(bytes: $0, flags: [.seen]) }, to: .inbox)
+            let before = try await client.select(.inbox)
+            let validity = try #require(before.uidValidity)
+            let known = try #require(before.highestModSeq)
+            try await client.uidStore(UIDSet([2]), .add, flags: [.flagged])
+            try await client.select(MailboxName("Trash"))
+
+            let sink = MemorySink()
+            let trips = await client.roundTrips
+            let survey = try await client.survey(
+                .inbox, changedSince: known,
+                prefetch: SurveyPrefetch(
+                    uids: UIDSet(ranges: [6...10]), items: IMAPClient.messageItems, expectedUIDValidity: validity,
+                    sink: sink))
+            #expect(await client.roundTrips == trips + 1, "EXAMINE, SEARCH, the changed flags and the bodies together")
+            #expect(survey.prefetched)
+            #expect(survey.uids == Array(1...10))
+            #expect(survey.selected.uidValidity == validity)
+            #expect(Set(sink.bodies.keys) == Set(6...10), "exactly the asked-for bodies")
+            for uid in UInt32(6)...10 {
+                #expect(sink.bodies[uid] == messages[Int(uid) - 1], "bytes of UID \(uid)")
+                #expect(sink.messages[uid]?.internalDate != nil)
+            }
+            // The bodies' FETCH answers carry flags too; the changed flags are only what CHANGEDSINCE sent.
+            let changed = try #require(survey.changedFlags)
+            #expect(changed.contains { $0.uid == 2 && $0.flags?.contains(.flagged) == true })
+
+            // Another generation: the same UIDs would name other messages, so nothing is handed over.
+            let elsewhere = MemorySink()
+            let other = try await client.survey(
+                .inbox, changedSince: nil,
+                prefetch: SurveyPrefetch(
+                    uids: UIDSet(ranges: [6...10]), items: IMAPClient.messageItems,
+                    expectedUIDValidity: validity &+ 1, sink: elsewhere))
+            #expect(!other.prefetched)
+            #expect(elsewhere.bodies.isEmpty && elsewhere.messages.isEmpty)
+            #expect(other.uids == Array(1...10), "the survey itself is whole")
+            #expect(await client.selected?.name == .inbox, "and the connection goes on")
+            await client.logout()
+        }
+    }
+
     @Test("an empty folder has no UIDs; a missing one fails as EXAMINE naming it, and the session goes on")
     func emptyAndMissingFolders() async throws {
         try await withDovecot { server in

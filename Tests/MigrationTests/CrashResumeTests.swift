@@ -55,6 +55,44 @@ struct CrashResumeTests {
         #expect(again.status == 0)
         #expect(again.stdout.contains("Copied     0 messages"), "\(again.stdout)")
     }
+
+    @Test(
+        "a delta pass killed after its first commit resumes above the rows it committed: the prefetch with the survey stores nothing twice"
+    )
+    func killedDeltaResumes() async throws {
+        let fixture = try await PullFixture.start(spec: .init(messagesPerFolder: 4))
+        defer { fixture.stop() }
+        let first = try await fixture.runPull(store: fixture.store)
+        #expect(first.status == 0, "\(first.stderr)")
+        let database = try StateDatabase(path: fixture.layout().database)
+        let inbox = try #require(try database.folders().first { $0.name == "INBOX" })
+        let before = try database.messageCount(folderID: inbox.id)
+        let client = try await fixture.server.connectedClient()
+        _ = try await client.append(
+            (1...12).map {
+                AppendRequest(
+                    bytes: Array("Subject: late \($0)\r\nMessage-ID: <late-\($0)@x>\r\n\r\nbody \($0)\r\n".utf8),
+                    flags: $0.isMultiple(of: 2) ? [.seen] : [])
+            }, to: .inbox)
+        await client.logout()
+
+        // The first commit of 5 lands the prefetched messages above the folder's highest known
+        // UID, which is saved only when the folder ends: the kill leaves rows above it.
+        let killed = try await fixture.runPull(
+            store: fixture.store, extraArguments: ["--commit-every", "5"],
+            environment: ["MAILFERRY_FAULT": "after-commit:1"])
+        #expect(killed.killedBySignal && killed.status == SIGKILL, "\(killed.stderr)")
+        #expect(try database.messageCount(folderID: inbox.id) == before + 5, "one group of the new messages committed")
+
+        let resumed = try await fixture.runPull(store: fixture.store, extraArguments: ["--commit-every", "5"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try database.messageCount(folderID: inbox.id) == before + 12, "every new message once")
+        #expect(try snapshot(of: fixture.layout()) == (try await snapshot(of: fixture.server)))
+        let inboxDirectory = MaildirFolder(root: fixture.layout().maildir, relativePath: inbox.maildirPath)
+        #expect(fileTree(inboxDirectory.cur).count == before + 12, "no file twice")
+        let again = try await fixture.runPull(store: fixture.store)
+        #expect(again.stdout.contains("Copied     0 messages"), "\(again.stdout)")
+    }
 }
 
 private func entryPaths(of archive: String) throws -> [String] {

@@ -35,7 +35,7 @@ final class ScriptedSession: IMAPSession, @unchecked Sendable {
 
     func uidSearch(_ criteria: String) async throws -> [UInt32] { messages.map(\.uid) }
 
-    func survey(_ mailbox: MailboxName, changedSince: UInt64?) async throws -> FolderSurvey {
+    func survey(_ mailbox: MailboxName, changedSince: UInt64?, prefetch: SurveyPrefetch?) async throws -> FolderSurvey {
         FolderSurvey(
             selected: try await select(mailbox, readOnly: true), uids: try await uidSearch("ALL"), changedFlags: nil)
     }
@@ -60,7 +60,7 @@ final class ScriptedSession: IMAPSession, @unchecked Sendable {
         []
     }
     func append(
-        _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int,
+        _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int, storesFirst: [FlagStore],
         onBodyBytes: (@Sendable (Int) -> Void)?, onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
     ) async throws -> [AppendOutcome] { [] }
     func create(_ mailbox: MailboxName) async throws {}

@@ -7,8 +7,12 @@ public struct FolderSurvey: Sendable {
     /// was not asked (no CONDSTORE, no mod-sequence known) or the server refused it, so the
     /// caller asks the long way.
     public var changedFlags: [FetchedMessage]?
+    /// True when a prefetch was asked for and its generation held: whatever the server sent
+    /// for it reached the prefetch's sink (the FETCH itself may still have failed part-way;
+    /// the caller asks again for what did not arrive).
+    public var prefetched: Bool
 
-    public init(selected: SelectedMailbox, uids: [UInt32], changedFlags: [FetchedMessage]?) {
-        self.selected = selected; self.uids = uids; self.changedFlags = changedFlags
+    public init(selected: SelectedMailbox, uids: [UInt32], changedFlags: [FetchedMessage]?, prefetched: Bool = false) {
+        self.selected = selected; self.uids = uids; self.changedFlags = changedFlags; self.prefetched = prefetched
     }
 }

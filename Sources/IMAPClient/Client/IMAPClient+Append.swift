@@ -7,8 +7,13 @@ extension IMAPClient {
     /// `onBodyBytes` is told how many body bytes went out after each chunk, for progress;
     /// `onOutcome` gets each request's outcome (by its index) as the server answers, so what
     /// the server confirmed is known even when the link breaks before the last answer.
+    ///
+    /// `storesFirst` are UID STOREs on the selected mailbox sent ahead of the APPENDs in the same
+    /// flight, saving a folder's flag changes their own round trip; one the server refuses
+    /// fails the call as `UID STORE` once every APPEND has been answered (and reported).
     public func append(
         _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int = 1,
+        storesFirst: [FlagStore] = [],
         onBodyBytes: (@Sendable (Int) -> Void)? = nil, onOutcome: (@Sendable (Int, AppendOutcome) -> Void)? = nil
     ) throws -> [AppendOutcome] {
         let connection = try requireConnection()
@@ -19,20 +24,33 @@ extension IMAPClient {
         let batches = stride(from: 0, to: requests.count, by: batchSize).map {
             Array(requests[$0..<min($0 + batchSize, requests.count)])
         }
-        let commands = batches.map { batch -> (EncodedCommand, [AppendRequest]) in
+        let stores = storesFirst.map { store -> (EncodedCommand, [AppendRequest]) in
+            let command = Command.uidStore(
+                store.uids, store.change, flags: store.flags, silent: true, unchangedSince: nil)
+            return (encoder.encode(command, tag: connection.nextTag()), [])
+        }
+        let appends = batches.map { batch -> (EncodedCommand, [AppendRequest]) in
             let messages = batch.map { AppendMessage(flags: $0.flags, internalDate: $0.internalDate, size: $0.size) }
             return (encoder.encode(.append(mailbox, messages: messages), tag: connection.nextTag()), batch)
         }
+        let storeCount = stores.count
         let responses = try connection.execute(
-            commands, onEvent: { event in try observe(event) },
+            stores + appends, onEvent: { event in try observe(event) },
             onTagged: onOutcome.map { report in
                 { index, response in
-                    for (offset, outcome) in Self.outcomes(of: response, count: batches[index].count).enumerated() {
-                        report(index * batchSize + offset, outcome)
+                    guard index >= storeCount else { return }
+                    let batch = index - storeCount
+                    for (offset, outcome) in Self.outcomes(of: response, count: batches[batch].count).enumerated() {
+                        report(batch * batchSize + offset, outcome)
                     }
                 }
             })
-        return zip(batches, responses).flatMap { batch, response in Self.outcomes(of: response, count: batch.count) }
+        for response in responses.prefix(storeCount) {
+            try requireOK(response, command: "UID STORE", mailbox: selected?.name)
+        }
+        return zip(batches, responses.dropFirst(storeCount)).flatMap { batch, response in
+            Self.outcomes(of: response, count: batch.count)
+        }
     }
 
     /// One command's outcome for each of its `count` messages.

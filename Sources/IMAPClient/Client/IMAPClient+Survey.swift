@@ -7,7 +7,12 @@ extension IMAPClient {
     ///
     /// Pipelining them is safe: a failed EXAMINE leaves no mailbox selected (RFC 3501 §6.3.1),
     /// so the commands after it fail too and nothing is read from another folder.
-    public func survey(_ mailbox: MailboxName, changedSince: UInt64?) throws -> FolderSurvey {
+    ///
+    /// With `prefetch`, a UID FETCH of those bodies goes in the same flight (see `SurveyPrefetch`);
+    /// `FolderSurvey.prefetched` says whether its answer was taken.
+    public func survey(
+        _ mailbox: MailboxName, changedSince: UInt64?, prefetch: SurveyPrefetch? = nil
+    ) throws -> FolderSurvey {
         let connection = try requireConnection()
         let condStore = capabilities.contains(.condStore)
         let changes = condStore ? changedSince : nil
@@ -20,9 +25,15 @@ extension IMAPClient {
             let fetch = Command.uidFetch(.all, items: ["UID", "FLAGS"], changedSince: changes)
             commands.append((encoder.encode(fetch, tag: connection.nextTag()), []))
         }
+        let changesIndex = changes == nil ? nil : 2
+        if let prefetch {
+            let fetch = Command.uidFetch(prefetch.uids, items: prefetch.items, changedSince: nil)
+            commands.append((encoder.encode(fetch, tag: connection.nextTag()), []))
+        }
         var state = SelectedMailbox(name: mailbox)
         var uids: [UInt32] = []
         let collector = AttributeCollector()
+        let router = SurveyFetchRouter(flags: collector, bodies: prefetch?.sink)
         var assembler = FetchEventAssembler()
         // Nothing runs beside an EXAMINE, so what comes before its answer is about the folder.
         // The SEARCH and the FETCH may run at the same time (Dovecot does), their answers
@@ -38,11 +49,17 @@ extension IMAPClient {
                     } else if case .untagged(.search(let found, _)) = event {
                         uids += found
                         return
-                    } else if try assembler.take(event, into: collector) {
+                    } else if try assembler.take(event, into: router) {
                         return
                     }
                     try observe(event)
-                }, onTagged: { index, _ in if index == 0 { examined = true } })
+                },
+                onTagged: { index, response in
+                    guard index == 0 else { return }
+                    examined = true
+                    router.deliversBodies =
+                        response.status == .ok && prefetch != nil && state.uidValidity == prefetch?.expectedUIDValidity
+                })
         } catch let error as IMAPError where error.scope == .account && error.isTransient {
             connection.close()
             self.connection = nil
@@ -54,7 +71,7 @@ extension IMAPClient {
                 // The server was creating the folder: the plain way waits and tries again.
                 let selected = try select(mailbox, readOnly: true)
                 let uids = selected.exists > 0 ? try uidSearch("ALL") : []
-                return FolderSurvey(selected: selected, uids: uids, changedFlags: nil)
+                return FolderSurvey(selected: selected, uids: uids, changedFlags: nil, prefetched: false)
             }
             throw IMAPError.commandFailed(
                 host: host, command: "EXAMINE", mailbox: mailbox.description, response: responses[0])
@@ -62,8 +79,9 @@ extension IMAPClient {
         state.isReadOnly = true
         selected = state
         try requireOK(responses[1], command: "UID SEARCH", mailbox: mailbox)
-        let changed = changes != nil && responses.count > 2 && responses[2].status == .ok ? collector.messages : nil
-        return FolderSurvey(selected: state, uids: uids, changedFlags: changed)
+        let changed = changesIndex.map { responses[$0].status == .ok } == true ? collector.messages : nil
+        let prefetched = router.deliversBodies
+        return FolderSurvey(selected: state, uids: uids, changedFlags: changed, prefetched: prefetched)
     }
 
     /// Whether a connection is open (not closed by a failure or a logout).

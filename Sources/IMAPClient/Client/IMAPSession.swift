@@ -7,12 +7,14 @@ public protocol IMAPSession: AnyObject, Sendable {
     var capabilities: Set<Capability> { get async }
     func select(_ mailbox: MailboxName, readOnly: Bool) async throws -> SelectedMailbox
     func uidSearch(_ criteria: String) async throws -> [UInt32]
-    /// EXAMINE, UID SEARCH ALL and, with `changedSince`, the flags changed since then.
-    func survey(_ mailbox: MailboxName, changedSince: UInt64?) async throws -> FolderSurvey
+    /// EXAMINE, UID SEARCH ALL and, with `changedSince`, the flags changed since then; with
+    /// `prefetch`, bodies of the generation the caller expects, all in one round trip.
+    func survey(_ mailbox: MailboxName, changedSince: UInt64?, prefetch: SurveyPrefetch?) async throws -> FolderSurvey
     func uidFetch(_ sets: [UIDSet], items: [String], changedSince: UInt64?, into sink: FetchSink) async throws
     func uidFetchAttributes(_ set: UIDSet, items: [String], changedSince: UInt64?) async throws -> [FetchedMessage]
+    /// APPENDs, pipelined, after `storesFirst` (UID STOREs on the selected mailbox) in the same flight.
     func append(
-        _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int,
+        _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int, storesFirst: [FlagStore],
         onBodyBytes: (@Sendable (Int) -> Void)?, onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
     ) async throws -> [AppendOutcome]
     func create(_ mailbox: MailboxName) async throws
@@ -30,6 +32,10 @@ extension IMAPSession {
         try await select(mailbox, readOnly: false)
     }
 
+    public func survey(_ mailbox: MailboxName, changedSince: UInt64?) async throws -> FolderSurvey {
+        try await survey(mailbox, changedSince: changedSince, prefetch: nil)
+    }
+
     public func uidFetch(_ sets: [UIDSet], items: [String], into sink: FetchSink) async throws {
         try await uidFetch(sets, items: items, changedSince: nil, into: sink)
     }
@@ -41,7 +47,17 @@ extension IMAPSession {
     public func append(
         _ requests: [AppendRequest], to mailbox: MailboxName, onBodyBytes: (@Sendable (Int) -> Void)?
     ) async throws -> [AppendOutcome] {
-        try await append(requests, to: mailbox, multiAppendBatchSize: 1, onBodyBytes: onBodyBytes, onOutcome: nil)
+        try await append(
+            requests, to: mailbox, multiAppendBatchSize: 1, storesFirst: [], onBodyBytes: onBodyBytes, onOutcome: nil)
+    }
+
+    public func append(
+        _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int,
+        onBodyBytes: (@Sendable (Int) -> Void)?, onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
+    ) async throws -> [AppendOutcome] {
+        try await append(
+            requests, to: mailbox, multiAppendBatchSize: multiAppendBatchSize, storesFirst: [],
+            onBodyBytes: onBodyBytes, onOutcome: onOutcome)
     }
 
     public func append(

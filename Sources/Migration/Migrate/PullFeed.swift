@@ -7,6 +7,8 @@ import MailStore
 final class PullFeed: @unchecked Sendable {
     private let lock = NSLock()
     private var listed = false
+    /// Folders the pull is about to select; nil until it has planned.
+    private var planned: Int?
     private var finished = false
     private var waitingBytes: [Int64: Int64] = [:]
     private var held: Set<Int64> = []
@@ -15,6 +17,7 @@ final class PullFeed: @unchecked Sendable {
     var events: PullEvents {
         PullEvents(
             foldersListed: { [self] _ in locked { listed = true } },
+            willPull: { [self] count in locked { planned = count } },
             committed: { [self] folderID, _, bytes in locked { waitingBytes[folderID, default: 0] += max(1, bytes) } },
             foldersPulled: { [self] in finish() })
     }
@@ -42,6 +45,17 @@ final class PullFeed: @unchecked Sendable {
 
     /// A folder that failed while uploading is left to the final round, which reports it.
     func exclude(_ folderID: Int64) { locked { _ = excluded.insert(folderID) } }
+
+    /// Waits until the pull has planned its folders; true when it will select any (and so may
+    /// store new mail), false when it selects none or ended first.
+    func waitForPlan() async throws -> Bool {
+        while true {
+            let (count, over): (Int?, Bool) = locked { (planned, finished) }
+            if let count { return count > 0 }
+            if over { return false }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
 
     /// Waits until a folder (of `candidates`, or any) has work or the pull is over; true when
     /// there is work.

@@ -9,6 +9,13 @@ extension PushEngine {
     /// Flags, deletions and anything left are the business of the regular round that follows.
     /// Returns nil when the pull stored nothing (a no-op pass costs no login).
     func follow(_ feed: PullFeed, password: String, context: JobContext) async throws -> PushSummary? {
+        // The workers after the first log in while the pull fetches the first folders; a pull
+        // that stores nothing after all leaves them to be logged out unused.
+        guard try await feed.waitForPlan() else { return nil }
+        let options = self.options, logger = context.logger
+        let warm = (1..<max(1, options.connections)).map { _ in
+            WarmConnection { try await IMAPClient.loggedIn(options.target, password: password, logger: logger) }
+        }
         guard try await feed.waitForWork() else { return nil }
         let started = Date()
         let (target, issues, controlClient, plan) = try await openRound(context: context, password: password)
@@ -23,9 +30,9 @@ extension PushEngine {
                 source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
                 flagUpdates: 0, deleted: 0)
         }
+        workers.warm = warm
         if let warmConnection {
             // The last round starts right after: one of these logins serves it.
-            let logger = context.logger
             workers.keepConnection = { client in
                 guard await client.isConnected, warmConnection.offer(client) else { return false }
                 logger.info("a target connection of the uploads while pulling is kept for the last round")

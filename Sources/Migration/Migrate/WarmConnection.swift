@@ -1,9 +1,10 @@
 import Foundation
 import IMAPClient
 
-/// A target connection opened when a migrate starts, while the pull logs in and plans: the
-/// first push round takes it instead of connecting then. On a far link that is TCP, TLS, login
-/// and ID (about five round trips) off the critical path of every migrate, a no-op one above all.
+/// A login opened ahead of need: the target connection a migrate opens while the pull logs in
+/// and plans (the first push round takes it), or a pull's worker connections opened while it
+/// lists and plans the folders. On a far link that is TCP, TLS, login and ID (about five round
+/// trips) off the critical path.
 final class WarmConnection: @unchecked Sendable {
     /// Older than this, a connection may have met the server's idle logout: a new one is opened.
     static let maximumAge: TimeInterval = 120
@@ -14,6 +15,11 @@ final class WarmConnection: @unchecked Sendable {
 
     init(_ open: @escaping @Sendable () async throws -> IMAPClient) {
         opening = Task { try await open() }
+    }
+
+    deinit {
+        // Whatever nobody took is logged out, also when its owner ended by an error.
+        if let opening { Task { try? await opening.value.logout() } }
     }
 
     /// Keeps a logged-in connection that is free now (the uploads while pulling are over) for

@@ -17,6 +17,9 @@ struct FolderPuller {
     let control: JobControl
     var committed: @Sendable (_ folderID: Int64, _ messages: Int, _ bytes: Int64) -> Void = { _, _, _ in }
     var archive: PassArchiveBuilder?
+    /// UIDNEXT by folder ID, from the STATUS that planned the pass, where it showed the
+    /// generation the store knows: what bounds a prefetch of new bodies.
+    var plannedUIDNext: [Int64: UInt32] = [:]
 
     func pull(_ folder: FolderRecord) async throws -> PullSummary.FolderResult {
         let original = folder
@@ -28,7 +31,21 @@ struct FolderPuller {
         // The flags changed since the last pass come with the EXAMINE when this generation's
         // mod-sequence is known; they are used only if the generation is still the same.
         let knownModSeq = folder.uidValidity == nil ? nil : folder.highestModSeq.map { UInt64(bitPattern: $0) }
-        let survey = try await client.survey(mailbox, changedSince: knownModSeq)
+        var stored = try folder.uidValidity.map { try database.storedUIDs(folderID: folder.id, uidValidity: $0) } ?? [:]
+        let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
+        let prefetch = try prefetchPlan(folder, stored: stored, maildir: maildir)
+        let survey: FolderSurvey
+        do {
+            survey = try await client.survey(mailbox, changedSince: knownModSeq, prefetch: prefetch?.request)
+        } catch {
+            if let prefetch { try settle(prefetch.sink, after: error) }
+            throw error
+        }
+        // The prefetched messages are made durable now: a migrate starts uploading them while
+        // the rest of the folder is worked out.
+        let sink = survey.prefetched ? prefetch?.sink : nil
+        if let sink { try sink.commit() }
+        let prefetchedUIDs = survey.prefetched ? prefetch?.arrived.uids ?? [] : []
         let selected = survey.selected
         guard let uidValidity = selected.uidValidity else {
             throw IMAPError.protocolViolation(
@@ -42,12 +59,14 @@ struct FolderPuller {
             result.uidValidityChanged = true
             folder.highestUID = 0
             folder.highestModSeq = nil
+            stored = try database.storedUIDs(folderID: folder.id, uidValidity: Int64(uidValidity))
+        } else if folder.uidValidity == nil {
+            stored = try database.storedUIDs(folderID: folder.id, uidValidity: Int64(uidValidity))
         }
         folder.uidValidity = Int64(uidValidity)
         if folder != original { try database.saveFolder(folder) }
 
         let sourceUIDs = survey.uids
-        let stored = try database.storedUIDs(folderID: folder.id, uidValidity: Int64(uidValidity))
         let sourceSet = Set(sourceUIDs)
         let newUIDs = sourceUIDs.filter { stored[Int64($0)] == nil }
         progress.update { $0.messagesPlanned += newUIDs.count }
@@ -61,9 +80,12 @@ struct FolderPuller {
         if result.uidValidityChanged { try markOldGenerationGone(folder: folder, uidValidity: uidValidity) }
 
         var fetched = FetchOutcome()
-        if !newUIDs.isEmpty {
+        let remaining = prefetchedUIDs.isEmpty ? newUIDs : newUIDs.filter { !prefetchedUIDs.contains($0) }
+        if !remaining.isEmpty || sink != nil {
             let hasOlder = try result.uidValidityChanged || stored.count < database.messageCount(folderID: folder.id)
-            fetched = try await fetch(newUIDs, folder: folder, uidValidity: uidValidity, hasOlderGenerations: hasOlder)
+            fetched = try await fetch(
+                remaining, folder: folder, maildir: maildir, uidValidity: uidValidity, hasOlderGenerations: hasOlder,
+                into: sink)
             result.newMessages = fetched.stored
         }
         let complete = fetched.issues == 0
@@ -92,35 +114,73 @@ struct FolderPuller {
         var skipped = 0
     }
 
+    /// `uids` into `existing` (the prefetch's sink, holding what came with the survey) or a new sink.
     private func fetch(
-        _ uids: [UInt32], folder: FolderRecord, uidValidity: UInt32, hasOlderGenerations: Bool
+        _ uids: [UInt32], folder: FolderRecord, maildir: MaildirFolder, uidValidity: UInt32,
+        hasOlderGenerations: Bool, into existing: MaildirFetchSink?
     ) async throws -> FetchOutcome {
-        let maildir = MaildirFolder(root: layout.maildir, relativePath: folder.maildirPath)
-        try maildir.create()
-        let sink = try MaildirFetchSink(
-            folder: folder, maildir: maildir, database: database, passID: passID, uidValidity: uidValidity,
-            progress: progress, logger: logger, commitEvery: options.commitEvery, commitBytes: options.commitBytes,
-            hasOlderGenerations: hasOlderGenerations, control: control, committed: committed, archive: archive)
+        let sink =
+            try existing
+            ?? makeSink(folder, maildir: maildir, uidValidity: uidValidity, hasOlderGenerations: hasOlderGenerations)
         let sets = stride(from: 0, to: uids.count, by: options.fetchBatchSize).map {
             UIDSet(uids[$0..<min($0 + options.fetchBatchSize, uids.count)])
         }
         do {
-            try await client.uidFetch(sets, items: IMAPClient.messageItems, into: sink)
+            if !sets.isEmpty { try await client.uidFetch(sets, items: IMAPClient.messageItems, into: sink) }
             try sink.commit()
-        } catch let error as IMAPError {
-            // The link broke: messages that arrived whole are kept, only the one cut short is lost.
-            sink.salvage()
-            for issue in sink.issues { try database.recordIssue(issue) }
-            throw error
         } catch {
-            sink.abandon()
-            // A stop keeps what was committed; the warnings about it must be kept with it.
-            if error is JobStopped { for issue in sink.issues { try database.recordIssue(issue) } }
+            try settle(sink, after: error)
             throw error
         }
         for issue in sink.issues { try database.recordIssue(issue) }
         return FetchOutcome(
             stored: sink.storedCount, bytes: sink.storedBytes, issues: sink.issues.count, skipped: sink.skippedCount)
+    }
+
+    private func makeSink(
+        _ folder: FolderRecord, maildir: MaildirFolder, uidValidity: UInt32, hasOlderGenerations: Bool
+    ) throws -> MaildirFetchSink {
+        try maildir.create()
+        return try MaildirFetchSink(
+            folder: folder, maildir: maildir, database: database, passID: passID, uidValidity: uidValidity,
+            progress: progress, logger: logger, commitEvery: options.commitEvery, commitBytes: options.commitBytes,
+            hasOlderGenerations: hasOlderGenerations, control: control, committed: committed, archive: archive)
+    }
+
+    /// After a failed fetch: a broken link keeps the messages that arrived whole (only the one
+    /// cut short is lost); anything else drops what was not committed.
+    private func settle(_ sink: MaildirFetchSink, after error: Error) throws {
+        if error is IMAPError {
+            sink.salvage()
+            for issue in sink.issues { try database.recordIssue(issue) }
+        } else {
+            sink.abandon()
+            // A stop keeps what was committed; the warnings about it must be kept with it.
+            if error is JobStopped { for issue in sink.issues { try database.recordIssue(issue) } }
+        }
+    }
+
+    /// A delta pass's new messages are those above the highest UID the store has seen, up to
+    /// the UIDNEXT its STATUS showed: their bodies can be asked for with the survey itself, one
+    /// round trip sooner. Only for a known generation (the survey drops them under another)
+    /// and one fetch batch at most, so the rest still goes through `fetch`, where a far link is
+    /// judged for COMPRESS.
+    private func prefetchPlan(
+        _ folder: FolderRecord, stored: [Int64: (id: Int64, present: Bool)], maildir: MaildirFolder
+    ) throws -> (request: SurveyPrefetch, sink: MaildirFetchSink, arrived: ArrivedUIDs)? {
+        guard let validity = folder.uidValidity, let uidNext = plannedUIDNext[folder.id] else { return nil }
+        // Rows committed by a killed run lie above `highestUID`, which is saved when a folder ends.
+        let floor = max(folder.highestUID, stored.keys.max() ?? 0)
+        let last = min(Int64(uidNext) - 1, floor + Int64(options.fetchBatchSize))
+        guard last > floor, last <= Int64(UInt32.max) else { return nil }
+        let hasOlder = try stored.count < database.messageCount(folderID: folder.id)
+        let sink = try makeSink(
+            folder, maildir: maildir, uidValidity: UInt32(validity), hasOlderGenerations: hasOlder)
+        let arrived = ArrivedUIDs(sink)
+        let request = SurveyPrefetch(
+            uids: UIDSet(ranges: [UInt32(floor + 1)...UInt32(last)]), items: IMAPClient.messageItems,
+            expectedUIDValidity: UInt32(validity), sink: arrived)
+        return (request, sink, arrived)
     }
 
     /// Applies source flag changes to stored messages: only the changed ones with CONDSTORE

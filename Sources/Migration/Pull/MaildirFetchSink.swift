@@ -136,6 +136,9 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     func commit() throws {
         guard !pending.isEmpty else { return }
         if keywordsChanged {
+            // The flag refresh may have added keywords since this sink learnt its own: the
+            // file must list every position the database knows.
+            keywords = try database.keywords(folderID: folder.id)
             try maildir.writeKeywords(keywords)
             keywordsChanged = false
         }

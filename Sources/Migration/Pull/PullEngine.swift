@@ -64,6 +64,12 @@ public struct PullEngine: Sendable {
             try await namespacePrefix($0)
         }
         try database.recordSourceNamespacePrefix(prefix)
+        // The other workers' logins go on while the store is reconciled and the folders listed
+        // and planned (at a 50 ms round trip about 0.2 s); those a pass does not use (nothing
+        // to pull, or it failed first) are logged out again.
+        let warm = (1..<max(1, options.connections)).map { _ in
+            WarmConnection { try await connect(logger: logger, password: password) }
+        }
         let resumed = try database.passes().contains { $0.status == .running }
         let pass = try database.openPass()
         let prefixNote = prefix.isEmpty ? "" : ", personal namespace prefix \"\(prefix)\""
@@ -80,7 +86,7 @@ public struct PullEngine: Sendable {
         }
         let goneFolders = try database.markUnseenFoldersGone(passID: pass.id)
         for name in goneFolders { logger.warning("folder \"\(name)\" is gone at the source; its local copy is kept") }
-        let (selectable, unchanged) = await plan(
+        let (selectable, unchanged, plannedUIDNext) = await plan(
             folders.filter { $0.state == .active }, listedStatus: listedStatus, client: controlClient)
         progress.update { $0.foldersTotal = selectable.count }
         events.foldersListed(selectable)
@@ -110,11 +116,13 @@ public struct PullEngine: Sendable {
                 "\(results.count) of \(selectable.count) folders unchanged since their last complete pull (STATUS); not selected"
             )
         }
+        let toPull = selectable.filter { !unchanged.contains($0.id) }
+        events.willPull(toPull.count)
         do {
             results += try await pullFolders(
-                selectable.filter { !unchanged.contains($0.id) }, first: controlClient, database: database,
+                toPull, first: controlClient, database: database,
                 layout: layout, passID: pass.id, password: password, logger: logger,
-                committed: events.committed, archive: builder)
+                committed: events.committed, archive: builder, plannedUIDNext: plannedUIDNext, warm: warm)
         } catch {
             builder?.abandon()
             throw error
@@ -166,7 +174,7 @@ public struct PullEngine: Sendable {
     /// Any failure keeps the LIST order and skips nothing.
     private func plan(
         _ folders: [FolderRecord], listedStatus: [MailboxName: MailboxStatus], client: IMAPClient
-    ) async -> ([FolderRecord], Set<Int64>) {
+    ) async -> ([FolderRecord], Set<Int64>, [Int64: UInt32]) {
         let capabilities = await client.capabilities
         let withModSeq = capabilities.contains(.condStore)
         let names = folders.map { MailboxName(wire: Array($0.wireName)) }
@@ -181,10 +189,14 @@ public struct PullEngine: Sendable {
         {
             statuses = asked
         } else {
-            return (folders, [])
+            return (folders, [], [:])
         }
         var unchanged = Set<Int64>()
+        var uidNext: [Int64: UInt32] = [:]
         for (folder, status) in zip(folders, statuses) {
+            if let validity = status.uidValidity, folder.uidValidity == Int64(validity), let next = status.uidNext {
+                uidNext[folder.id] = next
+            }
             guard withModSeq, let validity = status.uidValidity, folder.uidValidity == Int64(validity),
                 let next = status.uidNext, folder.syncedUIDNext == Int64(next),
                 let messages = status.messages, folder.syncedMessages == Int64(messages),
@@ -207,7 +219,7 @@ public struct PullEngine: Sendable {
                 return a != b ? a > b : lhs.offset < rhs.offset
             }
             .map(\.element.0)
-        return (ordered, unchanged)
+        return (ordered, unchanged, uidNext)
     }
 
     /// What `plan` needs of each folder; SIZE and HIGHESTMODSEQ where the server has them.
@@ -260,7 +272,7 @@ public struct PullEngine: Sendable {
         _ folders: [FolderRecord], first: IMAPClient, database: StateDatabase, layout: StoreLayout,
         passID: Int64, password: String, logger: Logger,
         committed: @escaping @Sendable (Int64, Int, Int64) -> Void,
-        archive: PassArchiveBuilder?
+        archive: PassArchiveBuilder?, plannedUIDNext: [Int64: UInt32], warm: [WarmConnection]
     ) async throws -> [PullSummary.FolderResult] {
         let options = self.options, progress = self.progress, control = self.control
         var workers = FolderWorkers<FolderRecord, PullSummary.FolderResult>(
@@ -271,7 +283,7 @@ public struct PullEngine: Sendable {
                 try await FolderPuller(
                     client: client, database: database, layout: layout, passID: passID,
                     options: options, progress: progress, logger: logger, control: control,
-                    committed: committed, archive: archive
+                    committed: committed, archive: archive, plannedUIDNext: plannedUIDNext
                 ).pull(folder)
             },
             skipped: { folder, error in
@@ -288,6 +300,7 @@ public struct PullEngine: Sendable {
         workers.baseDelay = options.retry.baseDelay
         workers.control = control
         workers.step = .pull
+        workers.warm = warm
         return try await workers.run(folders, first: first).sorted { $0.name < $1.name }
     }
 }

@@ -5,6 +5,8 @@ import MailStore
 public struct PullEvents: Sendable {
     /// Every folder row of the pass exists; nothing is stored yet.
     public var foldersListed: @Sendable ([FolderRecord]) -> Void
+    /// How many folders the pass is about to select (those STATUS showed unchanged are not).
+    public var willPull: @Sendable (_ folders: Int) -> Void
     /// A group commit made `messages` new messages (`bytes` in all) of a folder durable.
     public var committed: @Sendable (_ folderID: Int64, _ messages: Int, _ bytes: Int64) -> Void
     /// Every message of the pass is stored; the archive is about to be sealed.
@@ -12,9 +14,11 @@ public struct PullEvents: Sendable {
 
     public init(
         foldersListed: @escaping @Sendable ([FolderRecord]) -> Void = { _ in },
+        willPull: @escaping @Sendable (Int) -> Void = { _ in },
         committed: @escaping @Sendable (Int64, Int, Int64) -> Void = { _, _, _ in },
         foldersPulled: @escaping @Sendable () -> Void = {}
     ) {
-        self.foldersListed = foldersListed; self.committed = committed; self.foldersPulled = foldersPulled
+        self.foldersListed = foldersListed; self.willPull = willPull; self.committed = committed;
+        self.foldersPulled = foldersPulled
     }
 }

@@ -66,11 +66,16 @@ struct FolderPusher {
         let resent = candidates.filter { $0.upload?.state == .pending && queued.contains($0.message.id!) }
         try oweLateCopySweeps(
             resent.map(\.message), folderID: folder.id, uidValidity: uidValidity, fromUID: selected.uidNext ?? 1)
+        // Flag changes of messages already there go out with the first APPENDs: no round trip
+        // of their own. Messages appended now carry their flags and are not among them.
+        var flags = try planFlags(folder: folder, selected: selected, uidValidity: uidValidity)
         (result.uploaded, result.skipped, result.bytes) = try await upload(
             queue, maildir: maildir, mailbox: mailbox, selected: selected,
-            folderName: folder.name)
+            folderName: folder.name, flags: &flags)
         try await sweepLateCopies(folderID: folder.id, maildir: maildir, folder: targetName, uidValidity: uidValidity)
-        result.flagUpdates = try await synchronizeFlags(folder: folder, selected: selected, uidValidity: uidValidity)
+        if !flags.sent { try await client.uidStores(flags.stores) }
+        try ledger.saveUploads(flags.changed + flags.unchanged)
+        result.flagUpdates = flags.sourceChanges
         if options.propagateDeletes {
             result.deleted = try await propagateDeletes(folder: folder, uidValidity: uidValidity)
         }
@@ -146,7 +151,7 @@ struct FolderPusher {
 
     private func upload(
         _ queue: [MessageRecord], maildir: MaildirFolder, mailbox: MailboxName, selected: SelectedMailbox,
-        folderName: String
+        folderName: String, flags: inout FlagPlan
     ) async throws -> (uploaded: Int, skipped: Int, bytes: Int64) {
         var uploaded = 0, skipped = 0, bytes: Int64 = 0
         var reportedKeywords: Set<String> = []
@@ -198,11 +203,15 @@ struct FolderPusher {
             }
             records = try ledger.markPending(records)
             let confirmed = ConfirmedAppends()
-            func send(_ requests: [AppendRequest], _ confirmed: ConfirmedAppends?) async throws -> [AppendOutcome] {
+            let stores = flags.sent ? [] : flags.stores
+            flags.sent = true
+            func send(
+                _ requests: [AppendRequest], _ confirmed: ConfirmedAppends?, stores: [FlagStore] = []
+            ) async throws -> [AppendOutcome] {
                 var onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
                 if let confirmed { onOutcome = { index, outcome in confirmed.add(index, outcome) } }
                 return try await client.append(
-                    requests, to: mailbox, multiAppendBatchSize: 1,
+                    requests, to: mailbox, multiAppendBatchSize: 1, storesFirst: stores,
                     onBodyBytes: { count in
                         progress.update { $0.bytesDone += Int64(count) }
                         FaultInjection.reach(.midLiteral)
@@ -210,7 +219,7 @@ struct FolderPusher {
             }
             var outcomes: [AppendOutcome]
             do {
-                outcomes = try await send(requests, confirmed)
+                outcomes = try await send(requests, confirmed, stores: stores)
             } catch let error as IMAPError {
                 // The link broke mid-batch: what the server confirmed is recorded now, so a link
                 // cut every few hundred kilobytes still moves the job on; the rest stays pending.
@@ -333,12 +342,23 @@ struct FolderPusher {
         return overQuota
     }
 
+    /// A folder's flag changes for the target: one UID STORE FLAGS per flag set, and the
+    /// upload rows to record once they are sent.
+    struct FlagPlan {
+        var stores: [FlagStore] = []
+        var changed: [UploadRecord] = []
+        /// Flags already right on the target: only the bookkeeping moves forward.
+        var unchanged: [UploadRecord] = []
+        /// Changes made at the source (adopted messages had unknown flags: setting them is not one).
+        var sourceChanges = 0
+        var sent = false
+    }
+
     /// Source flag changes reach the target with UID STORE FLAGS, one command per flag set.
-    private func synchronizeFlags(
+    private func planFlags(
         folder: FolderRecord, selected: SelectedMailbox, uidValidity: UInt32
-    ) async throws -> Int {
+    ) throws -> FlagPlan {
         var groups: [FlagList: [UploadRecord]] = [:]
-        // Flags already right on the target: only the bookkeeping moves forward.
         var unchanged: [UploadRecord] = []
         var adoptedWithUnknownFlags: Set<Int64> = []
         for (message, upload) in try ledger.flagSyncCandidates(targetID: target.id, folderID: folder.id) {
@@ -356,14 +376,13 @@ struct FolderPusher {
         }
         // One STORE per flag set, all in one round trip.
         let ordered = Array(groups)
-        try await client.uidStores(
-            ordered.map { desired, group in
-                FlagStore(UIDSet(group.compactMap { $0.targetUID.map { UInt32($0) } }), .replace, flags: desired.flags)
-            })
         let changed = ordered.flatMap(\.value)
-        try ledger.saveUploads(changed + unchanged)
-        // Adopted messages had unknown flags: setting them is not a source change.
-        return changed.filter { !adoptedWithUnknownFlags.contains($0.messageRowID) }.count
+        return FlagPlan(
+            stores: ordered.map { desired, group in
+                FlagStore(UIDSet(group.compactMap { $0.targetUID.map { UInt32($0) } }), .replace, flags: desired.flags)
+            },
+            changed: changed, unchanged: unchanged,
+            sourceChanges: changed.filter { !adoptedWithUnknownFlags.contains($0.messageRowID) }.count)
     }
 
     private func propagateDeletes(folder: FolderRecord, uidValidity: UInt32) async throws -> Int {

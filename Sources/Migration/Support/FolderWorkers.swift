@@ -27,6 +27,9 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
     /// Offered each worker's connection when it is done; true keeps it open for whoever took it
     /// (`migrate`'s last round), false logs it out.
     var keepConnection: @Sendable (IMAPClient) async -> Bool = { _ in false }
+    /// Logins opened ahead, while the caller was still listing and planning: worker `i` (from
+    /// 1) takes the `i`th instead of connecting then. Those no worker takes are logged out.
+    var warm: [WarmConnection] = []
 
     func run(_ items: [Item], first: IMAPClient) async throws -> [Result] {
         try await run(WorkQueue(items), workers: min(connections, max(1, items.count)), first: first)
@@ -36,11 +39,22 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
     /// `source.finished` when its work is done (or skipped).
     func run(_ source: some WorkSource<Item>, workers: Int, first: IMAPClient) async throws -> [Result] {
         let queue = source
+        for unused in warm.dropFirst(max(0, workers - 1)) {
+            // Not waited for: a login still under way must not hold up the pass.
+            Task { await unused.discard() }
+        }
         return try await withThrowingTaskGroup(of: [Result].self) { group in
             for index in 0..<workers {
                 group.addTask {
                     var budget = RetryBudget(retries: retries, baseDelay: baseDelay, mark: progressMark())
-                    var client = index == 0 ? first : try await reconnect(for: nil, budget: &budget)
+                    var client = first
+                    if index > 0 {
+                        if index <= warm.count, let opened = try await warm[index - 1].take() {
+                            client = opened
+                        } else {
+                            client = try await reconnect(for: nil, budget: &budget)
+                        }
+                    }
                     var interruption = control.stop.whenOverdue { [client] in client.interrupt() }
                     defer { interruption.cancel() }
                     var results: [Result] = []
