@@ -80,8 +80,11 @@ struct AppendFetchTests {
             #expect(flags[2] == [.answered] && flags[3] == [.answered])
             #expect(flags[4] == [.seen] && flags[5] == [.seen])
 
-            // A read-only mailbox refuses the STORE; the APPEND after it still lands and is reported.
-            try await client.select(.inbox, readOnly: true)
+            // With no mailbox selected (a failed SELECT leaves none) the STORE is refused; the
+            // APPEND after it still lands and is reported. (Dovecot answers a STORE in an
+            // EXAMINEd mailbox with OK, so read-only is no way to make it refuse.)
+            _ = try? await client.select(MailboxName("Nowhere"))
+            #expect(await client.selected == nil)
             let reported = ReportedOutcomes()
             do {
                 _ = try await client.append(

@@ -1,4 +1,6 @@
 import Foundation
+import IMAPClient
+import IMAPCore
 import MailArchive
 import MailStore
 import Migration

@@ -28,6 +28,8 @@ extension IMAPClient {
         let command: Command =
             readOnly ? .examine(mailbox, condStore: condStore) : .select(mailbox, condStore: condStore)
         let response = try run(command) { event in state.absorb(event) }
+        // A failed SELECT leaves no mailbox selected (RFC 3501 §6.3.1), whatever was before.
+        if response.status != .ok { selected = nil }
         try requireOK(response, command: command.name, mailbox: mailbox)
         state.isReadOnly = readOnly || response.code == .readOnly
         selected = state
