@@ -31,8 +31,8 @@ extension StateDatabase {
             let rows = try UploadRecord.fetchAll(
                 db,
                 sql: """
-                    SELECT upload.* FROM upload JOIN message ON message.id = upload.messageRowID
-                    WHERE upload.targetID = ? AND message.folderID = ?
+                    SELECT u.* FROM message m CROSS JOIN upload u ON u.messageRowID = m.id AND u.targetID = ?
+                    WHERE m.folderID = ?
                     """, arguments: [targetID, sourceFolderID])
             return Dictionary(rows.map { ($0.messageRowID, $0) }, uniquingKeysWith: { a, _ in a })
         }
@@ -144,8 +144,8 @@ extension StateDatabase {
                 try Int64.fetchAll(
                     db,
                     sql: """
-                        SELECT u.targetUID FROM upload u JOIN message m ON m.id = u.messageRowID
-                        WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'uploaded' AND u.targetUIDValidity = ? AND u.targetUID IS NOT NULL
+                        SELECT u.targetUID FROM message m CROSS JOIN upload u ON u.messageRowID = m.id AND u.targetID = ?
+                        WHERE m.folderID = ? AND u.state = 'uploaded' AND u.targetUIDValidity = ? AND u.targetUID IS NOT NULL
                         """, arguments: [targetID, folderID, uidValidity]
                 ).map { UInt32(truncatingIfNeeded: $0) })
         }
@@ -166,6 +166,10 @@ extension StateDatabase {
         try pairs(sql: "u.state = 'uploaded' AND m.sourceState = 'gone'", targetID: targetID, folderID: folderID)
     }
 
+    /// Queries over one folder's uploads start from the folder's messages (CROSS JOIN fixes the
+    /// order): left to itself SQLite walks the target's every uploaded row by
+    /// `uploadByTargetState` and then drops those of other folders, 15–20 ms a query on 27,000
+    /// messages, on each of a migrate's folder visits.
     private func pairs(
         sql condition: String, targetID: Int64, folderID: Int64
     ) throws -> [(message: MessageRecord, upload: UploadRecord)] {
@@ -173,15 +177,15 @@ extension StateDatabase {
             let uploads = try UploadRecord.fetchAll(
                 db,
                 sql: """
-                    SELECT u.* FROM upload u JOIN message m ON m.id = u.messageRowID
-                    WHERE u.targetID = ? AND m.folderID = ? AND \(condition)
+                    SELECT u.* FROM message m CROSS JOIN upload u ON u.messageRowID = m.id AND u.targetID = ?
+                    WHERE m.folderID = ? AND \(condition)
                     """, arguments: [targetID, folderID])
             guard !uploads.isEmpty else { return [] }
             let messages = try MessageRecord.fetchAll(
                 db,
                 sql: """
-                    SELECT m.* FROM message m JOIN upload u ON m.id = u.messageRowID
-                    WHERE u.targetID = ? AND m.folderID = ? AND \(condition)
+                    SELECT m.* FROM message m CROSS JOIN upload u ON u.messageRowID = m.id AND u.targetID = ?
+                    WHERE m.folderID = ? AND \(condition)
                     """, arguments: [targetID, folderID])
             let byID = Dictionary(messages.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
             return uploads.compactMap { upload in byID[upload.messageRowID].map { ($0, upload) } }
@@ -204,8 +208,8 @@ extension StateDatabase {
             try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT COUNT(*) FROM upload u JOIN message m ON m.id = u.messageRowID
-                    WHERE u.targetID = ? AND m.folderID = ? AND u.state = 'uploaded' AND u.targetUIDValidity = ?
+                    SELECT COUNT(*) FROM message m CROSS JOIN upload u ON u.messageRowID = m.id AND u.targetID = ?
+                    WHERE m.folderID = ? AND u.state = 'uploaded' AND u.targetUIDValidity = ?
                     """, arguments: [targetID, folderID, uidValidity]) ?? 0
         }
     }

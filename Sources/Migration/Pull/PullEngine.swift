@@ -76,14 +76,26 @@ public struct PullEngine: Sendable {
         logger.info(
             "pull pass \(pass.id) (\(pass.kind.rawValue))\(resumed ? ", resuming an interrupted run" : "") from \(endpoint)\(prefixNote)"
         )
-        try StoreReconciler(database: database, layout: layout, logger: logger).reconcile()
-        let (controlClient, (folders, listedStatus)) = try await withReconnects(
-            first: loggedIn, retry: options.retry, logger: logger, step: "listing the source's folders",
-            control: control, jobStep: .pull,
-            connect: { try await connect(logger: logger, password: password) }
-        ) {
-            try await recordFolders($0, database: database, passID: pass.id)
+        // Local work beside the LIST round trip: nothing is fetched before both are done, and
+        // the listing only touches folder rows, the reconciler only messages and files.
+        let reconciling = Task {
+            try StoreReconciler(database: database, layout: layout, logger: logger).reconcile()
         }
+        let listing: (IMAPClient, ([FolderRecord], [MailboxName: MailboxStatus]))
+        do {
+            listing = try await withReconnects(
+                first: loggedIn, retry: options.retry, logger: logger, step: "listing the source's folders",
+                control: control, jobStep: .pull,
+                connect: { try await connect(logger: logger, password: password) }
+            ) {
+                try await recordFolders($0, database: database, passID: pass.id)
+            }
+        } catch {
+            _ = await reconciling.result
+            throw error
+        }
+        try await reconciling.value
+        let (controlClient, (folders, listedStatus)) = listing
         let goneFolders = try database.markUnseenFoldersGone(passID: pass.id)
         for name in goneFolders { logger.warning("folder \"\(name)\" is gone at the source; its local copy is kept") }
         let (selectable, unchanged, plannedUIDNext) = await plan(
