@@ -32,4 +32,41 @@ struct PullFeedClaimTests {
         events.foldersPulled()
         #expect(feed.isFinished)
     }
+
+    @Test(
+        "with nothing waiting, a folder being pulled is claimed ahead, and its uploader waits for its first commit or its end"
+    )
+    func claimsAhead() async throws {
+        let feed = PullFeed()
+        let events = feed.events
+        #expect(feed.claimBeingPulled(among: [1, 2]) == nil, "nothing is being pulled")
+        events.folderStarted(1)
+        events.folderStarted(2)
+        events.committed(3, 1, 100)
+        #expect(feed.claimBeingPulled(among: [1, 2, 3]) == nil, "a commit is waiting: that comes first")
+        #expect(feed.claim(among: [1, 2, 3]) == 3)
+        #expect(feed.claimBeingPulled(among: [1, 2, 3]) == 1, "the first started")
+        #expect(feed.claimBeingPulled(among: [1, 2, 3]) == 2, "1 is held")
+        #expect(feed.claimBeingPulled(among: [1, 2, 3]) == nil, "both held")
+
+        // Folder 1's commit ends the wait, and is taken by it: nobody else claims those bytes.
+        let waiting = Task { try await feed.waitForCommit(1) }
+        try await Task.sleep(for: .milliseconds(30))
+        events.committed(1, 5, 500)
+        try await waiting.value
+        feed.release(1)
+        #expect(feed.claim(among: [1]) == nil, "the commit was taken by the wait")
+
+        // Folder 2 ends without a commit (flag changes only): the wait ends too.
+        let ending = Task { try await feed.waitForCommit(2) }
+        try await Task.sleep(for: .milliseconds(30))
+        events.folderEnded(2)
+        try await ending.value
+        feed.release(2)
+        #expect(feed.claimBeingPulled(among: [1, 2]) == 1, "1 is still being pulled, 2 no longer")
+        events.folderStarted(4)
+        let atTheEnd = Task { try await feed.waitForCommit(4) }
+        events.foldersPulled()
+        try await atTheEnd.value
+    }
 }

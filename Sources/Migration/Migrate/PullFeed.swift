@@ -12,12 +12,17 @@ final class PullFeed: @unchecked Sendable {
     private var finished = false
     private var waitingBytes: [Int64: Int64] = [:]
     private var held: Set<Int64> = []
+    /// Folders a pull worker is on now, in the order they were started.
+    private var pulling: [Int64] = []
     private var excluded: Set<Int64> = []
 
     var events: PullEvents {
         PullEvents(
             foldersListed: { [self] _ in locked { listed = true } },
             willPull: { [self] count in locked { planned = count } },
+            folderStarted: { [self] folderID in locked { if !pulling.contains(folderID) { pulling.append(folderID) } }
+            },
+            folderEnded: { [self] folderID in locked { pulling.removeAll { $0 == folderID } } },
             committed: { [self] folderID, _, bytes in locked { waitingBytes[folderID, default: 0] += max(1, bytes) } },
             foldersPulled: { [self] in finish() })
     }
@@ -38,6 +43,36 @@ final class PullFeed: @unchecked Sendable {
                 waitingBytes[best] = 0
             }
             return best
+        }
+    }
+
+    /// A folder (of `candidates`) that a pull worker is on but that has nothing waiting yet and
+    /// no uploader, now held: the uploader selects it on the target while the pull fetches, and
+    /// then waits for its first commit (`waitForCommit`). Only when nothing is waiting anywhere.
+    func claimBeingPulled(among candidates: Set<Int64>) -> Int64? {
+        locked {
+            guard !waitingBytes.contains(where: { isTakeable($0.key, $0.value, among: candidates) }) else { return nil }
+            let next = pulling.first {
+                candidates.contains($0) && !held.contains($0) && !excluded.contains($0) && (waitingBytes[$0] ?? 0) == 0
+            }
+            if let next { held.insert(next) }
+            return next
+        }
+    }
+
+    /// For a folder claimed while being pulled: waits until a commit of it is waiting (taken
+    /// now), its pull worker is done with it, or the pull is over.
+    func waitForCommit(_ folderID: Int64) async throws {
+        while true {
+            let done: Bool = locked {
+                if (waitingBytes[folderID] ?? 0) > 0 {
+                    waitingBytes[folderID] = 0
+                    return true
+                }
+                return finished || !pulling.contains(folderID)
+            }
+            if done { return }
+            try await Task.sleep(for: .milliseconds(5))
         }
     }
 

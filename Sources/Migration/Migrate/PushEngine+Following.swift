@@ -9,20 +9,21 @@ extension PushEngine {
     /// Flags, deletions and anything left are the business of the regular round that follows.
     /// Returns nil when the pull stored nothing (a no-op pass costs no login).
     func follow(_ feed: PullFeed, password: String, context: JobContext) async throws -> PushSummary? {
-        // The workers after the first log in while the pull fetches the first folders; a pull
-        // that stores nothing after all leaves them to be logged out unused.
+        // Once the pull has planned folders, the round starts: its workers log in and select
+        // the folders being pulled while the pull fetches them, so each first commit goes out
+        // at once. A pull that selects nothing costs no login.
         guard try await feed.waitForPlan() else { return nil }
         let options = self.options, logger = context.logger
         let warm = (1..<max(1, options.connections)).map { _ in
             WarmConnection { try await IMAPClient.loggedIn(options.target, password: password, logger: logger) }
         }
-        guard try await feed.waitForWork() else { return nil }
         let started = Date()
         let (target, issues, controlClient, plan) = try await openRound(context: context, password: password)
         let plans = Dictionary(
             uniqueKeysWithValues: plan.folders.map { ($0.0.id, FolderPlan(folder: $0.0, targetName: $0.1)) })
         var workers = folderWorkers(
-            context: context, target: target, password: password, issues: issues, countsFolder: false
+            context: context, target: target, password: password, issues: issues, countsFolder: false,
+            afterSelect: { plan in if plan.waitsForCommit { try await feed.waitForCommit(plan.folder.id) } }
         ) { plan, _ in
             // Not recorded here: the final round tries the folder again and reports it.
             feed.exclude(plan.folder.id)
@@ -53,12 +54,20 @@ private struct FollowedFolders: WorkSource {
     let feed: PullFeed
     let plans: [Int64: FolderPlan]
 
+    /// A folder with commits waiting; else, rather than idle, one the pull is on, selected on
+    /// the target while the pull fetches so that its first commit goes out at once (a round
+    /// trip per folder saved on a far link).
     func next() async throws -> FolderPlan? {
         let candidates = Set(plans.keys)
-        while try await feed.waitForWork(among: candidates) {
+        while true {
             if let id = feed.claim(among: candidates) { return plans[id] }
+            if let id = feed.claimBeingPulled(among: candidates), var plan = plans[id] {
+                plan.waitsForCommit = true
+                return plan
+            }
+            if feed.isFinished { return feed.claim(among: candidates).flatMap { plans[$0] } }
+            try await Task.sleep(for: .milliseconds(10))
         }
-        return nil
     }
 
     func finished(_ item: FolderPlan) async { feed.release(item.folder.id) }

@@ -134,7 +134,7 @@ public struct PullEngine: Sendable {
             results += try await pullFolders(
                 toPull, first: controlClient, database: database,
                 layout: layout, passID: pass.id, password: password, logger: logger,
-                committed: events.committed, archive: builder, plannedUIDNext: plannedUIDNext, warm: warm)
+                events: events, archive: builder, plannedUIDNext: plannedUIDNext, warm: warm)
         } catch {
             builder?.abandon()
             throw error
@@ -283,8 +283,7 @@ public struct PullEngine: Sendable {
     private func pullFolders(
         _ folders: [FolderRecord], first: IMAPClient, database: StateDatabase, layout: StoreLayout,
         passID: Int64, password: String, logger: Logger,
-        committed: @escaping @Sendable (Int64, Int, Int64) -> Void,
-        archive: PassArchiveBuilder?, plannedUIDNext: [Int64: UInt32], warm: [WarmConnection]
+        events: PullEvents, archive: PassArchiveBuilder?, plannedUIDNext: [Int64: UInt32], warm: [WarmConnection]
     ) async throws -> [PullSummary.FolderResult] {
         let options = self.options, progress = self.progress, control = self.control
         var workers = FolderWorkers<FolderRecord, PullSummary.FolderResult>(
@@ -292,10 +291,12 @@ public struct PullEngine: Sendable {
             connect: { try await connect(logger: logger, password: password) },
             name: { $0.name },
             work: { client, folder in
-                try await FolderPuller(
+                events.folderStarted(folder.id)
+                defer { events.folderEnded(folder.id) }
+                return try await FolderPuller(
                     client: client, database: database, layout: layout, passID: passID,
                     options: options, progress: progress, logger: logger, control: control,
-                    committed: committed, archive: archive, plannedUIDNext: plannedUIDNext
+                    committed: events.committed, archive: archive, plannedUIDNext: plannedUIDNext
                 ).pull(folder)
             },
             skipped: { folder, error in

@@ -16,6 +16,9 @@ struct FolderPusher {
     let control: JobControl
     /// False while following a pull: a folder is then visited several times, counted once later.
     var countsFolder = true
+    /// Awaited between SELECT and reading what to upload (while following a pull: the folder's
+    /// first commit, when it was taken before there was one).
+    var afterSelect: (@Sendable () async throws -> Void)?
 
     var database: StateDatabase { context.database }
     /// The exactly-once bookkeeping, through its protocol (SQLite here, memory in unit tests).
@@ -33,6 +36,7 @@ struct FolderPusher {
         guard let uidValidity = selected.uidValidity else {
             throw IMAPError.protocolViolation(host: host, detail: "no UIDVALIDITY for target folder \(targetName)")
         }
+        try await afterSelect?()
         let recorded = try database.targetFolder(targetID: target.id, sourceFolderID: folder.id)
         var mapping = recorded ?? TargetFolderRecord(targetID: target.id, sourceFolderID: folder.id, name: targetName)
         if let known = mapping.uidValidity, known != Int64(uidValidity) || mapping.name != targetName {

@@ -239,6 +239,7 @@ public struct PushEngine: Sendable {
     /// folder that failed on its own.
     func folderWorkers(
         context: JobContext, target: TargetRecord, password: String, issues: IssueLog, countsFolder: Bool,
+        afterSelect: (@Sendable (FolderPlan) async throws -> Void)? = nil,
         skipped: @escaping @Sendable (FolderPlan, IMAPError) throws -> PushSummary.FolderResult
     )
         -> FolderWorkers<FolderPlan, PushSummary.FolderResult>
@@ -253,6 +254,7 @@ public struct PushEngine: Sendable {
                     client: client, context: context, target: target, options: options, progress: progress,
                     issues: issues, control: control)
                 pusher.countsFolder = countsFolder
+                if let afterSelect { pusher.afterSelect = { try await afterSelect(plan) } }
                 return try await pusher.push(plan.folder, to: plan.targetName)
             },
             skipped: skipped,
@@ -268,6 +270,8 @@ public struct PushEngine: Sendable {
 struct FolderPlan: Sendable {
     let folder: FolderRecord
     let targetName: String
+    /// Taken while the pull was still fetching it: its first commit is waited for after SELECT.
+    var waitsForCommit = false
 }
 
 /// Folder ids an engine has emitted `folder-planned` for.
