@@ -5,9 +5,10 @@ import MailStore
 
 extension PushEngine {
     /// Uploads while a pull is still storing: each connection takes the folder with the most
-    /// newly committed bytes, appends what is there, and lets go of it, until the pull is over.
-    /// Flags, deletions and anything left are the business of the regular round that follows.
-    /// Returns nil when the pull stored nothing (a no-op pass costs no login).
+    /// newly committed bytes (or, with none waiting, one the pull is on, and waits for its first
+    /// commit), appends what is there, and lets go of it, until the pull is over. Flags,
+    /// deletions and anything left are the business of the regular round that follows.
+    /// Returns nil when the pull selects no folder (a no-op pass costs no login).
     func follow(_ feed: PullFeed, password: String, context: JobContext) async throws -> PushSummary? {
         // Once the pull has planned folders, the round starts: its workers log in and select
         // the folders being pulled while the pull fetches them, so each first commit goes out

@@ -44,7 +44,12 @@ struct FolderPuller {
         // The prefetched messages are made durable now: a migrate starts uploading them while
         // the rest of the folder is worked out.
         let sink = survey.prefetched ? prefetch?.sink : nil
-        if let sink { try sink.commit() }
+        if let sink {
+            do { try sink.commit() } catch {
+                try settle(sink, after: error)
+                throw error
+            }
+        }
         let prefetchedUIDs = survey.prefetched ? prefetch?.arrived.uids ?? [] : []
         let selected = survey.selected
         guard let uidValidity = selected.uidValidity else {
