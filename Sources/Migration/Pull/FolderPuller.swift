@@ -64,8 +64,9 @@ struct FolderPuller {
             result.uidValidityChanged = true
             folder.highestUID = 0
             folder.highestModSeq = nil
-            stored = try database.storedUIDs(folderID: folder.id, uidValidity: Int64(uidValidity))
-        } else if folder.uidValidity == nil {
+        }
+        if folder.uidValidity != Int64(uidValidity) {
+            // Read above for the generation the store knew; this one is another (or the first).
             stored = try database.storedUIDs(folderID: folder.id, uidValidity: Int64(uidValidity))
         }
         folder.uidValidity = Int64(uidValidity)
