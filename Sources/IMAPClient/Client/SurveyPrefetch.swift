@@ -20,7 +20,7 @@ public struct SurveyPrefetch: Sendable {
 /// only while its generation holds), one without to the changed flags. Dovecot may run the
 /// two FETCH commands side by side, so their answers can come in any order.
 final class SurveyFetchRouter: FetchSink, @unchecked Sendable {
-    let flags: AttributeCollector
+    private let flags: AttributeCollector
     private let bodies: (any FetchSink)?
     var deliversBodies = false
     private var bodyOpen = false

@@ -88,10 +88,14 @@ struct FolderPuller {
         var fetched = FetchOutcome()
         let remaining = prefetchedUIDs.isEmpty ? newUIDs : newUIDs.filter { !prefetchedUIDs.contains($0) }
         if !remaining.isEmpty || sink != nil {
-            let hasOlder = try result.uidValidityChanged || stored.count < database.messageCount(folderID: folder.id)
-            fetched = try await fetch(
-                remaining, folder: folder, maildir: maildir, uidValidity: uidValidity, hasOlderGenerations: hasOlder,
-                into: sink)
+            // The prefetch's sink holds what came with the survey; else the folder gets its own.
+            let into =
+                try sink
+                ?? makeSink(
+                    folder, maildir: maildir, uidValidity: uidValidity,
+                    hasOlderGenerations: result.uidValidityChanged
+                        || stored.count < database.messageCount(folderID: folder.id))
+            fetched = try await fetch(remaining, into: into)
             result.newMessages = fetched.stored
         }
         let complete = fetched.issues == 0
@@ -120,14 +124,7 @@ struct FolderPuller {
         var skipped = 0
     }
 
-    /// `uids` into `existing` (the prefetch's sink, holding what came with the survey) or a new sink.
-    private func fetch(
-        _ uids: [UInt32], folder: FolderRecord, maildir: MaildirFolder, uidValidity: UInt32,
-        hasOlderGenerations: Bool, into existing: MaildirFetchSink?
-    ) async throws -> FetchOutcome {
-        let sink =
-            try existing
-            ?? makeSink(folder, maildir: maildir, uidValidity: uidValidity, hasOlderGenerations: hasOlderGenerations)
+    private func fetch(_ uids: [UInt32], into sink: MaildirFetchSink) async throws -> FetchOutcome {
         let sets = stride(from: 0, to: uids.count, by: options.fetchBatchSize).map {
             UIDSet(uids[$0..<min($0 + options.fetchBatchSize, uids.count)])
         }
