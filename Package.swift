@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "Batch",
             dependencies: [
-                "Migration", "IMAPClient", "MailStore", "MailArchive", "COpenSSL", "CCurl",
+                "Migration", "IMAPClient", "MailStore", "MailArchive", "Transport", "COpenSSL", "CCurl",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -4,6 +4,7 @@ import Logging
 import MailArchive
 import MailStore
 import Migration
+import Transport
 
 /// Runs a batch's queued jobs, `concurrency` at a time, each through `MigrationJob` (migrate,
 /// then verify against the store), until none is queued or running. Pause and stop requests
@@ -31,6 +32,9 @@ public final class BatchRunner: @unchecked Sendable {
     /// How often the running jobs' progress is written to the store.
     public var progressInterval: Duration = .seconds(1)
     private var log = Logger(label: "mailferry.batch") { _ in SwiftLogNoOpLogHandler() }
+    /// Where the request watcher and the progress reports run, so the jobs' commits, which
+    /// block pool threads, cannot hold up a pause.
+    private let controlThread = DedicatedThread(name: "batch control")
 
     public init(
         store: BatchStore, storeRoot: String, batch: BatchRecord, box: SecretBox, targetServer: IMAPEndpoint,
@@ -41,6 +45,8 @@ public final class BatchRunner: @unchecked Sendable {
         self.targetServer = targetServer; self.concurrency = max(1, concurrency)
         self.connectionsPerJob = max(1, connectionsPerJob); self.pollInterval = pollInterval; self.configure = configure
     }
+
+    deinit { controlThread.stop() }
 
     /// The lock a process running the batch holds (`StoreError.locked` names the holder).
     public static func lock(storeRoot: String, batch: BatchRecord) throws -> StoreLock {
@@ -58,9 +64,9 @@ public final class BatchRunner: @unchecked Sendable {
         let recovered = try await store.recoverInterrupted(batchID: batch.id)
         log.info("batch \(batch.name) run \(batch.runs) to \(batch.targetServer), \(concurrency) at a time")
         if recovered > 0 { log.notice("\(recovered) job(s) left running by a process that died are queued again") }
-        let watcher = Task { [self] in await watchRequests() }
+        let watcher = Task(executorPreference: controlThread) { [self] in await watchRequests() }
         defer { watcher.cancel() }
-        let reporter = Task { [self] in await reportProgress() }
+        let reporter = Task(executorPreference: controlThread) { [self] in await reportProgress() }
         defer { reporter.cancel() }
         var budget = HostConnectionBudget(cap: perHostConnections, perJob: connectionsPerJob)
         try await withThrowingTaskGroup(of: String.self) { group in

@@ -3,6 +3,7 @@ import IMAPClient
 import Logging
 import MailArchive
 import Migration
+import Transport
 
 /// `mailferry worker`: claims jobs of every open batch in the shared PostgreSQL database, up to
 /// `concurrency` at once, each under a lease its heartbeat renews. A worker that dies loses its
@@ -46,6 +47,10 @@ public final class BatchWorker: @unchecked Sendable {
     private var draining = false
     private var runningCount = 0
     private let wake = WakeSignal()
+    /// Where the listener, the heartbeat and the progress reports run: the jobs' commits block
+    /// pool threads (2 on 2 cores) for as long as a disk takes, and a pause must still be heard
+    /// within a second and a lease renewed in time.
+    private let controlThread = DedicatedThread(name: "worker control")
 
     public init(
         store: PostgresBatchStore, settings: Settings, box: SecretBox, log: Logger,
@@ -55,6 +60,8 @@ public final class BatchWorker: @unchecked Sendable {
         self.store = store; self.settings = settings; self.box = box; self.log = log
         self.targetServer = targetServer; self.configure = configure
     }
+
+    deinit { controlThread.stop() }
 
     /// Stops claiming; the running jobs stop at their next commit and are queued again.
     public func drain() {
@@ -80,11 +87,11 @@ public final class BatchWorker: @unchecked Sendable {
         log.info(
             "worker \(settings.name) on \(record.host) (pid \(record.pid)): \(settings.concurrency) job(s) at a time, store \(settings.storeRoot), database \(store.location)"
         )
-        let listener = Task { [self] in await listen() }
+        let listener = Task(executorPreference: controlThread) { [self] in await listen() }
         defer { listener.cancel() }
-        let heartbeat = Task { [self] in await beat() }
+        let heartbeat = Task(executorPreference: controlThread) { [self] in await beat() }
         defer { heartbeat.cancel() }
-        let reporter = Task { [self] in await reportProgress() }
+        let reporter = Task(executorPreference: controlThread) { [self] in await reportProgress() }
         defer { reporter.cancel() }
         await withTaskGroup(of: Void.self) { group in
             while !isDraining {
@@ -211,7 +218,7 @@ public final class BatchWorker: @unchecked Sendable {
         let store = self.store, name = settings.name
         guard
             let requests = try? await withDeadline(
-                settings.databaseDeadline, "reading requests",
+                settings.databaseDeadline, "reading requests", on: controlThread,
                 {
                     try await store.pendingRequests(worker: name)
                 })
@@ -235,7 +242,7 @@ public final class BatchWorker: @unchecked Sendable {
                 // after the snapshot is checked at the next beat.
                 let running = runningControls()
                 let store = self.store, settings = self.settings
-                let held = try await withDeadline(settings.lease, "the heartbeat") {
+                let held = try await withDeadline(settings.lease, "the heartbeat", on: controlThread) {
                     try await store.heartbeat(worker: settings.name, lease: settings.lease)
                 }
                 for (id, control) in running where !held.contains(id) {

@@ -13,15 +13,16 @@ public struct DeadlineExceeded: Error, CustomStringConvertible, Sendable {
 /// SIGTERM and let its leases run out, not wait for a connection forever. The body runs in a
 /// task of its own that is cancelled at the deadline but not waited for: a connection pool that
 /// ignores cancellation (postgres-nio's lease, seen hanging with the database gone) cannot hold
-/// the caller.
+/// the caller. `executor`: where both tasks run (nil: the cooperative pool).
 func withDeadline<T: Sendable>(
-    _ limit: Duration, _ operation: String, _ body: @escaping @Sendable () async throws -> T
+    _ limit: Duration, _ operation: String, on executor: (any TaskExecutor)? = nil,
+    _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let outcome = FirstOutcome<T>()
     return try await withCheckedThrowingContinuation { continuation in
         outcome.attach(continuation)
-        let work = Task { outcome.resolve(await Result(catching: body)) }
-        Task {
+        let work = Task(executorPreference: executor) { outcome.resolve(await Result(catching: body)) }
+        Task(executorPreference: executor) {
             try? await Task.sleep(for: limit)
             work.cancel()
             outcome.resolve(.failure(DeadlineExceeded(operation: operation, seconds: limit.seconds)))

@@ -192,8 +192,8 @@ struct WorkerTests {
         #expect(await worker.waitForStderr("pause asked", timeout: 10), "\(worker.stderr)")
         let heard = Date().timeIntervalSince(asked)
         print("worker-pause: the worker heard the pause \(String(format: "%.2f", heard)) s after it was asked")
-        // The issue's bound is 2 s; a saturated CI machine gets one more.
-        #expect(heard < 3, "heard within seconds, not at the next poll")
+        // The pace holds pool threads in every pull commit; the worker hears on its own thread.
+        #expect(heard < 2, "heard within seconds, not at the next poll")
         #expect(await waitUntil(timeout: 30) { (try? await fixture.states()) == ["paused", "paused"] })
 
         let resume = try await MailferryBinary.run(

@@ -6,7 +6,7 @@ import Logging
 /// blocking socket I/O never stalls Swift's shared cooperative pool.
 public actor IMAPClient {
     public nonisolated let configuration: IMAPClientConfiguration
-    private let thread: ConnectionThread
+    private let thread: DedicatedThread
     var logger: Logger
     var connection: IMAPConnection?
     private var encoder = CommandEncoder()
@@ -37,7 +37,7 @@ public actor IMAPClient {
         self.configuration = configuration
         self.logger = logger
         self.logger[metadataKey: "host"] = .string(configuration.endpoint.host)
-        self.thread = ConnectionThread(name: "imap \(configuration.endpoint.host)")
+        self.thread = DedicatedThread(name: "imap \(configuration.endpoint.host)")
     }
 
     deinit {

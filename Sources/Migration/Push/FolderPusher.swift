@@ -264,7 +264,7 @@ struct FolderPusher {
                 if case .file(let path) = request.body { context.maildirReads.finishedReading(path) }
             }
             FaultInjection.reach(.afterAppend)
-            FaultInjection.pace()
+            await FaultInjection.pace()
             if let overQuota {
                 throw TargetOverQuota(host: host, folder: mailbox.description, serverText: overQuota.text)
             }

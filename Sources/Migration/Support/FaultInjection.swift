@@ -43,9 +43,15 @@ public enum FaultInjection {
         }
     }()
 
-    /// Slows a commit down when the test pace is set; nothing otherwise.
+    /// Slows a pull's commit down when the test pace is set; nothing otherwise. It holds its
+    /// thread, as a slow disk would: the commit runs on the cooperative pool.
     static func pace() {
         if let paceMicroseconds { usleep(paceMicroseconds) }
+    }
+
+    /// Slows an APPEND batch down as a slow server would: waiting, holding no thread.
+    static func pace() async {
+        if let paceMicroseconds { try? await Task.sleep(for: .microseconds(paceMicroseconds)) }
     }
 
     private final class Counter: @unchecked Sendable {

@@ -1,18 +1,24 @@
 import Foundation
 
-/// A serial executor backed by one dedicated OS thread.
+/// An executor backed by one dedicated OS thread.
 ///
 /// Socket reads block. On Swift's cooperative pool (one thread per core) a blocking read stalls
 /// every other task, so each connection's actor runs its jobs here instead: blocking is then
-/// confined to the connection that waits.
-public final class ConnectionThread: SerialExecutor, @unchecked Sendable {
+/// confined to the connection that waits. As a task executor it keeps work that must answer
+/// within seconds (a worker's heartbeat and notifications) off a pool that a migration's
+/// commits can hold.
+public final class DedicatedThread: SerialExecutor, TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var isStopping = false
 
     public init(name: String) {
-        let thread = Thread { [self] in runLoop() }
-        thread.name = name
+        let thread = Thread { [self] in
+            // Named from within: on Linux a name set before start never reaches the OS thread,
+            // which then shows its creator's name in `top -H` and in crash reports.
+            Thread.current.name = name
+            runLoop()
+        }
         // Bodies are streamed in 64 KiB pieces; a small stack is plenty.
         thread.stackSize = 1 << 20
         thread.start()
@@ -28,6 +34,10 @@ public final class ConnectionThread: SerialExecutor, @unchecked Sendable {
 
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
+    }
+
+    public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
+        UnownedTaskExecutor(ordinary: self)
     }
 
     /// Lets the thread finish the jobs it has and exit.
@@ -53,7 +63,9 @@ public final class ConnectionThread: SerialExecutor, @unchecked Sendable {
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
             condition.unlock()
-            for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
+            for job in batch {
+                job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+            }
         }
     }
 }
