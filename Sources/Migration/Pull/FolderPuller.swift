@@ -75,7 +75,9 @@ struct FolderPuller {
         let sourceUIDs = survey.uids
         let sourceSet = Set(sourceUIDs)
         let newUIDs = sourceUIDs.filter { stored[Int64($0)] == nil }
-        progress.update { $0.messagesPlanned += newUIDs.count }
+        // The prefetched ones were planned as they arrived.
+        let remaining = prefetchedUIDs.isEmpty ? newUIDs : newUIDs.filter { !prefetchedUIDs.contains($0) }
+        progress.update { $0.messagesPlanned += remaining.count }
 
         result.flagUpdates = try await refreshFlags(
             folder: folder, stored: stored, sourceSet: sourceSet, selected: selected, uidValidity: uidValidity,
@@ -86,7 +88,6 @@ struct FolderPuller {
         if result.uidValidityChanged { try markOldGenerationGone(folder: folder, uidValidity: uidValidity) }
 
         var fetched = FetchOutcome()
-        let remaining = prefetchedUIDs.isEmpty ? newUIDs : newUIDs.filter { !prefetchedUIDs.contains($0) }
         if !remaining.isEmpty || sink != nil {
             // The prefetch's sink holds what came with the survey; else the folder gets its own.
             let into =
@@ -179,7 +180,7 @@ struct FolderPuller {
         let hasOlder = try stored.count < database.messageCount(folderID: folder.id)
         let sink = try makeSink(
             folder, maildir: maildir, uidValidity: UInt32(validity), hasOlderGenerations: hasOlder)
-        let arrived = ArrivedUIDs(sink)
+        let arrived = ArrivedUIDs(sink, progress: progress)
         let request = SurveyPrefetch(
             uids: UIDSet(ranges: [UInt32(floor + 1)...UInt32(last)]), items: IMAPClient.messageItems,
             expectedUIDValidity: UInt32(validity), sink: arrived)
