@@ -100,7 +100,7 @@ let package = Package(
             name: "mailferry",
             dependencies: [
                 "Migration", "IMAPClient", "IMAPCore", "MailStore", "MailArchive", "DovecotHarness", "MailCorpus",
-                "Batch", "DNSCheck", "Web",
+                "Batch", "DNSCheck", "Web", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
