@@ -12,15 +12,16 @@ public final class DedicatedThread: SerialExecutor, TaskExecutor, @unchecked Sen
     private var jobs: [UnownedJob] = []
     private var isStopping = false
 
-    public init(name: String) {
+    /// `stackSize`: a connection's thread, which streams bodies in 64 KiB pieces, needs 1 MiB;
+    /// the default is the platform's usual 8 MiB for code whose depth is not known here.
+    public init(name: String, stackSize: Int = 8 << 20) {
         let thread = Thread { [self] in
             // Named from within: on Linux a name set before start never reaches the OS thread,
             // which then shows its creator's name in `top -H` and in crash reports.
             Thread.current.name = name
             runLoop()
         }
-        // Bodies are streamed in 64 KiB pieces; a small stack is plenty.
-        thread.stackSize = 1 << 20
+        thread.stackSize = stackSize
         thread.start()
     }
 

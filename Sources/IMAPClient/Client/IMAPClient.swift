@@ -37,7 +37,7 @@ public actor IMAPClient {
         self.configuration = configuration
         self.logger = logger
         self.logger[metadataKey: "host"] = .string(configuration.endpoint.host)
-        self.thread = DedicatedThread(name: "imap \(configuration.endpoint.host)")
+        self.thread = DedicatedThread(name: "imap \(configuration.endpoint.host)", stackSize: 1 << 20)
     }
 
     deinit {
