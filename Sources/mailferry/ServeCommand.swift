@@ -96,12 +96,16 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
             try await app.resumeUnfinished()
-            // Pages are answered on a thread of their own: the batches' commits block the pool's
-            // threads (2 on 2 cores), and a status page waited 0.4-0.8 s behind them. The batches
-            // run in detached tasks, which keep to the pool.
-            try await withTaskExecutorPreference(DedicatedThread(name: "web")) {
-                try await application.runService()
-            }
+            try await Self.runOnWebThread(application)
+        }
+    }
+
+    /// Runs the web application with its pages answered on a thread of their own: the batches'
+    /// commits block the pool's threads (2 on 2 cores), and a status page waited 0.4-0.8 s behind
+    /// them. The batches run in detached tasks, which keep to the pool.
+    static func runOnWebThread(_ application: some ApplicationProtocol) async throws {
+        try await withTaskExecutorPreference(DedicatedThread(name: "web")) {
+            try await application.runService()
         }
     }
 

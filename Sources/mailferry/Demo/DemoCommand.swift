@@ -155,7 +155,7 @@ struct DemoCommand: AsyncParsableCommand {
             as the Source password (the Destination password defaults to it), then Test connections or Submit.
             Ctrl-C stops the web server and both Dovecots. The store is \(store).
             """)
-        try await app.application(host: host, port: port).runService()
+        try await ServeCommand.runOnWebThread(app.application(host: host, port: port))
     }
 
     /// The test corpus, small: nested, Czech and Cyrillic folders, every flag, keywords, a
