@@ -71,6 +71,37 @@ struct PushTests {
             noopLog.contains("not listed again"), "a no-op's only round uses what was listed while the pull ran")
     }
 
+    @Test(
+        "a delta migrate applies flag changes while pulling: with the folder's new messages, and in a folder with no new mail"
+    )
+    func deltaFlagsWhilePulling() async throws {
+        let fixture = try await MigrationFixture.start()
+        defer { fixture.stop() }
+        _ = try await fixture.migrate()
+        let client = try await fixture.source.server.connectedClient()
+        _ = try await client.append(
+            (1...3).map {
+                AppendRequest(bytes: Array("Subject: new \($0)\r\nMessage-ID: <new-\($0)@x>\r\n\r\nnew\r\n".utf8))
+            },
+            to: .inbox)
+        try await client.select(.inbox)
+        let inboxUIDs = try await client.uidSearch("ALL")
+        try await client.uidStore(UIDSet([inboxUIDs[0]]), .add, flags: [.flagged])
+        try await client.select(MailboxName("Sent"))
+        let sentUIDs = try await client.uidSearch("ALL")
+        try await client.uidStore(UIDSet(sentUIDs.prefix(2)), .add, flags: ["$label1"])
+        await client.logout()
+        let delta = try await fixture.migrate()
+        #expect(delta.push.uploaded == 3)
+        #expect(delta.push.flagUpdates == 3)
+        // Before, the INBOX's flag change could miss the visit made at its prefetch's commit, and
+        // Sent (no new mail, so no commit) waited for the last round.
+        #expect(
+            delta.flagUpdatesWhilePulling == 3,
+            "flag updates left to the last round: \(delta.push.flagUpdates - delta.flagUpdatesWhilePulling)")
+        #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
+    }
+
     @Test("with the manifest lost, a new pull + push finds every message on the target and appends none")
     func manifestLost() async throws {
         let fixture = try await MigrationFixture.start()

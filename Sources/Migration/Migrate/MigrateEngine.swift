@@ -27,6 +27,8 @@ public struct MigrateEngine: Sendable {
         public var pushRounds: Int
         /// Messages appended while the pull was still running (before the last round).
         public var uploadedWhilePulling: Int
+        /// Flag changes applied on the target while the pull was still running.
+        public var flagUpdatesWhilePulling = 0
         public var hasFailures: Bool { pull.hasFailures || push.hasFailures }
         public var text: String { pull.text + "\n\n" + push.text }
     }
@@ -60,12 +62,13 @@ public struct MigrateEngine: Sendable {
             return try await pullEngine.run(password: sourcePassword, context: context, events: feed.events)
         }
         var rounds: [PushSummary] = []
-        var uploadedWhilePulling = 0
+        var uploadedWhilePulling = 0, flagUpdatesWhilePulling = 0
         do {
             // Upload each folder's messages as soon as their group commit is durable.
             if let following = try await pushEngine.follow(feed, password: targetPassword, context: context) {
                 rounds.append(following)
                 uploadedWhilePulling = following.uploaded
+                flagUpdatesWhilePulling = following.flagUpdates
             }
         } catch {
             throw await endPull(pulling, control: pullControl, after: error)
@@ -83,7 +86,7 @@ public struct MigrateEngine: Sendable {
         rounds.append(lastRound)
         return Summary(
             pull: pullSummary, push: PushSummary.merging(rounds), pushRounds: rounds.count,
-            uploadedWhilePulling: uploadedWhilePulling)
+            uploadedWhilePulling: uploadedWhilePulling, flagUpdatesWhilePulling: flagUpdatesWhilePulling)
     }
 }
 

@@ -41,51 +41,58 @@ struct FolderPuller {
             if let prefetch { try settle(prefetch.sink, after: error) }
             throw error
         }
-        // The prefetched messages are made durable now: a migrate starts uploading them while
-        // the rest of the folder is worked out.
         let sink = survey.prefetched ? prefetch?.sink : nil
-        if let sink {
-            do { try sink.commit() } catch {
-                try settle(sink, after: error)
-                throw error
-            }
-        }
         let prefetchedUIDs = survey.prefetched ? prefetch?.arrived.uids ?? [] : []
         let selected = survey.selected
-        guard let uidValidity = selected.uidValidity else {
-            throw IMAPError.protocolViolation(
-                host: options.source.endpoint.host, detail: "no UIDVALIDITY for folder \(folder.name)")
-        }
-        if let known = folder.uidValidity, known != Int64(uidValidity) {
-            // UIDs of the old generation are void; messages are re-matched by identity below.
-            logger.warning(
-                "\(folder.name): UIDVALIDITY changed from \(known) to \(uidValidity); matching messages by Message-ID, size and SHA-256"
-            )
-            result.uidValidityChanged = true
-            folder.highestUID = 0
-            folder.highestModSeq = nil
-        }
-        if folder.uidValidity != Int64(uidValidity) {
-            // Read above for the generation the store knew; this one is another (or the first).
-            stored = try database.storedUIDs(folderID: folder.id, uidValidity: Int64(uidValidity))
-        }
-        folder.uidValidity = Int64(uidValidity)
-        if folder != original { try database.saveFolder(folder) }
-
+        let uidValidity: UInt32
         let sourceUIDs = survey.uids
-        let sourceSet = Set(sourceUIDs)
+        do {
+            guard let validity = selected.uidValidity else {
+                throw IMAPError.protocolViolation(
+                    host: options.source.endpoint.host, detail: "no UIDVALIDITY for folder \(folder.name)")
+            }
+            uidValidity = validity
+            if let known = folder.uidValidity, known != Int64(uidValidity) {
+                // UIDs of the old generation are void; messages are re-matched by identity below.
+                logger.warning(
+                    "\(folder.name): UIDVALIDITY changed from \(known) to \(uidValidity); matching messages by Message-ID, size and SHA-256"
+                )
+                result.uidValidityChanged = true
+                folder.highestUID = 0
+                folder.highestModSeq = nil
+            }
+            if folder.uidValidity != Int64(uidValidity) {
+                // Read above for the generation the store knew; this one is another (or the first).
+                stored = try database.storedUIDs(folderID: folder.id, uidValidity: Int64(uidValidity))
+            }
+            folder.uidValidity = Int64(uidValidity)
+            if folder != original { try database.saveFolder(folder) }
+
+            let surveyedFlags = result.uidValidityChanged || selected.highestModSeq == nil ? nil : survey.changedFlags
+            // Flags that still have to be fetched would hold the prefetched messages back by a round trip.
+            if surveyedFlags == nil { try sink?.commit() }
+            let sourceSet = Set(sourceUIDs)
+            result.flagUpdates = try await refreshFlags(
+                folder: folder, stored: stored, sourceSet: sourceSet, selected: selected, uidValidity: uidValidity,
+                surveyed: surveyedFlags)
+            let gone = stored.filter { !sourceSet.contains(UInt32($0.key)) && $0.value.present }.map(\.value.id)
+            try database.markSourceGone(ids: gone, passID: passID)
+            result.goneAtSource = gone.count
+            if result.uidValidityChanged { try markOldGenerationGone(folder: folder, uidValidity: uidValidity) }
+            // The prefetched messages are made durable now, after the flag changes: `migrate`
+            // uploads both in one visit of the target folder while the rest is fetched.
+            let flagsGoWithCommit = surveyedFlags != nil && sink?.hasPending == true
+            try sink?.commit()
+            // Flag changes alone are work for `migrate`'s uploads too, done while pulling.
+            if result.flagUpdates > 0 && !flagsGoWithCommit { committed(folder.id, 0, 0) }
+        } catch {
+            if let sink { try settle(sink, after: error) }
+            throw error
+        }
         let newUIDs = sourceUIDs.filter { stored[Int64($0)] == nil }
         // The prefetched ones were planned as they arrived.
         let remaining = prefetchedUIDs.isEmpty ? newUIDs : newUIDs.filter { !prefetchedUIDs.contains($0) }
         progress.update { $0.messagesPlanned += remaining.count }
-
-        result.flagUpdates = try await refreshFlags(
-            folder: folder, stored: stored, sourceSet: sourceSet, selected: selected, uidValidity: uidValidity,
-            surveyed: result.uidValidityChanged || selected.highestModSeq == nil ? nil : survey.changedFlags)
-        let gone = stored.filter { !sourceSet.contains(UInt32($0.key)) && $0.value.present }.map(\.value.id)
-        try database.markSourceGone(ids: gone, passID: passID)
-        result.goneAtSource = gone.count
-        if result.uidValidityChanged { try markOldGenerationGone(folder: folder, uidValidity: uidValidity) }
 
         var fetched = FetchOutcome()
         if !remaining.isEmpty || sink != nil {

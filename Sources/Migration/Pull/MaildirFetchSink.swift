@@ -34,6 +34,8 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     private let writeBuffer = MessageWriteBuffer()
     private var pending: [Pending] = []
     private var pendingBytes = 0
+    /// Messages that arrived whole and wait for the next commit.
+    var hasPending: Bool { !pending.isEmpty }
     private(set) var storedCount = 0
     private(set) var storedBytes: Int64 = 0
     /// Messages not stored at all (the rest of `issues` are stored with a warning).

@@ -11,7 +11,8 @@ public struct PullEvents: Sendable {
     public var folderStarted: @Sendable (_ folderID: Int64) -> Void
     /// A folder worker is done with this folder: pulled, or skipped for an error of its own.
     public var folderEnded: @Sendable (_ folderID: Int64) -> Void
-    /// A group commit made `messages` new messages (`bytes` in all) of a folder durable.
+    /// A group commit made `messages` new messages (`bytes` in all) of a folder durable; zero
+    /// messages: flag changes of stored ones were recorded, and no commit carries them.
     public var committed: @Sendable (_ folderID: Int64, _ messages: Int, _ bytes: Int64) -> Void
     /// Every message of the pass is stored; the archive is about to be sealed.
     public var foldersPulled: @Sendable () -> Void
