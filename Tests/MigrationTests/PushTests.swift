@@ -2,6 +2,7 @@ import DovecotHarness
 import Foundation
 import IMAPClient
 import IMAPCore
+import Logging
 import MailCorpus
 import MailStore
 import Migration
@@ -99,6 +100,34 @@ struct PushTests {
         #expect(
             delta.flagUpdatesWhilePulling == 3,
             "flag updates left to the last round: \(delta.push.flagUpdates - delta.flagUpdatesWhilePulling)")
+        #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
+    }
+
+    @Test(
+        "each folder's SELECT rides on the last flight of the folder before: flag changes in N folders over one connection take N + 1 round trips, not 2N"
+    )
+    func selectRidesOnLastFlight() async throws {
+        let fixture = try await MigrationFixture.start()
+        defer { fixture.stop() }
+        _ = try await fixture.migrate()
+        let client = try await fixture.source.server.connectedClient()
+        var changed = 0
+        for listing in try await client.list() where !listing.attributes.contains("\\Noselect") {
+            guard
+                let uid = try await client.select(listing.name).exists > 0
+                    ? try await client.uidSearch("ALL").first : nil
+            else { continue }
+            try await client.uidStore(UIDSet([uid]), .add, flags: ["$seenAhead"])
+            changed += 1
+        }
+        await client.logout()
+        #expect(changed >= 4, "the corpus has folders enough to show the saving")
+        let pulled = try await PullEngine(options: fixture.source.options(), console: { _ in SwiftLogNoOpLogHandler() })
+            .run(password: sourcePassword)
+        #expect(pulled.flagUpdates == changed)
+        let pushed = try await fixture.push(connections: 1)
+        #expect(pushed.flagUpdates == changed)
+        #expect(pushed.roundTrips == changed + 1, "one SELECT of its own, then one flight per folder")
         #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
     }
 

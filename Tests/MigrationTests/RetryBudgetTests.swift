@@ -22,7 +22,8 @@ struct RetryBudgetTests {
     ) -> FolderWorkers<Int, Int> {
         FolderWorkers(
             connections: 1, retries: retries, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-            connect: connect, name: { "item \($0)" }, work: work, skipped: { item, _ in -item },
+            connect: connect, name: { "item \($0)" }, work: { client, item, _ in try await work(client, item) },
+            skipped: { item, _ in -item },
             progressMark: progress, baseDelay: 0.001)
     }
 

@@ -61,12 +61,13 @@ final class ScriptedSession: IMAPSession, @unchecked Sendable {
     }
     func append(
         _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int, storesFirst: [FlagStore],
-        onBodyBytes: (@Sendable (Int) -> Void)?, onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
+        thenSelect: MailboxName?, onBodyBytes: (@Sendable (Int) -> Void)?,
+        onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
     ) async throws -> [AppendOutcome] { [] }
     func create(_ mailbox: MailboxName) async throws {}
     func subscribe(_ mailbox: MailboxName) async throws {}
     func uidStore(_ uids: UIDSet, _ change: FlagChange, flags: [Flag], unchangedSince: UInt64?) async throws {}
-    func uidStores(_ stores: [FlagStore]) async throws {}
+    func uidStores(_ stores: [FlagStore], thenSelect: MailboxName?) async throws {}
     func uidExpunge(_ uids: UIDSet) async throws {}
 }
 

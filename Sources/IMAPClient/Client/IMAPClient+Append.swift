@@ -11,9 +11,10 @@ extension IMAPClient {
     /// `storesFirst` are UID STOREs on the selected mailbox sent ahead of the APPENDs in the same
     /// flight, saving a folder's flag changes their own round trip; one the server refuses
     /// fails the call as `UID STORE` once every APPEND has been answered (and reported).
+    /// `thenSelect`: the mailbox to select at the end of the same flight (see `select`).
     public func append(
         _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int = 1,
-        storesFirst: [FlagStore] = [],
+        storesFirst: [FlagStore] = [], thenSelect next: MailboxName? = nil,
         onBodyBytes: (@Sendable (Int) -> Void)? = nil, onOutcome: (@Sendable (Int, AppendOutcome) -> Void)? = nil
     ) throws -> [AppendOutcome] {
         let connection = try requireConnection()
@@ -34,19 +35,25 @@ extension IMAPClient {
             return (encoder.encode(.append(mailbox, messages: messages), tag: connection.nextTag()), batch)
         }
         let storeCount = stores.count
+        let selectedMailbox = selected?.name
+        let ahead = selectAhead(next, after: stores.count + appends.count, on: connection)
         let responses = try connection.execute(
-            stores + appends, onEvent: { event in try observe(event) },
-            onTagged: onOutcome.map { report in
-                { index, response in
-                    guard index >= storeCount else { return }
-                    let batch = index - storeCount
-                    for (offset, outcome) in Self.outcomes(of: response, count: batches[batch].count).enumerated() {
-                        report(batch * batchSize + offset, outcome)
-                    }
+            stores + appends + (ahead.map { [$0.1] } ?? []),
+            onEvent: { event in
+                try observe(event)
+                ahead?.0.observe(event)
+            },
+            onTagged: { index, response in
+                ahead?.0.answered(index)
+                guard let onOutcome, index >= storeCount, index < storeCount + batches.count else { return }
+                let batch = index - storeCount
+                for (offset, outcome) in Self.outcomes(of: response, count: batches[batch].count).enumerated() {
+                    onOutcome(batch * batchSize + offset, outcome)
                 }
             })
+        if let ahead { settle(ahead.0, responses[ahead.0.index]) }
         for response in responses.prefix(storeCount) {
-            try requireOK(response, command: "UID STORE", mailbox: selected?.name)
+            try requireOK(response, command: "UID STORE", mailbox: selectedMailbox)
         }
         return zip(batches, responses.dropFirst(storeCount)).flatMap { batch, response in
             Self.outcomes(of: response, count: batch.count)

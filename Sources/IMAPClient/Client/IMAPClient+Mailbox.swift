@@ -7,8 +7,13 @@ extension IMAPClient {
     /// Dovecot creates `auto = create|subscribe` folders on their first open; when two sessions
     /// open one at once the loser's SELECT fails with NO [ALREADYEXISTS] although the folder now
     /// exists. That answer to a SELECT can only mean this race, so it is tried again.
+    /// A SELECT already sent at the end of the last flight (`thenSelect:`) is not sent again.
     @discardableResult
     public func select(_ mailbox: MailboxName, readOnly: Bool = false) throws -> SelectedMailbox {
+        if !readOnly, let ahead = selectedAhead, ahead.name == mailbox {
+            selectedAhead = nil
+            return ahead
+        }
         var attempt = 1
         while true {
             do {
@@ -60,27 +65,39 @@ extension IMAPClient {
 
     /// Several UID STOREs (one per flag set) sent together: one round trip for all of them.
     /// The first refusal is thrown once every answer is in; the others were applied.
-    public func uidStores(_ stores: [FlagStore]) throws {
-        guard stores.count > 1 else {
+    /// `thenSelect`: the mailbox to select at the end of the same flight (see `select`).
+    public func uidStores(_ stores: [FlagStore], thenSelect next: MailboxName? = nil) throws {
+        guard stores.count > 1 || (next != nil && !stores.isEmpty) else {
             if let store = stores.first { try uidStore(store.uids, store.change, flags: store.flags) }
             return
         }
         let connection = try requireConnection()
-        let commands = stores.map {
+        let mailbox = selected?.name
+        var commands = stores.map {
             (
                 currentEncoder.encode(
                     .uidStore($0.uids, $0.change, flags: $0.flags, silent: true, unchangedSince: nil),
                     tag: connection.nextTag()), [AppendRequest]()
             )
         }
+        let ahead = selectAhead(next, after: commands.count, on: connection)
+        if let ahead { commands.append(ahead.1) }
         let responses: [TaggedResponse]
         do {
-            responses = try connection.execute(commands) { try self.observe($0) }
+            responses = try connection.execute(
+                commands,
+                onEvent: {
+                    try self.observe($0)
+                    ahead?.0.observe($0)
+                }, onTagged: { index, _ in ahead?.0.answered(index) })
         } catch let error as IMAPError where error.scope == .account && error.isTransient {
             dropConnection()
             throw error
         }
-        for response in responses { try requireOK(response, command: "UID STORE", mailbox: selected?.name) }
+        if let ahead { settle(ahead.0, responses[ahead.0.index]) }
+        for response in responses.prefix(stores.count) {
+            try requireOK(response, command: "UID STORE", mailbox: mailbox)
+        }
     }
 }
 

@@ -25,6 +25,9 @@ public actor IMAPClient {
     public private(set) var isEncrypted = false
     public private(set) var greeting: ResponseCondition?
     public internal(set) var selected: SelectedMailbox?
+    /// The answer to a SELECT sent at the end of the last flight (`thenSelect:`), for the next
+    /// `select` of that mailbox; any other command drops it.
+    var selectedAhead: SelectedMailbox?
     /// `[ALERT]` texts the server sent; RFC 3501 says they must reach the user.
     public private(set) var alerts: [String] = []
 
@@ -279,6 +282,7 @@ public actor IMAPClient {
 
     func requireConnection() throws -> IMAPConnection {
         guard let connection else { throw IMAPError.notConnected(host: host) }
+        selectedAhead = nil
         try compressIfSlowLink()
         return connection
     }

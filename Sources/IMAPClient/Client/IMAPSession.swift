@@ -12,15 +12,17 @@ public protocol IMAPSession: AnyObject, Sendable {
     func survey(_ mailbox: MailboxName, changedSince: UInt64?, prefetch: SurveyPrefetch?) async throws -> FolderSurvey
     func uidFetch(_ sets: [UIDSet], items: [String], changedSince: UInt64?, into sink: FetchSink) async throws
     func uidFetchAttributes(_ set: UIDSet, items: [String], changedSince: UInt64?) async throws -> [FetchedMessage]
-    /// APPENDs, pipelined, after `storesFirst` (UID STOREs on the selected mailbox) in the same flight.
+    /// APPENDs, pipelined, after `storesFirst` (UID STOREs on the selected mailbox) in the same
+    /// flight; `thenSelect` is selected at its end, and the next `select` of it costs no round trip.
     func append(
         _ requests: [AppendRequest], to mailbox: MailboxName, multiAppendBatchSize: Int, storesFirst: [FlagStore],
-        onBodyBytes: (@Sendable (Int) -> Void)?, onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
+        thenSelect: MailboxName?, onBodyBytes: (@Sendable (Int) -> Void)?,
+        onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
     ) async throws -> [AppendOutcome]
     func create(_ mailbox: MailboxName) async throws
     func subscribe(_ mailbox: MailboxName) async throws
     func uidStore(_ uids: UIDSet, _ change: FlagChange, flags: [Flag], unchangedSince: UInt64?) async throws
-    func uidStores(_ stores: [FlagStore]) async throws
+    func uidStores(_ stores: [FlagStore], thenSelect: MailboxName?) async throws
     func uidExpunge(_ uids: UIDSet) async throws
 }
 
@@ -48,7 +50,8 @@ extension IMAPSession {
         _ requests: [AppendRequest], to mailbox: MailboxName, onBodyBytes: (@Sendable (Int) -> Void)?
     ) async throws -> [AppendOutcome] {
         try await append(
-            requests, to: mailbox, multiAppendBatchSize: 1, storesFirst: [], onBodyBytes: onBodyBytes, onOutcome: nil)
+            requests, to: mailbox, multiAppendBatchSize: 1, storesFirst: [], thenSelect: nil, onBodyBytes: onBodyBytes,
+            onOutcome: nil)
     }
 
     public func append(
@@ -56,7 +59,7 @@ extension IMAPSession {
         onBodyBytes: (@Sendable (Int) -> Void)?, onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
     ) async throws -> [AppendOutcome] {
         try await append(
-            requests, to: mailbox, multiAppendBatchSize: multiAppendBatchSize, storesFirst: [],
+            requests, to: mailbox, multiAppendBatchSize: multiAppendBatchSize, storesFirst: [], thenSelect: nil,
             onBodyBytes: onBodyBytes, onOutcome: onOutcome)
     }
 
@@ -70,5 +73,9 @@ extension IMAPSession {
 
     public func uidStore(_ uids: UIDSet, _ change: FlagChange, flags: [Flag]) async throws {
         try await uidStore(uids, change, flags: flags, unchangedSince: nil)
+    }
+
+    public func uidStores(_ stores: [FlagStore]) async throws {
+        try await uidStores(stores, thenSelect: nil)
     }
 }

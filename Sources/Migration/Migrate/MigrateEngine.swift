@@ -113,6 +113,7 @@ extension PushSummary {
         merged.flagUpdates = rounds.reduce(0) { $0 + $1.flagUpdates }
         merged.bytes = rounds.reduce(0) { $0 + $1.bytes }
         merged.seconds = rounds.reduce(0) { $0 + $1.seconds }
+        merged.roundTrips = rounds.reduce(0) { $0 + $1.roundTrips }
         merged.issues = rounds.flatMap(\.issues)
         var byFolder: [String: FolderResult] = [:]
         for folder in rounds.flatMap(\.folders) {

@@ -43,9 +43,11 @@ extension PushEngine {
         }
         let results = try await workers.run(
             FollowedFolders(feed: feed, plans: plans), workers: options.connections, first: controlClient)
-        let summary = self.summary(results, excluded: plan.excluded, issues: issues, started: started, context: context)
+        var summary = self.summary(results, excluded: plan.excluded, issues: issues, started: started, context: context)
+        summary.roundTrips = workers.roundTrips.total
         context.logger.info(
-            "uploaded while pulling: \(summary.uploaded) messages in \(String(format: "%.2f", summary.seconds)) s")
+            "uploaded while pulling: \(summary.uploaded) messages in \(String(format: "%.2f", summary.seconds)) s; \(summary.roundTrips) round trips to the target"
+        )
         return summary
     }
 }
@@ -59,17 +61,23 @@ private struct FollowedFolders: WorkSource {
     /// the target while the pull fetches so that its first commit goes out at once (a round
     /// trip per folder saved on a far link).
     func next() async throws -> FolderPlan? {
-        let candidates = Set(plans.keys)
         while true {
-            if let id = feed.claim(among: candidates) { return plans[id] }
-            if let id = feed.claimBeingPulled(among: candidates), var plan = plans[id] {
-                plan.waitsForCommit = true
-                return plan
-            }
+            if let plan = nextIfReady() { return plan }
             if feed.isFinished { return feed.claim(among: candidates).flatMap { plans[$0] } }
             try await Task.sleep(for: .milliseconds(10))
         }
     }
+
+    func nextIfReady() -> FolderPlan? {
+        if let id = feed.claim(among: candidates) { return plans[id] }
+        if let id = feed.claimBeingPulled(among: candidates), var plan = plans[id] {
+            plan.waitsForCommit = true
+            return plan
+        }
+        return nil
+    }
+
+    private var candidates: Set<Int64> { Set(plans.keys) }
 
     func finished(_ item: FolderPlan) async { feed.release(item.folder.id) }
 }

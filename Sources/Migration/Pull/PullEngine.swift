@@ -290,7 +290,7 @@ public struct PullEngine: Sendable {
             connections: options.connections, retries: options.retry.attempts, logger: logger,
             connect: { try await connect(logger: logger, password: password) },
             name: { $0.name },
-            work: { client, folder in
+            work: { client, folder, _ in
                 events.folderStarted(folder.id)
                 defer { events.folderEnded(folder.id) }
                 return try await FolderPuller(

@@ -19,6 +19,9 @@ struct FolderPusher {
     /// Awaited between SELECT and reading what to upload (while following a pull: the folder's
     /// first commit, when it was taken before there was one).
     var afterSelect: (@Sendable () async throws -> Void)?
+    /// The target folder this connection visits next, claimed now (nil when none is ready): it
+    /// is selected at the end of this visit's last flight.
+    var nextTarget: (@Sendable () async -> String?)?
 
     var database: StateDatabase { context.database }
     /// The exactly-once bookkeeping, through its protocol (SQLite here, memory in unit tests).
@@ -70,14 +73,24 @@ struct FolderPusher {
         let resent = candidates.filter { $0.upload?.state == .pending && queued.contains($0.message.id!) }
         try oweLateCopySweeps(
             resent.map(\.message), folderID: folder.id, uidValidity: uidValidity, fromUID: selected.uidNext ?? 1)
+        // Nothing after the uploads and flag changes needs this folder selected: the next
+        // folder's SELECT can ride on their last flight.
+        let selectsNextLast =
+            try !options.propagateDeletes && !database.owesLateCopySweep(targetID: target.id, folderID: folder.id)
+        let selectNext: @Sendable () async -> MailboxName? = { [nextTarget] in
+            guard selectsNextLast, let next = await nextTarget?() else { return nil }
+            return MailboxName(next)
+        }
         // Flag changes of messages already there go out with the first APPENDs: no round trip
         // of their own. Messages appended now carry their flags and are not among them.
         var flags = try planFlags(folder: folder, selected: selected, uidValidity: uidValidity)
         (result.uploaded, result.skipped, result.bytes) = try await upload(
             queue, maildir: maildir, mailbox: mailbox, selected: selected,
-            folderName: folder.name, flags: &flags)
+            folderName: folder.name, flags: &flags, selectNext: selectNext)
         try await sweepLateCopies(folderID: folder.id, maildir: maildir, folder: targetName, uidValidity: uidValidity)
-        if !flags.sent { try await client.uidStores(flags.stores) }
+        if !flags.sent && !flags.stores.isEmpty {
+            try await client.uidStores(flags.stores, thenSelect: await selectNext())
+        }
         try ledger.saveUploads(flags.changed + flags.unchanged)
         result.flagUpdates = flags.sourceChanges
         if options.propagateDeletes {
@@ -155,7 +168,7 @@ struct FolderPusher {
 
     private func upload(
         _ queue: [MessageRecord], maildir: MaildirFolder, mailbox: MailboxName, selected: SelectedMailbox,
-        folderName: String, flags: inout FlagPlan
+        folderName: String, flags: inout FlagPlan, selectNext: @Sendable () async -> MailboxName?
     ) async throws -> (uploaded: Int, skipped: Int, bytes: Int64) {
         var uploaded = 0, skipped = 0, bytes: Int64 = 0
         var reportedKeywords: Set<String> = []
@@ -209,13 +222,15 @@ struct FolderPusher {
             let confirmed = ConfirmedAppends()
             let stores = flags.sent ? [] : flags.stores
             flags.sent = true
+            let next = start + options.batchSize >= queue.count ? await selectNext() : nil
             func send(
-                _ requests: [AppendRequest], _ confirmed: ConfirmedAppends?, stores: [FlagStore] = []
+                _ requests: [AppendRequest], _ confirmed: ConfirmedAppends?, stores: [FlagStore] = [],
+                thenSelect next: MailboxName? = nil
             ) async throws -> [AppendOutcome] {
                 var onOutcome: (@Sendable (Int, AppendOutcome) -> Void)?
                 if let confirmed { onOutcome = { index, outcome in confirmed.add(index, outcome) } }
                 return try await client.append(
-                    requests, to: mailbox, multiAppendBatchSize: 1, storesFirst: stores,
+                    requests, to: mailbox, multiAppendBatchSize: 1, storesFirst: stores, thenSelect: next,
                     onBodyBytes: { count in
                         progress.update { $0.bytesDone += Int64(count) }
                         FaultInjection.reach(.midLiteral)
@@ -223,7 +238,7 @@ struct FolderPusher {
             }
             var outcomes: [AppendOutcome]
             do {
-                outcomes = try await send(requests, confirmed, stores: stores)
+                outcomes = try await send(requests, confirmed, stores: stores, thenSelect: next)
             } catch let error as IMAPError {
                 // The link broke mid-batch: what the server confirmed is recorded now, so a link
                 // cut every few hundred kilobytes still moves the job on; the rest stays pending.

@@ -45,14 +45,13 @@ public struct PushEngine: Sendable {
         for folder in idle {
             control.events.emit(.push, .folderFinished(.init(folder: folder.source, unchanged: true)))
         }
-        let results =
-            try await pushFolders(
-                work, first: controlClient, context: context, target: target, password: password,
-                issues: issues) + idle
-        let summary = self.summary(
-            results + plan.failed, excluded: plan.excluded, issues: issues, started: started, context: context)
+        let (pushed, roundTrips) = try await pushFolders(
+            work, first: controlClient, context: context, target: target, password: password, issues: issues)
+        var summary = self.summary(
+            pushed + idle + plan.failed, excluded: plan.excluded, issues: issues, started: started, context: context)
+        summary.roundTrips = roundTrips
         context.logger.info(
-            "push done: \(summary.uploaded) uploaded, \(summary.adopted) already there, \(summary.skipped) skipped, \(summary.flagUpdates) flag updates"
+            "push done: \(summary.uploaded) uploaded, \(summary.adopted) already there, \(summary.skipped) skipped, \(summary.flagUpdates) flag updates; \(roundTrips) round trips to the target"
         )
         return summary
     }
@@ -217,7 +216,7 @@ public struct PushEngine: Sendable {
     private func pushFolders(
         _ folders: [(FolderRecord, String)], first: IMAPClient, context: JobContext, target: TargetRecord,
         password: String, issues: IssueLog
-    ) async throws -> [PushSummary.FolderResult] {
+    ) async throws -> (results: [PushSummary.FolderResult], roundTrips: Int) {
         let progress = self.progress, events = control.events
         let workers = folderWorkers(
             context: context, target: target, password: password, issues: issues, countsFolder: true
@@ -232,7 +231,8 @@ public struct PushEngine: Sendable {
                 source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
                 flagUpdates: 0, deleted: 0, error: reason)
         }
-        return try await workers.run(folders.map { FolderPlan(folder: $0.0, targetName: $0.1) }, first: first)
+        let results = try await workers.run(folders.map { FolderPlan(folder: $0.0, targetName: $0.1) }, first: first)
+        return (results, workers.roundTrips.total)
     }
 
     /// Workers that push folders over up to `options.connections` logins; `skipped` handles a
@@ -249,11 +249,12 @@ public struct PushEngine: Sendable {
             connections: options.connections, retries: options.retry.attempts, logger: logger,
             connect: { try await connect(logger, password: password) },
             name: { $0.folder.name },
-            work: { client, plan in
+            work: { client, plan, claim in
                 var pusher = FolderPusher(
                     client: client, context: context, target: target, options: options, progress: progress,
                     issues: issues, control: control)
                 pusher.countsFolder = countsFolder
+                pusher.nextTarget = { await claim.claim()?.targetName }
                 if let afterSelect { pusher.afterSelect = { try await afterSelect(plan) } }
                 return try await pusher.push(plan.folder, to: plan.targetName)
             },

@@ -1,6 +1,7 @@
 import Foundation
 import IMAPClient
 import Logging
+import Synchronization
 
 /// Runs folder jobs over up to `connections` logins at once, each worker on its own client.
 /// A dropped link or timeout is retried on a new connection with exponential back-off and
@@ -14,7 +15,8 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
     let logger: Logger
     let connect: @Sendable () async throws -> IMAPClient
     let name: @Sendable (Item) -> String
-    let work: @Sendable (IMAPClient, Item) async throws -> Result
+    /// The work on one item; it may claim the worker's next item early (`NextItemClaim`).
+    let work: @Sendable (IMAPClient, Item, NextItemClaim<Item>) async throws -> Result
     let skipped: @Sendable (Item, IMAPError) throws -> Result
     /// Grows whenever mail moves (messages and bytes done); failures after growth start a fresh budget.
     var progressMark: @Sendable () -> Int64 = { 0 }
@@ -30,6 +32,8 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
     /// Logins opened ahead, while the caller was still listing and planning: worker `i` (from
     /// 1) takes the `i`th instead of connecting then. Those no worker takes are logged out.
     var warm: [WarmConnection] = []
+    /// Counts the round trips the workers' connections wait for while on their items.
+    var roundTrips = RoundTripTally()
 
     func run(_ items: [Item], first: IMAPClient) async throws -> [Result] {
         try await run(WorkQueue(items), workers: min(connections, max(1, items.count)), first: first)
@@ -57,11 +61,13 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
                     }
                     var interruption = control.stop.whenOverdue { [client] in client.interrupt() }
                     defer { interruption.cancel() }
+                    var tripsBefore = await client.roundTrips
                     var results: [Result] = []
-                    while let item = try await nextItem(queue) {
+                    let claim = NextItemClaim(source: queue)
+                    while let item = try await nextItem(queue, claimed: claim) {
                         while true {
                             do {
-                                results.append(try await work(client, item))
+                                results.append(try await work(client, item, claim))
                                 break
                             } catch let error as IMAPError {
                                 // A link that failed because a stop interrupted it is the stop, not a fault.
@@ -76,7 +82,9 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
                                             folder: name(item), error: error.description, delay: delay,
                                             attempt: budget.attempt, of: retries))
                                     try await control.stop.sleep(seconds: delay)
+                                    roundTrips.add(max(0, await client.roundTrips - tripsBefore))
                                     client = try await reconnect(for: item, budget: &budget)
+                                    tripsBefore = await client.roundTrips
                                     interruption.cancel()
                                     interruption = control.stop.whenOverdue { [client] in client.interrupt() }
                                     continue
@@ -99,6 +107,7 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
                         }
                         await queue.finished(item)
                     }
+                    roundTrips.add(max(0, await client.roundTrips - tripsBefore))
                     if await !keepConnection(client) { await client.logout() }
                     return results
                 }
@@ -109,8 +118,9 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
         }
     }
 
-    private func nextItem(_ queue: some WorkSource<Item>) async throws -> Item? {
+    private func nextItem(_ queue: some WorkSource<Item>, claimed: NextItemClaim<Item>) async throws -> Item? {
         try control.stop.check()
+        if let item = claimed.take() { return item }
         return try await queue.next()
     }
 
@@ -139,6 +149,13 @@ struct FolderWorkers<Item: Sendable, Result: Sendable>: Sendable {
             }
         }
     }
+}
+
+/// Round trips added up over several connections.
+final class RoundTripTally: Sendable {
+    private let count = Mutex(0)
+    func add(_ trips: Int) { count.withLock { $0 += trips } }
+    var total: Int { count.withLock { $0 } }
 }
 
 /// Attempts left since the last progress, and the back-off before the next one.
@@ -172,6 +189,8 @@ struct RetryBudget {
 protocol WorkSource<Item>: Sendable {
     associatedtype Item: Sendable
     func next() async throws -> Item?
+    /// An item if one can be had without waiting, else nil (more may still come).
+    func nextIfReady() async -> Item?
     func finished(_ item: Item) async
 }
 
@@ -180,5 +199,29 @@ actor WorkQueue<Item: Sendable>: WorkSource {
     private var items: [Item]
     init(_ items: [Item]) { self.items = items.reversed() }
     func next() -> Item? { items.popLast() }
+    func nextIfReady() -> Item? { items.popLast() }
     func finished(_ item: Item) {}
+}
+
+/// One worker's next item, claimed while the worker is still on its current one: a push then
+/// selects the next folder in its current folder's last flight, a round trip saved per folder
+/// on a far link. The worker takes the claimed item before asking its source again.
+final class NextItemClaim<Item: Sendable>: @unchecked Sendable {
+    private let source: any WorkSource<Item>
+    /// Touched only by the worker's own task, one step after another.
+    private var claimed: Item?
+
+    init(source: any WorkSource<Item>) { self.source = source }
+
+    /// The next item, claimed now if one is ready (the same one when asked again); nil when
+    /// none is ready, and the worker then waits for one as usual.
+    func claim() async -> Item? {
+        if claimed == nil { claimed = await source.nextIfReady() }
+        return claimed
+    }
+
+    func take() -> Item? {
+        defer { claimed = nil }
+        return claimed
+    }
 }
