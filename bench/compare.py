@@ -12,8 +12,9 @@ account per tool). This script, given that server's state file:
 Every run is wrapped in `/usr/bin/time -v` (wall, user+sys CPU, peak RSS); the CPU the two
 Dovecot servers spent meanwhile is read from /proc ("srv CPU s"). Each run is followed by the
 independent check in imapcheck.py (source vs that tool's account). Prints a table and writes JSON.
-The tools run one after another on a machine that should otherwise be idle: the load average
-before each run is recorded, and a warning is printed when it exceeds the core count.
+The tools run one after another on a machine that should otherwise be idle: each run waits (up
+to --settle seconds) for the machine to fall idle, the load average before it is recorded, and a
+warning is printed when it exceeds the core count.
 """
 import argparse
 import json
@@ -369,6 +370,8 @@ def main():
     p.add_argument("--delay", type=float, default=0,
                    help="also run " + ", ".join(DELAY_TOOLS) + " through bench/delay-proxy.py adding this many ms each way")
     p.add_argument("--rate", type=float, help="with --delay: cap each server's link at this many Mbit/s each way")
+    p.add_argument("--settle", type=float, default=180,
+                   help="before each run, wait up to this many seconds for the machine to be idle")
     p.add_argument("--delay-tools", default=",".join(DELAY_TOOLS), help="the tools run again under --delay")
     a = p.parse_args()
     # compare.sh stops us with SIGTERM: unwind (SystemExit), which stops a running tool too.
@@ -391,6 +394,31 @@ def main():
             proxy.wait()
 
 
+def busy_fraction(seconds=1.0):
+    """The share of all cores' time spent busy over the next `seconds`, from /proc/stat."""
+    def sample():
+        fields = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_for_quiet(limit):
+    """Waits (at most `limit` s) until the machine has been at least 90 % idle for 3 s in a row:
+    right after seeding, the servers keep indexing for a minute or more, and a run started then
+    measures them as much as the tool."""
+    started, quiet = time.monotonic(), 0
+    while quiet < 3 and time.monotonic() - started < limit:
+        quiet = quiet + 1 if busy_fraction() < 0.10 else 0
+    waited = time.monotonic() - started
+    if quiet < 3:
+        log(f"warning: the machine was still busy after {waited:.0f} s of waiting")
+    elif waited > 5:
+        log(f"waited {waited:.0f} s for the machine to fall idle")
+
+
 def run_all(a, state, proxy_ports, delay_tag):
     bench = Bench(state, a.work, a.bin, a.connections, a.timeout, a.imapsync, proxy_ports, delay_tag)
     tools = [t for t in a.tools.split(",") if t and t in bench.commands]
@@ -403,6 +431,7 @@ def run_all(a, state, proxy_ports, delay_tag):
     results = []
 
     def one(tool, pass_name, source):
+        wait_for_quiet(a.settle)
         if os.getloadavg()[0] > os.cpu_count():
             log(f"warning: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
                 "other work on this machine skews the timings")

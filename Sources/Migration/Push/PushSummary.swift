@@ -23,8 +23,9 @@ public struct PushSummary: Codable, Sendable {
     public var skipped: Int
     public var flagUpdates: Int
     public var seconds: Double
-    /// Round trips the folder visits waited for on the target, over every connection (logins
-    /// and the folder plan not counted): on a far link, each costs the link's round-trip time.
+    /// Round trips the folder visits waited for on the target, over every connection (logins,
+    /// the folder plan and a connection that dropped not counted): on a far link, each costs
+    /// the link's round-trip time.
     public var roundTrips = 0
     public var issues: [PullSummary.Issue]
     public var logFile: String
