@@ -11,12 +11,19 @@ LOGOUT) and misbehaves where its mode says:
   bad-utf7         LIST names folders in broken modified UTF-7 ("&Jjo!", "&-&", "&AGE")
   bye-mid-literal  UID FETCH declares a 5 GB body, sends 200 KB, then "* BYE" inside it, and hangs up
   escapes          terminal escape sequences in the greeting, folder names, and NO texts
+  hold-first-login the first LOGIN is answered only once 4 connections are open (NO after 5 s),
+                   and a LOGIN on another connection before that answer is refused: a client
+                   must open its other connections early but log them in only after the first
 
 Usage: hostile-imap.py MODE
 """
 import socket, sys, threading
 
 MODE = sys.argv[1]
+# hold-first-login: connections opened so far, and whether the first LOGIN was taken / answered.
+opened = threading.Semaphore(0)
+first_login = {"taken": False, "answered": threading.Event()}
+first_login_lock = threading.Lock()
 ESC = "\x1b]0;owned\x07\x1b[2J\x1b[31m"
 
 
@@ -51,6 +58,7 @@ def serve(connection):
             line = head + b"\x00" + stream.readline()
         return line, literals
 
+    opened.release()
     greeting = "hostile ready" + (ESC if MODE == "escapes" else "")
     send("* OK [CAPABILITY IMAP4rev1 LITERAL+ ID NAMESPACE] " + greeting + "\r\n")
     while True:
@@ -62,6 +70,21 @@ def serve(connection):
         verb = parts[1].upper() if len(parts) > 1 else ""
         if verb == "CAPABILITY":
             send("* CAPABILITY IMAP4rev1 LITERAL+ ID NAMESPACE\r\n" + tag + " OK done\r\n")
+        elif verb == "LOGIN" and MODE == "hold-first-login":
+            with first_login_lock:
+                first = not first_login["taken"]
+                first_login["taken"] = True
+            if first:
+                others = sum(opened.acquire(timeout=5) for _ in range(4))
+                if others < 4:
+                    send(tag + " NO [AUTHENTICATIONFAILED] the other connections were not opened beside this login\r\n")
+                    continue
+                first_login["answered"].set()
+                send(tag + " OK logged in\r\n")
+            elif not first_login["answered"].is_set():
+                send(tag + " NO [AUTHENTICATIONFAILED] logged in before the first login was answered\r\n")
+            else:
+                send(tag + " OK logged in\r\n")
         elif verb == "LOGIN":
             send(tag + " OK logged in\r\n")
         elif verb == "ID":

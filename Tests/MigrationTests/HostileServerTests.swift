@@ -53,4 +53,24 @@ struct HostileServerTests {
         let leftovers = fileTree(directory.file("store")).filter { $0.contains("/tmp/") }
         #expect(leftovers.isEmpty, "unfinished message files left: \(leftovers)")
     }
+
+    @Test(
+        "the pull's other connections are opened while the first logs in, and log in only after it: the fake answers the first LOGIN once all 4 are open, and refuses any LOGIN before that answer"
+    )
+    func otherConnectionsOpenBesideTheFirstLogin() async throws {
+        let server = try await HelperServer.start("hostile-imap.py", ["hold-first-login"])
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        let outcome = try await ProcessRunner.runDetached(
+            MailferryBinary.path,
+            [
+                "pull", "--source", "imap://u@127.0.0.1:\(server.port)", "--allow-plaintext", "--store",
+                directory.file("store"), "--job", "u", "--connections", "4", "--retries", "1", "--retry-delay",
+                "0.05", "--timeout", "10", "--progress", "none",
+            ],
+            environment: ProcessInfo.processInfo.environment.merging(["MAILFERRY_SOURCE_PASSWORD": "x"]) { $1 })
+        let output = outcome.stdout + outcome.stderr
+        #expect(outcome.status == 0, "\(output.suffix(1500))")
+        #expect(!output.contains("AUTHENTICATIONFAILED") && !output.contains("before the first login"), "\(output)")
+    }
 }

@@ -56,19 +56,39 @@ public struct PullEngine: Sendable {
         try PassArchiver.requireConsistentEncryption(layout: layout, encrypting: options.archiveKey != nil)
         try PassArchiver(database: database, layout: layout, compression: options.compression, logger: logger)
             .sealCompletedArchive()
+        // The other workers' TCP and TLS go on while the first connection logs in; they log in
+        // only once it has, so a wrong password counts once against an account lockout.
+        let source = options.source
+        let opened = (1..<max(1, options.connections)).map { _ in
+            Task { () throws -> IMAPClient in
+                let client = IMAPClient(configuration: source, logger: logger)
+                try await client.connect()
+                return client
+            }
+        }
         // Log in before opening a pass: a source that cannot be reached leaves no pass behind.
-        let (loggedIn, prefix) = try await withReconnects(
-            retry: options.retry, logger: logger, step: "source login", control: control, jobStep: .pull,
-            connect: { try await connect(logger: logger, password: password) }
-        ) {
-            try await namespacePrefix($0)
+        let loggedIn: IMAPClient, prefix: String
+        do {
+            (loggedIn, prefix) = try await withReconnects(
+                retry: options.retry, logger: logger, step: "source login", control: control, jobStep: .pull,
+                connect: { try await connect(logger: logger, password: password) }
+            ) {
+                try await namespacePrefix($0)
+            }
+        } catch {
+            for connection in opened { Task { try? await connection.value.logout() } }
+            throw error
         }
         try database.recordSourceNamespacePrefix(prefix)
-        // The other workers' logins go on while the store is reconciled and the folders listed
-        // and planned (at a 50 ms round trip about 0.2 s); those a pass does not use (nothing
-        // to pull, or it failed first) are logged out again.
-        let warm = (1..<max(1, options.connections)).map { _ in
-            WarmConnection { try await connect(logger: logger, password: password) }
+        // Their logins go on while the store is reconciled and the folders listed and planned
+        // (at a 50 ms round trip about 0.2 s); those a pass does not use (nothing to pull, or
+        // it failed first) are logged out again.
+        let warm = opened.map { connection in
+            WarmConnection {
+                let client = try await connection.value
+                try await client.login(password: password)
+                return client
+            }
         }
         let resumed = try database.passes().contains { $0.status == .running }
         let pass = try database.openPass()
