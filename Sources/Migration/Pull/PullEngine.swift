@@ -79,7 +79,6 @@ public struct PullEngine: Sendable {
             for connection in opened { Task { try? await connection.value.logout() } }
             throw error
         }
-        try database.recordSourceNamespacePrefix(prefix)
         // Their logins go on while the store is reconciled and the folders listed and planned
         // (at a 50 ms round trip about 0.2 s); those a pass does not use (nothing to pull, or
         // it failed first) are logged out again.
@@ -90,6 +89,7 @@ public struct PullEngine: Sendable {
                 return client
             }
         }
+        try database.recordSourceNamespacePrefix(prefix)
         let resumed = try database.passes().contains { $0.status == .running }
         let pass = try database.openPass()
         let prefixNote = prefix.isEmpty ? "" : ", personal namespace prefix \"\(prefix)\""
