@@ -38,20 +38,20 @@ extension IMAPClient {
         let selectedMailbox = selected?.name
         let ahead = selectAhead(next, after: stores.count + appends.count, on: connection)
         let responses = try connection.execute(
-            stores + appends + (ahead.map { [$0.1] } ?? []),
+            stores + appends + (ahead.map { [$0.command] } ?? []),
             onEvent: { event in
                 try observe(event)
-                ahead?.0.observe(event)
+                ahead?.observe(event)
             },
             onTagged: { index, response in
-                ahead?.0.answered(index)
+                ahead?.answered(index)
                 guard let onOutcome, index >= storeCount, index < storeCount + batches.count else { return }
                 let batch = index - storeCount
                 for (offset, outcome) in Self.outcomes(of: response, count: batches[batch].count).enumerated() {
                     onOutcome(batch * batchSize + offset, outcome)
                 }
             })
-        if let ahead { settle(ahead.0, responses[ahead.0.index]) }
+        if let ahead { settle(ahead, responses[ahead.index]) }
         for response in responses.prefix(storeCount) {
             try requireOK(response, command: "UID STORE", mailbox: selectedMailbox)
         }

@@ -81,20 +81,20 @@ extension IMAPClient {
             )
         }
         let ahead = selectAhead(next, after: commands.count, on: connection)
-        if let ahead { commands.append(ahead.1) }
+        if let ahead { commands.append(ahead.command) }
         let responses: [TaggedResponse]
         do {
             responses = try connection.execute(
                 commands,
                 onEvent: {
                     try self.observe($0)
-                    ahead?.0.observe($0)
-                }, onTagged: { index, _ in ahead?.0.answered(index) })
+                    ahead?.observe($0)
+                }, onTagged: { index, _ in ahead?.answered(index) })
         } catch let error as IMAPError where error.scope == .account && error.isTransient {
             dropConnection()
             throw error
         }
-        if let ahead { settle(ahead.0, responses[ahead.0.index]) }
+        if let ahead { settle(ahead, responses[ahead.index]) }
         for response in responses.prefix(stores.count) {
             try requireOK(response, command: "UID STORE", mailbox: mailbox)
         }

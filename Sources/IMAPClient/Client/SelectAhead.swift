@@ -5,14 +5,15 @@ import IMAPCore
 /// only once the commands before it are done, so its untagged data are those that arrive after
 /// every earlier command of the flight has been answered.
 final class SelectAhead {
-    let mailbox: MailboxName
     /// Its place in the flight.
     let index: Int
+    /// The SELECT itself, as the flight takes it.
+    let command: (EncodedCommand, [AppendRequest])
     private(set) var state: SelectedMailbox
     private var earlierAnswered = 0
 
-    init(_ mailbox: MailboxName, index: Int) {
-        self.mailbox = mailbox; self.index = index
+    init(_ mailbox: MailboxName, index: Int, command: EncodedCommand) {
+        self.index = index; self.command = (command, [])
         state = SelectedMailbox(name: mailbox)
     }
 
@@ -27,12 +28,10 @@ final class SelectAhead {
 
 extension IMAPClient {
     /// The SELECT to send after `count` commands, when the caller named a mailbox.
-    func selectAhead(
-        _ mailbox: MailboxName?, after count: Int, on connection: IMAPConnection
-    ) -> (SelectAhead, (EncodedCommand, [AppendRequest]))? {
+    func selectAhead(_ mailbox: MailboxName?, after count: Int, on connection: IMAPConnection) -> SelectAhead? {
         guard let mailbox else { return nil }
         let command = Command.select(mailbox, condStore: capabilities.contains(.condStore))
-        return (SelectAhead(mailbox, index: count), (currentEncoder.encode(command, tag: connection.nextTag()), []))
+        return SelectAhead(mailbox, index: count, command: currentEncoder.encode(command, tag: connection.nextTag()))
     }
 
     /// Takes the answer to a SELECT sent ahead: that mailbox is now the selected one, and the

@@ -56,6 +56,12 @@ extension PushEngine {
 private struct FollowedFolders: WorkSource {
     let feed: PullFeed
     let plans: [Int64: FolderPlan]
+    private let candidates: Set<Int64>
+
+    init(feed: PullFeed, plans: [Int64: FolderPlan]) {
+        self.feed = feed; self.plans = plans
+        candidates = Set(plans.keys)
+    }
 
     /// A folder with commits waiting; else, rather than idle, one the pull is on, selected on
     /// the target while the pull fetches so that its first commit goes out at once (a round
@@ -76,8 +82,6 @@ private struct FollowedFolders: WorkSource {
         }
         return nil
     }
-
-    private var candidates: Set<Int64> { Set(plans.keys) }
 
     func finished(_ item: FolderPlan) async { feed.release(item.folder.id) }
 }

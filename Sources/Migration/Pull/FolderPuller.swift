@@ -82,7 +82,7 @@ struct FolderPuller {
             // The prefetched messages are made durable now, after the flag changes: `migrate`
             // uploads both in one visit of the target folder while the rest is fetched.
             let flagsGoWithCommit = surveyedFlags != nil && sink?.hasPending == true
-            try sink?.commit()
+            if surveyedFlags != nil { try sink?.commit() }
             // Flag changes alone are work for `migrate`'s uploads too, done while pulling.
             if result.flagUpdates > 0 && !flagsGoWithCommit { committed(folder.id, 0, 0) }
         } catch {
