@@ -104,6 +104,27 @@ struct PushTests {
     }
 
     @Test(
+        "with a limit of one byte ahead of the uploads, the pull waits after its commits for them, and the target still gets every message once"
+    )
+    func pullWaitsForUploads() async throws {
+        // Enough commits on one connection that the uploads have logged in long before the last.
+        let fixture = try await MigrationFixture.start(spec: CorpusSpec(messagesPerFolder: 40))
+        defer { fixture.stop() }
+        var pull = fixture.source.options(connections: 1, commitEvery: 1)
+        pull.aheadOfUploadsLimit = 1
+        let summary = try await MigrateEngine(
+            pull: pull, push: fixture.pushOptions(), console: { _ in SwiftLogNoOpLogHandler() }
+        )
+        .run(sourcePassword: sourcePassword, targetPassword: targetPassword)
+        #expect(summary.pullWaitsForUploads > 0)
+        #expect(summary.push.uploaded == summary.pull.messages)
+        #expect(try await fixture.targetSnapshot() == (try await fixture.expectedOnTarget()))
+        let log = try String(contentsOfFile: summary.push.logFile, encoding: .utf8)
+        #expect(log.contains("the pull waited \(summary.pullWaitsForUploads) times"))
+        #expect(log.contains("to stay within 1 byte of them"))
+    }
+
+    @Test(
         "each folder's SELECT rides on the last flight of the folder before: flag changes in N folders over one connection take N + 1 round trips, not 2N"
     )
     func selectRidesOnLastFlight() async throws {

@@ -29,6 +29,8 @@ public struct MigrateEngine: Sendable {
         public var uploadedWhilePulling: Int
         /// Flag changes applied on the target while the pull was still running.
         public var flagUpdatesWhilePulling = 0
+        /// Times a pull connection waited for the uploads to catch up (`UploadBacklog`).
+        public var pullWaitsForUploads = 0
         public var hasFailures: Bool { pull.hasFailures || push.hasFailures }
         public var text: String { pull.text + "\n\n" + push.text }
     }
@@ -45,6 +47,7 @@ public struct MigrateEngine: Sendable {
         // The pull has a stop of its own: a failed push stops it at its next commit instead of
         // waiting for the whole pull.
         let pullControl = control.withChildStop()
+        context.uploadBacklog.limitBytes = pull.aheadOfUploadsLimit
         let pullEngine = PullEngine(options: pull, progress: progress, control: pullControl, console: console)
         var pushEngine = PushEngine(options: push, progress: pushProgress, control: control, console: console)
         let warm = WarmConnection { [pushEngine] in
@@ -86,7 +89,8 @@ public struct MigrateEngine: Sendable {
         rounds.append(lastRound)
         return Summary(
             pull: pullSummary, push: PushSummary.merging(rounds), pushRounds: rounds.count,
-            uploadedWhilePulling: uploadedWhilePulling, flagUpdatesWhilePulling: flagUpdatesWhilePulling)
+            uploadedWhilePulling: uploadedWhilePulling, flagUpdatesWhilePulling: flagUpdatesWhilePulling,
+            pullWaitsForUploads: context.uploadBacklog.waitTotals.count)
     }
 }
 

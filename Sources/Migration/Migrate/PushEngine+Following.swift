@@ -22,12 +22,17 @@ extension PushEngine {
         let (target, issues, controlClient, plan) = try await openRound(context: context, password: password)
         let plans = Dictionary(
             uniqueKeysWithValues: plan.folders.map { ($0.0.id, FolderPlan(folder: $0.0, targetName: $0.1)) })
+        // The pull keeps within reach of these uploads (`UploadBacklog`) while they run.
+        let backlog = context.uploadBacklog
+        backlog.follow(Set(plans.keys))
+        defer { backlog.stopFollowing(nil) }
         var workers = folderWorkers(
             context: context, target: target, password: password, issues: issues, countsFolder: false,
             afterSelect: { plan in if plan.waitsForCommit { try await feed.waitForCommit(plan.folder.id) } }
         ) { plan, _ in
             // Not recorded here: the final round tries the folder again and reports it.
             feed.exclude(plan.folder.id)
+            backlog.stopFollowing(plan.folder.id)
             return PushSummary.FolderResult(
                 source: plan.folder.name, target: plan.targetName, uploaded: 0, adopted: 0, skipped: 0,
                 flagUpdates: 0, deleted: 0)
@@ -45,8 +50,13 @@ extension PushEngine {
             FollowedFolders(feed: feed, plans: plans), workers: options.connections, first: controlClient)
         var summary = self.summary(results, excluded: plan.excluded, issues: issues, started: started, context: context)
         summary.roundTrips = workers.roundTrips.total
+        let waits = backlog.waitTotals
+        let waitNote =
+            waits.count == 0
+            ? ""
+            : "; the pull waited \(waits.count) times (\(String(format: "%.2f", waits.seconds)) s in all) to stay within \(UploadBacklog.describe(bytes: backlog.limitBytes)) of them"
         context.logger.info(
-            "uploaded while pulling: \(summary.uploaded) messages in \(String(format: "%.2f", summary.seconds)) s; \(summary.roundTrips) round trips to the target"
+            "uploaded while pulling: \(summary.uploaded) messages in \(String(format: "%.2f", summary.seconds)) s; \(summary.roundTrips) round trips to the target\(waitNote)"
         )
         return summary
     }

@@ -17,6 +17,7 @@ struct FolderPuller {
     let control: JobControl
     var committed: @Sendable (_ folderID: Int64, _ messages: Int, _ bytes: Int64) -> Void = { _, _, _ in }
     var archive: PassArchiveBuilder?
+    var uploadBacklog: UploadBacklog?
     /// UIDNEXT by folder ID, from the STATUS that planned the pass, where it showed the
     /// generation the store knows: what bounds a prefetch of new bodies.
     var plannedUIDNext: [Int64: UInt32] = [:]
@@ -155,7 +156,8 @@ struct FolderPuller {
         return try MaildirFetchSink(
             folder: folder, maildir: maildir, database: database, passID: passID, uidValidity: uidValidity,
             progress: progress, logger: logger, commitEvery: options.commitEvery, commitBytes: options.commitBytes,
-            hasOlderGenerations: hasOlderGenerations, control: control, committed: committed, archive: archive)
+            hasOlderGenerations: hasOlderGenerations, control: control, committed: committed, archive: archive,
+            uploadBacklog: uploadBacklog)
     }
 
     /// After a failed fetch: a broken link keeps the messages that arrived whole (only the one

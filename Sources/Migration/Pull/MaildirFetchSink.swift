@@ -45,15 +45,17 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
     private(set) var issues: [PassIssueRecord] = []
     private let committed: @Sendable (Int64, Int, Int64) -> Void
     private let archive: PassArchiveBuilder?
+    private let uploadBacklog: UploadBacklog?
     private let control: JobControl
 
     init(
         folder: FolderRecord, maildir: MaildirFolder, database: StateDatabase, passID: Int64, uidValidity: UInt32,
         progress: TransferProgress, logger: Logger, commitEvery: Int, commitBytes: Int, hasOlderGenerations: Bool,
         control: JobControl, committed: @escaping @Sendable (Int64, Int, Int64) -> Void = { _, _, _ in },
-        archive: PassArchiveBuilder? = nil
+        archive: PassArchiveBuilder? = nil, uploadBacklog: UploadBacklog? = nil
     ) throws {
         self.committed = committed; self.archive = archive; self.control = control
+        self.uploadBacklog = uploadBacklog
         self.hasOlderGenerations = hasOlderGenerations
         self.folder = folder; self.maildir = maildir; self.database = database; self.passID = passID
         self.uidValidity = uidValidity; self.progress = progress; self.logger = logger
@@ -126,7 +128,11 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         progress.update {
             $0.messagesDone += 1; $0.bytesDone += Int64(size)
         }
-        if pending.count >= commitEvery || pendingBytes >= commitBytes { try commit() }
+        if pending.count >= commitEvery || pendingBytes >= commitBytes {
+            try commit()
+            // On the connection's own thread: the server waits on a full socket meanwhile.
+            uploadBacklog?.waitForRoom(stopRequested: { control.stop.isStopRequested })
+        }
         if control.stop.isStopRequested {
             // Keep what arrived, end the fetch here; the connection is dropped with it.
             try commit()
@@ -161,6 +167,8 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         let highest = pending.map(\.record.uid).max() ?? 0
         try database.commitBatch(
             inserted: inserted, rekeyed: rekeyed, folderID: folder.id, highestUID: highest, passID: passID)
+        uploadBacklog?.committed(
+            folderID: folder.id, files: inserted.map { ("\(maildir.cur)/\($0.maildirFile)", Int($0.size)) })
         if let archive {
             let entries = pending.filter { $0.rekeyedFrom == nil }.map { item in
                 PassArchiveBuilder.Entry(

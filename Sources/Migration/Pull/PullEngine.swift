@@ -154,7 +154,8 @@ public struct PullEngine: Sendable {
             results += try await pullFolders(
                 toPull, first: controlClient, database: database,
                 layout: layout, passID: pass.id, password: password, logger: logger,
-                events: events, archive: builder, plannedUIDNext: plannedUIDNext, warm: warm)
+                events: events, archive: builder, plannedUIDNext: plannedUIDNext, warm: warm,
+                uploadBacklog: context.uploadBacklog)
         } catch {
             builder?.abandon()
             throw error
@@ -303,7 +304,8 @@ public struct PullEngine: Sendable {
     private func pullFolders(
         _ folders: [FolderRecord], first: IMAPClient, database: StateDatabase, layout: StoreLayout,
         passID: Int64, password: String, logger: Logger,
-        events: PullEvents, archive: PassArchiveBuilder?, plannedUIDNext: [Int64: UInt32], warm: [WarmConnection]
+        events: PullEvents, archive: PassArchiveBuilder?, plannedUIDNext: [Int64: UInt32], warm: [WarmConnection],
+        uploadBacklog: UploadBacklog
     ) async throws -> [PullSummary.FolderResult] {
         let options = self.options, progress = self.progress, control = self.control
         var workers = FolderWorkers<FolderRecord, PullSummary.FolderResult>(
@@ -316,7 +318,8 @@ public struct PullEngine: Sendable {
                 return try await FolderPuller(
                     client: client, database: database, layout: layout, passID: passID,
                     options: options, progress: progress, logger: logger, control: control,
-                    committed: events.committed, archive: archive, plannedUIDNext: plannedUIDNext
+                    committed: events.committed, archive: archive, uploadBacklog: uploadBacklog,
+                    plannedUIDNext: plannedUIDNext
                 ).pull(folder)
             },
             skipped: { folder, error in

@@ -137,6 +137,7 @@ struct FolderPusher {
                 throw error
             }
             if let uid = found {
+                context.uploadBacklog.settled("\(maildir.cur)/\(message.maildirFile)")
                 var record =
                     upload
                     ?? UploadRecord(
@@ -180,6 +181,7 @@ struct FolderPusher {
             queue.removeAll { $0.size > Int64(limit) }
             var records: [UploadRecord] = []
             for message in tooBig {
+                context.uploadBacklog.settled("\(maildir.cur)/\(message.maildirFile)")
                 var record = UploadRecord(
                     messageRowID: message.id!, targetID: target.id, state: .skipped, targetFolder: mailbox.description,
                     flags: .known(FlagList([])))
@@ -245,6 +247,9 @@ struct FolderPusher {
                 try saveConfirmed(
                     confirmed.appended, records: records, batch: batch, selected: selected, folderName: folderName,
                     uploaded: &uploaded, bytes: &bytes)
+                for index in confirmed.appended.keys where index < requests.count {
+                    if case .file(let path) = requests[index].body { context.uploadBacklog.settled(path) }
+                }
                 throw error
             }
             if outcomes.contains(where: {
@@ -276,7 +281,10 @@ struct FolderPusher {
                 records: &records, outcomes: outcomes, batch: batch, selected: selected, folderName: folderName,
                 uploaded: &uploaded, skipped: &skipped, bytes: &bytes, keepPendingWhere: { _ in false })
             for request in requests {
-                if case .file(let path) = request.body { context.maildirReads.finishedReading(path) }
+                if case .file(let path) = request.body {
+                    context.maildirReads.finishedReading(path)
+                    context.uploadBacklog.settled(path)
+                }
             }
             FaultInjection.reach(.afterAppend)
             await FaultInjection.pace()

@@ -11,6 +11,9 @@ public final class JobContext: @unchecked Sendable {
     public let logFile: String
     /// Releases a Maildir file's cached pages after its last read of this step.
     public let maildirReads: MaildirReadTracker
+    /// How far a migrate's pull may run ahead of the uploads while pulling (follows no folder
+    /// until those uploads start).
+    public let uploadBacklog = UploadBacklog()
     private let lock: StoreLock
 
     /// Prepares the folders, takes the lock (or throws `.locked`), opens the database.
