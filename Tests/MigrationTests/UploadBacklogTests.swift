@@ -100,7 +100,7 @@ struct UploadBacklogTests {
         ending.committed(folderID: 1, files: [("/d", 100)])
         Thread {
             Thread.sleep(forTimeInterval: 0.2)
-            ending.stopFollowing(nil)
+            ending.stopFollowingAll()
         }.start()
         #expect(await waitOnThread(ending) < 3, "the end of the uploads' round ends the wait")
         #expect(ending.outstandingBytes == 0)

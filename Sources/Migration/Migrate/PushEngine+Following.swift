@@ -25,7 +25,7 @@ extension PushEngine {
         // The pull keeps within reach of these uploads (`UploadBacklog`) while they run.
         let backlog = context.uploadBacklog
         backlog.follow(Set(plans.keys))
-        defer { backlog.stopFollowing(nil) }
+        defer { backlog.stopFollowingAll() }
         var workers = folderWorkers(
             context: context, target: target, password: password, issues: issues, countsFolder: false,
             afterSelect: { plan in if plan.waitsForCommit { try await feed.waitForCommit(plan.folder.id) } }

@@ -7,8 +7,8 @@ import Foundation
 /// The wait is for the page cache, not for correctness: a Maildir file's pages are released
 /// once the archive and the upload have read it, and a page freed a moment ago costs far less
 /// to fill again than fresh memory (on a VM whose host backs guest memory lazily and takes
-/// freed pages back within seconds). Unbounded, the uploads fell seconds behind on the medium
-/// benchmark, and the Maildir writes kept paying for fresh memory.
+/// freed pages back within seconds). Unbounded, the uploads fell tens of seconds behind on the
+/// medium benchmark, and the Maildir writes kept paying for fresh memory.
 ///
 /// The bound is soft: a wait ends as soon as the uploads stop moving (a slow answer,
 /// throttling, a broken link), and folders the uploads give up on, or a round that ends, stop
@@ -25,8 +25,8 @@ public final class UploadBacklog: @unchecked Sendable {
     private var waits = 0
     private var waited: TimeInterval = 0
 
-    /// 64 MB ahead at most: about two seconds of uploads on the benchmark, several commits of
-    /// every pull connection.
+    /// 64 MB ahead at most: about a second of uploads on the benchmark, two commits of every
+    /// pull connection.
     public static let migrateLimit = 64 * 1024 * 1024
 
     public init(limitBytes: Int = UploadBacklog.migrateLimit, stallWindow: TimeInterval = 0.5) {
@@ -55,16 +55,24 @@ public final class UploadBacklog: @unchecked Sendable {
         condition.withLock { followed.formUnion(folderIDs) }
     }
 
-    /// The uploads no longer take this folder (it failed there) or, with nil, any folder (their
-    /// round ended): its committed bytes stop counting.
-    public func stopFollowing(_ folderID: Int64?) {
+    /// The uploads no longer take this folder (it failed there): its bytes stop counting.
+    public func stopFollowing(_ folderID: Int64) {
         condition.withLock {
-            if let folderID { followed.remove(folderID) } else { followed.removeAll() }
-            let dropped = files.filter { folderID == nil || $0.value.folderID == folderID }
-            for (path, file) in dropped {
+            followed.remove(folderID)
+            for (path, file) in files where file.folderID == folderID {
                 files[path] = nil
                 outstanding -= file.bytes
             }
+            condition.broadcast()
+        }
+    }
+
+    /// The uploads' round ended: nothing counts any more.
+    public func stopFollowingAll() {
+        condition.withLock {
+            followed.removeAll()
+            files.removeAll()
+            outstanding = 0
             condition.broadcast()
         }
     }
