@@ -26,6 +26,12 @@ static inline void mf_SSL_CTX_enable_read_ahead(SSL_CTX *ctx, size_t bufferLengt
     SSL_CTX_set_default_read_buffer_len(ctx, bufferLength);
 }
 static inline int mf_TLS1_2_VERSION(void) { return TLS1_2_VERSION; }
+// OpenSSL's default init registers an atexit cleanup that frees its global locks; a connection
+// thread still inside OpenSSL when exit() runs (a LOGOUT not waited for) then crashes on them.
+static inline int mf_OPENSSL_init_without_atexit(void) {
+    return OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_LOAD_SSL_STRINGS
+        | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+}
 static inline long mf_SSL_MODE_AUTO_RETRY(void) { return SSL_MODE_AUTO_RETRY; }
 // OpenSSL 3 reports a peer that closed without close_notify as an SSL error (not SSL_ERROR_SYSCALL);
 // for us that is the link failing, so it is recognised by its reason code.

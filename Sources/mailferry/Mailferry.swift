@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Migration
+import Transport
 
 @main
 struct Mailferry: AsyncParsableCommand {
@@ -16,6 +17,7 @@ struct Mailferry: AsyncParsableCommand {
         ])
 
     static func main() async {
+        TLSLibrary.initializeForThreadedExit()
         MemoryTuning.apply()
         // A write to a connection the peer reset must be an error, never a dead process: OpenSSL
         // writes with write(2), which raises SIGPIPE on whatever thread does it (a deinit's
