@@ -9,6 +9,8 @@ public struct MaildirFolder: Sendable {
     }
 
     public var cur: String { path + "/cur" }
+    /// Where a committed message file is; readers and trackers keyed by path all use this.
+    public func storedPath(_ fileName: String) -> String { cur + "/" + fileName }
     public var tmp: String { path + "/tmp" }
     public var new: String { path + "/new" }
 

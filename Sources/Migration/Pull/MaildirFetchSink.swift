@@ -168,12 +168,12 @@ final class MaildirFetchSink: FetchSink, @unchecked Sendable {
         try database.commitBatch(
             inserted: inserted, rekeyed: rekeyed, folderID: folder.id, highestUID: highest, passID: passID)
         uploadBacklog?.committed(
-            folderID: folder.id, files: inserted.map { ("\(maildir.cur)/\($0.maildirFile)", Int($0.size)) })
+            folderID: folder.id, files: inserted.map { (maildir.storedPath($0.maildirFile), Int($0.size)) })
         if let archive {
             let entries = pending.filter { $0.rekeyedFrom == nil }.map { item in
                 PassArchiveBuilder.Entry(
                     entryPath: PassArchiver.entryPath(maildirPath: folder.maildirPath, file: item.name.fileName),
-                    sourcePath: "\(maildir.cur)/\(item.name.fileName)", modificationTime: item.name.internalDateSeconds)
+                    sourcePath: maildir.storedPath(item.name.fileName), modificationTime: item.name.internalDateSeconds)
             }
             archive.append(entries)
         }

@@ -120,7 +120,7 @@ struct PassArchiver {
                 let seconds = MaildirFileName(parsing: message.maildirFile)?.internalDateSeconds ?? now
                 try writer.addFile(
                     entryPath: Self.entryPath(maildirPath: folder.maildirPath, file: message.maildirFile),
-                    sourcePath: "\(maildir.cur)/\(message.maildirFile)", modificationTime: seconds)
+                    sourcePath: maildir.storedPath(message.maildirFile), modificationTime: seconds)
                 if index == stored.count / 2 { FaultInjection.reach(.whileSealing) }
             }
         } else {

@@ -126,7 +126,7 @@ struct FolderPusher {
         for (message, upload) in candidates {
             let found: UInt32?
             do {
-                found = try await index.match(message, file: "\(maildir.cur)/\(message.maildirFile)", client: client)
+                found = try await index.match(message, file: maildir.storedPath(message.maildirFile), client: client)
             } catch {
                 // The link broke while matching: what was recognised so far is kept, the rest looked up again.
                 try ledger.saveUploads(adopted)
@@ -137,7 +137,7 @@ struct FolderPusher {
                 throw error
             }
             if let uid = found {
-                context.uploadBacklog.settled("\(maildir.cur)/\(message.maildirFile)")
+                context.uploadBacklog.settled(maildir.storedPath(message.maildirFile))
                 var record =
                     upload
                     ?? UploadRecord(
@@ -181,7 +181,7 @@ struct FolderPusher {
             queue.removeAll { $0.size > Int64(limit) }
             var records: [UploadRecord] = []
             for message in tooBig {
-                context.uploadBacklog.settled("\(maildir.cur)/\(message.maildirFile)")
+                context.uploadBacklog.settled(maildir.storedPath(message.maildirFile))
                 var record = UploadRecord(
                     messageRowID: message.id!, targetID: target.id, state: .skipped, targetFolder: mailbox.description,
                     flags: .known(FlagList([])))
@@ -212,7 +212,7 @@ struct FolderPusher {
                 }
                 requests.append(
                     AppendRequest(
-                        body: .file(path: "\(maildir.cur)/\(message.maildirFile)"), size: Int(message.size),
+                        body: .file(path: maildir.storedPath(message.maildirFile)), size: Int(message.size),
                         flags: kept, internalDate: InternalDate(message.internalDate)))
                 var upload = UploadRecord(
                     messageRowID: message.id!, targetID: target.id, state: .pending,

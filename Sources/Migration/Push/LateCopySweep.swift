@@ -37,7 +37,7 @@ struct LateCopySweep {
         for message in messages {
             var sizes: Set<Int> = [Int(message.size)]
             var hashes: Set<String> = [message.sha256]
-            let file = "\(maildir.cur)/\(message.maildirFile)"
+            let file = maildir.storedPath(message.maildirFile)
             if let normalized = try? LineEndingIdentity.crlfNormalized(fileAtPath: file) {
                 sizes.insert(normalized.size)
                 hashes.insert(normalized.sha256)

@@ -46,7 +46,7 @@ struct FolderComparison {
                 continue
             }
             line.expected += 1
-            let file = "\(maildir.cur)/\(message.maildirFile)"
+            let file = maildir.storedPath(message.maildirFile)
             var sizes: Set<Int> = [Int(message.size)], hashes: Set<String> = [message.sha256]
             var view = upload?.targetUID.flatMap { uid in
                 upload?.targetUIDValidity == selected.uidValidity.map(Int64.init) ? byUID[UInt32(uid)] : nil
